@@ -1,0 +1,168 @@
+internal import CProtobufC
+
+/// Walks encoded bytes with the message's descriptor before libprotobuf-c unpacks them, so
+/// that what protobuf-c does not check (nesting depth: it recurses without a limit) or
+/// reports only as a failed unpack (truncation, bad lengths, wrong wire types, invalid
+/// UTF-8) becomes a typed ``ProtobufDecodingError`` naming the field and the offset.
+/// Unknown fields are skipped; groups are rejected.
+struct WireValidator {
+    let limits: DecodingLimits
+    let buffer: UnsafeBufferPointer<UInt8>
+
+    private enum WireType: UInt64 {
+        case varint = 0, fixed64 = 1, lengthDelimited = 2, startGroup = 3, endGroup = 4, fixed32 = 5
+    }
+
+    func validate(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>) throws {
+        try scan(from: 0, to: buffer.count, descriptor: descriptor, depth: 0)
+    }
+
+    private func scan(
+        from start: Int, to end: Int, descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int
+    ) throws {
+        let messageName = String(cString: descriptor.pointee.name)
+        guard depth <= limits.maxDepth else {
+            throw ProtobufDecodingError(
+                .tooDeep, offset: start, "\(messageName) is nested deeper than \(limits.maxDepth) messages")
+        }
+        var position = start
+        while position < end {
+            let tagOffset = position
+            let tag = try readVarint(&position, end: end, what: "a field tag in \(messageName)")
+            let number = tag >> 3
+            guard number >= 1, number <= 536_870_911 else {
+                throw ProtobufDecodingError(.malformed, offset: tagOffset, "field number \(number) in \(messageName) is out of range")
+            }
+            guard let wireType = WireType(rawValue: tag & 7) else {
+                throw ProtobufDecodingError(
+                    .invalidWireType, offset: tagOffset, "wire type \(tag & 7) of field \(number) in \(messageName) does not exist")
+            }
+            let field = protobuf_c_message_descriptor_get_field(descriptor, UInt32(number))
+            let fieldName = field.map { "\(messageName).\(String(cString: $0.pointee.name))" } ?? "field \(number) of \(messageName)"
+            if let field, !accepts(field.pointee, wireType) {
+                throw ProtobufDecodingError(
+                    .invalidWireType, offset: tagOffset, "\(fieldName) cannot be encoded with wire type \(wireType.rawValue)")
+            }
+            switch wireType {
+            case .varint:
+                _ = try readVarint(&position, end: end, what: fieldName)
+            case .fixed64:
+                try skip(8, &position, end: end, what: fieldName)
+            case .fixed32:
+                try skip(4, &position, end: end, what: fieldName)
+            case .lengthDelimited:
+                let length = try readVarint(&position, end: end, what: "the length of \(fieldName)")
+                guard length <= UInt64(end - position) else {
+                    throw ProtobufDecodingError(
+                        .lengthOutOfBounds, offset: tagOffset,
+                        "\(fieldName) claims \(length) bytes but only \(end - position) remain")
+                }
+                let payloadEnd = position + Int(length)
+                if let field {
+                    try checkPayload(field.pointee, from: position, to: payloadEnd, name: fieldName, depth: depth)
+                }
+                position = payloadEnd
+            case .startGroup, .endGroup:
+                throw ProtobufDecodingError(.invalidWireType, offset: tagOffset, "\(fieldName) uses a group, which is not supported")
+            }
+        }
+    }
+
+    private func checkPayload(
+        _ field: ProtobufCFieldDescriptor, from start: Int, to end: Int, name: String, depth: Int
+    ) throws {
+        switch field.type {
+        case PROTOBUF_C_TYPE_MESSAGE:
+            let nested = field.descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
+            try scan(from: start, to: end, descriptor: nested, depth: depth + 1)
+        case PROTOBUF_C_TYPE_STRING:
+            try checkUTF8(from: start, to: end, name: name)
+        case PROTOBUF_C_TYPE_BYTES:
+            break
+        default:
+            try checkPacked(field, from: start, to: end, name: name)
+        }
+    }
+
+    private func checkPacked(_ field: ProtobufCFieldDescriptor, from start: Int, to end: Int, name: String) throws {
+        if let width = Self.fixedWidth(field.type) {
+            guard (end - start) % width == 0 else {
+                throw ProtobufDecodingError(
+                    .malformed, offset: start, "packed \(name) holds \(end - start) bytes, not a multiple of \(width)")
+            }
+            return
+        }
+        var position = start
+        while position < end {
+            _ = try readVarint(&position, end: end, what: "an element of packed \(name)")
+        }
+    }
+
+    private func checkUTF8(from start: Int, to end: Int, name: String) throws {
+        var iterator = UnsafeBufferPointer(rebasing: buffer[start..<end]).makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar):
+                if scalar == "\0" {
+                    throw ProtobufDecodingError(.invalidUTF8, offset: start, "\(name) contains a NUL character")
+                }
+            case .emptyInput:
+                return
+            case .error:
+                throw ProtobufDecodingError(.invalidUTF8, offset: start, "\(name) is not valid UTF-8")
+            }
+        }
+    }
+
+    /// Whether a field of this descriptor may arrive with this wire type (repeated scalars
+    /// may also arrive packed, as a length-delimited run).
+    private func accepts(_ field: ProtobufCFieldDescriptor, _ wireType: WireType) -> Bool {
+        let repeated = field.label == PROTOBUF_C_LABEL_REPEATED
+        switch field.type {
+        case PROTOBUF_C_TYPE_MESSAGE, PROTOBUF_C_TYPE_STRING, PROTOBUF_C_TYPE_BYTES:
+            return wireType == .lengthDelimited
+        default:
+            if repeated && wireType == .lengthDelimited { return true }
+            switch Self.fixedWidth(field.type) {
+            case 8: return wireType == .fixed64
+            case 4: return wireType == .fixed32
+            default: return wireType == .varint
+            }
+        }
+    }
+
+    private static func fixedWidth(_ type: ProtobufCType) -> Int? {
+        switch type {
+        case PROTOBUF_C_TYPE_FIXED64, PROTOBUF_C_TYPE_SFIXED64, PROTOBUF_C_TYPE_DOUBLE: return 8
+        case PROTOBUF_C_TYPE_FIXED32, PROTOBUF_C_TYPE_SFIXED32, PROTOBUF_C_TYPE_FLOAT: return 4
+        default: return nil
+        }
+    }
+
+    private func readVarint(_ position: inout Int, end: Int, what: String) throws -> UInt64 {
+        let start = position
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard position < end else {
+                throw ProtobufDecodingError(.truncated, offset: start, "input ends inside \(what)")
+            }
+            let byte = buffer[position]
+            position += 1
+            guard shift < 64, !(shift == 63 && byte > 1) else {
+                throw ProtobufDecodingError(.malformed, offset: start, "\(what) is a varint longer than 10 bytes")
+            }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return value }
+            shift += 7
+        }
+    }
+
+    private func skip(_ count: Int, _ position: inout Int, end: Int, what: String) throws {
+        guard end - position >= count else {
+            throw ProtobufDecodingError(.truncated, offset: position, "input ends inside \(what)")
+        }
+        position += count
+    }
+}

@@ -1,0 +1,23 @@
+/// Carries calls of serialized messages to a server. The HTTP/2 transport implements it for
+/// the network; ``InProcessTransport`` for a router in the same process.
+public protocol ClientTransport: Sendable {
+    /// Runs one call of any kind.
+    ///
+    /// The transport sends the request metadata and the messages the producer writes, then
+    /// hands the response to `handler` once its initial metadata arrived. A call that fails
+    /// before any response (e.g. an unknown method) throws ``RPCError`` without calling
+    /// `handler`; a failure later surfaces from the response's `bodyParts`.
+    /// - Parameters:
+    ///   - request: Metadata and the producer of serialized request messages.
+    ///   - method: The method called.
+    ///   - options: Timeout and limits.
+    ///   - handler: Consumes the response.
+    /// - Returns: What `handler` returns.
+    /// - Throws: ``RPCError``, or what `handler` throws.
+    func call<Result: Sendable>(
+        request: StreamingClientRequest<[UInt8]>,
+        method: MethodDescriptor,
+        options: CallOptions,
+        handler: @escaping @Sendable (StreamingClientResponse<[UInt8]>) async throws -> Result
+    ) async throws -> Result
+}
