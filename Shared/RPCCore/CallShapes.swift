@@ -68,22 +68,12 @@ public struct StreamingClientResponse<Message: Sendable>: Sendable {
         self.bodyParts = bodyParts
     }
 
-    /// The messages alone.
+    /// The messages alone (the trailing metadata dropped).
     public var messages: RPCAsyncSequence<Message> {
-        let stream = AsyncThrowingStream<Message, any Error> { continuation in
-            let task = Task {
-                do {
-                    for try await part in bodyParts {
-                        if case .message(let message) = part { continuation.yield(message) }
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
+        bodyParts.compactMap { part in
+            if case .message(let message) = part { return message }
+            return nil
         }
-        return RPCAsyncSequence(wrapping: stream)
     }
 }
 

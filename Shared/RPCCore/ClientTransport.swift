@@ -7,6 +7,12 @@ public protocol ClientTransport: Sendable {
     /// hands the response to `handler` once its initial metadata arrived. A call that fails
     /// before any response (e.g. an unknown method) throws ``RPCError`` without calling
     /// `handler`; a failure later surfaces from the response's `bodyParts`.
+    ///
+    /// The request producer runs concurrently with the wait for response headers, so it must
+    /// not wait for anything `handler` does: a server that sends its headers only after the
+    /// first request (grpcio does) would otherwise never answer. Drive a bidirectional
+    /// exchange from the producer (e.g. through an `AsyncStream` fed by the handler) only
+    /// after the first request was written.
     /// - Parameters:
     ///   - request: Metadata and the producer of serialized request messages.
     ///   - method: The method called.

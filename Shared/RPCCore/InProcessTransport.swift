@@ -28,7 +28,7 @@ public struct InProcessTransport: ClientTransport {
             throw RPCError(code: .unimplemented, message: "unknown method \(method.path)")
         }
         let deadline = options.timeout.map { ContinuousClock.now.advanced(by: $0) }
-        let context = ServerContext(method: method, peer: "in-process", deadline: deadline)
+        let context = ServerContext(method: method, peer: "in-process", deadline: deadline, metadata: request.metadata)
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             let (requests, requestSink) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
             let (headers, headerSink) = AsyncThrowingStream<Metadata, any Error>.makeStream()

@@ -49,23 +49,20 @@ public struct RPCAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> AsyncIterator { makeIterator() }
 
-    /// A sequence whose elements are transformed by a throwing function.
+    /// A sequence whose elements are transformed by a throwing function. The transform runs
+    /// in the consumer's task, so its cancellation and errors reach the base sequence.
     public func map<Other: Sendable>(
         _ transform: @escaping @Sendable (Element) throws -> Other
     ) -> RPCAsyncSequence<Other> {
-        let base = self
-        let stream = AsyncThrowingStream<Other, any Error> { continuation in
-            let task = Task {
-                do {
-                    for try await element in base { continuation.yield(try transform(element)) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
-        return RPCAsyncSequence<Other>(wrapping: stream)
+        compactMap(transform)
+    }
+
+    /// A sequence of the non-nil results of a throwing transform, evaluated lazily in the
+    /// consumer's task.
+    public func compactMap<Other: Sendable>(
+        _ transform: @escaping @Sendable (Element) throws -> Other?
+    ) -> RPCAsyncSequence<Other> {
+        RPCAsyncSequence<Other>(wrapping: CompactMapped(base: self, transform: transform))
     }
 
     /// The iterator.
@@ -79,6 +76,28 @@ public struct RPCAsyncSequence<Element: Sendable>: AsyncSequence, Sendable {
 
         public mutating func next() async throws -> Element? {
             try await nextElement()
+        }
+    }
+}
+
+/// The lazy sequence behind ``RPCAsyncSequence/compactMap(_:)``.
+private struct CompactMapped<Base: Sendable, Element: Sendable>: AsyncSequence, Sendable {
+    let base: RPCAsyncSequence<Base>
+    let transform: @Sendable (Base) throws -> Element?
+
+    func makeAsyncIterator() -> Iterator {
+        Iterator(base: base.makeAsyncIterator(), transform: transform)
+    }
+
+    struct Iterator: AsyncIteratorProtocol {
+        var base: RPCAsyncSequence<Base>.AsyncIterator
+        let transform: @Sendable (Base) throws -> Element?
+
+        mutating func next() async throws -> Element? {
+            while let element = try await base.next() {
+                if let transformed = try transform(element) { return transformed }
+            }
+            return nil
         }
     }
 }

@@ -6,12 +6,18 @@ public struct ServerContext: Sendable {
     public var peer: String
     /// When the call must end, from the client's `grpc-timeout`; nil = no deadline.
     public var deadline: ContinuousClock.Instant?
+    /// The request metadata (headers), without the reserved HTTP/2 and gRPC headers; the
+    /// same as the raw request's, so typed handlers can read it too.
+    public var metadata: Metadata
 
     /// Creates a context.
-    public init(method: MethodDescriptor, peer: String, deadline: ContinuousClock.Instant? = nil) {
+    public init(
+        method: MethodDescriptor, peer: String, deadline: ContinuousClock.Instant? = nil, metadata: Metadata = [:]
+    ) {
         self.method = method
         self.peer = peer
         self.deadline = deadline
+        self.metadata = metadata
     }
 }
 

@@ -1,0 +1,346 @@
+internal import CNGHTTP2
+import NIOCore
+import RPCCore
+
+/// Drives one client connection through an nghttp2 client session: opens a stream per call,
+/// feeds request messages with backpressure, delivers response headers, messages and status.
+final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelegate {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum State {
+        case active
+        /// The server sent GOAWAY: no new streams.
+        case goingAway
+        case closed
+    }
+
+    private static let keepalivePing: UInt64 = 0x6B65_6570_616C_6976
+
+    private let configuration: HTTP2ClientConfiguration
+    private let onUnusable: @Sendable () -> Void
+    private var session: NGHTTP2Session?
+    private var context: ChannelHandlerContext?
+    private var loopBound: NIOLoopBound<ClientConnectionHandler>?
+    private var streams: [Int32: ClientStream] = [:]
+    private var state = State.active
+    private var receiving = false
+    private var keepaliveTimer: RepeatedTask?
+    private var keepaliveDeadline: Scheduled<Void>?
+
+    /// - Parameter onUnusable: Called once when the connection takes no more calls.
+    init(configuration: HTTP2ClientConfiguration, onUnusable: @escaping @Sendable () -> Void) {
+        self.configuration = configuration
+        self.onUnusable = onUnusable
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let session = NGHTTP2Session(role: .client, options: .init(), delegate: self)
+        self.session = session
+        session.submitSettings([
+            (Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), 0),
+            (Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), UInt32(configuration.initialStreamWindowBytes)),
+            (Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), UInt32(configuration.maxHeaderListBytes)),
+        ])
+        session.setLocalConnectionWindow(Int32(configuration.connectionWindowBytes))
+        if let interval = configuration.keepaliveInterval, let loopBound {
+            let amount = TimeAmount.nanoseconds(Int64(interval.nanoseconds))
+            keepaliveTimer = context.eventLoop.scheduleRepeatedTask(initialDelay: amount, delay: amount) { _ in
+                loopBound.value.sendKeepalive()
+            }
+        }
+        if context.channel.isActive { flush() }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        flush()
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        guard let session, state != .closed else { return }
+        receiving = true
+        let result = buffer.withUnsafeReadableBytes { session.receive($0) }
+        receiving = false
+        if result < 0 {
+            closeNow(RPCError(code: .unavailable, message: "HTTP/2 protocol error from the server (nghttp2 \(result))"))
+            return
+        }
+        flush()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { flush() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closeNow(RPCError(code: .unavailable, message: "the connection closed"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        closeNow(RPCError(code: .unavailable, message: "the connection failed: \(error)", cause: error))
+    }
+
+    private func closeNow(_ error: RPCError) {
+        let wasOpen = state != .closed
+        state = .closed
+        keepaliveTimer?.cancel()
+        keepaliveDeadline?.cancel()
+        for stream in streams.values { stream.fail(error) }
+        streams.removeAll()
+        if wasOpen {
+            onUnusable()
+            context?.close(promise: nil)
+        }
+    }
+
+    private func flush() {
+        guard let context, let session, !receiving, state != .closed, context.channel.isActive else { return }
+        var wrote = false
+        while context.channel.isWritable && session.wantsWrite {
+            var buffer = context.channel.allocator.buffer(capacity: 16 << 10)
+            guard session.send(into: &buffer, limit: 64 << 10) else {
+                closeNow(RPCError(code: .unavailable, message: "HTTP/2 session failure"))
+                return
+            }
+            guard buffer.readableBytes > 0 else { break }
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            wrote = true
+        }
+        if wrote { context.flush() }
+        if !session.isActive { closeNow(RPCError(code: .unavailable, message: "the connection was closed")) }
+    }
+
+    private func sendKeepalive() {
+        guard state != .closed, keepaliveDeadline == nil, let context, let loopBound else { return }
+        session?.submitPing(opaque: Self.keepalivePing)
+        keepaliveDeadline = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(configuration.keepaliveTimeout.nanoseconds))) {
+            loopBound.value.closeNow(RPCError(code: .unavailable, message: "keepalive PING was not answered"))
+        }
+        flush()
+    }
+
+    // MARK: Calls (on the loop)
+
+    /// Opens a stream for a call.
+    func open(
+        headers: [(String, String)], head: EventLoopPromise<Metadata>, parts: InboundMessageQueue<ResponsePart<[UInt8]>>,
+        maxReceiveMessageBytes: Int, timeout: Duration?
+    ) -> Int32? {
+        guard state == .active, let session, let context, let loopBound else {
+            let error = RPCError(code: .unavailable, message: "the connection takes no new calls")
+            head.fail(error)
+            parts.fail(error)
+            return nil
+        }
+        let id = session.submitRequest(headers: headers)
+        guard id > 0 else {
+            let error = RPCError(code: .unavailable, message: "cannot open an HTTP/2 stream (nghttp2 \(id))")
+            head.fail(error)
+            parts.fail(error)
+            return nil
+        }
+        let stream = ClientStream(
+            id: id, head: head, parts: parts, maxReceiveMessageBytes: maxReceiveMessageBytes,
+            writeBufferBytes: configuration.streamWriteBufferBytes)
+        streams[id] = stream
+        if let timeout {
+            stream.deadlineTimer = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.nanoseconds))) {
+                loopBound.value.cancel(streamID: id, error: RPCError(code: .deadlineExceeded, message: "the call exceeded its deadline"))
+            }
+        }
+        flush()
+        return id
+    }
+
+    func write(streamID: Int32, bytes: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
+        guard let stream = streams[streamID], !stream.finished, stream.outbound.ending == nil else {
+            continuation.resume(throwing: RPCError(code: .cancelled, message: "the call has ended"))
+            return
+        }
+        stream.outbound.enqueue(bytes, continuation: continuation)
+        session?.resumeData(streamID: streamID)
+        flush()
+    }
+
+    func endRequest(streamID: Int32) {
+        guard let stream = streams[streamID] else { return }
+        stream.outbound.end(.endStream)
+        session?.resumeData(streamID: streamID)
+        flush()
+    }
+
+    /// Cancels a call: RST_STREAM(CANCEL) and the error to its reader.
+    func cancel(streamID: Int32, error: RPCError) {
+        guard let stream = streams[streamID] else { return }
+        stream.fail(error)
+        session?.submitReset(streamID: streamID, errorCode: NGHTTP2_CANCEL.rawValue)
+        flush()
+    }
+
+    func consumed(streamID: Int32, bytes: Int) {
+        guard let stream = streams[streamID] else { return }
+        stream.queuedBytes -= bytes
+        acknowledgeIfRoom(stream)
+        flush()
+    }
+
+    private func acknowledgeIfRoom(_ stream: ClientStream) {
+        guard stream.queuedBytes < configuration.initialStreamWindowBytes, stream.unacknowledgedBytes > 0 else { return }
+        session?.consumeStream(stream.id, stream.unacknowledgedBytes)
+        stream.unacknowledgedBytes = 0
+    }
+
+    // MARK: Session events
+
+    func sessionBeginHeaders(streamID: Int32) {
+        guard let stream = streams[streamID] else { return }
+        stream.headerFields = []
+        stream.headerBytes = 0
+    }
+
+    func sessionHeader(streamID: Int32, name: String, value: String) -> Bool {
+        guard let stream = streams[streamID] else { return true }
+        stream.headerBytes += name.utf8.count + value.utf8.count + 32
+        guard stream.headerBytes <= configuration.maxHeaderListBytes else {
+            stream.fail(RPCError(code: .resourceExhausted, message: "response headers exceed \(configuration.maxHeaderListBytes) bytes"))
+            return false
+        }
+        stream.headerFields.append((name, value))
+        return true
+    }
+
+    func sessionHeadersComplete(streamID: Int32, endStream: Bool) {
+        guard let stream = streams[streamID], !stream.finished else { return }
+        let fields = stream.headerFields
+        stream.headerFields = []
+        func value(_ name: String) -> String? { fields.first { $0.0 == name }?.1 }
+
+        if !stream.headReceived {
+            let httpStatus = value(":status") ?? ""
+            if httpStatus != "200" {
+                if let status = Self.status(fields), status.code != .ok {
+                    stream.fail(status)
+                } else {
+                    stream.fail(RPCError(code: Self.code(httpStatus: httpStatus), message: "HTTP status \(httpStatus) from the server"))
+                }
+                return
+            }
+            guard endStream else {
+                guard let contentType = value("content-type"), contentType.hasPrefix("application/grpc") else {
+                    stream.fail(RPCError(code: .internalError, message: "unexpected content-type '\(value("content-type") ?? "")'"))
+                    return
+                }
+                stream.headReceived = true
+                stream.head.succeed(MetadataHeaders.metadata(fields))
+                return
+            }
+            // Trailers-Only.
+            stream.headReceived = true
+            finish(stream, trailers: fields, initialMetadataToo: true)
+            return
+        }
+        finish(stream, trailers: fields, initialMetadataToo: false)
+    }
+
+    private func finish(_ stream: ClientStream, trailers fields: [(String, String)], initialMetadataToo: Bool) {
+        guard let status = Self.status(fields) else {
+            stream.fail(RPCError(code: .internalError, message: "the server ended the call without grpc-status"))
+            return
+        }
+        if status.code != .ok {
+            stream.fail(status)
+        } else if stream.deframer.hasPartialMessage {
+            stream.fail(RPCError(code: .internalError, message: "the response ended inside a message"))
+        } else {
+            if initialMetadataToo { stream.head.succeed([:]) }
+            stream.succeed(trailers: status.metadata)
+        }
+    }
+
+    /// The status carried by trailers (code, decoded message, the rest as metadata).
+    private static func status(_ fields: [(String, String)]) -> RPCError? {
+        guard let raw = fields.first(where: { $0.0 == "grpc-status" })?.1, let code = Int(raw) else { return nil }
+        let message = fields.first { $0.0 == "grpc-message" }.map { GRPCStatusMessage.decode($0.1) } ?? ""
+        return RPCError(code: RPCError.Code(rawValue: code), message: message, metadata: MetadataHeaders.metadata(fields))
+    }
+
+    /// gRPC's mapping of HTTP statuses without a grpc-status.
+    private static func code(httpStatus: String) -> RPCError.Code {
+        switch httpStatus {
+        case "400": return .internalError
+        case "401": return .unauthenticated
+        case "403": return .permissionDenied
+        case "404": return .unimplemented
+        case "429", "502", "503", "504": return .unavailable
+        default: return .unknown
+        }
+    }
+
+    func sessionData(streamID: Int32, bytes: UnsafeRawBufferPointer) {
+        session?.consumeConnection(bytes.count)
+        guard let stream = streams[streamID], !stream.finished, stream.headReceived else {
+            session?.consumeStream(streamID, bytes.count)
+            return
+        }
+        stream.unacknowledgedBytes += bytes.count
+        do {
+            for message in try stream.deframer.append(bytes) {
+                stream.queuedBytes += message.count + 5
+                stream.parts.push(.message(message))
+            }
+        } catch {
+            stream.fail(error)
+            session?.submitReset(streamID: streamID, errorCode: NGHTTP2_CANCEL.rawValue)
+        }
+        acknowledgeIfRoom(stream)
+    }
+
+    func sessionRemoteEnded(streamID: Int32) {
+        streams[streamID]?.fail(RPCError(code: .internalError, message: "the server ended the stream without trailers"))
+    }
+
+    func sessionStreamClosed(streamID: Int32, errorCode: UInt32) {
+        guard let stream = streams.removeValue(forKey: streamID) else { return }
+        let code: RPCError.Code
+        switch errorCode {
+        case NGHTTP2_REFUSED_STREAM.rawValue: code = .unavailable
+        case NGHTTP2_CANCEL.rawValue: code = .cancelled
+        case NGHTTP2_ENHANCE_YOUR_CALM.rawValue: code = .resourceExhausted
+        default: code = .internalError
+        }
+        stream.fail(RPCError(code: code, message: "the stream closed without a status (HTTP/2 error \(errorCode))"))
+    }
+
+    func sessionReadData(
+        streamID: Int32, into buffer: UnsafeMutableRawBufferPointer, endOfData: inout Bool, noEndStream: inout Bool
+    ) -> Int {
+        guard let stream = streams[streamID] else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+        guard let result = stream.outbound.read(into: buffer, endOfData: &endOfData) else {
+            return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+        }
+        return result.count
+    }
+
+    func sessionFrameSent(streamID: Int32, type: UInt8, flags: UInt8) {}
+
+    func sessionPing(ack: Bool, opaque: UInt64) {
+        if ack && opaque == Self.keepalivePing {
+            keepaliveDeadline?.cancel()
+            keepaliveDeadline = nil
+        }
+    }
+
+    func sessionGoAway(lastStreamID: Int32, errorCode: UInt32) {
+        guard state == .active else { return }
+        state = .goingAway
+        onUnusable()
+    }
+}

@@ -1,0 +1,279 @@
+public import NIOCore
+import NIOPosix
+public import RPCCore
+import Synchronization
+
+/// A ``ClientTransport`` to one server address over one HTTP/2 connection (libnghttp2 on
+/// SwiftNIO), multiplexing concurrent calls. The connection opens on the first call and
+/// reopens after it closes; failed attempts back off exponentially, calls made meanwhile
+/// fail fast with UNAVAILABLE.
+///
+/// ```swift
+/// let transport = HTTP2ClientTransport(host: "127.0.0.1", port: 7101)
+/// let health = Grpc_Health_V1_Health.Client(wrapping: RPCClient(transport: transport))
+/// ```
+public final class HTTP2ClientTransport: ClientTransport {
+    private struct Connection: Sendable {
+        let channel: any Channel
+        let handler: NIOLoopBound<ClientConnectionHandler>
+    }
+
+    private enum State {
+        case idle
+        case connecting(EventLoopFuture<Connection>)
+        case ready(Connection)
+        case backingOff(until: ContinuousClock.Instant, lastError: RPCError)
+        case closed
+    }
+
+    private struct Shared {
+        var state = State.idle
+        var backoff: Duration?
+    }
+
+    /// The server's host.
+    public let host: String
+    /// The server's port.
+    public let port: Int
+    /// Limits and timeouts.
+    public let configuration: HTTP2ClientConfiguration
+    private let group: any EventLoopGroup
+    private let shared = Mutex(Shared())
+
+    /// Creates a transport; it connects on the first call.
+    /// - Parameters:
+    ///   - host: The server's host name or address.
+    ///   - port: The server's port.
+    ///   - configuration: Limits and timeouts.
+    ///   - eventLoopGroup: The loops to run on; by default the process-wide one.
+    public init(
+        host: String, port: Int, configuration: HTTP2ClientConfiguration = .init(),
+        eventLoopGroup: (any EventLoopGroup)? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.configuration = configuration
+        self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+    }
+
+    /// Closes the connection; calls in flight fail with UNAVAILABLE, later calls too.
+    public func close() async {
+        let state = shared.withLock { shared -> State in
+            defer { shared.state = .closed }
+            return shared.state
+        }
+        switch state {
+        case .ready(let connection):
+            try? await connection.channel.close()
+        case .connecting(let future):
+            if let connection = try? await future.get() { try? await connection.channel.close() }
+        case .idle, .backingOff, .closed:
+            break
+        }
+    }
+
+    public func call<Result: Sendable>(
+        request: StreamingClientRequest<[UInt8]>,
+        method: MethodDescriptor,
+        options: CallOptions,
+        handler: @escaping @Sendable (StreamingClientResponse<[UInt8]>) async throws -> Result
+    ) async throws -> Result {
+        try Task.checkCancellation()
+        let connection = try await connection()
+        let loop = connection.channel.eventLoop
+        var headers = [
+            (":method", "POST"), (":scheme", "http"), (":path", method.path), (":authority", "\(host):\(port)"),
+            ("content-type", "application/grpc"), ("te", "trailers"), ("user-agent", "lifelong-grpc-swift/1.0"),
+            ("grpc-accept-encoding", "identity"),
+        ]
+        if let timeout = options.timeout { headers.append(("grpc-timeout", GRPCTimeout.encode(timeout))) }
+        headers += MetadataHeaders.fields(request.metadata)
+
+        let head = loop.makePromise(of: Metadata.self)
+        let call = ClientCallHandle(
+            loop: loop, handler: connection.handler,
+            maxSendMessageBytes: options.maxRequestMessageBytes ?? configuration.maxSendMessageBytes)
+        let parts = InboundMessageQueue<ResponsePart<[UInt8]>>(
+            size: { part in if case .message(let bytes) = part { return bytes.count + 5 } else { return 0 } },
+            onConsumed: { call.consumed($0) })
+        let maxReceive = options.maxResponseMessageBytes ?? configuration.maxReceiveMessageBytes
+        let timeout = options.timeout
+        let requestHeaders = headers
+        let opened: Int32? = try await loop.submit {
+            connection.handler.value.open(
+                headers: requestHeaders, head: head, parts: parts, maxReceiveMessageBytes: maxReceive, timeout: timeout)
+        }.get()
+        guard let streamID = opened else {
+            try await head.futureResult.map { _ in () }.get()
+            throw RPCError(code: .unavailable, message: "the call could not be started")
+        }
+        call.streamID.withLock { $0 = streamID }
+
+        return try await withTaskCancellationHandler {
+            try await withThrowingTaskGroup(of: Result?.self) { group in
+                group.addTask {
+                    do {
+                        try await request.producer(RPCWriter { try await call.write($0) })
+                        call.endRequest()
+                    } catch {
+                        call.cancel(RPCError(code: .cancelled, message: "the request stream failed: \(error)", cause: error))
+                    }
+                    return nil
+                }
+                group.addTask {
+                    let metadata = try await head.futureResult.get()
+                    return try await handler(StreamingClientResponse(metadata: metadata, bodyParts: parts.sequence))
+                }
+                defer { call.cancel(RPCError(code: .cancelled, message: "the call was cancelled")) }
+                while let outcome = try await group.next() {
+                    if let result = outcome {
+                        group.cancelAll()
+                        // A handler may end quietly when cancelled; the call still failed.
+                        if let error = call.cancellation { throw error }
+                        return result
+                    }
+                }
+                throw RPCError(code: .internalError, message: "the call ended without a result")
+            }
+        } onCancel: {
+            let error = RPCError(code: .cancelled, message: "the call was cancelled")
+            call.cancellation = error
+            call.cancel(error)
+        }
+    }
+
+    // MARK: Connection management
+
+    private func connection() async throws -> Connection {
+        enum Next {
+            case use(Connection)
+            case wait(EventLoopFuture<Connection>)
+            case fail(RPCError)
+            case connect(EventLoopPromise<Connection>)
+        }
+        let next: Next = shared.withLock { shared in
+            switch shared.state {
+            case .ready(let connection):
+                return .use(connection)
+            case .connecting(let future):
+                return .wait(future)
+            case .closed:
+                return .fail(RPCError(code: .unavailable, message: "the transport is closed"))
+            case .backingOff(let until, let lastError) where ContinuousClock.now < until:
+                return .fail(lastError)
+            case .idle, .backingOff:
+                let promise = group.next().makePromise(of: Connection.self)
+                shared.state = .connecting(promise.futureResult)
+                return .connect(promise)
+            }
+        }
+        switch next {
+        case .use(let connection): return connection
+        case .wait(let future): return try await future.get()
+        case .fail(let error): throw error
+        case .connect(let promise):
+            do {
+                let connection = try await makeConnection()
+                shared.withLock { shared in
+                    if case .connecting = shared.state { shared.state = .ready(connection) }
+                    shared.backoff = nil
+                }
+                promise.succeed(connection)
+                return connection
+            } catch {
+                let rpcError = RPCError(
+                    code: .unavailable, message: "cannot connect to \(host):\(port): \(error)", cause: error)
+                shared.withLock { shared in
+                    let backoff = shared.backoff.map { min($0 * 1.6, configuration.maxBackoff) } ?? configuration.initialBackoff
+                    shared.backoff = backoff
+                    if case .connecting = shared.state {
+                        shared.state = .backingOff(until: .now.advanced(by: backoff), lastError: rpcError)
+                    }
+                }
+                promise.fail(rpcError)
+                throw rpcError
+            }
+        }
+    }
+
+    private func makeConnection() async throws -> Connection {
+        let configuration = self.configuration
+        let unusable: @Sendable (ObjectIdentifier) -> Void = { [weak self] id in self?.connectionUnusable(id) }
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.nanoseconds)))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                let id = ObjectIdentifier(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ClientConnectionHandler(configuration: configuration) { unusable(id) })
+                }
+            }
+        let channel = try await bootstrap.connect(host: host, port: port).get()
+        let handler = try await channel.eventLoop.submit {
+            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self), eventLoop: channel.eventLoop)
+        }.get()
+        return Connection(channel: channel, handler: handler)
+    }
+
+    private func connectionUnusable(_ id: ObjectIdentifier) {
+        shared.withLock { shared in
+            if case .ready(let connection) = shared.state, ObjectIdentifier(connection.channel) == id {
+                shared.state = .idle
+            }
+        }
+    }
+}
+
+/// What a call's tasks hold to reach its stream: every call hops to the connection's loop.
+final class ClientCallHandle: Sendable {
+    let loop: any EventLoop
+    let handler: NIOLoopBound<ClientConnectionHandler>
+    let maxSendMessageBytes: Int
+    /// Set once the stream is open; 0 before.
+    let streamID = Mutex<Int32>(0)
+    private let cancelled = Mutex<RPCError?>(nil)
+
+    /// The error of a call cancelled by its task, if it was.
+    var cancellation: RPCError? {
+        get { cancelled.withLock { $0 } }
+        set { cancelled.withLock { $0 = newValue } }
+    }
+
+    init(loop: any EventLoop, handler: NIOLoopBound<ClientConnectionHandler>, maxSendMessageBytes: Int) {
+        self.loop = loop
+        self.handler = handler
+        self.maxSendMessageBytes = maxSendMessageBytes
+    }
+
+    private var id: Int32 { streamID.withLock { $0 } }
+
+    func write(_ message: [UInt8]) async throws {
+        try Task.checkCancellation()
+        let framed = try grpcFramed(message, limit: maxSendMessageBytes)
+        let id = self.id
+        let handler = self.handler
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            loop.execute { handler.value.write(streamID: id, bytes: framed, continuation: continuation) }
+        }
+    }
+
+    func endRequest() {
+        let id = self.id
+        let handler = self.handler
+        loop.execute { handler.value.endRequest(streamID: id) }
+    }
+
+    func cancel(_ error: RPCError) {
+        let id = self.id
+        guard id > 0 else { return }
+        let handler = self.handler
+        loop.execute { handler.value.cancel(streamID: id, error: error) }
+    }
+
+    func consumed(_ bytes: Int) {
+        let id = self.id
+        let handler = self.handler
+        loop.execute { handler.value.consumed(streamID: id, bytes: bytes) }
+    }
+}

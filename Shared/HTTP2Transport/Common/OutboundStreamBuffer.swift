@@ -1,0 +1,93 @@
+import NIOCore
+import RPCCore
+
+/// The DATA payload waiting to be sent on one stream, and the writers suspended until it
+/// drains below the high-water mark. Confined to the connection's event loop.
+struct OutboundStreamBuffer {
+    /// How the stream's body ends once the buffer drains.
+    enum Ending {
+        /// With END_STREAM on the last DATA frame (a client's request).
+        case endStream
+        /// With a trailing HEADERS frame (a server's status).
+        case trailers([(String, String)])
+    }
+
+    private var pending = CircularBuffer<[UInt8]>()
+    private var headOffset = 0
+    private(set) var pendingBytes = 0
+    private var waiters = CircularBuffer<(bytes: [UInt8], continuation: CheckedContinuation<Void, any Error>)>()
+    private(set) var ending: Ending?
+    /// Whether the ending was handed to nghttp2.
+    private(set) var ended = false
+    let highWaterMark: Int
+
+    init(highWaterMark: Int) {
+        self.highWaterMark = highWaterMark
+    }
+
+    /// Whether there is anything (bytes or an ending) for nghttp2 to take.
+    var hasWork: Bool { pendingBytes > 0 || (ending != nil && !ended) }
+
+    /// Queues bytes; the writer resumes now when below the mark, later otherwise.
+    mutating func enqueue(_ bytes: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
+        if pendingBytes < highWaterMark {
+            append(bytes)
+            continuation.resume()
+        } else {
+            waiters.append((bytes, continuation))
+        }
+    }
+
+    /// Sets how the body ends (after everything queued, including suspended writers).
+    mutating func end(_ ending: Ending) {
+        guard self.ending == nil else { return }
+        self.ending = ending
+    }
+
+    /// Fails every suspended writer (the stream is gone).
+    mutating func failWaiters(_ error: RPCError) {
+        while let waiter = waiters.popFirst() { waiter.continuation.resume(throwing: error) }
+    }
+
+    /// Copies up to `buffer.count` bytes for a DATA frame.
+    /// - Returns: The count copied, or nil when nothing is ready (defer); with `endOfData`
+    ///   set when the body is complete, and the trailers to send, if any.
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer, endOfData: inout Bool) -> (count: Int, trailers: [(String, String)]?)? {
+        var copied = 0
+        while copied < buffer.count, let head = pending.first {
+            let take = min(buffer.count - copied, head.count - headOffset)
+            head.withUnsafeBytes { source in
+                UnsafeMutableRawBufferPointer(rebasing: buffer[copied..<(copied + take)])
+                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: source[headOffset..<(headOffset + take)]))
+            }
+            copied += take
+            headOffset += take
+            pendingBytes -= take
+            if headOffset == head.count {
+                pending.removeFirst()
+                headOffset = 0
+            }
+            admitWaiters()
+        }
+        if pendingBytes == 0, waiters.isEmpty, let ending, !ended {
+            ended = true
+            endOfData = true
+            if case .trailers(let trailers) = ending { return (copied, trailers) }
+            return (copied, nil)
+        }
+        return copied > 0 ? (copied, nil) : nil
+    }
+
+    private mutating func admitWaiters() {
+        while pendingBytes < highWaterMark, let waiter = waiters.popFirst() {
+            append(waiter.bytes)
+            waiter.continuation.resume()
+        }
+    }
+
+    private mutating func append(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        pending.append(bytes)
+        pendingBytes += bytes.count
+    }
+}

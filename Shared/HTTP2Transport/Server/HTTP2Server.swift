@@ -1,0 +1,163 @@
+public import NIOCore
+import NIOPosix
+public import RPCCore
+import Synchronization
+
+/// A gRPC server over HTTP/2: SwiftNIO accepts connections and runs one event loop per core,
+/// libnghttp2 speaks HTTP/2 on each connection, and calls are routed to the registered
+/// services, whose handlers run as Swift tasks.
+///
+/// ```swift
+/// let server = HTTP2Server(configuration: .init(host: "127.0.0.1", port: 0), services: [echo])
+/// let port = try await server.start()
+/// // ...
+/// await server.shutdown()
+/// ```
+public final class HTTP2Server: Sendable {
+    private enum State {
+        case idle
+        case starting
+        case running(any Channel)
+        case stopping
+        case stopped
+    }
+
+    private struct Shared {
+        var state = State.idle
+        var connections: [ObjectIdentifier: any Channel] = [:]
+    }
+
+    /// The configuration the server was created with.
+    public let configuration: HTTP2ServerConfiguration
+    /// The methods the server routes to.
+    public let router: RPCRouter
+    private let group: any EventLoopGroup
+    private let shared = Mutex(Shared())
+
+    /// Creates a server; it listens once ``start()`` is called.
+    /// - Parameters:
+    ///   - configuration: Address, limits and timeouts.
+    ///   - router: The methods to serve.
+    ///   - eventLoopGroup: The loops to run on; by default one per core, shared process-wide.
+    public init(
+        configuration: HTTP2ServerConfiguration = .init(), router: RPCRouter,
+        eventLoopGroup: (any EventLoopGroup)? = nil
+    ) {
+        self.configuration = configuration
+        self.router = router
+        self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+    }
+
+    /// Creates a server hosting the given services.
+    public convenience init(
+        configuration: HTTP2ServerConfiguration = .init(), services: [any RegistrableRPCService],
+        eventLoopGroup: (any EventLoopGroup)? = nil
+    ) {
+        var router = RPCRouter()
+        for service in services { service.registerMethods(with: &router) }
+        self.init(configuration: configuration, router: router, eventLoopGroup: eventLoopGroup)
+    }
+
+    /// Binds and starts accepting connections.
+    /// - Returns: The port listened on (useful with port 0).
+    /// - Throws: An error when the address cannot be bound or the server was already started.
+    @discardableResult
+    public func start() async throws -> Int {
+        try shared.withLock { shared in
+            guard case .idle = shared.state else {
+                throw RPCError(code: .failedPrecondition, message: "the server was already started")
+            }
+            shared.state = .starting
+        }
+        let router = self.router
+        let configuration = self.configuration
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 4)
+            .childChannelInitializer { [weak self] channel in
+                self?.track(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ServerConnectionHandler(router: router, configuration: configuration))
+                }
+            }
+        do {
+            let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+            let stopped = shared.withLock { shared -> Bool in
+                guard case .starting = shared.state else { return true }
+                shared.state = .running(channel)
+                return false
+            }
+            if stopped {
+                try? await channel.close()
+                throw RPCError(code: .unavailable, message: "the server was shut down while starting")
+            }
+            return channel.localAddress?.port ?? configuration.port
+        } catch {
+            shared.withLock { $0.state = .stopped }
+            throw error
+        }
+    }
+
+    /// The port listened on, once started.
+    public var port: Int? {
+        shared.withLock { shared in
+            if case .running(let channel) = shared.state { return channel.localAddress?.port }
+            return nil
+        }
+    }
+
+    /// Stops accepting, sends GOAWAY on every connection, lets in-flight calls finish within
+    /// the grace period, then closes what is left.
+    /// - Parameter gracePeriod: Overrides the configured grace period.
+    public func shutdown(gracePeriod: Duration? = nil) async {
+        let listener: (any Channel)? = shared.withLock { shared in
+            defer { shared.state = .stopping }
+            if case .running(let channel) = shared.state { return channel }
+            return nil
+        }
+        try? await listener?.close()
+        let connections = shared.withLock { Array($0.connections.values) }
+        for connection in connections {
+            connection.pipeline.fireUserInboundEventTriggered(ServerConnectionHandler.GracefulShutdownEvent())
+        }
+        let grace = gracePeriod ?? configuration.shutdownGracePeriod
+        await withTaskGroup(of: Void.self) { group in
+            for connection in connections {
+                group.addTask {
+                    let closed = connection.closeFuture
+                    let timer = connection.eventLoop.scheduleTask(in: .nanoseconds(Int64(grace.nanoseconds))) {
+                        connection.close(promise: nil)
+                    }
+                    try? await closed.get()
+                    timer.cancel()
+                }
+            }
+        }
+        shared.withLock { $0.state = .stopped }
+    }
+
+    private func track(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        let accepted = shared.withLock { shared -> Bool in
+            guard case .running = shared.state else {
+                if case .starting = shared.state {
+                    shared.connections[id] = channel
+                    return true
+                }
+                return false
+            }
+            shared.connections[id] = channel
+            return true
+        }
+        guard accepted else {
+            channel.close(promise: nil)
+            return
+        }
+        channel.closeFuture.whenComplete { [weak self] _ in
+            self?.shared.withLock { _ = $0.connections.removeValue(forKey: id) }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// Limits and timeouts of an ``HTTP2Server``. Every field has a safe default.
+public struct HTTP2ServerConfiguration: Sendable, Hashable {
+    /// The address to listen on.
+    public var host: String = "127.0.0.1"
+    /// The port; 0 picks a free one (see ``HTTP2Server/start()``).
+    public var port: Int = 0
+    /// SETTINGS_MAX_CONCURRENT_STREAMS advertised to clients.
+    public var maxConcurrentStreams: Int = 100
+    /// Largest request header list (names + values + 32 bytes each); larger resets the stream.
+    public var maxHeaderListBytes: Int = 8 << 10
+    /// Largest request message accepted; larger fails with RESOURCE_EXHAUSTED.
+    public var maxReceiveMessageBytes: Int = 4 << 20
+    /// Largest response message sent; larger fails with RESOURCE_EXHAUSTED.
+    public var maxSendMessageBytes: Int = 4 << 20
+    /// Initial per-stream receive window (SETTINGS_INITIAL_WINDOW_SIZE).
+    public var initialStreamWindowBytes: Int = 1 << 16
+    /// Connection-level receive window.
+    public var connectionWindowBytes: Int = 1 << 20
+    /// Response bytes buffered per stream before a writer suspends.
+    public var streamWriteBufferBytes: Int = 1 << 16
+    /// PINGs accepted while no HEADERS or DATA was sent before GOAWAY ENHANCE_YOUR_CALM.
+    public var maxPingStrikes: Int = 100
+    /// Time a new connection has to complete the HTTP/2 preface and first headers.
+    public var handshakeTimeout: Duration = .seconds(10)
+    /// Time a connection without open streams may stay idle.
+    public var idleTimeout: Duration = .seconds(300)
+    /// Time in-flight calls get to finish on shutdown before connections are closed.
+    public var shutdownGracePeriod: Duration = .seconds(5)
+
+    /// The defaults, on 127.0.0.1 and a free port.
+    public init() {}
+
+    /// Defaults on the given address.
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+}
