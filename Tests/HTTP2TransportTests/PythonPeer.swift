@@ -54,7 +54,10 @@ enum PythonPeer {
 
     /// Runs a script to completion.
     /// - Returns: Its exit status and standard output (stderr is appended to the output).
-    static func run(_ scriptName: String, arguments: [String]) async throws -> (status: Int32, output: String) {
+    /// - Parameter afterStart: Runs once the script started, with the writing end of its stdin.
+    static func run(
+        _ scriptName: String, arguments: [String], afterStart: (@Sendable (FileHandle) async -> Void)? = nil
+    ) async throws -> (status: Int32, output: String) {
         try requireInterpreter()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: interpreter)
@@ -64,8 +67,13 @@ enum PythonPeer {
         let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
+        let input = Pipe()
+        process.standardInput = afterStart == nil ? FileHandle.nullDevice : input
         try process.run()
+        if let afterStart {
+            await afterStart(input.fileHandleForWriting)
+            try? input.fileHandleForWriting.close()
+        }
         let errorOutput = startBlocking { errors.fileHandleForReading.readDataToEndOfFile() }
         let standardOutput = startBlocking { output.fileHandleForReading.readDataToEndOfFile() }
         await blocking { process.waitUntilExit() }

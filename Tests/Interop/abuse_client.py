@@ -1,12 +1,19 @@
 """Raw HTTP/2 abuse against a gRPC server, with h2/hyperframe/hpack.
 
-usage: abuse_client.py HOST:PORT
-Each case prints 'PASS name' or 'FAIL name: reason'; after each, a well-behaved grpcio call
-must still succeed. Exits 1 when any case failed.
+usage: abuse_client.py HOST:PORT [--pid SERVER_PID] [--path /pkg.Service/Method] [--max-rss-growth-mib N]
+The method must answer an empty request with an empty response (an Echo, or EmptyCall).
+
+Each case prints 'PASS name …' or 'FAIL name: reason'. While a case runs, a well-behaved grpcio
+client calls the server in a loop on a thread of its own: it must see zero errors and complete
+calls during the case and after it. With --pid, the server's VmRSS (/proc/PID/status) is sampled
+every few milliseconds during the case; its peak may exceed the value before the case by at most
+--max-rss-growth-mib (default 64). Exits 1 when any case failed.
 """
+import argparse
 import socket
 import struct
 import sys
+import threading
 import time
 
 import grpc
@@ -15,11 +22,19 @@ import h2.connection
 import h2.events
 import h2.errors
 import hpack
-from hyperframe.frame import ContinuationFrame, HeadersFrame, PingFrame, RstStreamFrame, SettingsFrame
+from hyperframe.frame import ContinuationFrame, DataFrame, HeadersFrame, PingFrame, RstStreamFrame, SettingsFrame
 
-HOST, PORT = sys.argv[1].rsplit(":", 1)
+ARGS = argparse.ArgumentParser()
+ARGS.add_argument("address")
+ARGS.add_argument("--pid", type=int)
+ARGS.add_argument("--path", default="/lifelong.testing.v1.ProbeService/Echo")
+ARGS.add_argument("--max-rss-growth-mib", type=float, default=64)
+ARGS = ARGS.parse_args()
+HOST, PORT = ARGS.address.rsplit(":", 1)
 PORT = int(PORT)
-PATH = "/lifelong.interop.v1.TestService/EmptyCall"
+PATH = ARGS.path
+FRAME_SIZE_ERROR = 6
+ENHANCE_YOUR_CALM = 11
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 
@@ -137,12 +152,29 @@ def huge_length_prefix():
 
 
 def unknown_method():
-    headers = grpc_status({":path": "/lifelong.interop.v1.TestService/Nope"})
+    headers = grpc_status({":path": PATH.rsplit("/", 1)[0] + "/Nope"})
     expect(headers.get("grpc-status") == "12", f"headers {headers}")
 
 
 def goaway_or_close(events):
     return any(e == "closed" or isinstance(e, h2.events.ConnectionTerminated) or isinstance(e, tuple) for e in events)
+
+
+def goaway_codes(events):
+    return [e.error_code for e in events if isinstance(e, h2.events.ConnectionTerminated)]
+
+
+def data_frame_20k():
+    # A DATA frame larger than the SETTINGS_MAX_FRAME_SIZE the server advertised (16384).
+    client = Client()
+    stream = client.conn.get_next_available_stream_id()
+    client.conn.send_headers(stream, request_headers(), end_stream=False)
+    client.flush()
+    client.sock.sendall(DataFrame(stream, b"\x00" * 20480).serialize())
+    events = client.events(goaway_or_close)
+    client.close()
+    codes = goaway_codes(events)
+    expect(codes and codes[0] == FRAME_SIZE_ERROR, f"expected GOAWAY FRAME_SIZE_ERROR, got codes {codes}, events {events[-3:]}")
 
 
 def rapid_reset():
@@ -247,29 +279,136 @@ def ping_flood():
     events = client.events(goaway_or_close, deadline=10)
     client.close()
     expect(goaway_or_close(events) or sent < 200000, "200k PINGs without reading were all accepted")
+    # The GOAWAY may be lost to the reset of a socket closed with unread data; when seen, it says why.
+    codes = goaway_codes(events)
+    expect(not codes or codes[0] == ENHANCE_YOUR_CALM, f"GOAWAY codes {codes}, expected ENHANCE_YOUR_CALM")
 
 
-def well_behaved():
-    with grpc.insecure_channel(f"{HOST}:{PORT}") as channel:
-        call = channel.unary_unary(PATH, request_serializer=None, response_deserializer=None)
-        response = call(b"", timeout=10)
-        expect(response == b"", f"response {response!r}")
+class WellBehavedClient:
+    """A grpcio client calling the server in a loop on its own thread, counting per window."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.ok = 0
+        self.errors = []
+        self.stopping = False
+        self.channel = grpc.insecure_channel(f"{HOST}:{PORT}")
+        self.method = self.channel.unary_unary(PATH, request_serializer=None, response_deserializer=None)
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self):
+        while not self.stopping:
+            try:
+                response = self.method(b"", timeout=10)
+                with self.lock:
+                    if response == b"":
+                        self.ok += 1
+                    else:
+                        self.errors.append(f"response {response!r}")
+            except grpc.RpcError as error:
+                with self.lock:
+                    self.errors.append(f"{error.code()}: {error.details()}")
+
+    def window(self):
+        with self.lock:
+            ok, errors = self.ok, list(self.errors)
+            self.ok, self.errors = 0, []
+        return ok, errors
+
+    def wait_for(self, calls, deadline=20.0):
+        """Waits until `calls` more calls succeeded (or one failed), bounded by the deadline."""
+        with self.lock:
+            target = self.ok + calls
+        end = time.monotonic() + deadline
+        while time.monotonic() < end:
+            with self.lock:
+                if self.ok >= target or self.errors:
+                    return
+            time.sleep(0.005)
+
+    def close(self):
+        self.stopping = True
+        self.thread.join(timeout=15)
+        self.channel.close()
+
+
+class MemorySampler:
+    """Samples the server's VmRSS (KiB) on a thread; tracks the peak per window."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.peak = 0
+        self.stopping = False
+        self.lock = threading.Lock()
+        if pid:
+            self.thread = threading.Thread(target=self.loop, daemon=True)
+            self.thread.start()
+
+    def rss(self):
+        with open(f"/proc/{self.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
+    def loop(self):
+        while not self.stopping:
+            value = self.rss()
+            with self.lock:
+                self.peak = max(self.peak, value)
+            time.sleep(0.002)
+
+    def start_window(self):
+        if not self.pid:
+            return 0
+        value = self.rss()
+        with self.lock:
+            self.peak = value
+        return value
+
+    def end_window(self):
+        if not self.pid:
+            return 0, 0
+        value = self.rss()
+        with self.lock:
+            return max(self.peak, value), value
+
+    def close(self):
+        self.stopping = True
 
 
 CASES = [wrong_content_type, unsupported_encoding, malformed_timeout, missing_te, huge_length_prefix,
-         unknown_method, rapid_reset, continuation_flood, settings_40_entries, hpack_bomb, streams_150, ping_flood]
+         unknown_method, data_frame_20k, rapid_reset, continuation_flood, settings_40_entries, hpack_bomb,
+         streams_150, ping_flood]
 
 
 def main():
     failed = 0
+    good = WellBehavedClient()
+    memory = MemorySampler(ARGS.pid)
+    good.wait_for(5)
     for case in CASES:
         try:
+            good.window()
+            before = memory.start_window()
+            good.wait_for(1)  # the good client is running when the attack starts
             case()
-            well_behaved()
-            print(f"PASS {case.__name__}", flush=True)
+            good.wait_for(3)  # and keeps succeeding after it
+            peak, after = memory.end_window()
+            ok, errors = good.window()
+            expect(not errors, f"the well-behaved client saw {len(errors)} errors: {errors[:3]}")
+            expect(ok >= 4, f"the well-behaved client completed only {ok} calls")
+            growth_mib = (peak - before) / 1024
+            expect(growth_mib <= ARGS.max_rss_growth_mib,
+                   f"server RSS grew by {growth_mib:.1f} MiB (before {before} KiB, peak {peak} KiB)")
+            print(f"PASS {case.__name__} good_calls={ok} rss_before_kib={before} rss_peak_kib={peak} "
+                  f"rss_after_kib={after}", flush=True)
         except Exception as error:
             failed += 1
             print(f"FAIL {case.__name__}: {error!r}".replace("\n", "\\n"), flush=True)
+    memory.close()
+    good.close()
     sys.exit(1 if failed else 0)
 
 

@@ -338,6 +338,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         }
     }
 
+    func sessionBeginFrame(type: UInt8, flags: UInt8) {}
+
+    func sessionSettingsReceived() {}
+
     func sessionGoAway(lastStreamID: Int32, errorCode: UInt32) {
         guard state == .active else { return }
         state = .goingAway

@@ -25,6 +25,10 @@ protocol NGHTTP2SessionDelegate: AnyObject {
     func sessionPing(ack: Bool, opaque: UInt64)
     /// The peer sent GOAWAY.
     func sessionGoAway(lastStreamID: Int32, errorCode: UInt32)
+    /// A frame header arrived (before its payload); `type` and `flags` as on the wire.
+    func sessionBeginFrame(type: UInt8, flags: UInt8)
+    /// The peer's SETTINGS (not an ACK) arrived; on a server the first one completes the preface.
+    func sessionSettingsReceived()
 }
 
 /// A thin owner of one `nghttp2_session`: creates it with our callbacks and options, frees it,
@@ -162,6 +166,11 @@ final class NGHTTP2Session {
         }
     }
 
+    /// Queues a GOAWAY after which the session ends (it wants neither reads nor writes once sent).
+    func terminate(errorCode: UInt32) {
+        _ = nghttp2_session_terminate_session(session, errorCode)
+    }
+
     /// Queues the first GOAWAY of a graceful shutdown (last stream id 2^31-1).
     func submitShutdownNotice() {
         nghttp2_submit_shutdown_notice(session)
@@ -265,9 +274,16 @@ final class NGHTTP2Session {
                 delegate.sessionPing(ack: header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) != 0, opaque: UInt64(bigEndian: opaque))
             case NGHTTP2_GOAWAY.rawValue:
                 delegate.sessionGoAway(lastStreamID: frame.pointee.goaway.last_stream_id, errorCode: frame.pointee.goaway.error_code)
+            case NGHTTP2_SETTINGS.rawValue:
+                if header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0 { delegate.sessionSettingsReceived() }
             default:
                 break
             }
+            return 0
+        }
+        nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks) { _, header, userData in
+            guard let header else { return 0 }
+            NGHTTP2Session.owner(userData).delegate?.sessionBeginFrame(type: header.pointee.type, flags: header.pointee.flags)
             return 0
         }
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks) { _, _, streamID, data, length, userData in

@@ -20,10 +20,23 @@ public struct HTTP2ServerConfiguration: Sendable, Hashable {
     public var streamWriteBufferBytes: Int = 1 << 16
     /// PINGs accepted while no HEADERS or DATA was sent before GOAWAY ENHANCE_YOUR_CALM.
     public var maxPingStrikes: Int = 100
-    /// Time a new connection has to complete the HTTP/2 preface and first headers.
-    public var handshakeTimeout: Duration = .seconds(10)
-    /// Time a connection without open streams may stay idle.
+    /// Time a new connection has to send the HTTP/2 client preface and its SETTINGS; the
+    /// connection is closed (without GOAWAY) when it does not.
+    public var prefaceTimeout: Duration = .seconds(10)
+    /// Time a header block may stay open (a HEADERS or CONTINUATION frame without END_HEADERS
+    /// and no frame completing it); then GOAWAY PROTOCOL_ERROR and close.
+    public var headerTimeout: Duration = .seconds(10)
+    /// Time a connection without open streams may stay idle; then a graceful GOAWAY.
     public var idleTimeout: Duration = .seconds(300)
+    /// Time the connection may stay unwritable (the peer reads nothing while we have frames to
+    /// send); then it is closed.
+    public var writeStallTimeout: Duration = .seconds(30)
+    /// Time the final GOAWAY of a graceful shutdown waits for the PING sent with the first one
+    /// to be acknowledged.
+    public var shutdownPingTimeout: Duration = .seconds(10)
+    /// After a GOAWAY that ends the connection, time the server keeps reading (and discarding)
+    /// so that the GOAWAY reaches the peer instead of being lost to a TCP reset.
+    public var closeLingerTime: Duration = .seconds(1)
     /// Time in-flight calls get to finish on shutdown before connections are closed.
     public var shutdownGracePeriod: Duration = .seconds(5)
 

@@ -33,8 +33,13 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     private var pingStrikes = 0
     private var receiving = false
     private var peer = "unknown"
-    private var handshakeTimer: Scheduled<Void>?
+    private var prefaceTimer: Scheduled<Void>?
+    private var headerTimer: Scheduled<Void>?
     private var idleTimer: Scheduled<Void>?
+    private var stallTimer: Scheduled<Void>?
+    private var shutdownPingTimer: Scheduled<Void>?
+    /// A GOAWAY with an error code is queued; the connection closes once it is written.
+    private var closeAfterGoAway = false
 
     init(router: RPCRouter, configuration: HTTP2ServerConfiguration) {
         self.router = router
@@ -61,7 +66,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
             (Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), UInt32(configuration.initialStreamWindowBytes)),
         ])
         session.setLocalConnectionWindow(Int32(configuration.connectionWindowBytes))
-        handshakeTimer = schedule(after: configuration.handshakeTimeout) { handler in
+        prefaceTimer = schedule(after: configuration.prefaceTimeout) { handler in
             handler.closeNow()
         }
         if context.channel.isActive { flush() }
@@ -87,7 +92,14 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { flush() }
+        if context.channel.isWritable {
+            stallTimer?.cancel()
+            stallTimer = nil
+            flush()
+        } else if stallTimer == nil {
+            // The peer stopped reading while we have frames for it: do not wait forever.
+            stallTimer = schedule(after: configuration.writeStallTimeout) { $0.closeNow() }
+        }
         context.fireChannelWritabilityChanged()
     }
 
@@ -101,8 +113,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     func channelInactive(context: ChannelHandlerContext) {
         state = .closed
-        handshakeTimer?.cancel()
-        idleTimer?.cancel()
+        cancelTimers()
         let error = RPCError(code: .unavailable, message: "the connection closed")
         for stream in streams.values { abandon(stream, error: error) }
         streams.removeAll()
@@ -130,13 +141,40 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
             wrote = true
         }
         if wrote { context.flush() }
-        if !session.isActive { closeNow() }
+        if !session.isActive || (closeAfterGoAway && !session.wantsWrite) { lingerClose() }
     }
 
+    /// Closes at once: for peers that broke the protocol badly or stopped reading.
     private func closeNow() {
         guard state != .closed, let context else { return }
         state = .closed
+        cancelTimers()
         context.close(promise: nil)
+    }
+
+    /// Closes after a final GOAWAY: once everything is written, the output side is shut; what
+    /// still arrives is read and dropped for ``HTTP2ServerConfiguration/closeLingerTime``, so
+    /// that the kernel does not answer it with a reset that would destroy the GOAWAY in flight.
+    private func lingerClose() {
+        guard state != .closed, let context else { return }
+        state = .closed
+        cancelTimers()
+        let channel = context.channel
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0)), promise: written)
+        written.futureResult.whenComplete { _ in channel.close(mode: .output, promise: nil) }
+        context.eventLoop.scheduleTask(in: .nanoseconds(Int64(configuration.closeLingerTime.nanoseconds))) {
+            channel.close(promise: nil)
+        }
+    }
+
+    private func cancelTimers() {
+        for timer in [prefaceTimer, headerTimer, idleTimer, stallTimer, shutdownPingTimer] { timer?.cancel() }
+        prefaceTimer = nil
+        headerTimer = nil
+        idleTimer = nil
+        stallTimer = nil
+        shutdownPingTimer = nil
     }
 
     private func schedule(after delay: Duration, _ body: @escaping (ServerConnectionHandler) -> Void) -> Scheduled<Void>? {
@@ -150,7 +188,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     private func updateIdleTimer() {
         idleTimer?.cancel()
         idleTimer = nil
-        if streams.isEmpty {
+        if streams.isEmpty, state == .active, prefaceTimer == nil {
             idleTimer = schedule(after: configuration.idleTimeout) { $0.beginShutdown() }
         }
     }
@@ -162,11 +200,19 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         state = .draining
         session.submitShutdownNotice()
         session.submitPing(opaque: Self.shutdownPing)
+        idleTimer?.cancel()
+        idleTimer = nil
+        shutdownPingTimer = schedule(after: configuration.shutdownPingTimeout) { handler in
+            handler.sendFinalGoAway()
+            handler.flush()
+        }
         flush()
     }
 
     private func sendFinalGoAway() {
         guard state == .draining, let session else { return }
+        shutdownPingTimer?.cancel()
+        shutdownPingTimer = nil
         state = .closing
         session.submitGoAway(lastStreamID: session.lastProcessedStreamID, errorCode: NGHTTP2_NO_ERROR.rawValue, debug: "")
     }
@@ -193,8 +239,6 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     func sessionHeadersComplete(streamID: Int32, endStream: Bool) {
         guard let stream = streams[streamID] else { return }
-        handshakeTimer?.cancel()
-        handshakeTimer = nil
         if stream.request == .receivingHeaders {
             startCall(stream, endStream: endStream)
         } else if endStream {
@@ -275,6 +319,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         pingStrikes += 1
         if pingStrikes > configuration.maxPingStrikes, state == .active || state == .draining, let session {
             state = .closing
+            closeAfterGoAway = true
             session.submitGoAway(
                 lastStreamID: session.lastProcessedStreamID, errorCode: NGHTTP2_ENHANCE_YOUR_CALM.rawValue,
                 debug: "too_many_pings")
@@ -284,6 +329,31 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     }
 
     func sessionGoAway(lastStreamID: Int32, errorCode: UInt32) {}
+
+    func sessionSettingsReceived() {
+        guard let prefaceTimer else { return }
+        prefaceTimer.cancel()
+        self.prefaceTimer = nil
+        updateIdleTimer()
+    }
+
+    func sessionBeginFrame(type: UInt8, flags: UInt8) {
+        let frameType = UInt32(type)
+        let isHeaderBlock = frameType == NGHTTP2_HEADERS.rawValue || frameType == NGHTTP2_CONTINUATION.rawValue
+        if isHeaderBlock && flags & UInt8(NGHTTP2_FLAG_END_HEADERS.rawValue) == 0 {
+            // A header block stays open until a CONTINUATION with END_HEADERS: bound its time.
+            if headerTimer == nil {
+                headerTimer = schedule(after: configuration.headerTimeout) { handler in
+                    handler.headerTimer = nil
+                    handler.session?.terminate(errorCode: NGHTTP2_PROTOCOL_ERROR.rawValue)
+                    handler.flush()
+                }
+            }
+        } else {
+            headerTimer?.cancel()
+            headerTimer = nil
+        }
+    }
 
     // MARK: Calls
 

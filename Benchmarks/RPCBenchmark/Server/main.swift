@@ -1,0 +1,73 @@
+// rpc-benchmark-server: our HTTP/2 gRPC server hosting lifelong.testing.v1.ProbeService (whose
+// Echo returns the Leaf it receives), for `make bench-rpc` and as the out-of-process server of
+// the abuse tests (whose memory they read from /proc/<pid>/status).
+//
+// usage: rpc-benchmark-server [--host H] [--port P] [--exit-on-stdin-eof]
+//   Prints `PORT n` once listening. With --exit-on-stdin-eof it shuts down gracefully when its
+//   standard input closes (how tests stop it); otherwise it runs until killed.
+import Foundation
+import HTTP2Transport
+import LifelongTestProto
+import RPCCore
+
+/// The echo service of the benchmark; the streaming methods exist only to complete the protocol.
+struct EchoProbeService: Lifelong_Testing_V1_ProbeService.SimpleServiceProtocol {
+    func echo(request: Lifelong_Testing_V1_Leaf, context: ServerContext) async throws -> Lifelong_Testing_V1_Leaf {
+        request
+    }
+
+    func sum(request: RPCAsyncSequence<Lifelong_Testing_V1_Leaf>, context: ServerContext) async throws -> Lifelong_Testing_V1_Leaf {
+        var total = Lifelong_Testing_V1_Leaf()
+        for try await leaf in request { total.value &+= leaf.value }
+        return total
+    }
+
+    func expand(
+        request: Lifelong_Testing_V1_Leaf, response: RPCWriter<Lifelong_Testing_V1_Leaf>, context: ServerContext
+    ) async throws {
+        for _ in 0..<max(0, min(request.value, 10_000)) { try await response.write(request) }
+    }
+
+    func twice(
+        request: RPCAsyncSequence<Lifelong_Testing_V1_Leaf>, response: RPCWriter<Lifelong_Testing_V1_Leaf>,
+        context: ServerContext
+    ) async throws {
+        for try await var leaf in request {
+            leaf.value &*= 2
+            try await response.write(leaf)
+        }
+    }
+}
+
+var configuration = HTTP2ServerConfiguration()
+var exitOnEOF = false
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let argument = arguments.next() {
+    switch argument {
+    case "--host": configuration.host = arguments.next() ?? configuration.host
+    case "--port": configuration.port = arguments.next().flatMap { Int($0) } ?? configuration.port
+    case "--exit-on-stdin-eof": exitOnEOF = true
+    case "--help", "-h":
+        print("usage: rpc-benchmark-server [--host H] [--port P] [--exit-on-stdin-eof]")
+        exit(0)
+    default:
+        FileHandle.standardError.write(Data("rpc-benchmark-server: unknown argument \(argument)\n".utf8))
+        exit(2)
+    }
+}
+
+let server = HTTP2Server(configuration: configuration, services: [EchoProbeService()])
+let port = try await server.start()
+FileHandle.standardOutput.write(Data("PORT \(port)\n".utf8))
+if exitOnEOF {
+    // Blocking reads stay off the cooperative pool, which the server's handlers use.
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        Thread {
+            while !FileHandle.standardInput.availableData.isEmpty {}
+            continuation.resume()
+        }.start()
+    }
+    await server.shutdown(gracePeriod: .seconds(1))
+} else {
+    while true { try await Task.sleep(for: .seconds(3600)) }
+}

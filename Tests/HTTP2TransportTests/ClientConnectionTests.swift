@@ -1,0 +1,78 @@
+import HTTP2Transport
+import RPCCore
+import Testing
+
+/// Our client's connection management: reconnecting after the server went away, keepalive.
+@Suite("client reconnect and keepalive")
+struct ClientConnectionTests {
+    static let echo = MethodDescriptor(fullyQualifiedService: "lifelong.test.Probe", method: "Echo")
+
+    static func echoServer(port: Int) -> HTTP2Server {
+        var router = RPCRouter()
+        router.register(method: echo, kind: .bidirectionalStreaming) { request, _ in
+            StreamingServerResponse { writer in
+                for try await message in request.messages { try await writer.write(message) }
+                return [:]
+            }
+        }
+        return HTTP2Server(configuration: .init(host: "127.0.0.1", port: port), router: router)
+    }
+
+    /// One request message, all response messages.
+    static func call(_ transport: HTTP2ClientTransport, _ message: [UInt8], method: MethodDescriptor = echo) async throws -> [[UInt8]] {
+        try await transport.call(
+            request: StreamingClientRequest { try await $0.write(message) }, method: method,
+            options: CallOptions(timeout: .seconds(20))
+        ) { response in
+            var messages: [[UInt8]] = []
+            for try await part in response.bodyParts {
+                if case .message(let bytes) = part { messages.append(bytes) }
+            }
+            return messages
+        }
+    }
+
+    @Test("after the server goes away, calls fail with UNAVAILABLE, then reconnect to a new server on the same port")
+    func reconnect() async throws {
+        let first = Self.echoServer(port: 0)
+        let port = try await first.start()
+        var configuration = HTTP2ClientConfiguration()
+        configuration.initialBackoff = .milliseconds(20)
+        configuration.maxBackoff = .milliseconds(200)
+        let transport = HTTP2ClientTransport(host: "127.0.0.1", port: port, configuration: configuration)
+        #expect(try await Self.call(transport, [1]) == [[1]])
+        await first.shutdown()
+
+        let error = await #expect(throws: RPCError.self) { try await Self.call(transport, [2]) }
+        #expect(error?.code == .unavailable)
+
+        let second = Self.echoServer(port: port)
+        #expect(try await second.start() == port)
+        // Calls fail fast while the transport backs off; one of them reconnects (bounded polling).
+        var echoed: [[UInt8]]?
+        for _ in 0..<400 where echoed == nil {
+            do {
+                echoed = try await Self.call(transport, [3])
+            } catch let error as RPCError where error.code == .unavailable {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        #expect(echoed == [[3]])
+        await transport.close()
+        await second.shutdown()
+    }
+
+    @Test("keepalive PINGs are sent at the configured interval")
+    func keepalive() async throws {
+        // The peer answers only once it has received 3 PINGs on the connection.
+        let peer = try await PythonPeer.Server("keepalive_server.py")
+        var configuration = HTTP2ClientConfiguration()
+        configuration.keepaliveInterval = .milliseconds(50)
+        let transport = HTTP2ClientTransport(host: "127.0.0.1", port: peer.port, configuration: configuration)
+        let reply = try await Self.call(
+            transport, [], method: MethodDescriptor(fullyQualifiedService: "lifelong.test.Keepalive", method: "Count"))
+        #expect(reply == [Array("pings=3".utf8)])
+        await transport.close()
+        await peer.stop()
+    }
+}

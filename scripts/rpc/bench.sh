@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# `make bench-rpc`: unary Echo of an 80-byte message (lifelong.testing.v1.ProbeService, from
+# Tests/Proto/lifelong/testing/v1/codec_probe.proto) on loopback, against our server and the
+# anchors: C++ gRPC (sync server), grpc-go, Python grpcio. Load from h2load at 1x1, 4x10 and
+# 16x10 (connections x streams), single-in-flight latency from our rpc-benchmark-client.
+# Prints one table with ratios to our server and ends with one `SUMMARY key=value ...` line.
+#
+# Environment: LIFELONG_PYTHON (default .venv/bin/python, needs grpcio + grpcio-tools),
+# RPC_SCRATCH_PATH (SwiftPM scratch path, default .build-rpc), BENCH_SECONDS (per load, default 5).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$ROOT"
+PYTHON="${LIFELONG_PYTHON:-$ROOT/.venv/bin/python}"
+SCRATCH="${RPC_SCRATCH_PATH:-.build-rpc}"
+SECONDS_PER_LOAD="${BENCH_SECONDS:-5}"
+PROTO_ROOT="$ROOT/Tests/Proto"
+PROTO="lifelong/testing/v1/codec_probe.proto"
+ANCHORS="$ROOT/Benchmarks/RPCBenchmark/anchors"
+
+packages=(nghttp2-client g++ pkg-config protobuf-compiler libgrpc++-dev protobuf-compiler-grpc golang-go
+    golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    echo "bench-rpc: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y --no-install-recommends "${missing[@]}" >&2 \
+        || { apt-get update >&2 && apt-get install -y --no-install-recommends "${missing[@]}" >&2; }
+fi
+if ! "$PYTHON" -c "import grpc, grpc_tools" 2>/dev/null; then
+    echo "bench-rpc: $PYTHON cannot import grpc and grpc_tools; run 'make deps' or set LIFELONG_PYTHON" >&2
+    exit 1
+fi
+
+echo "bench-rpc: building rpc-benchmark-server and rpc-benchmark-client (release)" >&2
+swift build --scratch-path "$SCRATCH" -c release --product rpc-benchmark-server >&2
+swift build --scratch-path "$SCRATCH" -c release --product rpc-benchmark-client >&2
+BIN="$(swift build --scratch-path "$SCRATCH" -c release --show-bin-path)"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/bench-rpc.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+
+echo "bench-rpc: building the C++ gRPC echo server" >&2
+mkdir -p "$WORK/cpp"
+protoc -I "$PROTO_ROOT" --cpp_out="$WORK/cpp" --grpc_out="$WORK/cpp" \
+    --plugin=protoc-gen-grpc="$(command -v grpc_cpp_plugin)" "$PROTO"
+g++ -O2 -std=c++17 -I"$WORK/cpp" "$ANCHORS/echo_server.cc" "$WORK/cpp/${PROTO%.proto}.pb.cc" \
+    "$WORK/cpp/${PROTO%.proto}.grpc.pb.cc" -o "$WORK/cpp/echo_server" $(pkg-config --cflags --libs grpc++ protobuf)
+
+echo "bench-rpc: building the grpc-go echo server (offline, GO111MODULE=off)" >&2
+export GO111MODULE=off GOPATH="$WORK/go:/usr/share/gocode" GOCACHE="$WORK/gocache" GOFLAGS=
+mkdir -p "$WORK/go/bin" "$WORK/go/src/lifelong.bench/probe" "$WORK/go/src/echoserver"
+go build -o "$WORK/go/bin/protoc-gen-go" github.com/golang/protobuf/protoc-gen-go
+PATH="$WORK/go/bin:$PATH" protoc -I "$PROTO_ROOT" \
+    --go_out=plugins=grpc,M$PROTO=lifelong.bench/probe:"$WORK/go/src" "$PROTO"
+cp "$ANCHORS/echo_server.go" "$WORK/go/src/echoserver/main.go"
+go build -o "$WORK/go/bin/echo_server" echoserver
+GO_VERSION="$(dpkg-query -W -f='${Version}' golang-google-grpc-dev)"
+
+echo "bench-rpc: generating the Python message module" >&2
+mkdir -p "$WORK/py"
+"$PYTHON" -m grpc_tools.protoc -I "$PROTO_ROOT" --python_out="$WORK/py" "$PROTO"
+GRPCIO_VERSION="$("$PYTHON" -c 'import grpc; print(grpc.__version__)')"
+
+# The h2load request body: the 5-byte gRPC prefix and an 80-byte Leaf (name = 76 x 'x', value 42).
+"$PYTHON" - "$WORK/request.bin" <<'PY'
+import sys
+leaf = b"\x0a\x4c" + b"x" * 76 + b"\x10\x2a"
+assert len(leaf) == 80
+open(sys.argv[1], "wb").write(b"\x00" + len(leaf).to_bytes(4, "big") + leaf)
+PY
+
+echo "bench-rpc: running (${SECONDS_PER_LOAD}s per load; h2load -t 1)" >&2
+"$PYTHON" scripts/rpc/bench_run.py --h2load-data "$WORK/request.bin" --client "$BIN/rpc-benchmark-client" \
+    --seconds "$SECONDS_PER_LOAD" \
+    --skip "grpc-swift-2=not run: its server needs code from the protoc-gen-swift and protoc-gen-grpc-swift plugins, built from /opt/swift-packages in release with grpc-swift-nio-transport; that build does not fit this benchmark's time budget on 2 shared cores" \
+    --versions "c++ gRPC $(pkg-config --modversion grpc++) sync server, grpc-go ${GO_VERSION%%-*} (go $(go env GOVERSION | sed 's/^go//')), grpcio $GRPCIO_VERSION, h2load $(h2load --version | awk '{print $2; exit}')" \
+    --server "ours=$BIN/rpc-benchmark-server --port {port}" \
+    --server "cpp_grpc=$WORK/cpp/echo_server {port}" \
+    --server "grpc_go=$WORK/go/bin/echo_server {port}" \
+    --server "grpcio=$PYTHON $ANCHORS/echo_server.py {port} $WORK/py"
