@@ -9,6 +9,7 @@ import Foundation
 import HTTP2Transport
 import LifelongTestProto
 import RPCCore
+import Synchronization
 
 /// The echo service of the benchmark; the streaming methods exist only to complete the protocol.
 struct EchoProbeService: Lifelong_Testing_V1_ProbeService.SimpleServiceProtocol {
@@ -57,17 +58,32 @@ while let argument = arguments.next() {
 }
 
 let server = HTTP2Server(configuration: configuration, services: [EchoProbeService()])
-let port = try await server.start()
+
+/// Runs an async operation to completion from synchronous code. The main thread stays
+/// synchronous (no top-level `await`): an async main parks it in libdispatch's `dispatch_main`,
+/// which Valgrind 3.19 (Debian 12) cannot run, and the server is profiled under callgrind.
+func blocking<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) throws -> Result {
+    let done = DispatchSemaphore(value: 0)
+    let outcome = Mutex<Swift.Result<Result, any Error>?>(nil)
+    Task {
+        do {
+            let value = try await operation()
+            outcome.withLock { $0 = .success(value) }
+        } catch {
+            outcome.withLock { $0 = .failure(error) }
+        }
+        done.signal()
+    }
+    done.wait()
+    return try outcome.withLock { $0! }.get()
+}
+
+let port = try blocking { try await server.start() }
 FileHandle.standardOutput.write(Data("PORT \(port)\n".utf8))
 if exitOnEOF {
-    // Blocking reads stay off the cooperative pool, which the server's handlers use.
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        Thread {
-            while !FileHandle.standardInput.availableData.isEmpty {}
-            continuation.resume()
-        }.start()
-    }
-    await server.shutdown(gracePeriod: .seconds(1))
+    // The main thread waits for standard input to close (how tests stop the server).
+    while !FileHandle.standardInput.availableData.isEmpty {}
+    try blocking { await server.shutdown(gracePeriod: .seconds(1)) }
 } else {
-    while true { try await Task.sleep(for: .seconds(3600)) }
+    while true { sleep(3600) }
 }

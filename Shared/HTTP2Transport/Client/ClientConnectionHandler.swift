@@ -206,8 +206,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         stream.headerBytes = 0
     }
 
-    func sessionHeader(streamID: Int32, name: String, value: String) -> Bool {
+    func sessionHeader(streamID: Int32, name nameBytes: UnsafeBufferPointer<UInt8>, value valueBytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let stream = streams[streamID] else { return true }
+        let name = String(decoding: nameBytes, as: UTF8.self)
+        let value = String(decoding: valueBytes, as: UTF8.self)
         stream.headerBytes += name.utf8.count + value.utf8.count + 32
         guard stream.headerBytes <= configuration.maxHeaderListBytes else {
             stream.fail(RPCError(code: .resourceExhausted, message: "response headers exceed \(configuration.maxHeaderListBytes) bytes"))

@@ -6,8 +6,9 @@ import NIOCore
 protocol NGHTTP2SessionDelegate: AnyObject {
     /// A header block starts on a stream (a new request on a server, a response on a client).
     func sessionBeginHeaders(streamID: Int32)
-    /// One header field. Returning false resets the stream (e.g. the header list is too large).
-    func sessionHeader(streamID: Int32, name: String, value: String) -> Bool
+    /// One header field, as nghttp2 holds it (valid during the call only). Returning false
+    /// resets the stream (e.g. the header list is too large).
+    func sessionHeader(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Bool
     /// A header block is complete.
     func sessionHeadersComplete(streamID: Int32, endStream: Bool)
     /// A chunk of DATA payload.
@@ -47,7 +48,9 @@ final class NGHTTP2Session {
     }
 
     private var session: OpaquePointer?
-    weak var delegate: (any NGHTTP2SessionDelegate)?
+    /// The connection handler that owns this session (and so outlives it): not retained, and
+    /// not weak either, which would cost an atomic load on every callback.
+    unowned(unsafe) let delegate: any NGHTTP2SessionDelegate
 
     /// Creates a session; nghttp2's own window updates are off so that received data is
     /// acknowledged only as it is consumed.
@@ -135,6 +138,17 @@ final class NGHTTP2Session {
                 _ = nghttp2_submit_response(session, streamID, fields, count, nil)
             }
         }
+    }
+
+    /// Queues response headers from a prebuilt block; the body comes from `sessionReadData`.
+    func submitResponse(streamID: Int32, headers: StaticHeaderBlock) {
+        var provider = Self.dataProvider()
+        _ = nghttp2_submit_response(session, streamID, headers.fields, headers.count, &provider)
+    }
+
+    /// Queues trailers from a prebuilt block (same rules as the other `submitTrailer`).
+    func submitTrailer(streamID: Int32, headers: StaticHeaderBlock) {
+        _ = nghttp2_submit_trailer(session, streamID, headers.fields, headers.count)
     }
 
     /// Queues a request whose body comes from `sessionReadData`.
@@ -233,8 +247,8 @@ final class NGHTTP2Session {
         nghttp2_data_provider(
             source: nghttp2_data_source(ptr: nil),
             read_callback: { _, streamID, buffer, length, flags, _, userData in
-                let owner = NGHTTP2Session.owner(userData)
-                guard let delegate = owner.delegate, let buffer else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+                guard let buffer else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+                let delegate = NGHTTP2Session.owner(userData).delegate
                 var endOfData = false
                 var noEndStream = false
                 let count = delegate.sessionReadData(
@@ -249,19 +263,19 @@ final class NGHTTP2Session {
     private static func install(_ callbacks: OpaquePointer?) {
         nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks) { _, frame, userData in
             guard let frame, frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue) else { return 0 }
-            NGHTTP2Session.owner(userData).delegate?.sessionBeginHeaders(streamID: frame.pointee.hd.stream_id)
+            NGHTTP2Session.owner(userData).delegate.sessionBeginHeaders(streamID: frame.pointee.hd.stream_id)
             return 0
         }
         nghttp2_session_callbacks_set_on_header_callback(callbacks) { _, frame, name, nameLength, value, valueLength, _, userData in
             guard let frame, let name, let value else { return 0 }
-            let nameString = String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self)
-            let valueString = String(decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
-            let accepted = NGHTTP2Session.owner(userData).delegate?.sessionHeader(
-                streamID: frame.pointee.hd.stream_id, name: nameString, value: valueString) ?? false
+            let accepted = NGHTTP2Session.owner(userData).delegate.sessionHeader(
+                streamID: frame.pointee.hd.stream_id, name: UnsafeBufferPointer(start: name, count: nameLength),
+                value: UnsafeBufferPointer(start: value, count: valueLength))
             return accepted ? 0 : NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue
         }
         nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks) { _, frame, userData in
-            guard let frame, let delegate = NGHTTP2Session.owner(userData).delegate else { return 0 }
+            guard let frame else { return 0 }
+            let delegate = NGHTTP2Session.owner(userData).delegate
             let header = frame.pointee.hd
             let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
             switch UInt32(header.type) {
@@ -283,21 +297,21 @@ final class NGHTTP2Session {
         }
         nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks) { _, header, userData in
             guard let header else { return 0 }
-            NGHTTP2Session.owner(userData).delegate?.sessionBeginFrame(type: header.pointee.type, flags: header.pointee.flags)
+            NGHTTP2Session.owner(userData).delegate.sessionBeginFrame(type: header.pointee.type, flags: header.pointee.flags)
             return 0
         }
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks) { _, _, streamID, data, length, userData in
             guard let data else { return 0 }
-            NGHTTP2Session.owner(userData).delegate?.sessionData(streamID: streamID, bytes: UnsafeRawBufferPointer(start: data, count: length))
+            NGHTTP2Session.owner(userData).delegate.sessionData(streamID: streamID, bytes: UnsafeRawBufferPointer(start: data, count: length))
             return 0
         }
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
-            NGHTTP2Session.owner(userData).delegate?.sessionStreamClosed(streamID: streamID, errorCode: errorCode)
+            NGHTTP2Session.owner(userData).delegate.sessionStreamClosed(streamID: streamID, errorCode: errorCode)
             return 0
         }
         nghttp2_session_callbacks_set_on_frame_send_callback(callbacks) { _, frame, userData in
             guard let frame else { return 0 }
-            NGHTTP2Session.owner(userData).delegate?.sessionFrameSent(
+            NGHTTP2Session.owner(userData).delegate.sessionFrameSent(
                 streamID: frame.pointee.hd.stream_id, type: frame.pointee.hd.type, flags: frame.pointee.hd.flags)
             return 0
         }

@@ -10,6 +10,8 @@ struct OutboundStreamBuffer {
         case endStream
         /// With a trailing HEADERS frame (a server's status).
         case trailers([(String, String)])
+        /// With a prebuilt trailing HEADERS frame (a server's OK status without metadata).
+        case staticTrailers(StaticHeaderBlock)
     }
 
     private var pending = CircularBuffer<[UInt8]>()
@@ -38,6 +40,11 @@ struct OutboundStreamBuffer {
         }
     }
 
+    /// Queues bytes whose writer keeps its own account of what is buffered (it does not wait here).
+    mutating func enqueue(_ bytes: [UInt8]) {
+        append(bytes)
+    }
+
     /// Sets how the body ends (after everything queued, including suspended writers).
     mutating func end(_ ending: Ending) {
         guard self.ending == nil else { return }
@@ -51,8 +58,8 @@ struct OutboundStreamBuffer {
 
     /// Copies up to `buffer.count` bytes for a DATA frame.
     /// - Returns: The count copied, or nil when nothing is ready (defer); with `endOfData`
-    ///   set when the body is complete, and the trailers to send, if any.
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer, endOfData: inout Bool) -> (count: Int, trailers: [(String, String)]?)? {
+    ///   set when the body is complete, and then the ending (which says whether trailers follow).
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer, endOfData: inout Bool) -> (count: Int, ending: Ending?)? {
         var copied = 0
         while copied < buffer.count, let head = pending.first {
             let take = min(buffer.count - copied, head.count - headOffset)
@@ -72,8 +79,7 @@ struct OutboundStreamBuffer {
         if pendingBytes == 0, waiters.isEmpty, let ending, !ended {
             ended = true
             endOfData = true
-            if case .trailers(let trailers) = ending { return (copied, trailers) }
-            return (copied, nil)
+            return (copied, ending)
         }
         return copied > 0 ? (copied, nil) : nil
     }

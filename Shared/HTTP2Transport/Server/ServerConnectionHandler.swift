@@ -1,10 +1,15 @@
 internal import CNGHTTP2
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import RPCCore
 
 /// Drives one server connection: bytes from the channel go into an nghttp2 server session,
 /// whose events start and feed calls; what the session wants to send goes to the channel.
-/// Handlers run as tasks and reach back through ``ServerStreamHandle`` (a hop to the loop).
+/// Handlers run as tasks and reach back through ``ServerCallResponder`` (hops to the loop).
+/// Writes are batched: what the session queues during a read, or during the tasks the loop
+/// runs in one tick, goes out in one socket write.
 final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelegate {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -32,6 +37,16 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     private var state = State.active
     private var pingStrikes = 0
     private var receiving = false
+    /// The last `:path` and `content-type` received: most requests repeat them.
+    private var lastPath = ""
+    private var lastContentType = ""
+    private var lastUserAgent = ""
+    /// The stream whose header block is being received (saves a lookup per header field).
+    private var headerStream: ServerStream?
+    /// A flush is queued on the loop (it runs after the other tasks queued before it).
+    private var flushScheduled = false
+    /// When the last stream closed: the idle timer checks it instead of being re-armed per call.
+    private var idleSince = NIODeadline.now()
     private var peer = "unknown"
     private var prefaceTimer: Scheduled<Void>?
     private var headerTimer: Scheduled<Void>?
@@ -88,7 +103,12 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
             closeNow()
             return
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // One socket write for everything the reads of this batch produced.
         flush()
+        context.fireChannelReadComplete()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -144,6 +164,18 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         if !session.isActive || (closeAfterGoAway && !session.wantsWrite) { lingerClose() }
     }
 
+    /// Flushes once the loop has run the tasks queued so far, so that the responses of the
+    /// calls finishing in one tick share a socket write.
+    private func scheduleFlush() {
+        guard !flushScheduled, let context, let loopBound else { return }
+        flushScheduled = true
+        context.eventLoop.execute {
+            let handler = loopBound.value
+            handler.flushScheduled = false
+            handler.flush()
+        }
+    }
+
     /// Closes at once: for peers that broke the protocol badly or stopped reading.
     private func closeNow() {
         guard state != .closed, let context else { return }
@@ -185,11 +217,23 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         }
     }
 
+    /// Keeps one idle timer armed while the connection is active (not one per call): when it
+    /// fires it shuts down if no stream was open for the whole timeout, else re-arms.
     private func updateIdleTimer() {
-        idleTimer?.cancel()
+        guard idleTimer == nil, state == .active, prefaceTimer == nil else { return }
+        idleTimer = schedule(after: configuration.idleTimeout) { $0.idleTimerFired() }
+    }
+
+    private func idleTimerFired() {
         idleTimer = nil
-        if streams.isEmpty, state == .active, prefaceTimer == nil {
-            idleTimer = schedule(after: configuration.idleTimeout) { $0.beginShutdown() }
+        guard state == .active else { return }
+        let idleFor = NIODeadline.now() - idleSince
+        let timeout = TimeAmount.nanoseconds(Int64(configuration.idleTimeout.nanoseconds))
+        if streams.isEmpty && idleFor >= timeout {
+            beginShutdown()
+        } else {
+            let remaining = streams.isEmpty ? timeout - idleFor : timeout
+            idleTimer = schedule(after: .nanoseconds(remaining.nanoseconds)) { $0.idleTimerFired() }
         }
     }
 
@@ -224,20 +268,53 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         streams[streamID] = ServerStream(
             id: streamID, maxReceiveMessageBytes: configuration.maxReceiveMessageBytes,
             writeBufferBytes: configuration.streamWriteBufferBytes)
-        updateIdleTimer()
     }
 
-    func sessionHeader(streamID: Int32, name: String, value: String) -> Bool {
-        guard let stream = streams[streamID] else { return true }
-        stream.headerBytes += name.utf8.count + value.utf8.count + 32
+    func sessionHeader(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Bool {
+        let stream: ServerStream
+        if let current = headerStream, current.id == streamID {
+            stream = current
+        } else {
+            guard let found = streams[streamID] else { return true }
+            stream = found
+            headerStream = found
+        }
+        stream.headerBytes += name.count + value.count + 32
         if stream.headerBytes > configuration.maxHeaderListBytes {
             return false
         }
-        if stream.request == .receivingHeaders { stream.headers.append((name, value)) }
+        guard stream.request == .receivingHeaders else { return true }
+        // Protocol headers are kept apart (and the usual values reused rather than copied into
+        // new strings), so that metadata is built only from the rest.
+        switch RequestHeaderName(name) {
+        case .path:
+            if stream.path == nil { stream.path = Self.reuse(&lastPath, value) }
+        case .contentType:
+            if stream.contentType == nil { stream.contentType = Self.reuse(&lastContentType, value) }
+        case .encoding:
+            if stream.encoding == nil { stream.encoding = String(decoding: value, as: UTF8.self) }
+        case .timeout:
+            if stream.timeout == nil { stream.timeout = String(decoding: value, as: UTF8.self) }
+        case .ignored:
+            break
+        case .userAgent:
+            stream.headers.append(("user-agent", Self.reuse(&lastUserAgent, value)))
+        case .other:
+            stream.headers.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+        }
         return true
     }
 
+    /// `cached` when it holds these bytes, else a new string (kept in `cached` for next time).
+    private static func reuse(_ cached: inout String, _ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var cachedCopy = cached
+        let same = cachedCopy.withUTF8 { $0.count == bytes.count && (bytes.isEmpty || memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0) }
+        if !same { cached = String(decoding: bytes, as: UTF8.self) }
+        return cached
+    }
+
     func sessionHeadersComplete(streamID: Int32, endStream: Bool) {
+        headerStream = nil
         guard let stream = streams[streamID] else { return }
         if stream.request == .receivingHeaders {
             startCall(stream, endStream: endStream)
@@ -248,6 +325,10 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     func sessionData(streamID: Int32, bytes: UnsafeRawBufferPointer) {
         session?.consumeConnection(bytes.count)
+        if let stream = streams[streamID], stream.pendingStart != nil, stream.request == .open {
+            collect(stream, bytes: bytes)
+            return
+        }
         guard let stream = streams[streamID], stream.request == .open, stream.response != .ended, let inbound = stream.inbound else {
             session?.consumeStream(streamID, bytes.count)
             return
@@ -269,6 +350,8 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         stream.request = .closed
         if stream.deframer.hasPartialMessage {
             fail(stream, error: RPCError(code: .internalError, message: "the request stream ended inside a message"))
+        } else if stream.pendingStart != nil {
+            startHandler(stream)
         } else {
             stream.inbound?.finish()
         }
@@ -276,12 +359,14 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     func sessionStreamClosed(streamID: Int32, errorCode: UInt32) {
         guard let stream = streams.removeValue(forKey: streamID) else { return }
+        if headerStream === stream { headerStream = nil }
         if stream.response != .ended {
             abandon(stream, error: RPCError(code: .cancelled, message: "the client cancelled the call"))
         }
         stream.response = .ended
         stream.deadlineTimer?.cancel()
-        if state == .active { updateIdleTimer() }
+        stream.pendingStart = nil
+        if streams.isEmpty { idleSince = .now() }
     }
 
     func sessionReadData(
@@ -291,9 +376,16 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         guard let result = stream.outbound.read(into: buffer, endOfData: &endOfData) else {
             return Int(NGHTTP2_ERR_DEFERRED.rawValue)
         }
-        if endOfData, let trailers = result.trailers {
+        if result.count > 0 { stream.responder?.drained(result.count) }
+        switch result.ending {
+        case .trailers(let trailers):
             noEndStream = true
             session?.submitTrailer(streamID: streamID, headers: trailers)
+        case .staticTrailers(let trailers):
+            noEndStream = true
+            session?.submitTrailer(streamID: streamID, headers: trailers)
+        case .endStream, nil:
+            break
         }
         return result.count
     }
@@ -360,17 +452,17 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     private func startCall(_ stream: ServerStream, endStream: Bool) {
         guard let context, let loopBound else { return }
         stream.request = endStream ? .closed : .open
-        guard let contentType = stream.header("content-type"), contentType.hasPrefix("application/grpc") else {
+        guard let contentType = stream.contentType, contentType.hasPrefix("application/grpc") else {
             respondHTTPError(stream, status: 415, message: "content-type must be application/grpc")
             return
         }
-        if let encoding = stream.header("grpc-encoding"), encoding != "identity" {
+        if let encoding = stream.encoding, encoding != "identity" {
             finish(stream, error: RPCError(code: .unimplemented, message: "grpc-encoding '\(encoding)' is not supported"), trailers: [:])
             return
         }
         var deadline: ContinuousClock.Instant?
         var timeout: Duration?
-        if let rawTimeout = stream.header("grpc-timeout") {
+        if let rawTimeout = stream.timeout {
             guard let parsed = GRPCTimeout.parse(rawTimeout) else {
                 finish(stream, error: RPCError(code: .internalError, message: "malformed grpc-timeout '\(rawTimeout)'"), trailers: [:])
                 return
@@ -378,7 +470,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
             timeout = parsed
             deadline = ContinuousClock.now.advanced(by: parsed)
         }
-        let path = stream.header(":path") ?? ""
+        let path = stream.path ?? ""
         guard let route = router.route(forPath: path) else {
             let service = path.split(separator: "/").first.map(String.init) ?? ""
             let known = router.serviceNames.contains(service)
@@ -387,63 +479,107 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
             return
         }
 
-        let handle = ServerStreamHandle(
+        let responder = ServerCallResponder(
             loop: context.eventLoop, handler: loopBound, streamID: stream.id,
-            maxSendMessageBytes: configuration.maxSendMessageBytes)
-        let inbound = InboundMessageQueue<[UInt8]>(size: { $0.count + 5 }, onConsumed: { handle.consumed($0) })
-        stream.inbound = inbound
-        if endStream { inbound.finish() }
+            maxSendMessageBytes: configuration.maxSendMessageBytes,
+            highWaterMark: configuration.streamWriteBufferBytes,
+            singleResponse: route.kind == .unary || route.kind == .clientStreaming)
+        stream.responder = responder
         if let timeout {
+            let streamID = stream.id
             stream.deadlineTimer = schedule(after: timeout) { handler in
-                guard let stream = handler.streams[handle.streamID] else { return }
+                guard let stream = handler.streams[streamID] else { return }
                 handler.fail(stream, error: RPCError(code: .deadlineExceeded, message: "the call exceeded its deadline"))
                 handler.flush()
             }
         }
-        let metadata = MetadataHeaders.metadata(stream.headers)
-        let request = StreamingServerRequest(metadata: metadata, messages: inbound.sequence)
-        let serverContext = ServerContext(method: route.method, peer: peer, deadline: deadline, metadata: metadata)
+        let metadata = stream.headers.isEmpty ? Metadata() : MetadataHeaders.metadata(stream.headers)
         stream.headers = []
-        stream.task = Self.spawn(route.handler, request: request, context: serverContext, handle: handle)
+        let serverContext = ServerContext(method: route.method, peer: peer, deadline: deadline, metadata: metadata)
+
+        if route.kind == .unary || route.kind == .serverStreaming {
+            // One request message: collect it on the loop, start the handler with all of it.
+            stream.pendingStart = ServerStream.PendingStart(
+                handler: route.handler, context: serverContext, metadata: metadata)
+            if endStream { startHandler(stream) }
+            return
+        }
+
+        let inbound = InboundMessageQueue<[UInt8]>(
+            size: { $0.count + 5 },
+            onConsumed: { [loop = context.eventLoop, streamID = stream.id] bytes in
+                loop.execute { loopBound.value.consumed(streamID: streamID, bytes: bytes) }
+            })
+        stream.inbound = inbound
+        if endStream { inbound.finish() }
+        let request = StreamingServerRequest(metadata: metadata, messages: inbound.sequence)
+        stream.task = Self.spawn(route.handler, request: request, context: serverContext, responder: responder)
+    }
+
+    /// Adds DATA of a single-request call to its collected messages; a second message starts
+    /// the handler at once (it fails the call, as a unary call takes exactly one).
+    private func collect(_ stream: ServerStream, bytes: UnsafeRawBufferPointer) {
+        // Held messages are bounded (at most two) and owned by the call: acknowledge now.
+        session?.consumeStream(stream.id, bytes.count)
+        do {
+            for message in try stream.deframer.append(bytes) {
+                stream.pendingStart?.messages.append(message)
+            }
+        } catch {
+            fail(stream, error: error)
+            return
+        }
+        if let pending = stream.pendingStart, pending.messages.count > 1 { startHandler(stream) }
+    }
+
+    private func startHandler(_ stream: ServerStream) {
+        guard let pending = stream.pendingStart, let responder = stream.responder else { return }
+        stream.pendingStart = nil
+        guard stream.response == .notStarted else { return }
+        let request = StreamingServerRequest(
+            metadata: pending.metadata, messages: RPCAsyncSequence(wrapping: BufferedMessages(messages: pending.messages)))
+        stream.task = Self.spawn(pending.handler, request: request, context: pending.context, responder: responder)
     }
 
     private static func spawn(
         _ handler: @escaping RawMethodHandler, request: StreamingServerRequest<[UInt8]>,
-        context: ServerContext, handle: ServerStreamHandle
+        context: ServerContext, responder: ServerCallResponder
     ) -> Task<Void, Never> {
-        Task { await run(handler, request: request, context: context, handle: handle) }
+        Task { await run(handler, request: request, context: context, responder: responder) }
     }
 
     private static func run(
         _ handler: @escaping RawMethodHandler, request: StreamingServerRequest<[UInt8]>,
-        context: ServerContext, handle: ServerStreamHandle
+        context: ServerContext, responder: ServerCallResponder
     ) async {
         do {
             let response = try await handler(request, context)
-            handle.sendHeaders(response.metadata)
-            let trailers = try await response.producer(RPCWriter { try await handle.write($0) })
-            handle.finish(error: nil, trailers: trailers)
+            responder.sendHeaders(response.metadata)
+            let trailers = try await response.producer(RPCWriter { try await responder.write($0) })
+            responder.finish(error: nil, trailers: trailers)
         } catch {
             let rpcError = RPCError(mapping: error)
-            handle.finish(error: rpcError, trailers: rpcError.metadata)
+            responder.finish(error: rpcError, trailers: rpcError.metadata)
         }
     }
 
     /// Ends a call with an error now: cancels its handler and sends the status.
     private func fail(_ stream: ServerStream, error: RPCError) {
         finish(stream, error: error, trailers: [:])
+        stream.pendingStart = nil
         stream.task?.cancel()
         stream.inbound?.fail(error)
-        stream.outbound.failWaiters(error)
+        stream.responder?.close(error)
     }
 
     /// The stream is gone: cancel the handler, wake its readers and writers.
     private func abandon(_ stream: ServerStream, error: RPCError) {
         stream.response = .ended
         stream.deadlineTimer?.cancel()
+        stream.pendingStart = nil
         stream.task?.cancel()
         stream.inbound?.fail(error)
-        stream.outbound.failWaiters(error)
+        stream.responder?.close(error)
     }
 
     private func acknowledgeIfRoom(_ stream: ServerStream) {
@@ -479,27 +615,27 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     // MARK: Requests from handler tasks (already on the loop)
 
-    fileprivate func sendHeaders(streamID: Int32, metadata: Metadata) {
-        guard let stream = streams[streamID], stream.response == .notStarted else { return }
-        stream.response = .headersSent
-        session?.submitResponse(streamID: streamID, headers: Self.responseHeaderFields(metadata), hasBody: true)
-        flush()
-    }
-
-    fileprivate func write(streamID: Int32, bytes: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
-        guard let stream = streams[streamID], stream.response == .headersSent else {
-            continuation.resume(throwing: RPCError(code: .cancelled, message: "the call has ended"))
-            return
-        }
-        stream.outbound.enqueue(bytes, continuation: continuation)
-        session?.resumeData(streamID: streamID)
-        flush()
-    }
-
-    fileprivate func finish(streamID: Int32, error: RPCError?, trailers: Metadata) {
+    /// Applies what a handler task sent in one hop: its response headers (when not sent yet),
+    /// up to two messages, and the status that ends the call.
+    func respond(
+        streamID: Int32, headers: Metadata?, first: [UInt8]?, second: [UInt8]?, end: (RPCError?, Metadata)?
+    ) {
         guard let stream = streams[streamID] else { return }
-        finish(stream, error: error, trailers: trailers)
-        flush()
+        if let headers, stream.response == .notStarted {
+            stream.response = .headersSent
+            if headers.isEmpty {
+                session?.submitResponse(streamID: streamID, headers: StaticHeaderBlock.okResponseHeaders)
+            } else {
+                session?.submitResponse(streamID: streamID, headers: Self.responseHeaderFields(headers), hasBody: true)
+            }
+        }
+        if stream.response == .headersSent {
+            if let first { stream.outbound.enqueue(first) }
+            if let second { stream.outbound.enqueue(second) }
+        }
+        if let (error, trailers) = end { finish(stream, error: error, trailers: trailers) }
+        session?.resumeData(streamID: streamID)
+        scheduleFlush()
     }
 
     private func finish(_ stream: ServerStream, error: RPCError?, trailers: Metadata) {
@@ -511,8 +647,12 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
                 headers: Self.responseHeaderFields([:]) + Self.statusFields(error, trailers: trailers), hasBody: false)
         case .headersSent:
             stream.response = .ending
-            if let error { stream.outbound.failWaiters(error) }
-            stream.outbound.end(.trailers(Self.statusFields(error, trailers: trailers)))
+            if let error { stream.responder?.close(error) }
+            if error == nil && trailers.isEmpty {
+                stream.outbound.end(.staticTrailers(StaticHeaderBlock.okTrailers))
+            } else {
+                stream.outbound.end(.trailers(Self.statusFields(error, trailers: trailers)))
+            }
             session?.resumeData(streamID: stream.id)
         case .ending, .ended:
             return
@@ -524,35 +664,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         guard let stream = streams[streamID] else { return }
         stream.queuedBytes -= bytes
         acknowledgeIfRoom(stream)
-        flush()
-    }
-}
-
-/// What a handler task holds to reach its stream: every call hops to the connection's loop.
-struct ServerStreamHandle: Sendable {
-    let loop: any EventLoop
-    let handler: NIOLoopBound<ServerConnectionHandler>
-    let streamID: Int32
-    let maxSendMessageBytes: Int
-
-    func sendHeaders(_ metadata: Metadata) {
-        loop.execute { handler.value.sendHeaders(streamID: streamID, metadata: metadata) }
-    }
-
-    func write(_ message: [UInt8]) async throws {
-        try Task.checkCancellation()
-        let framed = try grpcFramed(message, limit: maxSendMessageBytes)
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            loop.execute { handler.value.write(streamID: streamID, bytes: framed, continuation: continuation) }
-        }
-    }
-
-    func finish(error: RPCError?, trailers: Metadata) {
-        loop.execute { handler.value.finish(streamID: streamID, error: error, trailers: trailers) }
-    }
-
-    func consumed(_ bytes: Int) {
-        loop.execute { handler.value.consumed(streamID: streamID, bytes: bytes) }
+        scheduleFlush()
     }
 }
 

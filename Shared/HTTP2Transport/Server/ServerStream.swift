@@ -25,13 +25,30 @@ final class ServerStream {
         case closed
     }
 
+    /// A call whose handler starts once its whole request is in: it takes one message
+    /// (unary, server-streaming), so nothing is gained by starting it earlier.
+    struct PendingStart {
+        var handler: RawMethodHandler
+        var context: ServerContext
+        var metadata: Metadata
+        var messages: [[UInt8]] = []
+    }
+
     let id: Int32
+    /// Request header fields that may be metadata (pseudo and protocol headers are kept apart).
     var headers: [(String, String)] = []
+    var path: String?
+    var contentType: String?
+    var encoding: String?
+    var timeout: String?
     var headerBytes = 0
     var request = RequestState.receivingHeaders
     var response = ResponseState.notStarted
     var deframer: GRPCMessageDeframer
     var inbound: InboundMessageQueue<[UInt8]>?
+    /// Set while a single-request call collects its message before its handler starts.
+    var pendingStart: PendingStart?
+    var responder: ServerCallResponder?
     /// Received bytes not yet acknowledged to the peer (stream level).
     var unacknowledgedBytes = 0
     /// Bytes of complete messages queued for the handler and not yet taken.
@@ -44,10 +61,5 @@ final class ServerStream {
         self.id = id
         self.deframer = GRPCMessageDeframer(maxMessageBytes: maxReceiveMessageBytes)
         self.outbound = OutboundStreamBuffer(highWaterMark: writeBufferBytes)
-    }
-
-    /// The first value of a header.
-    func header(_ name: String) -> String? {
-        headers.first { $0.0 == name }?.1
     }
 }
