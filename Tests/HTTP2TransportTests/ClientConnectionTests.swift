@@ -62,16 +62,19 @@ struct ClientConnectionTests {
         await second.shutdown()
     }
 
-    @Test("keepalive PINGs are sent at the configured interval")
+    @Test("keepalive PINGs are sent while a call waits")
     func keepalive() async throws {
-        // The peer answers only once it has received 3 PINGs on the connection.
+        // The peer answers only once it has received 3 PINGs on the connection, and says how
+        // many it had by then: more than 3 when several arrive in one read (a loaded machine).
         let peer = try await PythonPeer.Server("keepalive_server.py")
         var configuration = HTTP2ClientConfiguration()
         configuration.keepaliveInterval = .milliseconds(50)
         let transport = HTTP2ClientTransport(host: "127.0.0.1", port: peer.port, configuration: configuration)
         let reply = try await Self.call(
             transport, [], method: MethodDescriptor(fullyQualifiedService: "lifelong.test.Keepalive", method: "Count"))
-        #expect(reply == [Array("pings=3".utf8)])
+        let text = try #require(reply.first.map { String(decoding: $0, as: UTF8.self) })
+        let pings = try #require(text.hasPrefix("pings=") ? Int(text.dropFirst("pings=".count)) : nil)
+        #expect(pings >= 3, "the peer answered after \(pings) PINGs")
         await transport.close()
         await peer.stop()
     }

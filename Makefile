@@ -1,0 +1,70 @@
+# Lifelong — the commands people and CI use. Logic lives in scripts/; see docs/harness.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Extra arguments for `swift test` in `make test`, e.g. TEST_ARGS='--filter PostgresClientTests'.
+TEST_ARGS ?=
+# Flags for swift build/test, e.g. SWIFT_FLAGS='--scratch-path .build-mine'.
+SWIFT_FLAGS ?= $(LIFELONG_SWIFT_FLAGS)
+
+LIFELONG_VENV ?= $(CURDIR)/.venv
+export LIFELONG_PYTHON ?= $(LIFELONG_VENV)/bin/python
+export LIFELONG_SWIFT_FLAGS := $(SWIFT_FLAGS)
+
+# Every bench-* target below; `make bench` runs them all, one after the other.
+BENCHES := $(shell sed -n 's/^\(bench-[A-Za-z0-9_-]*\):.*/\1/p' $(firstword $(MAKEFILE_LIST)))
+
+.PHONY: help test build generate check-generated bench $(BENCHES) demo deps pg-start pg-stop \
+	pg-status clean distclean
+
+help: ## list the targets
+	@grep -E '^[A-Za-z_-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | \
+		awk -F':.*## ' '{ printf "  make %-18s %s\n", $$1, $$2 }'
+
+test: ## everything CI runs: deps, throwaway PostgreSQL, swift build, swift test, other suites
+	scripts/test.sh $(TEST_ARGS)
+
+build: ## swift build
+	swift build $(SWIFT_FLAGS)
+
+generate: ## regenerate the committed protobuf code
+	scripts/codegen/generate.sh
+
+check-generated: ## fail if the committed generated code is stale
+	scripts/codegen/generate.sh --check
+
+bench: ## every benchmark (each bench-* target)
+	@set -e; for b in $(BENCHES); do echo "==> make $$b"; $(MAKE) --no-print-directory $$b; done
+
+bench-learning: deps ## learning core against XGBoost
+	scripts/learning/bench.sh
+
+bench-rpc: deps ## gRPC unary echo: ours against C++ gRPC, grpc-go, grpcio (h2load + latency)
+	scripts/rpc/bench.sh
+
+bench-kb: ## knowledge base over HTTP/2 against psql (\copy, bytea) on the throwaway PostgreSQL
+	scripts/kb/bench.sh
+
+demo: ## the end-to-end lifelong loop (not there yet)
+	@echo "make demo: the end-to-end lifelong-learning loop arrives with the gateway issue;" >&2
+	@echo "until then there is nothing to demo. 'make test' runs what exists." >&2
+	@exit 2
+
+deps: ## install missing Debian packages and the Python venv (.venv)
+	scripts/install-deps.sh
+
+pg-start: ## start the throwaway PostgreSQL (its PG* variables: scripts/postgres-cluster.sh env)
+	scripts/postgres-cluster.sh start
+
+pg-stop: ## stop the throwaway PostgreSQL
+	scripts/postgres-cluster.sh stop
+
+pg-status: ## is the throwaway PostgreSQL running, and where
+	scripts/postgres-cluster.sh status
+
+clean: ## stop and delete the throwaway PostgreSQL, delete .build and .run
+	scripts/postgres-cluster.sh destroy
+	rm -rf .build .run
+
+distclean: clean ## clean, and delete the Python venv too
+	rm -rf .venv

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Installs what building and testing Lifelong needs, and nothing that is already there:
+#   - Debian packages (C libraries, code generators, PostgreSQL, HTTP/2 tools), checked one by
+#     one with dpkg; `apt-get update` + `apt-get install` run only when something is missing;
+#   - a Python virtual environment with the test/benchmark peers of scripts/python-requirements.txt,
+#     re-installed only when that file changes (its hash is kept in a stamp inside the venv).
+#
+# Environment:
+#   LIFELONG_VENV      where the venv lives (default: <repo>/.venv)
+#   LIFELONG_PYTHON3   the interpreter that creates it (default: python3 on PATH)
+#   LIFELONG_SKIP_APT=1  skip the Debian part (e.g. on a machine managed otherwise)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${LIFELONG_VENV:-$ROOT/.venv}"
+PYTHON3="${LIFELONG_PYTHON3:-python3}"
+REQUIREMENTS="$ROOT/scripts/python-requirements.txt"
+
+# pkg-config: SwiftPM finds the four C libraries through it.
+# nghttp2-client: h2load and nghttp, for load and abuse tests.
+APT_PACKAGES=(
+    pkg-config
+    libnghttp2-dev libprotobuf-c-dev libpq-dev libsqlite3-dev
+    protobuf-compiler protobuf-c-compiler
+    postgresql
+    nghttp2-client
+)
+
+log() { printf 'install-deps: %s\n' "$*" >&2; }
+
+is_installed() {
+    local status
+    status="$(dpkg -s "$1" 2>/dev/null)" || return 1
+    [[ $'\n'"$status"$'\n' == *$'\nStatus: install ok installed\n'* ]]
+}
+
+as_root() {
+    if [[ $EUID -eq 0 ]]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo -n "$@"
+    else
+        log "need root to run: $*"
+        return 1
+    fi
+}
+
+# apt/dpkg take exclusive locks; another engineer or a cron job may hold them for a while.
+apt_get() {
+    local attempt
+    for attempt in 1 2 3 4 5 6; do
+        if as_root env DEBIAN_FRONTEND=noninteractive apt-get -q \
+            -o DPkg::Lock::Timeout=120 "$@"; then
+            return 0
+        fi
+        log "apt-get $1 failed (attempt $attempt), retrying in 10 s"
+        sleep 10
+    done
+    return 1
+}
+
+install_apt_packages() {
+    local missing=() pkg
+    for pkg in "$@"; do
+        is_installed "$pkg" || missing+=("$pkg")
+    done
+    if [[ ${#missing[@]} -eq 0 ]]; then
+        return 0
+    fi
+    log "installing Debian packages: ${missing[*]}"
+    apt_get update
+    apt_get install -y --no-install-recommends "${missing[@]}"
+}
+
+if [[ "${LIFELONG_SKIP_APT:-0}" != 1 ]]; then
+    install_apt_packages "${APT_PACKAGES[@]}"
+else
+    log "LIFELONG_SKIP_APT=1: not checking Debian packages"
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+    log "warning: no 'swift' on PATH (the toolchain is not a Debian package; expected at /opt/swift)"
+fi
+
+# ---- Python venv -------------------------------------------------------------------------
+mkdir -p "$(dirname "$VENV")" "$ROOT/.run"
+# Two runs at once (two shells, two engineers) must not build the same venv together.
+exec 9>"$ROOT/.run/install-deps.lock"
+flock 9
+
+if ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
+    if [[ -e "$VENV" && ! -f "$VENV/pyvenv.cfg" ]]; then
+        log "$VENV exists but is not a Python venv; move it away or set LIFELONG_VENV"
+        exit 1
+    fi
+    log "creating venv $VENV with $("$PYTHON3" --version 2>&1)"
+    rm -rf "$VENV"
+    if ! "$PYTHON3" -m venv "$VENV"; then
+        # Debian's own python3 ships venv/ensurepip separately.
+        rm -rf "$VENV"
+        if [[ "${LIFELONG_SKIP_APT:-0}" != 1 ]]; then
+            install_apt_packages python3-venv
+        fi
+        "$PYTHON3" -m venv "$VENV"
+    fi
+fi
+
+STAMP="$VENV/.lifelong-requirements.sha256"
+WANT="$( { sha256sum "$REQUIREMENTS" | cut -d' ' -f1; "$VENV/bin/python" --version; } 2>&1 | tr '\n' ' ')"
+if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]]; then
+    log "venv $VENV is up to date"
+else
+    log "installing Python packages from ${REQUIREMENTS#"$ROOT"/} into $VENV"
+    PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
+        "$VENV/bin/python" -m pip install --quiet --progress-bar off -r "$REQUIREMENTS"
+    printf '%s' "$WANT" >"$STAMP"
+fi
