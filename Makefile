@@ -39,6 +39,9 @@ bench: ## every benchmark (each bench-* target)
 bench-learning: deps ## learning core against XGBoost
 	scripts/learning/bench.sh
 
+bench-lifelong: deps ## lifelong learner against global, isolated and XGBoost (default comfort scenario)
+	scripts/lifelong/bench.sh
+
 bench-rpc: deps ## gRPC unary echo: ours against C++ gRPC, grpc-go, grpcio (h2load + latency)
 	scripts/rpc/bench.sh
 

@@ -26,6 +26,10 @@ let package = Package(
         // MARK: RPC runtime (issue 3)
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // MARK: end RPC runtime (issue 3)
+        // MARK: Knowledge base (issue 4)
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // MARK: end Knowledge base (issue 4)
     ],
     targets: [
         // MARK: System libraries, found by pkg-config.
@@ -105,7 +109,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            path: "Shared/HTTP2Transport", swiftSettings: strictSwift),
+            path: "Shared/HTTP2Transport", exclude: ["README.md"], swiftSettings: strictSwift),
         /// grpc.health.v1.Health and grpc.reflection.v1.ServerReflection, hosted by every server.
         .target(
             name: "StandardServices", dependencies: ["LifelongProto", "RPCCore"],
@@ -118,7 +122,84 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/HTTP2TransportTests", swiftSettings: strictSwift),
+        /// `make bench-rpc`: our server hosting ProbeService.Echo (also the out-of-process server
+        /// of the abuse tests), and the single-in-flight latency client (scripts/rpc/bench.sh).
+        .executableTarget(
+            name: "rpc-benchmark-server", dependencies: ["HTTP2Transport", "LifelongTestProto", "RPCCore"],
+            path: "Benchmarks/RPCBenchmark/Server", swiftSettings: strictSwift),
+        .executableTarget(
+            name: "rpc-benchmark-client", dependencies: ["HTTP2Transport", "LifelongTestProto", "RPCCore"],
+            path: "Benchmarks/RPCBenchmark/LatencyClient", swiftSettings: strictSwift),
         // MARK: end RPC runtime (issue 3)
+
+        // MARK: Knowledge base (issue 4)
+        /// OpenSSL's libcrypto (from libssl-dev, which libpq-dev depends on), for SHA-256.
+        .systemLibrary(
+            name: "CLibCrypto", path: "Shared/CLibCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        /// SHA-256 content addresses (models), over libcrypto.
+        .target(
+            name: "ContentDigest", dependencies: ["CLibCrypto"], path: "Shared/ContentDigest",
+            swiftSettings: strictSwift),
+        /// The knowledge base: snapshots, models, samples and tasks on PostgreSQL.
+        .target(
+            name: "KnowledgeBase",
+            dependencies: [
+                "ContentDigest", "LifelongProto", "PostgresClient", "RPCCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/KnowledgeBase", swiftSettings: strictSwift),
+        /// `lifelong-kb`: the knowledge base over gRPC, with health, reflection and metrics.
+        .executableTarget(
+            name: "lifelong-kb",
+            dependencies: [
+                "KnowledgeBase", "HTTP2Transport", "StandardServices", "LifelongProto", "PostgresClient", "RPCCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Services/KnowledgeBaseMain", swiftSettings: strictSwift),
+        .testTarget(
+            name: "KnowledgeBaseTests",
+            dependencies: [
+                "KnowledgeBase", "ContentDigest", "LifelongProto", "PostgresClient", "RPCCore", "HTTP2Transport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/KnowledgeBaseTests", swiftSettings: strictSwift),
+        /// `make bench-kb`: the knowledge base over HTTP/2 against psql (scripts/kb/bench.sh).
+        .executableTarget(
+            name: "kb-benchmark",
+            dependencies: [
+                "KnowledgeBase", "ContentDigest", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/KBBenchmark", swiftSettings: strictSwift),
+        // MARK: end Knowledge base (issue 4)
+
+        // MARK: Lifelong core (issue 6)
+        /// Tasks, relations, transfer, allocation, unseen-task detection, incremental update,
+        /// lifelong metrics, and the thermal-comfort scenario generator, in pure Swift.
+        .target(
+            name: "LifelongCore", dependencies: ["LifelongLearning", "LifelongProto"], path: "Shared/Lifelong",
+            swiftSettings: strictSwift),
+        .testTarget(
+            name: "LifelongCoreTests", dependencies: ["LifelongCore", "LifelongLearning", "LifelongProto"],
+            path: "Tests/LifelongCoreTests", swiftSettings: strictSwift),
+        /// `lifelong`: the command-line tool (`lifelong experiment`, `lifelong scenario`).
+        .executableTarget(
+            name: "lifelong",
+            dependencies: [
+                "LifelongCore", "LifelongLearning",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/CLI", swiftSettings: strictSwift),
+        /// `make bench-lifelong`: lifelong against global, isolated and XGBoost on the default
+        /// thermal-comfort scenario (scripts/lifelong/bench.sh).
+        .executableTarget(
+            name: "lifelong-benchmark", dependencies: ["LifelongCore", "LifelongLearning"],
+            path: "Benchmarks/LifelongBenchmark", exclude: ["README.md"], swiftSettings: strictSwift),
+        // MARK: end Lifelong core (issue 6)
     ],
     swiftLanguageModes: [.v6]
 )

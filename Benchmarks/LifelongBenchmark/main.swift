@@ -1,0 +1,329 @@
+// `make bench-lifelong` (scripts/lifelong/bench.sh): the lifelong learner against a global model
+// retrained every round, isolated per-task models without transfer, and XGBoost as the global
+// model, on the thermal-comfort generator's default scenario. One run, printed side by side.
+//
+//   lifelong-benchmark write-csv --data DIR          the scenario as CSV (for xgboost_global.py)
+//   lifelong-benchmark run [--xgboost FILE.json]...  run the experiment, print the table + SUMMARY
+//
+// The XGBoost figures come from scripts/lifelong/xgboost_global.py (its JSON output), computed on
+// the very rows `write-csv` wrote.
+import Foundation
+import LifelongCore
+import LifelongLearning
+
+struct Arguments {
+    var command = ""
+    var data = ""
+    var xgboost: [String] = []
+    var seed = ScenarioParameters().seed
+    var rounds = ScenarioParameters().rounds
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.dropFirst().makeIterator()
+        guard let command = iterator.next(), ["write-csv", "run"].contains(command) else { Self.usage("a command is required") }
+        self.command = command
+        while let flag = iterator.next() {
+            guard let value = iterator.next() else { Self.usage("missing value for \(flag)") }
+            switch flag {
+            case "--data": data = value
+            case "--xgboost": xgboost.append(value)
+            case "--seed": seed = UInt64(value) ?? seed
+            case "--rounds": rounds = Int(value) ?? rounds
+            default: Self.usage("unknown flag \(flag)")
+            }
+        }
+        if command == "write-csv", data.isEmpty { Self.usage("write-csv needs --data DIR") }
+    }
+
+    static func usage(_ problem: String) -> Never {
+        FileHandle.standardError.write(Data("""
+            lifelong-benchmark: \(problem)
+            usage: lifelong-benchmark write-csv --data DIR [--seed N] [--rounds N]
+                   lifelong-benchmark run [--xgboost FILE.json]... [--seed N] [--rounds N]
+
+            """.utf8))
+        exit(2)
+    }
+}
+
+/// One line of the table.
+struct Row {
+    var name: String
+    var averageAccuracy: Double
+    var taskAverageAccuracy: Double
+    var bwt: Double
+    var fwt: Double
+    var smallNewTasks: Double
+    var matrix: [[Double]]
+    var detection: String
+    var isBaseline: Bool
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("lifelong-benchmark: \(message)\n".utf8))
+    exit(1)
+}
+
+/// The mean, summed in sorted order (dictionary order changes between runs).
+func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.sorted().reduce(0, +) / Double(values.count) }
+
+let arguments = Arguments(CommandLine.arguments)
+var parameters = ScenarioParameters()
+parameters.seed = arguments.seed
+parameters.rounds = arguments.rounds
+let scenario: ThermalComfortScenario
+do {
+    scenario = try ThermalComfortScenario(parameters: parameters)
+} catch {
+    fail("scenario: \(error)")
+}
+
+if arguments.command == "write-csv" {
+    // The same file names as `lifelong scenario --output DIR`.
+    let folder = URL(fileURLWithPath: arguments.data, isDirectory: true)
+    do {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for round in scenario.rounds {
+            let name = round.index == 0 ? "initial" : "round-\(round.index)"
+            try round.train.writeCSV(to: folder.appendingPathComponent("\(name).csv"))
+            try round.test.writeCSV(to: folder.appendingPathComponent("\(name)-test.csv"))
+        }
+    } catch {
+        fail("writing CSV files: \(error)")
+    }
+    exit(0)
+}
+
+// The tasks whose first data are a new site's few labelled rows (newSiteSamplesPerTask each).
+let smallNewTasks = Set(scenario.rounds.dropFirst().flatMap(\.newTasks))
+
+let started = Date()
+let result: LifelongExperiment.Result
+do {
+    result = try LifelongExperiment().run(
+        initial: scenario.rounds[0].train,
+        rounds: scenario.rounds.dropFirst().map { LifelongExperiment.Round(train: $0.train, test: $0.test) })
+} catch {
+    fail("experiment: \(error)")
+}
+let seconds = Date().timeIntervalSince(started)
+
+let attributeDetection = result.detection[.attributes]
+var rows: [Row] = []
+for method in result.methods {
+    let small = method.perTaskAccuracy.filter { smallNewTasks.contains($0.key) }.map(\.value)
+    var detection = "n/a"
+    if method.name == "lifelong", let quality = attributeDetection {
+        detection = String(format: "%.3f/%.3f", quality.precision, quality.recall)
+    }
+    rows.append(
+        Row(
+            name: method.name == "global" ? "global (a)" : method.name == "isolated" ? "isolated (b)" : method.name,
+            averageAccuracy: method.averageAccuracy, taskAverageAccuracy: method.taskAverageAccuracy,
+            bwt: method.backwardTransfer, fwt: method.forwardTransfer, smallNewTasks: mean(small),
+            matrix: method.matrix.values, detection: detection, isBaseline: method.name != "lifelong"))
+}
+
+var referenceRows: [Row] = []
+
+// MARK: References outside the experiment
+
+/// A set's table, with the attribute columns (site, season) added as categorical features when
+/// `attributes` is true.
+func table(_ set: LabelledSet, attributes: Bool) throws -> Table {
+    guard attributes else { return set.table }
+    var encoding = set.table.encoding
+    var columns = set.table.columns
+    for (index, name) in set.attributeNames.enumerated() {
+        let values = scenario.rounds.flatMap { $0.train.attributes.map { $0[index] } + $0.test.attributes.map { $0[index] } }
+        let categories = CategoricalEncoding(sortingDistinct: values)
+        encoding.features.append(FeatureColumn(name: name, kind: .categorical(categories)))
+        let code = Dictionary(uniqueKeysWithValues: categories.categories.enumerated().map { ($1, Float($0)) })
+        columns.append(set.attributes.map { code[$0[index]]! })
+    }
+    return try Table(encoding: encoding, columns: columns, labels: set.table.labels)
+}
+
+/// One global model per stage (initial data, then each round added), as the experiment's
+/// `global` baseline; with `attributes` it also sees site and season. Returns its figures and
+/// its accuracy on the initial sites' test set after the initial data and after the last round.
+func globalReference(attributes: Bool) throws -> (row: Row, initialSites: (Double, Double)) {
+    let configuration = LifelongConfiguration()
+    var parameters = configuration.model
+    parameters.seed = configuration.seed
+    let tests = scenario.rounds.dropFirst().map(\.test)
+    let initialTest = try table(scenario.rounds[0].test, attributes: attributes)
+    var seen = scenario.rounds[0].train
+    var models = [try GradientBoostedTrees.train(on: table(seen, attributes: attributes), parameters: parameters)]
+    for round in scenario.rounds.dropFirst() {
+        seen = try seen.appending(round.train)
+        models.append(try GradientBoostedTrees.train(on: table(seen, attributes: attributes), parameters: parameters))
+    }
+    func predicted(_ model: GradientBoostedTrees, _ test: Table) throws -> [Int] {
+        model.classes(fromBatch: try model.predict(table: test))
+    }
+    func accuracy(_ predicted: [Int], _ labels: [Int]) -> Double {
+        Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(max(labels.count, 1))
+    }
+    let matrix = try models.map { model in
+        try tests.map { try accuracy(predicted(model, table($0, attributes: attributes)), $0.table.classLabels) }
+    }
+    var keys: [String] = [], predictions: [Int] = [], labels: [Int] = []
+    for test in tests {
+        keys += (0..<test.rowCount).map { test.attributeKey(ofRow: $0) }
+        predictions += try predicted(models.last!, table(test, attributes: attributes))
+        labels += test.table.classLabels
+    }
+    let perTask = LifelongMetrics.perTaskAccuracy(keys: keys, predicted: predictions, labels: labels)
+    let values = try AccuracyMatrix(matrix)
+    let row = Row(
+        name: attributes ? "global+attributes (ref)" : "global (a)", averageAccuracy: accuracy(predictions, labels),
+        taskAverageAccuracy: LifelongMetrics.taskAverageAccuracy(perTask), bwt: values.backwardTransfer,
+        fwt: values.forwardTransfer, smallNewTasks: mean(perTask.filter { smallNewTasks.contains($0.key) }.map(\.value)),
+        matrix: matrix, detection: "n/a", isBaseline: !attributes)
+    let before = try accuracy(predicted(models[0], initialTest), scenario.rounds[0].test.table.classLabels)
+    let after = try accuracy(predicted(models.last!, initialTest), scenario.rounds[0].test.table.classLabels)
+    return (row, (before, after))
+}
+
+/// The lifelong learner's accuracy on the initial sites' test set after the initial data and
+/// after the last round (the experiment's matrix has no column for the initial sites).
+func lifelongInitialSites() throws -> (Double, Double) {
+    var learner = try LifelongLearner(configuration: LifelongConfiguration())
+    _ = try learner.update(with: scenario.rounds[0].train, timeUs: 0)
+    let before = try learner.index!.accuracy(on: scenario.rounds[0].test)
+    for (number, round) in scenario.rounds.dropFirst().enumerated() {
+        _ = try learner.update(with: round.train, timeUs: Int64(number + 1))
+    }
+    return (before, try learner.index!.accuracy(on: scenario.rounds[0].test))
+}
+
+let globalCheck: (row: Row, initialSites: (Double, Double))
+let attributesReference: (row: Row, initialSites: (Double, Double))
+let lifelongInitial: (Double, Double)
+do {
+    globalCheck = try globalReference(attributes: false)
+    attributesReference = try globalReference(attributes: true)
+    lifelongInitial = try lifelongInitialSites()
+} catch {
+    fail("references: \(error)")
+}
+if abs(globalCheck.row.averageAccuracy - rows[1].averageAccuracy) > 1e-9 {
+    FileHandle.standardError.write(Data("lifelong-benchmark: warning: the re-trained global model differs from the experiment's\n".utf8))
+}
+referenceRows.append(attributesReference.row)
+for file in arguments.xgboost {
+    guard let data = FileManager.default.contents(atPath: file),
+        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+        let name = object["name"] as? String,
+        let average = object["avg_accuracy"] as? Double,
+        let taskAverage = object["task_avg_accuracy"] as? Double,
+        let values = object["matrix"] as? [[Double]],
+        let perTask = object["per_task_accuracy"] as? [String: Double]
+    else { fail("\(file): not the JSON of xgboost_global.py") }
+    let matrix: AccuracyMatrix
+    do { matrix = try AccuracyMatrix(values) } catch { fail("\(file): \(error)") }
+    let small = perTask.filter { smallNewTasks.contains($0.key) }.map(\.value)
+    // The plain XGBoost global model is baseline (c); the one that also sees site and season as
+    // features is printed as a reference, not counted as a baseline of the issue.
+    let baseline = name == "xgboost"
+    let row = Row(
+        name: baseline ? "xgboost (c)" : name + " (ref)", averageAccuracy: average, taskAverageAccuracy: taskAverage,
+        bwt: matrix.backwardTransfer, fwt: matrix.forwardTransfer, smallNewTasks: mean(small), matrix: matrix.values,
+        detection: "n/a", isBaseline: baseline)
+    if baseline { rows.append(row) } else { referenceRows.append(row) }
+}
+
+// MARK: Report
+
+func pad(_ text: String, _ width: Int, left: Bool = true) -> String {
+    let fill = String(repeating: " ", count: max(0, width - text.count))
+    return left ? fill + text : text + fill
+}
+func matrixText(_ matrix: [[Double]]) -> String {
+    "[" + matrix.map { "[" + $0.map { String(format: "%.3f", $0) }.joined(separator: ",") + "]" }.joined(separator: ",") + "]"
+}
+
+let p = scenario.parameters
+print("""
+    Lifelong benchmark: thermal-comfort scenario seed \(p.seed), \(p.initialSites) initial sites x \(p.seasons) seasons \
+    (\(p.initialSamplesPerTask) rows/task), \(p.rounds) rounds x \(p.newSitesPerRound) new sites \
+    (\(p.newSiteSamplesPerTask) labelled rows/task) + \(p.knownTaskSamplesPerRound) rows of one known task, \
+    \(p.testSamplesPerTask) test rows/task, label noise \(p.labelNoise)
+    Models: GBDT depth 3, 60 rounds, eta 0.1, subsample 0.8 for every method (XGBoost tree_method=hist, same settings).
+    Matrix M[i][j]: model after round i (row 0: initial data only) on round j+1's test set (that round's tasks).
+    avg acc = final model over every test set pooled; small new = mean accuracy of the final model on the \
+    \(smallNewTasks.count) new-site tasks (\(p.newSiteSamplesPerTask) labelled rows each); unseen P/R = attribute detector.
+
+    """)
+let header = pad("method", 33, left: false) + pad("avg acc", 9) + pad("task avg", 10) + pad("BWT", 9) + pad("FWT", 9)
+    + pad("small new", 11) + pad("unseen P/R", 13) + "  M"
+print(header)
+print(String(repeating: "-", count: header.count + 40))
+for row in rows + referenceRows {
+    print(
+        pad(row.name, 33, left: false) + pad(String(format: "%.4f", row.averageAccuracy), 9)
+            + pad(String(format: "%.4f", row.taskAverageAccuracy), 10) + pad(String(format: "%+.4f", row.bwt), 9)
+            + pad(String(format: "%+.4f", row.fwt), 9) + pad(String(format: "%.4f", row.smallNewTasks), 11)
+            + pad(row.detection, 13) + "  " + matrixText(row.matrix))
+}
+print("")
+print("unseen-task detection (lifelong), on each round's rows before they are learned; positives = rows of new sites")
+for kind in UnseenTaskDetector.Kind.allCases {
+    guard let quality = result.detection[kind] else { continue }
+    print(
+        "  " + pad(kind.rawValue, 13, left: false)
+            + String(format: " precision %.3f  recall %.3f  false-positive rate %.3f", quality.precision, quality.recall,
+                quality.falsePositiveRate))
+}
+for update in result.updates {
+    print("update \(update.round): \(update.created.count) created, \(update.retrained.count) retrained, \(update.untouched.count) untouched")
+}
+print(
+    String(
+        format: "initial sites' test set (%d rows, not in the matrix), after the initial data -> after round %d: lifelong %.4f -> %.4f, global (a) %.4f -> %.4f, global+attributes %.4f -> %.4f",
+        scenario.rounds[0].test.rowCount, p.rounds, lifelongInitial.0, lifelongInitial.1, globalCheck.initialSites.0,
+        globalCheck.initialSites.1, attributesReference.initialSites.0, attributesReference.initialSites.1))
+print(String(format: "experiment (lifelong + global + isolated, all rounds): %.2f s", seconds))
+
+let lifelong = rows[0]
+let baselines = rows.filter(\.isBaseline)
+let best = baselines.max { $0.averageAccuracy < $1.averageAccuracy }!
+let margin = (lifelong.averageAccuracy - best.averageAccuracy) * 100
+let targetMet = margin >= 3 && lifelong.bwt >= 0
+print("")
+print(
+    String(
+        format: "target (best average accuracy by >= 3 points over the best baseline, BWT >= 0): %@ — lifelong %.4f, best baseline %@ %.4f, %+.2f points, BWT %+.4f",
+        targetMet ? "MET" : "NOT MET", lifelong.averageAccuracy, best.name, best.averageAccuracy, margin, lifelong.bwt))
+func key(_ name: String) -> String {
+    String(name.split(separator: " ")[0]).replacingOccurrences(of: "+", with: "_").replacingOccurrences(of: "-", with: "_")
+}
+var summary = [
+    "lifelong_avg_acc=\(String(format: "%.4f", lifelong.averageAccuracy))",
+    "lifelong_task_avg_acc=\(String(format: "%.4f", lifelong.taskAverageAccuracy))",
+]
+for row in baselines + referenceRows {
+    summary.append("\(key(row.name))_avg_acc=\(String(format: "%.4f", row.averageAccuracy))")
+}
+summary += [
+    "best_baseline=\(key(best.name))",
+    "best_baseline_avg_acc=\(String(format: "%.4f", best.averageAccuracy))",
+    "lifelong_minus_best_baseline_points=\(String(format: "%.2f", margin))",
+    "bwt=\(String(format: "%.4f", lifelong.bwt))",
+    "fwt=\(String(format: "%.4f", lifelong.fwt))",
+    "small_new_tasks_acc=\(String(format: "%.4f", lifelong.smallNewTasks))",
+    "best_baseline_small_new_tasks_acc=\(String(format: "%.4f", baselines.map(\.smallNewTasks).max() ?? .nan))",
+]
+for row in referenceRows {
+    summary.append("lifelong_minus_\(key(row.name))_points=\(String(format: "%.2f", (lifelong.averageAccuracy - row.averageAccuracy) * 100))")
+}
+for kind in UnseenTaskDetector.Kind.allCases {
+    guard let quality = result.detection[kind] else { continue }
+    summary.append("unseen_\(kind.rawValue)_precision=\(String(format: "%.3f", quality.precision))")
+    summary.append("unseen_\(kind.rawValue)_recall=\(String(format: "%.3f", quality.recall))")
+}
+summary.append("lifelong_initial_sites_acc_before=\(String(format: "%.4f", lifelongInitial.0))")
+summary.append("lifelong_initial_sites_acc_after=\(String(format: "%.4f", lifelongInitial.1))")
+summary.append("target_met=\(targetMet ? 1 : 0)")
+print("SUMMARY " + summary.joined(separator: " "))

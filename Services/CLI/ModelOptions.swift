@@ -1,0 +1,43 @@
+import ArgumentParser
+import LifelongCore
+import LifelongLearning
+
+/// Model and lifelong-learning parameters shared by the subcommands.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Boosting rounds per model.")
+    var rounds: Int = LifelongConfiguration.defaultModelParameters.rounds
+    @Option(help: "Maximum tree depth.")
+    var maxDepth: Int = LifelongConfiguration.defaultModelParameters.maxDepth
+    @Option(help: "Learning rate (eta).")
+    var learningRate: Float = LifelongConfiguration.defaultModelParameters.learningRate
+    @Option(help: "Row subsample per round, in (0, 1].")
+    var rowSubsample: Float = LifelongConfiguration.defaultModelParameters.rowSubsample
+    @Option(help: "Tasks with fewer training rows get no model of their own.")
+    var minTaskSize: Int = LifelongConfiguration().minTaskSize
+    @Option(help: "Tasks with fewer training rows borrow from related tasks.")
+    var smallTaskSize: Int = LifelongConfiguration().transfer.smallTaskSize
+    @Option(help: "Target false-positive rate of the unseen-task detectors.")
+    var targetFpr: Double = LifelongConfiguration().targetFalsePositiveRate
+    @Option(help: "Seed of splits, sampling and clustering.")
+    var seed: UInt64 = 0
+
+    func configuration(definition: TaskDefinition) throws -> LifelongConfiguration {
+        var configuration = LifelongConfiguration()
+        configuration.definition = definition
+        configuration.model.rounds = rounds
+        configuration.model.maxDepth = maxDepth
+        configuration.model.learningRate = learningRate
+        configuration.model.rowSubsample = rowSubsample
+        configuration.minTaskSize = minTaskSize
+        configuration.transfer.smallTaskSize = smallTaskSize
+        configuration.targetFalsePositiveRate = targetFpr
+        configuration.seed = seed
+        configuration.model.seed = seed
+        do {
+            try configuration.validate()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        return configuration
+    }
+}

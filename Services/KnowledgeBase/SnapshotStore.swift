@@ -1,0 +1,426 @@
+import LifelongProto
+import PostgresClient
+
+/// Versions of each job's task index: publish (compare-and-set on the base version), read,
+/// list, diff and roll back. Every write is one transaction, so a reader sees a version whole
+/// or not at all.
+struct SnapshotStore: Sendable {
+    let pool: PostgresPool
+    let limits: KnowledgeBaseConfiguration.Limits
+    let cache: SnapshotCache
+    /// The NOTIFY channel announcing new versions, payload `"<version>:<job id>"`.
+    let channel: String
+
+    // MARK: Publish
+
+    /// Publishes `snapshot` as the job's next version if `snapshot.base_version` is the
+    /// current one.
+    /// - Throws: ``KnowledgeBaseError``: INVALID_ARGUMENT, RESOURCE_EXHAUSTED,
+    ///   FAILED_PRECONDITION (a referenced model is not stored), ABORTED (another publisher
+    ///   won), UNAVAILABLE.
+    func publish(_ snapshot: Lifelong_V1_TaskIndexSnapshot) async throws -> Lifelong_V1_PublishSnapshotResponse {
+        let prepared = try PreparedSnapshot(snapshot, limits: limits)
+        let channel = channel
+        let limits = limits
+        let stored: Lifelong_V1_TaskIndexSnapshot = try await pool.withTransaction { connection in
+            let current = try Self.lockJob(prepared.jobID, creating: true, on: connection)
+            guard current == prepared.baseVersion else {
+                throw KnowledgeBaseError(
+                    .aborted,
+                    "snapshot.base_version is \(prepared.baseVersion) but job '\(prepared.jobID)' is at version \(current); another publisher won — rebase on version \(current)"
+                )
+            }
+            try Self.requireModels(prepared.modelReferences, on: connection)
+            let now = try Self.transactionTime(on: connection)
+            let timestamps = try Self.recordTasks(
+                jobID: prepared.jobID, names: prepared.taskNames, fingerprints: prepared.fingerprints, on: connection)
+            var stored = prepared.snapshot
+            stored.version = current + 1
+            stored.status = .published
+            stored.publishedAtUs = now
+            for index in stored.tasks.indices {
+                if let (created, updated) = timestamps[stored.tasks[index].name] {
+                    stored.tasks[index].createdAtUs = created
+                    stored.tasks[index].updatedAtUs = updated
+                }
+            }
+            try Self.insert(
+                stored, fingerprints: prepared.fingerprints, definitions: prepared.definitions, limits: limits,
+                on: connection)
+            try connection.executePrepared(
+                """
+                update jobs set current_version = $2, feature_count = coalesce($3::int8::int4, feature_count),
+                    updated_at = now() where job_id = $1
+                """,
+                parameters: [.text(prepared.jobID), .int8(stored.version), prepared.featureCount.map { .int8(Int64($0)) } ?? .null])
+            try Self.notify(channel: channel, jobID: prepared.jobID, version: stored.version, on: connection)
+            return stored
+        }
+        cache.put(stored)
+        var response = Lifelong_V1_PublishSnapshotResponse()
+        response.version = stored.version
+        response.publishedAtUs = stored.publishedAtUs
+        return response
+    }
+
+    /// Publishes a new version whose content is that of `toVersion`, if `baseVersion` is the
+    /// current one; the versions after `toVersion` are marked rolled back.
+    /// - Throws: ``KnowledgeBaseError``: INVALID_ARGUMENT, NOT_FOUND, ABORTED, UNAVAILABLE.
+    func rollback(_ request: Lifelong_V1_RollbackSnapshotRequest) async throws -> Lifelong_V1_PublishSnapshotResponse {
+        try Validation.identifier(request.jobId, field: "job_id", limits: limits)
+        guard request.toVersion > 0 else {
+            throw KnowledgeBaseError.invalid("to_version must be a published version (> 0), got \(request.toVersion)")
+        }
+        let channel = channel
+        let limits = limits
+        let stored: Lifelong_V1_TaskIndexSnapshot = try await pool.withTransaction { connection in
+            let current = try Self.lockJob(request.jobId, creating: false, on: connection)
+            guard request.toVersion <= current, var target = try Self.loadContent(
+                jobID: request.jobId, version: request.toVersion, on: connection)
+            else {
+                throw KnowledgeBaseError.notFound("job '\(request.jobId)' has no version \(request.toVersion)")
+            }
+            guard current == request.baseVersion else {
+                throw KnowledgeBaseError(
+                    .aborted,
+                    "base_version is \(request.baseVersion) but job '\(request.jobId)' is at version \(current); another publisher won"
+                )
+            }
+            guard request.toVersion < current else {
+                throw KnowledgeBaseError(
+                    .failedPrecondition, "version \(request.toVersion) is already the current version of job '\(request.jobId)'")
+            }
+            let rows = try connection.executePrepared(
+                "select name, fingerprint, definition from snapshot_tasks where job_id = $1 and version = $2",
+                parameters: [.text(request.jobId), .int8(request.toVersion)])
+            var byName: [String: String] = [:]
+            var definitionByName: [String: [UInt8]] = [:]
+            for row in 0..<rows.rowCount {
+                let name = try rows.string(row: row, column: 0) ?? ""
+                byName[name] = try rows.string(row: row, column: 1) ?? ""
+                definitionByName[name] = try rows.bytes(row: row, column: 2) ?? []
+            }
+            let now = try Self.transactionTime(on: connection)
+            _ = try Self.recordTasks(
+                jobID: request.jobId, names: target.tasks.map(\.name),
+                fingerprints: target.tasks.map { byName[$0.name] ?? "" }, on: connection)
+            target.version = current + 1
+            target.baseVersion = current
+            target.status = .published
+            target.publishedAtUs = now
+            target.note = "rollback to version \(request.toVersion)"
+            try Self.insert(
+                target, fingerprints: target.tasks.map { byName[$0.name] ?? "" },
+                definitions: target.tasks.map { definitionByName[$0.name] ?? [] }, limits: limits, on: connection)
+            try connection.executePrepared(
+                "update snapshots set status = $4 where job_id = $1 and version > $2 and version <= $3",
+                parameters: [
+                    .text(request.jobId), .int8(request.toVersion), .int8(current),
+                    .int8(Int64(Lifelong_V1_SnapshotStatus.rolledBack.rawValue)),
+                ])
+            try connection.executePrepared(
+                "update jobs set current_version = $2, updated_at = now() where job_id = $1",
+                parameters: [.text(request.jobId), .int8(target.version)])
+            try Self.notify(channel: channel, jobID: request.jobId, version: target.version, on: connection)
+            return target
+        }
+        cache.put(stored)
+        var response = Lifelong_V1_PublishSnapshotResponse()
+        response.version = stored.version
+        response.publishedAtUs = stored.publishedAtUs
+        return response
+    }
+
+    // MARK: Read
+
+    /// One version (the current one for version 0), with its present status.
+    /// - Throws: ``KnowledgeBaseError``: INVALID_ARGUMENT, NOT_FOUND, UNAVAILABLE.
+    func get(jobID: String, version: Int64) async throws -> Lifelong_V1_TaskIndexSnapshot {
+        try Validation.identifier(jobID, field: "job_id", limits: limits)
+        guard version >= 0 else { throw KnowledgeBaseError.invalid("version must be >= 0, got \(version)") }
+        let summary = try await summary(jobID: jobID, version: version)
+        var snapshot: Lifelong_V1_TaskIndexSnapshot
+        if let cached = cache.get(jobID: jobID, version: summary.version) {
+            snapshot = cached
+        } else {
+            let loaded = try await pool.run { connection in
+                try Self.loadContent(jobID: jobID, version: summary.version, on: connection)
+            }
+            guard let loaded else {
+                throw KnowledgeBaseError.notFound("job '\(jobID)' has no version \(summary.version)")
+            }
+            cache.put(loaded)
+            snapshot = loaded
+        }
+        snapshot.status = summary.status
+        return snapshot
+    }
+
+    /// The summary of one version (the current one for version 0).
+    /// - Throws: ``KnowledgeBaseError``: NOT_FOUND, UNAVAILABLE.
+    func summary(jobID: String, version: Int64) async throws -> Lifelong_V1_SnapshotVersion {
+        let result = try await pool.execute(
+            """
+            select s.version, s.base_version, s.status, s.task_count, s.published_at, s.note
+            from snapshots s
+            where s.job_id = $1 and s.version = (
+                case when $2::int8 = 0 then (select current_version from jobs where job_id = $1) else $2::int8 end)
+            """,
+            parameters: [.text(jobID), .int8(version)])
+        guard result.rowCount == 1 else {
+            throw KnowledgeBaseError.notFound(
+                version == 0 ? "job '\(jobID)' has no published snapshot" : "job '\(jobID)' has no version \(version)")
+        }
+        return try Self.versionSummary(result, row: 0)
+    }
+
+    /// Versions of a job, newest first.
+    /// - Throws: ``KnowledgeBaseError``: INVALID_ARGUMENT, NOT_FOUND (unknown job), UNAVAILABLE.
+    func list(_ request: Lifelong_V1_ListVersionsRequest) async throws -> Lifelong_V1_ListVersionsResponse {
+        try Validation.identifier(request.jobId, field: "job_id", limits: limits)
+        guard request.limit >= 0 else { throw KnowledgeBaseError.invalid("limit must be >= 0, got \(request.limit)") }
+        guard request.beforeVersion >= 0 else {
+            throw KnowledgeBaseError.invalid("before_version must be >= 0, got \(request.beforeVersion)")
+        }
+        let limit = request.limit == 0 ? limits.defaultVersionsLimit : min(Int(request.limit), limits.maximumVersionsLimit)
+        let rows = try await pool.execute(
+            """
+            select s.version, s.base_version, s.status, s.task_count, s.published_at, s.note
+            from jobs j join snapshots s using (job_id)
+            where j.job_id = $1 and ($2::int8 = 0 or s.version < $2::int8)
+            order by s.version desc limit $3
+            """,
+            parameters: [.text(request.jobId), .int8(request.beforeVersion), .int8(Int64(limit))])
+        var response = Lifelong_V1_ListVersionsResponse()
+        for row in 0..<rows.rowCount { response.versions.append(try Self.versionSummary(rows, row: row)) }
+        if response.versions.isEmpty, try await !jobExists(request.jobId) {
+            throw KnowledgeBaseError.notFound("job '\(request.jobId)' has no snapshots")
+        }
+        return response
+    }
+
+    /// Versions after `version`, oldest first, at most `limit`.
+    func versions(jobID: String, after version: Int64, limit: Int) async throws -> [Lifelong_V1_SnapshotVersion] {
+        let rows = try await pool.execute(
+            """
+            select version, base_version, status, task_count, published_at, note from snapshots
+            where job_id = $1 and version > $2 order by version limit $3
+            """,
+            parameters: [.text(jobID), .int8(version), .int8(Int64(limit))])
+        return try (0..<rows.rowCount).map { try Self.versionSummary(rows, row: $0) }
+    }
+
+    /// Tasks added, changed, removed and unchanged from one version to another.
+    /// - Throws: ``KnowledgeBaseError``: INVALID_ARGUMENT, NOT_FOUND, UNAVAILABLE.
+    func diff(_ request: Lifelong_V1_DiffSnapshotsRequest) async throws -> Lifelong_V1_SnapshotDiff {
+        try Validation.identifier(request.jobId, field: "job_id", limits: limits)
+        guard request.fromVersion > 0 else { throw KnowledgeBaseError.invalid("from_version must be > 0, got \(request.fromVersion)") }
+        guard request.toVersion > 0 else { throw KnowledgeBaseError.invalid("to_version must be > 0, got \(request.toVersion)") }
+        let jobID = request.jobId
+        return try await pool.run { connection in
+            let present = try connection.executePrepared(
+                "select version from snapshots where job_id = $1 and version in ($2, $3)",
+                parameters: [.text(jobID), .int8(request.fromVersion), .int8(request.toVersion)])
+            let found = Set(try (0..<present.rowCount).map { try present.int64(row: $0, column: 0) ?? 0 })
+            for version in [request.fromVersion, request.toVersion] where !found.contains(version) {
+                throw KnowledgeBaseError.notFound("job '\(jobID)' has no version \(version)")
+            }
+            let rows = try connection.executePrepared(
+                """
+                select coalesce(a.name, b.name) as name, a.fingerprint as before, b.fingerprint as after
+                from (select name, fingerprint from snapshot_tasks where job_id = $1 and version = $2) a
+                full join (select name, fingerprint from snapshot_tasks where job_id = $1 and version = $3) b
+                    on a.name = b.name
+                order by 1
+                """,
+                parameters: [.text(jobID), .int8(request.fromVersion), .int8(request.toVersion)])
+            var diff = Lifelong_V1_SnapshotDiff()
+            for row in 0..<rows.rowCount {
+                let name = try rows.string(row: row, column: 0) ?? ""
+                switch (try rows.string(row: row, column: 1), try rows.string(row: row, column: 2)) {
+                case (nil, _): diff.added.append(name)
+                case (_, nil): diff.removed.append(name)
+                case (let before?, let after?) where before == after: diff.unchanged.append(name)
+                default: diff.changed.append(name)
+                }
+            }
+            return diff
+        }
+    }
+
+    func jobExists(_ jobID: String) async throws -> Bool {
+        try await pool.execute("select 1 from jobs where job_id = $1", parameters: [.text(jobID)]).rowCount == 1
+    }
+
+    // MARK: SQL steps (run on a connection's thread)
+
+    /// Locks the job's row for the rest of the transaction and returns its current version.
+    static func lockJob(_ jobID: String, creating: Bool, on connection: PostgresConnection) throws -> Int64 {
+        if creating {
+            try connection.executePrepared(
+                "insert into jobs (job_id) values ($1) on conflict (job_id) do nothing", parameters: [.text(jobID)])
+        }
+        let result = try connection.executePrepared(
+            "select current_version from jobs where job_id = $1 for update", parameters: [.text(jobID)])
+        guard result.rowCount == 1 else { throw KnowledgeBaseError.notFound("job '\(jobID)' has no snapshots") }
+        return try result.int64(row: 0, column: 0) ?? 0
+    }
+
+    static func transactionTime(on connection: PostgresConnection) throws -> Int64 {
+        try connection.executePrepared("select now()").timestampMicroseconds(row: 0, column: 0) ?? 0
+    }
+
+    /// Fails with FAILED_PRECONDITION naming the first reference whose model is not stored.
+    static func requireModels(_ references: [(field: String, sha256: String)], on connection: PostgresConnection) throws {
+        guard !references.isEmpty else { return }
+        let unique = Array(Set(references.map(\.sha256)))
+        let result = try connection.executePrepared(
+            "select sha256 from models where sha256 = any($1::text[])", parameters: [.textArray(unique)])
+        var stored = Set<String>()
+        for row in 0..<result.rowCount { stored.insert(try result.string(row: row, column: 0) ?? "") }
+        if let missing = references.first(where: { !stored.contains($0.sha256) }) {
+            throw KnowledgeBaseError(
+                .failedPrecondition, "\(missing.field) \(missing.sha256) names no stored model; put the model first")
+        }
+    }
+
+    /// Records each task's fingerprint for the job; returns when each task first appeared
+    /// and last changed (microseconds).
+    static func recordTasks(
+        jobID: String, names: [String], fingerprints: [String], on connection: PostgresConnection
+    ) throws -> [String: (Int64, Int64)] {
+        guard !names.isEmpty else { return [:] }
+        let result = try connection.executePrepared(
+            """
+            insert into tasks as t (job_id, name, fingerprint, created_at, updated_at)
+            select $1, u.name, u.fingerprint, now(), now() from unnest($2::text[], $3::text[]) as u (name, fingerprint)
+            on conflict (job_id, name) do update set fingerprint = excluded.fingerprint,
+                updated_at = case when t.fingerprint = excluded.fingerprint then t.updated_at else excluded.updated_at end
+            returning name, created_at, updated_at
+            """,
+            parameters: [.text(jobID), .textArray(names), .textArray(fingerprints)])
+        var timestamps: [String: (Int64, Int64)] = [:]
+        for row in 0..<result.rowCount {
+            timestamps[try result.string(row: row, column: 0) ?? ""] = (
+                try result.timestampMicroseconds(row: row, column: 1) ?? 0,
+                try result.timestampMicroseconds(row: row, column: 2) ?? 0
+            )
+        }
+        return timestamps
+    }
+
+    /// Inserts a version: its content, its tasks, groups and relations.
+    static func insert(
+        _ snapshot: Lifelong_V1_TaskIndexSnapshot, fingerprints: [String], definitions: [[UInt8]],
+        limits: KnowledgeBaseConfiguration.Limits, on connection: PostgresConnection
+    ) throws {
+        var content = snapshot
+        content.status = .unspecified
+        let bytes = try content.serializedBytes()
+        guard bytes.count <= limits.maximumSnapshotBytes else {
+            throw KnowledgeBaseError(
+                .resourceExhausted,
+                "snapshot is \(bytes.count) bytes serialized; the limit is \(limits.maximumSnapshotBytes)")
+        }
+        try connection.executePrepared(
+            """
+            insert into snapshots (job_id, version, base_version, status, task_count, note, published_at, content)
+            values ($1, $2, $3, $4, $5, $6, $7, $8)
+            """,
+            parameters: [
+                .text(snapshot.jobId), .int8(snapshot.version), .int8(snapshot.baseVersion),
+                .int8(Int64(snapshot.status.rawValue)), .int8(Int64(snapshot.tasks.count)), .text(snapshot.note),
+                .timestamptz(snapshot.publishedAtUs), .bytea(bytes),
+            ])
+
+        if !snapshot.tasks.isEmpty {
+            // Binary COPY: no per-row statement, no slicing of big array parameters.
+            let models = Dictionary(
+                snapshot.assignments.map { ($0.taskName, $0.model?.sha256 ?? "") }, uniquingKeysWith: { first, _ in first })
+            var writer = PostgresCopyBinaryWriter(reservingCapacity: definitions.reduce(0) { $0 + $1.count * 2 + 200 })
+            for (index, task) in snapshot.tasks.enumerated() {
+                let statistics = task.statistics ?? Lifelong_V1_FeatureStatistics()
+                let model = models[task.name] ?? ""
+                writer.append([
+                    .text(snapshot.jobId), .int8(snapshot.version), .text(task.name), .text(fingerprints[index]),
+                    model.isEmpty ? .null : .text(model),
+                    .jsonb(try AttributeJSON.encode(task.attributes, field: "snapshot.tasks[\(index)].attributes")),
+                    .float8Array(statistics.mean), .float8Array(statistics.stddev), .bytea(definitions[index]),
+                ])
+            }
+            try connection.copyIn(
+                """
+                copy snapshot_tasks (job_id, version, name, fingerprint, model_sha256, attributes, statistics_mean,
+                    statistics_stddev, definition) from stdin (format binary)
+                """,
+                data: writer.finished())
+        }
+
+        if !snapshot.groups.isEmpty {
+            var members: [String] = [], counts: [Int64] = []
+            for group in snapshot.groups {
+                members.append(contentsOf: group.tasks)
+                counts.append(Int64(group.tasks.count))
+            }
+            try connection.executePrepared(
+                """
+                insert into snapshot_groups (job_id, version, name, tasks, model_sha256)
+                select $1, $2, u.name, ($5::text[])[u.start + 1 : u.start + u.count], nullif(u.model, '')
+                from (
+                    select *, (coalesce(sum(count) over (order by ord), 0) - count)::int4 as start
+                    from unnest($3::text[], $4::text[], $6::int8[]) with ordinality as v (name, model, count, ord)
+                ) u
+                """,
+                parameters: [
+                    .text(snapshot.jobId), .int8(snapshot.version), .textArray(snapshot.groups.map(\.name)),
+                    .textArray(snapshot.groups.map { $0.model?.sha256 ?? "" }), .textArray(members), .int8Array(counts),
+                ])
+        }
+
+        if !snapshot.relations.isEmpty {
+            try connection.executePrepared(
+                """
+                insert into snapshot_relations (job_id, version, from_task, to_task, weight, data_distance, cross_accuracy)
+                select $1, $2, * from unnest($3::text[], $4::text[], $5::float8[], $6::float8[], $7::float8[])
+                """,
+                parameters: [
+                    .text(snapshot.jobId), .int8(snapshot.version), .textArray(snapshot.relations.map(\.fromTask)),
+                    .textArray(snapshot.relations.map(\.toTask)), .float8Array(snapshot.relations.map(\.weight)),
+                    .float8Array(snapshot.relations.map(\.dataDistance)),
+                    .float8Array(snapshot.relations.map(\.crossAccuracy)),
+                ])
+        }
+    }
+
+    static func notify(channel: String, jobID: String, version: Int64, on connection: PostgresConnection) throws {
+        try connection.executePrepared(
+            "select pg_notify($1, $2)", parameters: [.text(channel), .text("\(version):\(jobID)")])
+    }
+
+    /// The stored content of a version (status as stored: unspecified), or nil.
+    static func loadContent(jobID: String, version: Int64, on connection: PostgresConnection) throws
+        -> Lifelong_V1_TaskIndexSnapshot?
+    {
+        let result = try connection.executePrepared(
+            "select content from snapshots where job_id = $1 and version = $2",
+            parameters: [.text(jobID), .int8(version)])
+        guard result.rowCount == 1, let bytes = try result.bytes(row: 0, column: 0) else { return nil }
+        do {
+            return try Lifelong_V1_TaskIndexSnapshot(serializedBytes: bytes)
+        } catch {
+            throw KnowledgeBaseError(
+                .dataLoss, "stored snapshot \(jobID) version \(version) cannot be decoded: \(error)", cause: error)
+        }
+    }
+
+    static func versionSummary(_ result: PostgresResult, row: Int) throws -> Lifelong_V1_SnapshotVersion {
+        var summary = Lifelong_V1_SnapshotVersion()
+        summary.version = try result.int64(row: row, column: 0) ?? 0
+        summary.baseVersion = try result.int64(row: row, column: 1) ?? 0
+        summary.status = Lifelong_V1_SnapshotStatus(rawValue: Int32(try result.int64(row: row, column: 2) ?? 0))
+        summary.taskCount = Int32(try result.int64(row: row, column: 3) ?? 0)
+        summary.publishedAtUs = try result.timestampMicroseconds(row: row, column: 4) ?? 0
+        summary.note = try result.string(row: row, column: 5) ?? ""
+        return summary
+    }
+}

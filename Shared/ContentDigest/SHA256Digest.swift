@@ -1,0 +1,84 @@
+import CLibCrypto
+
+/// Incremental SHA-256, for content addresses of models: hash the chunks of an upload as
+/// they arrive, compare at the end.
+///
+/// A thin owner of an OpenSSL `EVP_MD_CTX` (libcrypto uses the CPU's SHA extensions, several
+/// times faster than hashing in Swift). A class, because the context is a C handle; use one
+/// digest from one task at a time.
+///
+/// ```swift
+/// let digest = SHA256Digest()
+/// digest.update(firstChunk)
+/// digest.update(secondChunk)
+/// let hex = digest.finalizeHex()  // 64 lowercase hex digits
+/// ```
+public final class SHA256Digest {
+    /// The `EVP_MD_CTX *`, freed on deinit.
+    private let context: OpaquePointer
+    private var finished = false
+
+    /// A digest with no input yet.
+    public init() {
+        guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+            fatalError("libcrypto cannot create a SHA-256 context (out of memory?)")
+        }
+        self.context = context
+    }
+
+    deinit {
+        EVP_MD_CTX_free(context)
+    }
+
+    /// Hashes more bytes.
+    /// - Parameter bytes: The next bytes of the message.
+    public func update(_ bytes: some Collection<UInt8>) {
+        precondition(!finished, "SHA256Digest.update after finalize")
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
+        }
+        if handled == nil {
+            Array(bytes).withUnsafeBytes { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
+        }
+    }
+
+    /// Ends the message; the digest cannot be updated afterwards.
+    /// - Returns: The 32-byte digest.
+    public func finalize() -> [UInt8] {
+        precondition(!finished, "SHA256Digest.finalize called twice")
+        finished = true
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        _ = EVP_DigestFinal_ex(context, &digest, &length)
+        return digest
+    }
+
+    /// Ends the message.
+    /// - Returns: The digest as 64 lowercase hex digits.
+    public func finalizeHex() -> String {
+        Self.hex(finalize())
+    }
+
+    /// The SHA-256 of `bytes`, as 64 lowercase hex digits.
+    public static func hex(of bytes: some Collection<UInt8>) -> String {
+        let digest = SHA256Digest()
+        digest.update(bytes)
+        return digest.finalizeHex()
+    }
+
+    /// Lowercase hex of bytes.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+/// One digest is used by one task at a time; it may move between threads with it.
+@available(*, unavailable)
+extension SHA256Digest: Sendable {}

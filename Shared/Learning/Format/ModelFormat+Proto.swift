@@ -1,0 +1,277 @@
+public import LifelongProto
+
+// The mapping between the library's models and the protobuf contract
+// (Proto/lifelong/v1/model_format.proto). Decoding checks everything the message cannot:
+// lengths that must agree, child indices, feature indices, category codes, finite numbers;
+// a model that fails any check is rejected with `.corruptModel`, never half-built.
+
+extension TrainedModel {
+    /// Encodes the model as a `lifelong.v1.TrainedModel` message.
+    /// - Throws: `LearningError` `.invalidValue` when a name holds a NUL character (which
+    ///   protobuf-c cannot encode).
+    public func serializedBytes() throws -> [UInt8] {
+        do {
+            return try proto.serializedBytes()
+        } catch {
+            throw LearningError(.invalidValue, "the model cannot be encoded: \(error)", cause: error)
+        }
+    }
+
+    /// Decodes a model written by `serializedBytes()`.
+    /// - Throws: `LearningError` `.corruptModel` for bytes that are not a valid, consistent
+    ///   model; `.unsupportedFormatVersion` for a newer format version.
+    public init(serializedBytes bytes: [UInt8]) throws {
+        let message: Lifelong_V1_TrainedModel
+        do {
+            message = try Lifelong_V1_TrainedModel(serializedBytes: bytes)
+        } catch {
+            throw LearningError(.corruptModel, "the bytes are not a lifelong.v1.TrainedModel: \(error)", cause: error)
+        }
+        try self.init(proto: message)
+    }
+
+    /// The model as its protobuf message.
+    public var proto: Lifelong_V1_TrainedModel {
+        var message = Lifelong_V1_TrainedModel()
+        message.formatVersion = Self.formatVersion
+        message.encoding = encoding.proto
+        switch self {
+        case .gradientBoostedTrees(let model):
+            message.kind = .gbdt
+            message.gbdt = model.proto
+        case .logisticRegression(let model):
+            message.kind = .logisticRegression
+            var linear = Lifelong_V1_LinearModel()
+            linear.objective = model.objective.proto
+            linear.outputCount = UInt32(model.objective.scoreCount)
+            linear.inputWidth = UInt32(model.means.count)
+            linear.means = model.means
+            linear.scales = model.scales
+            linear.weights = model.weights
+            linear.intercepts = model.intercepts
+            linear.l2Lambda = model.l2Lambda
+            message.linear = linear
+        case .ridgeRegression(let model):
+            message.kind = .ridgeRegression
+            var linear = Lifelong_V1_LinearModel()
+            linear.objective = .squaredError
+            linear.outputCount = 1
+            linear.inputWidth = UInt32(model.means.count)
+            linear.means = model.means
+            linear.scales = model.scales
+            linear.weights = model.weights
+            linear.intercepts = [model.intercept]
+            linear.l2Lambda = model.l2Lambda
+            message.linear = linear
+        }
+        return message
+    }
+
+    /// Rebuilds a model from its protobuf message, checking it.
+    /// - Throws: `LearningError` `.corruptModel` or `.unsupportedFormatVersion`.
+    public init(proto message: Lifelong_V1_TrainedModel) throws {
+        guard message.formatVersion != 0 else {
+            throw LearningError(.corruptModel, "the model has no format version", field: "format_version")
+        }
+        guard message.formatVersion <= Self.formatVersion else {
+            throw LearningError(
+                .unsupportedFormatVersion,
+                "model format version \(message.formatVersion) is newer than the supported \(Self.formatVersion)",
+                field: "format_version")
+        }
+        guard let encodingMessage = message.encoding else {
+            throw LearningError(.corruptModel, "the model has no feature encoding", field: "encoding")
+        }
+        let encoding = try FeatureEncoding(proto: encodingMessage)
+        switch message.kind {
+        case .gbdt:
+            guard let gbdt = message.gbdt else {
+                throw LearningError(.corruptModel, "a GBDT model without its trees", field: "gbdt")
+            }
+            self = .gradientBoostedTrees(try GradientBoostedTrees(proto: gbdt, encoding: encoding))
+        case .logisticRegression, .ridgeRegression:
+            guard let linear = message.linear else {
+                throw LearningError(.corruptModel, "a linear model without its coefficients", field: "linear")
+            }
+            let objective = try ModelObjective(proto: linear.objective, scoreCount: Int(linear.outputCount))
+            guard Int(linear.inputWidth) == linear.means.count else {
+                throw LearningError(
+                    .corruptModel, "input_width \(linear.inputWidth) but \(linear.means.count) means", field: "linear")
+            }
+            if message.kind == .ridgeRegression {
+                guard objective == .squaredError, linear.intercepts.count == 1 else {
+                    throw LearningError(.corruptModel, "a ridge model must be squared error with one intercept", field: "linear")
+                }
+                self = .ridgeRegression(
+                    try RidgeRegression(
+                        encoding: encoding, means: linear.means, scales: linear.scales, weights: linear.weights,
+                        intercept: linear.intercepts[0], l2Lambda: linear.l2Lambda))
+            } else {
+                self = .logisticRegression(
+                    try LogisticRegression(
+                        encoding: encoding, objective: objective, means: linear.means, scales: linear.scales,
+                        weights: linear.weights, intercepts: linear.intercepts, l2Lambda: linear.l2Lambda))
+            }
+        default:
+            throw LearningError(.corruptModel, "unknown model kind \(message.kind.rawValue)", field: "kind")
+        }
+    }
+}
+
+extension FeatureEncoding {
+    /// The encoding as its protobuf message.
+    public var proto: Lifelong_V1_FeatureEncoding {
+        var message = Lifelong_V1_FeatureEncoding()
+        message.features = features.map { column in
+            var entry = Lifelong_V1_FeatureColumn()
+            entry.name = column.name
+            switch column.kind {
+            case .numeric:
+                entry.kind = .numeric
+            case .categorical(let categories):
+                entry.kind = .categorical
+                entry.categories = categories.categories
+            }
+            return entry
+        }
+        message.labelName = labelName
+        message.classLabels = classNames
+        return message
+    }
+
+    /// Rebuilds an encoding from its protobuf message.
+    /// - Throws: `LearningError` `.corruptModel` for an unknown column kind, categories on a
+    ///   numeric column, or repeated categories or classes.
+    public init(proto message: Lifelong_V1_FeatureEncoding) throws {
+        var columns: [FeatureColumn] = []
+        for (index, entry) in message.features.enumerated() {
+            switch entry.kind {
+            case .numeric:
+                guard entry.categories.isEmpty else {
+                    throw LearningError(.corruptModel, "numeric feature \(index) lists categories", field: entry.name)
+                }
+                columns.append(FeatureColumn(name: entry.name, kind: .numeric))
+            case .categorical:
+                guard let categories = try? CategoricalEncoding(categories: entry.categories) else {
+                    throw LearningError(.corruptModel, "categorical feature \(index) repeats a category", field: entry.name)
+                }
+                columns.append(FeatureColumn(name: entry.name, kind: .categorical(categories)))
+            default:
+                throw LearningError(
+                    .corruptModel, "feature \(index) has unknown kind \(entry.kind.rawValue)", field: entry.name)
+            }
+        }
+        let label: LabelKind
+        if message.classLabels.isEmpty {
+            label = .regression
+        } else {
+            guard let classes = try? CategoricalEncoding(categories: message.classLabels) else {
+                throw LearningError(.corruptModel, "the class labels repeat a class", field: "class_labels")
+            }
+            label = .classification(classes: classes)
+        }
+        self.init(features: columns, labelName: message.labelName, label: label)
+    }
+}
+
+extension ModelObjective {
+    var proto: Lifelong_V1_TrainedModelObjective {
+        switch self {
+        case .squaredError: return .squaredError
+        case .binaryLogistic: return .binaryLogistic
+        case .multiclassSoftmax: return .multiclassSoftmax
+        }
+    }
+
+    init(proto: Lifelong_V1_TrainedModelObjective, scoreCount: Int) throws {
+        switch proto {
+        case .squaredError where scoreCount == 1: self = .squaredError
+        case .binaryLogistic where scoreCount == 1: self = .binaryLogistic
+        case .multiclassSoftmax where scoreCount > 2 && scoreCount <= 1 << 16: self = .multiclassSoftmax(classCount: scoreCount)
+        default:
+            throw LearningError(
+                .corruptModel, "objective \(proto.rawValue) with \(scoreCount) outputs is not valid", field: "objective")
+        }
+    }
+}
+
+extension GradientBoostedTrees {
+    var proto: Lifelong_V1_GbdtModel {
+        var message = Lifelong_V1_GbdtModel()
+        message.objective = objective.proto
+        message.outputCount = UInt32(objective.scoreCount)
+        message.featureCount = UInt32(encoding.featureCount)
+        message.baseScores = baseScores
+        message.trees = trees.map { tree in
+            var entry = Lifelong_V1_GbdtTree()
+            entry.outputIndex = UInt32(tree.outputIndex)
+            entry.splitFeatures = tree.splitFeatures
+            entry.values = tree.values
+            entry.leftChildren = tree.leftChildren
+            entry.rightChildren = tree.rightChildren
+            entry.defaultLeft = tree.defaultLeft
+            entry.categoricalSplits = tree.categorySplits.map { split in
+                var splitMessage = Lifelong_V1_GbdtCategoricalSplit()
+                splitMessage.nodeIndex = UInt32(split.node)
+                splitMessage.leftCategories = split.leftCategories.map { UInt32($0) }
+                return splitMessage
+            }
+            return entry
+        }
+        var record = Lifelong_V1_GbdtTrainingRecord()
+        record.rounds = UInt32(parameters.rounds)
+        record.roundsKept = UInt32(roundsKept)
+        record.maxDepth = UInt32(parameters.maxDepth)
+        record.learningRate = parameters.learningRate
+        record.minChildWeight = parameters.minChildWeight
+        record.l2Lambda = parameters.l2Lambda
+        record.gamma = parameters.gamma
+        record.rowSubsample = parameters.rowSubsample
+        record.columnSubsample = parameters.columnSubsample
+        record.maxBins = UInt32(parameters.maxBins)
+        record.seed = parameters.seed
+        message.training = record
+        return message
+    }
+
+    init(proto message: Lifelong_V1_GbdtModel, encoding: FeatureEncoding) throws {
+        let objective = try ModelObjective(proto: message.objective, scoreCount: Int(message.outputCount))
+        guard Int(message.featureCount) == encoding.featureCount else {
+            throw LearningError(
+                .corruptModel, "feature_count \(message.featureCount) but the encoding has \(encoding.featureCount) features",
+                field: "feature_count")
+        }
+        var parameters = GradientBoostingParameters()
+        parameters.objective = objective
+        var roundsKept = message.trees.count / max(1, objective.scoreCount)
+        if let record = message.training {
+            parameters.rounds = Int(record.rounds)
+            parameters.maxDepth = Int(record.maxDepth)
+            parameters.learningRate = record.learningRate
+            parameters.minChildWeight = record.minChildWeight
+            parameters.l2Lambda = record.l2Lambda
+            parameters.gamma = record.gamma
+            parameters.rowSubsample = record.rowSubsample
+            parameters.columnSubsample = record.columnSubsample
+            parameters.maxBins = Int(record.maxBins)
+            parameters.seed = record.seed
+            roundsKept = Int(record.roundsKept)
+        }
+        let trees = try message.trees.enumerated().map { index, entry -> RegressionTree in
+            let nodeCount = entry.splitFeatures.count
+            let splits = try entry.categoricalSplits.map { split -> RegressionTree.CategorySplit in
+                guard Int(split.nodeIndex) < nodeCount, split.leftCategories.allSatisfy({ $0 <= UInt32(Int32.max) }) else {
+                    throw LearningError(.corruptModel, "tree \(index): categorical split out of range", field: "trees")
+                }
+                return RegressionTree.CategorySplit(node: Int(split.nodeIndex), leftCategories: split.leftCategories.map { Int($0) })
+            }
+            return RegressionTree(
+                outputIndex: Int(entry.outputIndex), splitFeatures: entry.splitFeatures, values: entry.values,
+                leftChildren: entry.leftChildren, rightChildren: entry.rightChildren, defaultLeft: entry.defaultLeft,
+                categorySplits: splits)
+        }
+        try self.init(
+            encoding: encoding, objective: objective, baseScores: message.baseScores, trees: trees,
+            parameters: parameters, roundsKept: roundsKept)
+    }
+}

@@ -1,0 +1,26 @@
+/// A model of any kind this library trains, as stored and shipped: the cloud encodes it with
+/// `serializedBytes()` (the protobuf message `lifelong.v1.TrainedModel`, format version
+/// `TrainedModel.formatVersion`), the edge decodes it with `init(serializedBytes:)`.
+public enum TrainedModel: Sendable {
+    /// Gradient-boosted trees.
+    case gradientBoostedTrees(GradientBoostedTrees)
+    /// Logistic regression.
+    case logisticRegression(LogisticRegression)
+    /// Ridge regression.
+    case ridgeRegression(RidgeRegression)
+
+    /// The format version this library writes, and the newest it reads.
+    public static let formatVersion: UInt32 = 1
+
+    /// The model, for prediction.
+    public var model: any TabularModel {
+        switch self {
+        case .gradientBoostedTrees(let model): return model
+        case .logisticRegression(let model): return model
+        case .ridgeRegression(let model): return model
+        }
+    }
+
+    /// The columns the model reads and its label.
+    public var encoding: FeatureEncoding { model.encoding }
+}

@@ -1,0 +1,317 @@
+import Foundation
+
+extension GradientBoostedTrees {
+    /// Trains a gradient-boosted tree ensemble.
+    ///
+    /// Features are binned once (quantile edges, at most `maxBins` bins per feature); each
+    /// round computes gradients for every row and grows one tree per output score on
+    /// histograms built in parallel over row blocks. Training is deterministic for a given
+    /// seed and input, whatever the number of cores.
+    /// - Parameters:
+    ///   - table: The training rows.
+    ///   - validation: Optional rows with the same encoding, scored every round; with
+    ///     `parameters.earlyStoppingRounds` they drive early stopping.
+    ///   - parameters: Hyper-parameters.
+    /// - Returns: The trained model.
+    /// - Throws: `LearningError` `.emptyTrainingSet` (no rows), `.singleClass` (fewer than two
+    ///   distinct labels in a classification table), `.invalidParameter`, `.shapeMismatch`
+    ///   (validation encoding differs).
+    public static func train(
+        on table: Table, validation: Table? = nil, parameters: GradientBoostingParameters = GradientBoostingParameters()
+    ) throws -> GradientBoostedTrees {
+        try parameters.validate()
+        var trainer = try GradientBoostingTrainer(table: table, validation: validation, parameters: parameters)
+        return trainer.run()
+    }
+}
+
+/// The boosting loop: gradients, trees, score updates, validation and early stopping.
+struct GradientBoostingTrainer {
+    let table: Table
+    let validation: Table?
+    let parameters: GradientBoostingParameters
+    let objective: ModelObjective
+    let binning: FeatureBinning
+    let grower: TreeGrower
+    let validationBins: BinnedRows?
+
+    init(table: Table, validation: Table?, parameters: GradientBoostingParameters) throws {
+        guard table.rowCount > 0 else {
+            throw LearningError(.emptyTrainingSet, "the training table has no rows")
+        }
+        guard table.featureCount > 0 else {
+            throw LearningError(.emptyTrainingSet, "the training table has no features")
+        }
+        let objective = try parameters.objective ?? ModelObjective.matching(table.encoding.label)
+        try Self.check(objective: objective, against: table)
+        if let validation {
+            guard validation.encoding == table.encoding else {
+                throw LearningError(.shapeMismatch, "the validation table's encoding differs from the training table's")
+            }
+            guard validation.rowCount > 0 else {
+                throw LearningError(.shapeMismatch, "the validation table has no rows")
+            }
+        }
+        self.table = table
+        self.validation = validation
+        self.parameters = parameters
+        self.objective = objective
+        let binning = try FeatureBinning.fit(table: table, maxBins: parameters.maxBins)
+        self.binning = binning
+        let binned = binning.binRows(of: table)
+        grower = TreeGrower(
+            binned: binned, binning: binning,
+            settings: TreeGrower.Settings(
+                maxDepth: parameters.maxDepth, learningRate: Double(parameters.learningRate),
+                lambda: Double(parameters.l2Lambda), minChildWeight: Double(parameters.minChildWeight)),
+            gamma: Double(parameters.gamma))
+        validationBins = validation.map { binning.binRows(of: $0) }
+    }
+
+    static func check(objective: ModelObjective, against table: Table) throws {
+        switch (objective, table.encoding.label) {
+        case (.squaredError, .regression): return
+        case (.binaryLogistic, .classification(let classes)) where classes.count == 2: break
+        case (.multiclassSoftmax(let count), .classification(let classes)) where count == classes.count && count > 2: break
+        default:
+            throw LearningError(
+                .invalidParameter, "objective \(objective) does not fit the label \(table.encoding.label)",
+                field: "objective")
+        }
+        var seen = Set<Float>()
+        for label in table.labels {
+            seen.insert(label)
+            if seen.count > 1 { return }
+        }
+        throw LearningError(
+            .singleClass, "every training row has the same class; classification needs at least two",
+            field: table.encoding.labelName)
+    }
+
+    /// Initial scores: the mean for regression, log-odds or log class priors otherwise.
+    func baseScores() -> [Float] {
+        let labels = table.labels
+        switch objective {
+        case .squaredError:
+            return [Float(labels.reduce(0.0) { $0 + Double($1) } / Double(labels.count))]
+        case .binaryLogistic:
+            let positive = Double(labels.reduce(0) { $0 + ($1 > 0.5 ? 1 : 0) }) / Double(labels.count)
+            let p = min(max(positive, 1e-6), 1 - 1e-6)
+            return [Float(Foundation.log(p / (1 - p)))]
+        case .multiclassSoftmax(let classCount):
+            var counts = [Double](repeating: 0, count: classCount)
+            for label in labels { counts[Int(label)] += 1 }
+            let logs = counts.map { Foundation.log(max($0 / Double(labels.count), 1e-6)) }
+            let mean = logs.reduce(0, +) / Double(classCount)
+            return logs.map { Float($0 - mean) }
+        }
+    }
+
+    mutating func run() -> GradientBoostedTrees {
+        let rowCount = table.rowCount
+        let scoreCount = objective.scoreCount
+        let width = table.featureCount
+        let base = baseScores()
+        var generator = SeededGenerator(seed: parameters.seed)
+
+        var scores = [Float](repeating: 0, count: rowCount * scoreCount)
+        for row in 0..<rowCount { for k in 0..<scoreCount { scores[row * scoreCount + k] = base[k] } }
+        var gradients = [SIMD2<Float>](repeating: .zero, count: rowCount * scoreCount)
+        let validationRows = validation?.rowCount ?? 0
+        var validationScores = [Float](repeating: 0, count: validationRows * scoreCount)
+        for row in 0..<validationRows { for k in 0..<scoreCount { validationScores[row * scoreCount + k] = base[k] } }
+
+        var grown: [GrownTree] = []
+        var losses: [Double] = []
+        var bestLoss = Double.infinity
+        var bestRound = -1
+
+        for round in 0..<parameters.rounds {
+            computeGradients(scores: scores, into: &gradients)
+            let (sampled, unsampled) = sampleRows(&generator)
+            for k in 0..<scoreCount {
+                let features = sampleFeatures(&generator, width: width)
+                let tree = gradients.withUnsafeBufferPointer { buffer in
+                    grower.grow(gradients: buffer.baseAddress! + k * rowCount, sampledRows: sampled, features: features)
+                }
+                update(scores: &scores, with: tree, output: k, unsampled: unsampled)
+                if let validationBins {
+                    Self.add(tree: tree, to: &validationScores, output: k, scoreCount: scoreCount, bins: validationBins)
+                }
+                grown.append(tree)
+            }
+            if let validation {
+                let loss = Self.loss(objective, scores: validationScores, labels: validation.labels)
+                losses.append(loss)
+                if loss < bestLoss {
+                    bestLoss = loss
+                    bestRound = round
+                } else if let patience = parameters.earlyStoppingRounds, round - bestRound >= patience {
+                    break
+                }
+            }
+        }
+        var roundsKept = grown.count / scoreCount
+        if parameters.earlyStoppingRounds != nil, bestRound >= 0 {
+            roundsKept = bestRound + 1
+            grown.removeLast(grown.count - roundsKept * scoreCount)
+        }
+        let trees = grown.enumerated().map { index, tree in convert(tree, output: index % scoreCount) }
+        return GradientBoostedTrees(
+            validated: table.encoding, objective: objective, baseScores: base, trees: trees, parameters: parameters,
+            roundsKept: roundsKept, validationLosses: losses)
+    }
+
+    /// Gradient and hessian of the loss for every row and output score, output-major.
+    func computeGradients(scores: [Float], into gradients: inout [SIMD2<Float>]) {
+        let rowCount = table.rowCount
+        let objective = self.objective
+        table.labels.withUnsafeBufferPointer { labels in
+            scores.withUnsafeBufferPointer { scores in
+                gradients.withUnsafeMutableBufferPointer { gradients in
+                    let shared = UncheckedSendable((labels.baseAddress!, scores.baseAddress!, gradients.baseAddress!))
+                    ParallelWork.forRanges(rowCount, minimumChunk: 8192) { range in
+                        let (labels, scores, gradients) = shared.value
+                        switch objective {
+                        case .squaredError:
+                            for row in range { gradients[row] = SIMD2(scores[row] - labels[row], 1) }
+                        case .binaryLogistic:
+                            for row in range {
+                                let p = 1 / (1 + Foundation.exp(-scores[row]))
+                                gradients[row] = SIMD2(p - labels[row], max(p * (1 - p), 1e-16))
+                            }
+                        case .multiclassSoftmax(let classCount):
+                            for row in range {
+                                let rowScores = scores + row * classCount
+                                var maximum = rowScores[0]
+                                for k in 1..<classCount where rowScores[k] > maximum { maximum = rowScores[k] }
+                                var total: Float = 0
+                                for k in 0..<classCount { total += Foundation.exp(rowScores[k] - maximum) }
+                                let label = Int(labels[row])
+                                for k in 0..<classCount {
+                                    let p = Foundation.exp(rowScores[k] - maximum) / total
+                                    let g = k == label ? p - 1 : p
+                                    // Per-class trees ignore the Hessian's off-diagonal terms;
+                                    // doubling the diagonal bounds the full Hessian, so each
+                                    // Newton step stays conservative (as XGBoost does).
+                                    gradients[k * rowCount + row] = SIMD2(g, max(2 * p * (1 - p), 1e-16))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// This round's rows (nil: all) and the rows left out, by Bernoulli sampling.
+    func sampleRows(_ generator: inout SeededGenerator) -> (sampled: [UInt32]?, unsampled: [UInt32]) {
+        guard parameters.rowSubsample < 1 else { return (nil, []) }
+        var sampled: [UInt32] = [], unsampled: [UInt32] = []
+        sampled.reserveCapacity(Int(Double(table.rowCount) * Double(parameters.rowSubsample)) + 16)
+        let rate = Double(parameters.rowSubsample)
+        for row in 0..<table.rowCount {
+            if generator.nextUnitDouble() < rate { sampled.append(UInt32(row)) } else { unsampled.append(UInt32(row)) }
+        }
+        return (sampled, unsampled)
+    }
+
+    /// The features one tree may split on (ascending).
+    func sampleFeatures(_ generator: inout SeededGenerator, width: Int) -> [Int] {
+        guard parameters.columnSubsample < 1 else { return Array(0..<width) }
+        let keep = max(1, Int((Double(parameters.columnSubsample) * Double(width)).rounded()))
+        var all = Array(0..<width)
+        all.shuffle(using: &generator)
+        return all[..<keep].sorted()
+    }
+
+    /// Adds a new tree's leaf values to the training scores: through the leaves' row
+    /// segments for the rows it grew on, by walking it for the rows left out.
+    func update(scores: inout [Float], with tree: GrownTree, output: Int, unsampled: [UInt32]) {
+        let scoreCount = objective.scoreCount
+        let grower = self.grower
+        scores.withUnsafeMutableBufferPointer { buffer in
+            let shared = UncheckedSendable((buffer.baseAddress!, tree, grower))
+            ParallelWork.forEach(tree.leafRows.count) { leafIndex in
+                let (scores, tree, grower) = shared.value
+                let leaf = tree.leafRows[leafIndex]
+                let value = tree.nodes[leaf.node].value
+                let rows = grower.rowBuffer(leaf.buffer) + leaf.start
+                for i in 0..<leaf.count { scores[Int(rows[i]) * scoreCount + output] += value }
+            }
+            if !unsampled.isEmpty {
+                let rows = UncheckedSendable(unsampled)
+                ParallelWork.forRanges(unsampled.count, minimumChunk: 4096) { range in
+                    let (scores, tree, grower) = shared.value
+                    for i in range {
+                        let row = Int(rows.value[i])
+                        scores[row * scoreCount + output] += tree.value(forBinnedRow: grower.binnedRow(row))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds a tree's values to the scores of binned rows (validation).
+    static func add(tree: GrownTree, to scores: inout [Float], output: Int, scoreCount: Int, bins: BinnedRows) {
+        let width = bins.featureCount
+        bins.bins.withUnsafeBufferPointer { binBuffer in
+            scores.withUnsafeMutableBufferPointer { scoreBuffer in
+                let shared = UncheckedSendable((binBuffer.baseAddress!, scoreBuffer.baseAddress!, tree))
+                ParallelWork.forRanges(bins.rowCount, minimumChunk: 4096) { range in
+                    let (bins, scores, tree) = shared.value
+                    for row in range {
+                        scores[row * scoreCount + output] += tree.value(forBinnedRow: bins + row * width)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Mean log loss for classification, RMSE for regression.
+    static func loss(_ objective: ModelObjective, scores: [Float], labels: [Float]) -> Double {
+        let outputCount = objective.outputCount
+        var output = [Float](repeating: 0, count: outputCount)
+        var total = 0.0
+        scores.withUnsafeBufferPointer { scores in
+            output.withUnsafeMutableBufferPointer { output in
+                for (row, label) in labels.enumerated() {
+                    objective.transform(scores: scores.baseAddress! + row * objective.scoreCount, output: output.baseAddress!)
+                    if objective.isClassification {
+                        total -= Foundation.log(max(Double(output[Int(label)]), 1e-15))
+                    } else {
+                        let error = Double(output[0] - label)
+                        total += error * error
+                    }
+                }
+            }
+        }
+        let mean = total / Double(labels.count)
+        return objective.isClassification ? mean : mean.squareRoot()
+    }
+
+    /// The public form of a grown tree: float thresholds and category codes instead of bins.
+    func convert(_ tree: GrownTree, output: Int) -> RegressionTree {
+        var features: [Int32] = [], values: [Float] = [], lefts: [Int32] = [], rights: [Int32] = []
+        var defaults: [Bool] = [], categorySplits: [RegressionTree.CategorySplit] = []
+        for (index, node) in tree.nodes.enumerated() {
+            features.append(node.feature)
+            lefts.append(node.left)
+            rights.append(node.right)
+            defaults.append(node.defaultLeft)
+            if node.isLeaf {
+                values.append(node.value)
+            } else if let set = node.categorical {
+                values.append(0)
+                let count = binning.features[Int(node.feature)].categoryCount ?? 0
+                categorySplits.append(
+                    RegressionTree.CategorySplit(node: index, leftCategories: (0..<count).filter { set.contains($0 + 1) }))
+            } else {
+                values.append(binning.threshold(feature: Int(node.feature), splitBin: node.splitBin))
+            }
+        }
+        return RegressionTree(
+            outputIndex: output, splitFeatures: features, values: values, leftChildren: lefts, rightChildren: rights,
+            defaultLeft: defaults, categorySplits: categorySplits)
+    }
+}

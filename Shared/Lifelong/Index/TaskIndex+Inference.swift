@@ -1,0 +1,148 @@
+import LifelongLearning
+
+/// The answer for one sample.
+public struct TaskPrediction: Sendable, Hashable {
+    /// Class probabilities.
+    public var probabilities: [Float]
+    /// The most probable class.
+    public var predictedClass: Int
+    /// The task the sample was allocated to; nil when its attributes are unknown.
+    public var task: String?
+    /// Whether any enabled detector flagged the sample as belonging to no known task.
+    public var unseen: Bool
+    /// The detectors that flagged it.
+    public var flaggedBy: [UnseenTaskDetector.Kind]
+    /// Detector scores.
+    public var scores: [UnseenTaskDetector.Kind: Double]
+    /// Whether the answer blends several models (uncertain or unseen task).
+    public var blended: Bool
+}
+
+extension TaskIndex {
+    /// How many nearest tasks the similarity fallback blends.
+    static let similarityFallbackCount = 3
+
+    /// Predicts one sample: allocation (attributes or clusters), the task model, and a
+    /// weighted blend of related models when the task is uncertain, unknown or has no model.
+    ///
+    /// - A known task whose model is confident answers alone.
+    /// - A known task flagged by the confidence or distribution detector is answered by its
+    ///   model (weight 1) blended with its related tasks' models (their transfer weights) and
+    ///   the global model (weight 0.5).
+    /// - A task without a model of its own is answered by its fallbacks and the global model.
+    /// - An unknown attribute combination is answered by the global model (weight 1) blended
+    ///   with the models of the nearest tasks by data distance (weights exp(−distance/2)).
+    /// - Parameters:
+    ///   - features: `encoding.featureCount` values (NaN = missing).
+    ///   - attributes: Attribute values in `attributeNames` order (ignored for cluster tasks).
+    /// - Throws: `LifelongError.featureCountMismatch` for a wrong feature or attribute count;
+    ///   `.missingModel` when the index has no model to answer with.
+    public func predict(features: [Float], attributes: [String] = []) throws -> TaskPrediction {
+        let allocated = try allocator.allocate(features: features, attributes: attributes)
+        var scores: [UnseenTaskDetector.Kind: Double] = [:]
+        if allocator.kind == .attributes {
+            scores[.attributes] = allocated == nil ? 1 : 0
+        }
+        let nearest = nearestTasks(features)
+        scores[.distribution] = nearest.first?.distance ?? .infinity
+
+        var components: [(StoredModel, Double)] = []
+        var blended = false
+        if let allocated, let assignment = assignment(of: allocated), let own = assignment.model.flatMap({ models[$0] }) {
+            let probabilities = try own.probabilities(features)
+            scores[.confidence] = 1 - Double(probabilities.max() ?? 0)
+            let uncertain = [UnseenTaskDetector.Kind.confidence, .distribution].contains {
+                detector($0)?.flags(scores[$0] ?? 0) ?? false
+            }
+            if !uncertain {
+                return try finish(probabilities, task: allocated, scores: scores, blended: false)
+            }
+            components.append((own, 1))
+            components += assignment.fallbacks.compactMap { ref in models[ref.digest].map { ($0, ref.weight) } }
+            if let global = globalModel.flatMap({ models[$0] }) { components.append((global, 0.5)) }
+            blended = true
+        } else if let allocated, let assignment = assignment(of: allocated) {
+            components += assignment.fallbacks.compactMap { ref in models[ref.digest].map { ($0, ref.weight) } }
+            if let global = globalModel.flatMap({ models[$0] }) { components.append((global, 1)) }
+            blended = true
+        } else {
+            if let global = globalModel.flatMap({ models[$0] }) { components.append((global, 1)) }
+            for (task, distance) in nearest.prefix(Self.similarityFallbackCount) {
+                if let digest = assignment(of: task)?.model, let model = models[digest] {
+                    components.append((model, (-distance / 2).exp))
+                }
+            }
+            blended = components.count > 1
+        }
+        guard !components.isEmpty else {
+            throw LifelongError(.missingModel, "the index has no model to answer this sample with", field: "models")
+        }
+        var mixture = [Float](repeating: 0, count: max(encoding.classCount, 1))
+        var total = 0.0
+        for (model, weight) in components where weight > 0 {
+            let probabilities = try model.probabilities(features)
+            for k in mixture.indices { mixture[k] += Float(weight) * probabilities[k] }
+            total += weight
+        }
+        if total > 0 { mixture = mixture.map { $0 / Float(total) } }
+        if scores[.confidence] == nil || blended { scores[.confidence] = 1 - Double(mixture.max() ?? 0) }
+        return try finish(mixture, task: allocated, scores: scores, blended: blended)
+    }
+
+    private func finish(
+        _ probabilities: [Float], task: String?, scores: [UnseenTaskDetector.Kind: Double], blended: Bool
+    ) throws -> TaskPrediction {
+        var flagged: [UnseenTaskDetector.Kind] = []
+        for kind in UnseenTaskDetector.Kind.allCases {
+            if let score = scores[kind], let detector = detector(kind), detector.flags(score) { flagged.append(kind) }
+        }
+        var best = 0
+        for k in probabilities.indices where probabilities[k] > probabilities[best] { best = k }
+        return TaskPrediction(
+            probabilities: probabilities, predictedClass: best, task: task, unseen: !flagged.isEmpty, flaggedBy: flagged,
+            scores: scores, blended: blended)
+    }
+
+    /// Predicts every row of a set (attributes taken from the set when it has the index's
+    /// attribute columns).
+    /// - Throws: As `predict(features:attributes:)`, and `.schemaMismatch` when the set's
+    ///   features differ from the index's.
+    public func predict(_ data: LabelledSet) throws -> [TaskPrediction] {
+        guard data.table.encoding.features.map(\.name) == encoding.features.map(\.name) else {
+            throw LifelongError(.schemaMismatch, "the data's feature columns differ from the index's", field: "features")
+        }
+        let useAttributes = data.attributeNames == attributeNames
+        return try (0..<data.rowCount).map { row in
+            try predict(features: data.table.features(ofRow: row), attributes: useAttributes ? data.attributes[row] : [])
+        }
+    }
+
+    /// Accuracy of the index's predictions on labelled rows.
+    public func accuracy(on data: LabelledSet) throws -> Double {
+        guard data.rowCount > 0 else { return 0 }
+        let predictions = try predict(data)
+        let correct = zip(predictions, data.table.labels).filter { $0.0.predictedClass == Int($0.1) }.count
+        return Double(correct) / Double(data.rowCount)
+    }
+
+    /// Measures each detector on rows of known tasks (`known`) and rows of tasks the index
+    /// has never seen (`unseen`).
+    public func detectionQuality(known: LabelledSet, unseen: LabelledSet) throws -> [UnseenTaskDetector.Kind: DetectionQuality] {
+        var result: [UnseenTaskDetector.Kind: DetectionQuality] = [:]
+        for (data, isUnseen) in [(known, false), (unseen, true)] {
+            for prediction in try predict(data) {
+                for detector in detectors where detector.enabled {
+                    result[detector.kind, default: DetectionQuality()].record(
+                        flagged: prediction.flaggedBy.contains(detector.kind), unseen: isUnseen)
+                }
+            }
+        }
+        return result
+    }
+}
+
+extension Double {
+    fileprivate var exp: Double { Foundation.exp(self) }
+}
+
+import Foundation

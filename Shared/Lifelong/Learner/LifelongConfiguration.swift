@@ -1,0 +1,87 @@
+public import LifelongLearning
+
+/// Settings of the lifelong learner. Defaults suit a few thousand rows and tens of tasks.
+public struct LifelongConfiguration: Sendable, Hashable {
+    /// How tasks are defined.
+    public var definition: TaskDefinition = .attributes
+    /// Parameters of every task model and of the global model.
+    public var model: GradientBoostingParameters = Self.defaultModelParameters
+    /// Tasks with fewer training rows get no model of their own: they are served by their
+    /// related tasks' models (fallbacks) and the global model. Clusters smaller than this are
+    /// merged into their nearest neighbour.
+    public var minTaskSize: Int = 10
+    /// Transfer for small tasks.
+    public var transfer: TransferParameters = TransferParameters()
+    /// Share of each task's newly arrived rows held out to calibrate the detectors and
+    /// measure relations.
+    public var calibrationFraction: Double = 0.15
+    /// A task's arrival with fewer rows than this is not split (all rows train).
+    public var minCalibrationRows: Int = 60
+    /// False-positive rate the confidence and distribution detectors are calibrated to.
+    public var targetFalsePositiveRate: Double = 0.05
+    /// Whether the confidence detector flags samples (it always drives blending).
+    public var confidenceDetectorEnabled: Bool = true
+    /// Whether the distribution detector flags samples.
+    public var distributionDetectorEnabled: Bool = true
+    /// Seed of splits, clustering and row sampling.
+    public var seed: UInt64 = 0
+
+    /// Depth-3 trees, 60 rounds, learning rate 0.1, 80 % row subsampling: small models that
+    /// do not overfit a few hundred rows.
+    public static var defaultModelParameters: GradientBoostingParameters {
+        var parameters = GradientBoostingParameters()
+        parameters.rounds = 60
+        parameters.maxDepth = 3
+        parameters.learningRate = 0.1
+        parameters.rowSubsample = 0.8
+        return parameters
+    }
+
+    /// Defaults.
+    public init() {}
+
+    /// Checks every field.
+    /// - Throws: `LifelongError.invalidParameter` naming the field.
+    public func validate() throws {
+        do {
+            try model.validate()
+        } catch {
+            throw LifelongError(.invalidParameter, "model: \(error)", field: "model", cause: error)
+        }
+        try transfer.validate()
+        func check(_ ok: Bool, _ field: String, _ expectation: String) throws {
+            if !ok { throw LifelongError(.invalidParameter, "\(field) must be \(expectation)", field: field) }
+        }
+        try check(minTaskSize >= 1, "minTaskSize", ">= 1")
+        try check(calibrationFraction > 0 && calibrationFraction < 1, "calibrationFraction", "in (0, 1)")
+        try check(minCalibrationRows >= 2, "minCalibrationRows", ">= 2")
+        try check(targetFalsePositiveRate > 0 && targetFalsePositiveRate < 1, "targetFalsePositiveRate", "in (0, 1)")
+        if case .clusters(let range) = definition {
+            try check(range.lowerBound >= 1, "definition.kRange", "at least 1")
+        }
+    }
+}
+
+/// What an update did to each task.
+public struct UpdateReport: Sendable, Hashable {
+    /// The update's number (1 for the first).
+    public var round: Int
+    /// Tasks created in this update (warm-started from related tasks when small).
+    public var created: [String]
+    /// Known tasks that received rows and were retrained.
+    public var retrained: [String]
+    /// Tasks kept as they were, model bytes identical.
+    public var untouched: [String]
+    /// Per trained task with transfer, the lending tasks and their relative weights.
+    public var lenders: [String: [WeightedTask]]
+    /// Rows of this update, per task.
+    public var rowsPerTask: [String: Int]
+
+    /// A task and a weight.
+    public struct WeightedTask: Sendable, Hashable {
+        /// The task.
+        public var task: String
+        /// Its weight.
+        public var weight: Double
+    }
+}

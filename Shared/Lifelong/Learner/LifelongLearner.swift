@@ -1,0 +1,328 @@
+import Foundation
+import LifelongLearning
+
+/// The cloud side of lifelong learning: keeps every task's labelled rows, and on each batch
+/// of newly labelled rows updates the task index.
+///
+/// Per task an update decides:
+/// - **new** task: created; trained with transfer from related tasks when it is small
+///   (warm start: the related tasks' rows, chosen and weighted by their relations to it);
+/// - **known** task with new rows: retrained on all its rows (with transfer while small);
+/// - **untouched** task: its model is kept as the same bytes (same digest).
+/// A task's model changes only when its own data changes, so nothing learned is forgotten by
+/// construction; the global model (a fallback) is retrained on all rows every update.
+public struct LifelongLearner: Sendable {
+    /// The settings.
+    public let configuration: LifelongConfiguration
+    /// The current index; nil before the first update.
+    public private(set) var index: TaskIndex?
+    /// Updates done so far.
+    public private(set) var round: Int = 0
+
+    struct TaskData: Sendable {
+        var train: LabelledSet
+        var heldOut: LabelledSet?
+        var attributes: [String]
+        var cluster: Int?
+        var createdAtUs: Int64
+        var updatedAtUs: Int64
+        var digest: String?
+        var transfer: Bool
+    }
+
+    private var taskData: [String: TaskData] = [:]
+    private var encoding: FeatureEncoding?
+    private var attributeNames: [String] = []
+    private var standardizer: FeatureStatistics?
+    private var centroids: [TaskAllocator.Centroid] = []
+    private var storedModels: [String: StoredModel] = [:]
+
+    /// Creates a learner with no tasks.
+    /// - Throws: `LifelongError.invalidParameter` for an invalid configuration.
+    public init(configuration: LifelongConfiguration = LifelongConfiguration()) throws {
+        try configuration.validate()
+        self.configuration = configuration
+    }
+
+    /// The training rows of a task (without its held-out rows).
+    public func trainingRows(of task: String) -> LabelledSet? { taskData[task]?.train }
+
+    /// The held-out rows of a task, if it has any.
+    public func heldOutRows(of task: String) -> LabelledSet? { taskData[task]?.heldOut }
+
+    /// Learns from newly labelled rows and rebuilds the index.
+    /// - Parameters:
+    ///   - data: The rows (features, labels, attribute values for attribute tasks).
+    ///   - timeUs: The update's time, microseconds since the Unix epoch (recorded on tasks).
+    /// - Returns: What happened to each task.
+    /// - Throws: `LifelongError.emptyData` for no rows, `.schemaMismatch` when the schema
+    ///   differs from earlier updates, `.missingColumn` for attribute tasks without attributes,
+    ///   `.learning` when training fails.
+    @discardableResult
+    public mutating func update(with data: LabelledSet, timeUs: Int64 = 0) throws -> UpdateReport {
+        guard data.rowCount > 0 else { throw LifelongError(.emptyData, "an update needs at least one labelled row") }
+        guard data.table.encoding.classCount >= 2 else {
+            throw LifelongError(.invalidParameter, "lifelong learning needs a classification label with at least two classes", field: "label")
+        }
+        if let encoding {
+            guard data.table.encoding == encoding, data.attributeNames == attributeNames else {
+                throw LifelongError(.schemaMismatch, "the rows' schema or attribute columns differ from earlier updates")
+            }
+        } else {
+            if case .attributes = configuration.definition, data.attributeNames.isEmpty {
+                throw LifelongError(.missingColumn, "attribute tasks need attribute columns", field: "attributes")
+            }
+            encoding = data.table.encoding
+            attributeNames = configuration.definition == .attributes ? data.attributeNames : []
+            standardizer = FeatureStatistics(table: data.table)
+        }
+        round += 1
+        let rowsByTask = try partition(data)
+
+        // Place the new rows: split off held-out rows, append to the task.
+        var created: [String] = [], retrained: [String] = []
+        var rowsPerTask: [String: Int] = [:]
+        for (name, rows) in rowsByTask.sorted(by: { $0.key < $1.key }) {
+            let arrival = data.selecting(rows: rows.rows)
+            rowsPerTask[name] = rows.rows.count
+            var train = arrival
+            var heldOut: LabelledSet?
+            if arrival.rowCount >= configuration.minCalibrationRows,
+               let split = try? arrival.table.split(
+                evalFraction: configuration.calibrationFraction, seed: configuration.seed ^ Self.hash(name) ^ UInt64(round))
+            {
+                train = arrival.selecting(rows: split.trainRows)
+                heldOut = arrival.selecting(rows: split.evalRows)
+            }
+            if var existing = taskData[name] {
+                existing.train = try existing.train.appending(train)
+                if let heldOut { existing.heldOut = try existing.heldOut.map { try $0.appending(heldOut) } ?? heldOut }
+                existing.updatedAtUs = timeUs
+                taskData[name] = existing
+                retrained.append(name)
+            } else {
+                taskData[name] = TaskData(
+                    train: train, heldOut: heldOut, attributes: rows.attributes, cluster: rows.cluster, createdAtUs: timeUs,
+                    updatedAtUs: timeUs, digest: nil, transfer: false)
+                created.append(name)
+            }
+        }
+        let changed = Set(created + retrained)
+        let untouched = taskData.keys.filter { !changed.contains($0) }.sorted()
+
+        // Global model on every task's training rows.
+        var all: LabelledSet?
+        for name in taskData.keys.sorted() {
+            all = try all.map { try $0.appending(taskData[name]!.train) } ?? taskData[name]!.train
+        }
+        let trainer = TaskModelTrainer(parameters: configuration.model, transfer: configuration.transfer)
+        var globalDigest: String?
+        if let all, let model = try trainer.trainOwn(all.table, seed: configuration.seed) {
+            let stored = try StoredModel(model)
+            storedModels[stored.digest] = stored
+            globalDigest = stored.digest
+        }
+
+        // Large changed tasks first: they train on their own rows and then lend to small ones.
+        let smallTaskSize = configuration.transfer.smallTaskSize
+        let small = Set(changed.filter { taskData[$0]!.train.rowCount < smallTaskSize })
+        for name in changed.sorted() where !small.contains(name) {
+            if let model = try trainer.trainOwn(taskData[name]!.train.table, seed: configuration.seed ^ Self.hash(name)) {
+                let stored = try StoredModel(model)
+                storedModels[stored.digest] = stored
+                taskData[name]!.digest = stored.digest
+                taskData[name]!.transfer = false
+            } else {
+                taskData[name]!.digest = nil
+            }
+        }
+        let miner = TaskRelationMiner()
+        let scale = standardizer!.stddev
+        var lendersReport: [String: [UpdateReport.WeightedTask]] = [:]
+        let ownModelLenders = taskData.keys.sorted().compactMap { name -> (String, FeatureStatistics, StoredModel)? in
+            guard let data = taskData[name], !data.transfer, let digest = data.digest, let model = storedModels[digest],
+                  !small.contains(name)
+            else { return nil }
+            return (name, FeatureStatistics(table: data.train.table), model)
+        }
+        for name in changed.sorted() where small.contains(name) {
+            let data = taskData[name]!
+            let rows = try data.heldOut.map { try data.train.appending($0) } ?? data.train
+            guard rows.rowCount >= configuration.minTaskSize else {
+                taskData[name]!.digest = nil
+                continue
+            }
+            let statistics = FeatureStatistics(table: rows.table)
+            let relations = try miner.relations(
+                to: name, rows: rows.table, statistics: statistics, lenders: ownModelLenders.map { ($0.0, $0.1, $0.2) },
+                scale: scale)
+            let chosen = Self.strongest(relations, limit: configuration.transfer.maxLenders,
+                                        minRelative: configuration.transfer.minRelativeWeight)
+            lendersReport[name] = chosen.map { .init(task: $0.from, weight: $0.weight) }
+            let lenderTables = chosen.map { (taskData[$0.from]!.train.table, $0.weight) }
+            let model = try trainer.trainWithTransfer(
+                own: data.train.table, lenders: lenderTables, seed: configuration.seed ^ Self.hash(name))
+            if let model {
+                let stored = try StoredModel(model)
+                storedModels[stored.digest] = stored
+                taskData[name]!.digest = stored.digest
+                taskData[name]!.transfer = !lenderTables.isEmpty
+            } else {
+                taskData[name]!.digest = nil
+            }
+        }
+
+        index = try buildIndex(globalDigest: globalDigest, scale: scale, miner: miner)
+        // Drop models no longer referenced.
+        let referenced = Set(index!.models.keys)
+        storedModels = storedModels.filter { referenced.contains($0.key) }
+        return UpdateReport(
+            round: round, created: created, retrained: retrained, untouched: untouched, lenders: lendersReport,
+            rowsPerTask: rowsPerTask)
+    }
+
+    /// The relations with the highest weights, relative weights (to the best) at least `minRelative`.
+    static func strongest(_ relations: [TaskRelation], limit: Int, minRelative: Double) -> [TaskRelation] {
+        let sorted = relations.filter { $0.weight > 0 }.sorted { $0.weight != $1.weight ? $0.weight > $1.weight : $0.from < $1.from }
+        guard let best = sorted.first?.weight else { return [] }
+        return sorted.prefix(limit).filter { $0.weight >= minRelative * best }.map {
+            var relative = $0
+            relative.weight = $0.weight / best
+            return relative
+        }
+    }
+
+    struct NewRows {
+        var rows: [Int] = []
+        var attributes: [String] = []
+        var cluster: Int?
+    }
+
+    /// Splits new rows by task: attribute keys, or clusters (new clusters for rows the
+    /// distribution detector flags, when there are enough of them).
+    private mutating func partition(_ data: LabelledSet) throws -> [String: NewRows] {
+        var result: [String: NewRows] = [:]
+        switch configuration.definition {
+        case .attributes:
+            for row in 0..<data.rowCount {
+                let key = data.attributeKey(ofRow: row)
+                result[key, default: NewRows(attributes: data.attributes[row])].rows.append(row)
+            }
+        case .clusters(let kRange):
+            var novel: [Int] = []
+            // Rows beyond the calibrated distribution threshold are novel; before the detector
+            // could be calibrated (no held-out rows), beyond twice a task's own 95 % distance.
+            let detector = index?.detector(.distribution)
+            let noveltyThreshold = detector.map { $0.threshold.isFinite ? $0.threshold : 2 } ?? 2
+            for row in 0..<data.rowCount {
+                let features = data.table.features(ofRow: row)
+                if centroids.isEmpty {
+                    novel.append(row)
+                    continue
+                }
+                if let index, let nearest = index.nearestTasks(features, limit: 1).first, nearest.distance > noveltyThreshold {
+                    novel.append(row)
+                    continue
+                }
+                let point = standardizer!.standardize(features)
+                let centroid = centroids[KMeansClustering.nearest(point, centroids.map(\.coordinates)).index]
+                result[centroid.task, default: NewRows(cluster: taskData[centroid.task]?.cluster)].rows.append(row)
+            }
+            if !novel.isEmpty {
+                if centroids.isEmpty || novel.count >= 2 * configuration.minTaskSize {
+                    let subset = data.selecting(rows: novel)
+                    let upper = min(kRange.upperBound, max(1, novel.count / configuration.minTaskSize))
+                    let lower = min(kRange.lowerBound, upper)
+                    let partition = try TaskPartition.define(
+                        subset, by: .clusters(kRange: lower...upper), standardizer: standardizer!,
+                        minTaskSize: configuration.minTaskSize, seed: configuration.seed ^ UInt64(round))
+                    let base = (centroids.compactMap { taskData[$0.task]?.cluster }.max() ?? -1) + 1
+                    for (offset, task) in partition.tasks.enumerated() {
+                        let name = "cluster-\(base + offset)"
+                        centroids.append(TaskAllocator.Centroid(coordinates: partition.centroids[offset], task: name))
+                        result[name] = NewRows(rows: task.rows.map { novel[$0] }, attributes: [], cluster: base + offset)
+                    }
+                } else {
+                    for row in novel {
+                        let point = standardizer!.standardize(data.table.features(ofRow: row))
+                        let centroid = centroids[KMeansClustering.nearest(point, centroids.map(\.coordinates)).index]
+                        result[centroid.task, default: NewRows(cluster: taskData[centroid.task]?.cluster)].rows.append(row)
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Relations, groups, allocator, detectors and assignments over the current tasks.
+    private func buildIndex(globalDigest: String?, scale: [Double], miner: TaskRelationMiner) throws -> TaskIndex {
+        let names = taskData.keys.sorted()
+        let statistics = Dictionary(uniqueKeysWithValues: names.map { ($0, FeatureStatistics(table: taskData[$0]!.train.table)) })
+        let lenders = names.compactMap { name -> (String, FeatureStatistics, StoredModel)? in
+            guard let digest = taskData[name]!.digest, let model = storedModels[digest] else { return nil }
+            return (name, statistics[name]!, model)
+        }
+        var relations: [TaskRelation] = []
+        for name in names {
+            let data = taskData[name]!
+            let rows = data.heldOut ?? data.train
+            relations += try miner.relations(
+                to: name, rows: rows.table, statistics: statistics[name]!, lenders: lenders.map { ($0.0, $0.1, $0.2) },
+                scale: scale)
+        }
+        relations = relations.filter { $0.weight > 0 }
+        let groups = miner.groups(tasks: names, relations: relations)
+        let groupOf = Dictionary(uniqueKeysWithValues: groups.flatMap { group in group.tasks.map { ($0, group.name) } })
+
+        var models: [String: StoredModel] = [:]
+        if let globalDigest { models[globalDigest] = storedModels[globalDigest] }
+        var assignments: [TaskModelAssignment] = []
+        let relationsTo = Dictionary(grouping: relations, by: \.to)
+        for name in names {
+            let data = taskData[name]!
+            let fallbacks = Self.strongest(
+                relationsTo[name] ?? [], limit: configuration.transfer.fallbackCount, minRelative: 0
+            ).compactMap { relation -> WeightedModelReference? in
+                guard let digest = taskData[relation.from]?.digest else { return nil }
+                return WeightedModelReference(digest: digest, weight: relation.weight)
+            }
+            for reference in fallbacks { models[reference.digest] = storedModels[reference.digest] }
+            if let digest = data.digest { models[digest] = storedModels[digest] }
+            assignments.append(TaskModelAssignment(task: name, model: data.digest, fallbacks: fallbacks))
+        }
+        var tasks: [TaskRecord] = []
+        for name in names {
+            let data = taskData[name]!
+            let own = statistics[name]!
+            let distances = (0..<data.train.rowCount).map { own.meanSquaredZ(data.train.table.features(ofRow: $0)) }
+            tasks.append(
+                TaskRecord(
+                    name: name, attributes: data.attributes, cluster: data.cluster, statistics: own,
+                    sampleCount: data.train.rowCount, group: groupOf[name] ?? "", createdAtUs: data.createdAtUs,
+                    updatedAtUs: data.updatedAtUs,
+                    distanceThreshold: max(UnseenTaskDetector.quantile(distances, UnseenTaskDetector.taskQuantile), 1e-6)))
+        }
+        let allocator = TaskAllocator(
+            kind: configuration.definition == .attributes ? .attributes : .clusters, attributeNames: attributeNames,
+            routes: configuration.definition == .attributes
+                ? names.map { TaskAllocator.Route(values: taskData[$0]!.attributes, task: $0) } : [],
+            standardizer: standardizer!, centroids: centroids.filter { taskData[$0.task] != nil },
+            featureCount: encoding!.featureCount)
+        var index = try TaskIndex(
+            encoding: encoding!, attributeNames: attributeNames, tasks: tasks, groups: groups, relations: relations,
+            allocator: allocator, detectors: [], assignments: assignments, models: models, globalModel: globalDigest)
+        index.detectors = try DetectorCalibration(
+            targetFalsePositiveRate: configuration.targetFalsePositiveRate,
+            confidenceEnabled: configuration.confidenceDetectorEnabled,
+            distributionEnabled: configuration.distributionDetectorEnabled
+        ).calibrate(index: index, heldOut: names.compactMap { name in taskData[name]!.heldOut.map { (name, $0) } })
+        return index
+    }
+
+    /// A stable 64-bit hash of a name (FNV-1a), for per-task seeds.
+    static func hash(_ name: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+}

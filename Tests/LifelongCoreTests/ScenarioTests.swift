@@ -1,0 +1,68 @@
+import Foundation
+import LifelongCore
+import LifelongLearning
+import Testing
+
+@Suite("Thermal-comfort scenario generator")
+struct ScenarioTests {
+    @Test("equal seeds give equal data, other seeds other data")
+    func seeded() throws {
+        let a = try ThermalComfortScenario(parameters: Fixtures.scenarioParameters)
+        let b = try ThermalComfortScenario(parameters: Fixtures.scenarioParameters)
+        var other = Fixtures.scenarioParameters
+        other.seed += 1
+        let c = try ThermalComfortScenario(parameters: other)
+        #expect(a.rounds[1].train.table.columns == b.rounds[1].train.table.columns)
+        #expect(a.rounds[1].train.table.labels == b.rounds[1].train.table.labels)
+        #expect(a.rounds[0].train.table.columns != c.rounds[0].train.table.columns)
+    }
+
+    @Test("rounds bring new sites with few rows; test sets cover the round's tasks; three classes occur")
+    func structure() throws {
+        let scenario = Fixtures.scenario
+        let p = scenario.parameters
+        #expect(scenario.rounds.count == p.rounds + 1)
+        #expect(scenario.rounds[0].train.rowCount == p.initialSites * p.seasons * p.initialSamplesPerTask)
+        for round in scenario.rounds.dropFirst() {
+            #expect(round.newTasks.count == p.newSitesPerRound * p.seasons)
+            for task in round.newTasks {
+                #expect(Fixtures.rows(of: round.train, key: task).rowCount == p.newSiteSamplesPerTask)
+                #expect(Fixtures.rows(of: round.test, key: task).rowCount == p.testSamplesPerTask)
+            }
+            #expect(round.updatedTasks.count == 1)
+        }
+        let counts = Dictionary(grouping: scenario.rounds[0].train.table.classLabels, by: { $0 }).mapValues(\.count)
+        #expect(counts.count == 3)
+        #expect(counts.values.allSatisfy { $0 > scenario.rounds[0].train.rowCount / 10 })
+    }
+
+    @Test("invalid parameters are rejected naming the field")
+    func invalid() {
+        var parameters = ScenarioParameters()
+        parameters.labelNoise = 2
+        #expect(throws: LifelongError.self) { try ThermalComfortScenario(parameters: parameters) }
+        do {
+            _ = try ThermalComfortScenario(parameters: parameters)
+        } catch let error as LifelongError {
+            #expect(error.field == "labelNoise")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test("CSV round trip through CSVReader and attribute splitting")
+    func csvRoundTrip() throws {
+        let set = Fixtures.scenario.rounds[1].train
+        var options = CSVReader.Options()
+        options.labelColumn = ThermalComfortScenario.labelName
+        options.forceCategorical = Set(ThermalComfortScenario.attributeNames)
+        let table = try CSVReader(options: options).read(text: set.csvText())
+        let back = try LabelledSet(splitting: table, attributeNames: ThermalComfortScenario.attributeNames)
+        #expect(back.attributes == set.attributes)
+        #expect(back.table.columns == set.table.columns)
+        #expect(back.table.encoding.features.map(\.name) == ThermalComfortScenario.featureNames)
+        #expect(back.table.labels.map { back.table.encoding.classNames[Int($0)] }
+            == set.table.labels.map { set.table.encoding.classNames[Int($0)] })
+        #expect(throws: LifelongError.self) { try LabelledSet(splitting: table, attributeNames: ["building"]) }
+    }
+}

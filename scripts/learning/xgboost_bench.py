@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""XGBoost side of `make bench-learning`, plus the shared data generator and the report.
+
+  generate --out DIR ...   write the benchmark data once (raw float32 + meta.json + train.csv)
+  run --data DIR ...       train/evaluate XGBoost (tree_method=hist) and print key=value lines
+  report OURS XGB          print the side-by-side table and the SUMMARY line
+"""
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def peak_rss_bytes():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def generate(args):
+    import numpy as np
+
+    rng = np.random.default_rng(args.seed)
+    n = args.rows + args.test_rows
+    f = args.features
+    x = rng.standard_normal((n, f)).astype(np.float64)
+    x[:, 5] = rng.exponential(1.0, n)
+    x[:, 6] = rng.integers(0, 10, n)
+    s = np.zeros((n, args.classes))
+    s[:, 0] = 1.5 * x[:, 0] * x[:, 1] + np.sin(2 * x[:, 2]) + (x[:, 3] > 0.5) - 0.5 * x[:, 4] ** 2
+    s[:, 1] = x[:, 0] - x[:, 1] + 0.8 * np.abs(x[:, 5]) + 0.7 * np.cos(x[:, 6]) + x[:, 7] * x[:, 8]
+    if args.classes > 2:
+        s[:, 2] = 0.8 * x[:, 9] + (x[:, 2] + x[:, 3]) * (x[:, 10] > 0) - 0.6 * x[:, 11] + 0.3 * x[:, 12] * x[:, 13]
+    for k in range(3, args.classes):
+        s[:, k] = np.sin(x[:, k % f]) + 0.5 * x[:, (k + 1) % f]
+    y = np.argmax(s + 0.7 * rng.gumbel(size=s.shape), axis=1).astype(np.float32)
+    for column in (14, 15):
+        if column < f:
+            x[rng.random(n) < 0.02, column] = np.nan
+    x = x.astype(np.float32)
+    os.makedirs(args.out, exist_ok=True)
+    x[: args.rows].tofile(os.path.join(args.out, "train_x.f32"))
+    y[: args.rows].tofile(os.path.join(args.out, "train_y.f32"))
+    x[args.rows :].tofile(os.path.join(args.out, "test_x.f32"))
+    y[args.rows :].tofile(os.path.join(args.out, "test_y.f32"))
+    meta = {"rows": args.rows, "test_rows": args.test_rows, "features": f, "classes": args.classes,
+            "seed": args.seed}
+    with open(os.path.join(args.out, "meta.json"), "w") as out:
+        json.dump(meta, out)
+    if args.csv:
+        with open(os.path.join(args.out, "train.csv"), "w") as out:
+            out.write(",".join([f"f{i}" for i in range(f)] + ["label"]) + "\n")
+            for row, label in zip(x[: args.rows], y[: args.rows]):
+                out.write(",".join("" if v != v else repr(float(v)) for v in row) + f",{int(label)}\n")
+    print(json.dumps(meta))
+
+
+def run(args):
+    import numpy as np
+    import xgboost as xgb
+
+    with open(os.path.join(args.data, "meta.json")) as f:
+        meta = json.load(f)
+    rows, test_rows, features = meta["rows"], meta["test_rows"], meta["features"]
+    x = np.fromfile(os.path.join(args.data, "train_x.f32"), dtype=np.float32).reshape(rows, features)
+    y = np.fromfile(os.path.join(args.data, "train_y.f32"), dtype=np.float32)
+    tx = np.fromfile(os.path.join(args.data, "test_x.f32"), dtype=np.float32).reshape(test_rows, features)
+    ty = np.fromfile(os.path.join(args.data, "test_y.f32"), dtype=np.float32)
+    params = {
+        "tree_method": "hist", "nthread": args.threads, "max_depth": args.depth, "eta": args.eta,
+        "max_bin": 256, "min_child_weight": 1, "lambda": 1, "gamma": 0, "seed": 0, "verbosity": 0,
+    }
+    if meta["classes"] > 2:
+        params.update({"objective": "multi:softprob", "num_class": meta["classes"]})
+    else:
+        params.update({"objective": "binary:logistic"})
+    dtrain = xgb.DMatrix(x, label=y, nthread=args.threads)
+    rss_before = rss_bytes()
+    start = time.perf_counter()
+    booster = xgb.train(params, dtrain, num_boost_round=args.rounds)
+    train_seconds = time.perf_counter() - start
+    peak = peak_rss_bytes()
+
+    probabilities = booster.inplace_predict(tx)
+    if probabilities.ndim == 1:
+        predicted = (probabilities > 0.5).astype(np.float32)
+    else:
+        predicted = np.argmax(probabilities, axis=1).astype(np.float32)
+    accuracy = float(np.mean(predicted == ty))
+
+    singles = []
+    for i in range(args.single_rows):
+        row = tx[i % test_rows : i % test_rows + 1]
+        t0 = time.perf_counter_ns()
+        booster.inplace_predict(row)
+        singles.append(time.perf_counter_ns() - t0)
+    batch = tx[: min(10_000, test_rows)]
+    batch_times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        booster.inplace_predict(batch)
+        batch_times.append(time.perf_counter() - t0)
+    batch_seconds = statistics.median(batch_times)
+    out = {
+        "train_seconds": train_seconds,
+        "accuracy": accuracy,
+        "peak_rss_mb": peak / 2**20,
+        "train_rss_growth_mb": max(0, peak - rss_before) / 2**20,
+        "predict_p50_ns": statistics.median(singles),
+        "predict_p99_ns": sorted(singles)[int(0.99 * (len(singles) - 1))],
+        "batch_rows": len(batch),
+        "batch_seconds": batch_seconds,
+        "batch_rows_per_second": len(batch) / batch_seconds,
+        "trees": len(booster.get_dump()),
+    }
+    for key, value in out.items():
+        print(f"{key}={value}")
+
+
+def parse_pairs(path):
+    values = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if "=" in line and " " not in line:
+                key, value = line.split("=", 1)
+                try:
+                    values[key] = float(value)
+                except ValueError:
+                    values[key] = value
+    return values
+
+
+def report(args):
+    ours, xgb = parse_pairs(args.ours), parse_pairs(args.xgb)
+    missing = [k for k in ("train_seconds", "accuracy", "peak_rss_mb", "predict_p50_ns", "batch_rows_per_second")
+               if k not in ours or k not in xgb]
+    if missing:
+        sys.exit(f"bench-learning: missing figures {missing} (ours: {args.ours}, xgboost: {args.xgb})")
+    rows = [
+        ("training time (s)", "train_seconds", "{:.3f}", "ours/xgb", lambda o, x: o / x),
+        ("held-out accuracy (%)", "accuracy", "{:.2%}", "ours-xgb (pts)", lambda o, x: 100 * (o - x)),
+        ("peak RSS of training process (MiB)", "peak_rss_mb", "{:.1f}", "ours/xgb", lambda o, x: o / x),
+        ("RSS growth during training (MiB)", "train_rss_growth_mb", "{:.1f}", "ours/xgb",
+         lambda o, x: o / x if x else float("nan")),
+        ("single-row predict p50 (ns)", "predict_p50_ns", "{:.0f}", "ours/xgb", lambda o, x: o / x),
+        ("single-row predict p99 (ns)", "predict_p99_ns", "{:.0f}", "ours/xgb", lambda o, x: o / x),
+        ("batch predict 10k rows (rows/s)", "batch_rows_per_second", "{:,.0f}", "ours/xgb", lambda o, x: o / x),
+    ]
+    print(f"bench-learning: {args.title}")
+    print(f"{'metric':<38}{'ours':>16}{'xgboost':>16}{'ratio':>12}  ratio means")
+    for title, key, fmt, meaning, ratio in rows:
+        o, x = ours[key], xgb[key]
+        print(f"{title:<38}{fmt.format(o):>16}{fmt.format(x):>16}{ratio(o, x):>12.3f}  {meaning}")
+    extra = [k for k in ("csv_read_seconds", "trees") if k in ours]
+    for key in extra:
+        print(f"{'ours: ' + key:<38}{ours[key]:>16g}")
+    summary = {
+        "ours_over_xgboost_train_time": ours["train_seconds"] / xgb["train_seconds"],
+        "ours_train_seconds": ours["train_seconds"],
+        "xgboost_train_seconds": xgb["train_seconds"],
+        "ours_minus_xgboost_accuracy_points": 100 * (ours["accuracy"] - xgb["accuracy"]),
+        "ours_accuracy": ours["accuracy"],
+        "xgboost_accuracy": xgb["accuracy"],
+        "predict_p50_ns": ours["predict_p50_ns"],
+        "xgboost_predict_p50_ns": xgb["predict_p50_ns"],
+        "ours_over_xgboost_predict_p50": ours["predict_p50_ns"] / xgb["predict_p50_ns"],
+        "batch_rows_per_second": ours["batch_rows_per_second"],
+        "ours_over_xgboost_batch_throughput": ours["batch_rows_per_second"] / xgb["batch_rows_per_second"],
+        "peak_rss_mb": ours["peak_rss_mb"],
+        "xgboost_peak_rss_mb": xgb["peak_rss_mb"],
+        "ours_over_xgboost_peak_rss": ours["peak_rss_mb"] / xgb["peak_rss_mb"],
+    }
+    print("SUMMARY " + " ".join(f"{k}={v:.4g}" for k, v in summary.items()))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("generate")
+    g.add_argument("--out", required=True)
+    g.add_argument("--rows", type=int, default=200_000)
+    g.add_argument("--test-rows", type=int, default=50_000)
+    g.add_argument("--features", type=int, default=20)
+    g.add_argument("--classes", type=int, default=3)
+    g.add_argument("--seed", type=int, default=42)
+    g.add_argument("--csv", action="store_true", help="also write train.csv (for the CSV reader figure)")
+    r = sub.add_parser("run")
+    r.add_argument("--data", required=True)
+    r.add_argument("--rounds", type=int, default=100)
+    r.add_argument("--depth", type=int, default=6)
+    r.add_argument("--eta", type=float, default=0.3)
+    r.add_argument("--threads", type=int, default=2)
+    r.add_argument("--single-rows", type=int, default=2000)
+    p = sub.add_parser("report")
+    p.add_argument("ours")
+    p.add_argument("xgb")
+    p.add_argument("--title", default="")
+    args = parser.parse_args()
+    {"generate": generate, "run": run, "report": report}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# `make bench-lifelong`: the lifelong learner (per-task models + transfer + unseen handling)
+# against (a) one global model retrained every round on all data, (b) isolated per-task models
+# without transfer and (c) XGBoost (tree_method=hist, 2 threads) as the global model, on the
+# thermal-comfort generator's default scenario (seed 42, 2 rounds of new sites). One run.
+# References, printed but not counted as baselines: a global model that also sees site and season
+# as categorical features (our GBDT, and XGBoost with the same settings and with depth 6 / 100
+# rounds): the strongest single models we know of on this data.
+# Prints a side-by-side table and ends with one `SUMMARY key=value ...` line.
+#
+# Environment: LIFELONG_PYTHON (default .venv/bin/python, needs numpy + xgboost),
+# LIFELONG_BENCH_SCRATCH_PATH (SwiftPM scratch path, default .build-lifelong-bench).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$ROOT"
+PYTHON="${LIFELONG_PYTHON:-$ROOT/.venv/bin/python}"
+SCRATCH="${LIFELONG_BENCH_SCRATCH_PATH:-.build-lifelong-bench}"
+
+if ! "$PYTHON" -c "import numpy, xgboost" 2>/dev/null; then
+    echo "bench-lifelong: $PYTHON cannot import numpy and xgboost; run 'make deps' (it creates the venv) or set LIFELONG_PYTHON" >&2
+    exit 1
+fi
+
+echo "bench-lifelong: building lifelong-benchmark (release)" >&2
+swift build --scratch-path "$SCRATCH" -c release --product lifelong-benchmark >&2
+BIN="$(swift build --scratch-path "$SCRATCH" -c release --show-bin-path)/lifelong-benchmark"
+
+DATA="$(mktemp -d "${TMPDIR:-/tmp}/bench-lifelong.XXXXXX")"
+trap 'rm -rf "$DATA"' EXIT
+echo "bench-lifelong: writing the default scenario as CSV to $DATA" >&2
+"$BIN" write-csv --data "$DATA"
+echo "bench-lifelong: xgboost global model, per round" >&2
+"$PYTHON" scripts/lifelong/xgboost_global.py --data "$DATA" > "$DATA/xgboost.json"
+"$PYTHON" scripts/lifelong/xgboost_global.py --data "$DATA" --attributes-as-features > "$DATA/xgboost-attributes.json"
+"$PYTHON" scripts/lifelong/xgboost_global.py --data "$DATA" --attributes-as-features --depth 6 --rounds 100 \
+    --name xgboost+attributes-d6r100 > "$DATA/xgboost-attributes-d6r100.json"
+echo "bench-lifelong: lifelong, global, isolated" >&2
+"$BIN" run --xgboost "$DATA/xgboost.json" --xgboost "$DATA/xgboost-attributes.json" \
+    --xgboost "$DATA/xgboost-attributes-d6r100.json"

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""XGBoost baseline (c) of `make bench-lifelong`: one global model retrained every round.
+
+Reads the scenario as CSV files (as written by `lifelong scenario --output DIR` or by
+`lifelong-benchmark write-csv --data DIR`): DIR/initial.csv, then for each round N
+DIR/round-N.csv (training rows) and DIR/round-N-test.csv (test rows). Columns: site, season,
+the six comfort features, thermal_preference.
+
+Row 0 of the accuracy matrix is the model trained on initial.csv, row i the model trained on
+initial.csv + round-1.csv + ... + round-i.csv; column j is round-(j+1)-test.csv (the Ianvs
+definition, as `lifelong experiment`). Average accuracy is the final model over every test set
+pooled; task average accuracy the mean of its per-task (site_season) accuracies.
+
+  --attributes-as-features   also give the model site and season as categorical features
+                             (XGBoost's native categorical splits, enable_categorical); by
+                             default they are not features, exactly as for the Swift global
+                             baseline (a) and the lifelong task models.
+  --name NAME                the "name" field of the output (default xgboost or
+                             xgboost+attributes).
+
+Prints one JSON object: {"name", "avg_accuracy", "task_avg_accuracy", "bwt", "fwt", "matrix",
+"per_task_accuracy", "params"}.
+"""
+import argparse
+import csv
+import json
+import os
+import sys
+
+ATTRIBUTES = ["site", "season"]
+LABEL = "thermal_preference"
+
+
+def read(path):
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        sys.exit(f"xgboost_global: {path} has no rows")
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", required=True, help="folder with initial.csv, round-N.csv, round-N-test.csv")
+    parser.add_argument("--rounds", type=int, default=60, help="boosting rounds (default 60, as LifelongConfiguration)")
+    parser.add_argument("--depth", type=int, default=3)
+    parser.add_argument("--eta", type=float, default=0.1)
+    parser.add_argument("--subsample", type=float, default=0.8)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--attributes-as-features", action="store_true")
+    parser.add_argument("--name")
+    args = parser.parse_args()
+
+    import numpy as np
+    import xgboost as xgb
+
+    initial = read(os.path.join(args.data, "initial.csv"))
+    rounds, tests = [], []
+    n = 1
+    while os.path.exists(os.path.join(args.data, f"round-{n}.csv")):
+        rounds.append(read(os.path.join(args.data, f"round-{n}.csv")))
+        tests.append(read(os.path.join(args.data, f"round-{n}-test.csv")))
+        n += 1
+    if not rounds:
+        sys.exit(f"xgboost_global: no round-1.csv in {args.data}")
+
+    header = list(initial[0].keys())
+    features = [c for c in header if c not in ATTRIBUTES and c != LABEL]
+    every = initial + [r for rs in rounds for r in rs] + [r for ts in tests for r in ts]
+    classes = sorted({r[LABEL] for r in every})
+    class_code = {c: i for i, c in enumerate(classes)}
+    # Category codes of every attribute value in any file, so a site first seen in a later round
+    # has the same code everywhere (as `lifelong experiment` reads its files).
+    values = {a: sorted({r[a] for r in every}) for a in ATTRIBUTES} if args.attributes_as_features else {}
+    feature_types = ["q"] * len(features) + ["c"] * len(values)
+
+    def matrix_of(rows):
+        x = np.array([[float(r[c]) if r[c] != "" else np.nan for c in features] for r in rows], dtype=np.float32)
+        if values:
+            codes = np.array([[values[a].index(r[a]) for a in ATTRIBUTES] for r in rows], dtype=np.float32)
+            x = np.hstack([x, codes])
+        y = np.array([class_code[r[LABEL]] for r in rows], dtype=np.float32)
+        return x, y
+
+    def dmatrix(x, y=None):
+        if values:
+            return xgb.DMatrix(x, label=y, feature_types=feature_types, enable_categorical=True)
+        return xgb.DMatrix(x, label=y)
+
+    params = {
+        "tree_method": "hist", "nthread": args.threads, "max_depth": args.depth, "eta": args.eta,
+        "subsample": args.subsample, "max_bin": 256, "seed": args.seed, "verbosity": 0,
+        "objective": "multi:softprob", "num_class": len(classes),
+    }
+    test_sets = [matrix_of(t) for t in tests]
+    seen = list(initial)
+    stages = [list(seen)]
+    for r in rounds:
+        seen = seen + r
+        stages.append(list(seen))
+    matrix = []
+    final_predictions = None
+    for stage in stages:
+        x, y = matrix_of(stage)
+        booster = xgb.train(params, dmatrix(x, y), num_boost_round=args.rounds)
+        row, predictions = [], []
+        for tx, ty in test_sets:
+            predicted = booster.predict(dmatrix(tx)).argmax(axis=1)
+            predictions.append(predicted)
+            row.append(float((predicted == ty).mean()))
+        matrix.append(row)
+        final_predictions = predictions
+
+    R = len(rounds)
+    bwt = sum(matrix[i + 1][j] - matrix[i][j] for i in range(R) for j in range(R)) / (R * R)
+    fwt = sum(matrix[i][i - 1] - matrix[0][i - 1] for i in range(1, R + 1)) / R
+    correct = total = 0
+    per_task_correct, per_task_total = {}, {}
+    for (tx, ty), predicted, rows in zip(test_sets, final_predictions, tests):
+        correct += int((predicted == ty).sum())
+        total += len(ty)
+        for r, p, y in zip(rows, predicted, ty):
+            key = "_".join(r[a] for a in ATTRIBUTES)
+            per_task_total[key] = per_task_total.get(key, 0) + 1
+            per_task_correct[key] = per_task_correct.get(key, 0) + int(p == y)
+    per_task = {k: per_task_correct[k] / per_task_total[k] for k in sorted(per_task_total)}
+    result = {
+        "name": args.name or ("xgboost+attributes" if values else "xgboost"),
+        "avg_accuracy": correct / total,
+        "task_avg_accuracy": sum(per_task.values()) / len(per_task),
+        "bwt": bwt, "fwt": fwt, "matrix": matrix, "per_task_accuracy": per_task,
+        "params": {k: v for k, v in params.items() if k != "verbosity"} | {"num_boost_round": args.rounds},
+        "xgboost_version": xgb.__version__,
+    }
+    print(json.dumps(result, indent=1, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
