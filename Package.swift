@@ -181,10 +181,10 @@ let package = Package(
         /// Tasks, relations, transfer, allocation, unseen-task detection, incremental update,
         /// lifelong metrics, and the thermal-comfort scenario generator, in pure Swift.
         .target(
-            name: "LifelongCore", dependencies: ["LifelongLearning", "LifelongProto"], path: "Shared/Lifelong",
+            name: "LifelongCore", dependencies: ["ContentDigest", "LifelongLearning", "LifelongProto"], path: "Shared/Lifelong",
             swiftSettings: strictSwift),
         .testTarget(
-            name: "LifelongCoreTests", dependencies: ["LifelongCore", "LifelongLearning", "LifelongProto"],
+            name: "LifelongCoreTests", dependencies: ["ContentDigest", "LifelongCore", "LifelongLearning", "LifelongProto"],
             path: "Tests/LifelongCoreTests", swiftSettings: strictSwift),
         /// `lifelong`: the command-line tool (`lifelong experiment`, `lifelong scenario`).
         .executableTarget(

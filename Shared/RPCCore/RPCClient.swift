@@ -16,10 +16,11 @@ public struct RPCClient: Sendable {
         method: MethodDescriptor,
         options: CallOptions = .defaults
     ) async throws -> ClientResponse<Response> {
-        let streaming = try Self.streaming(request)
-        return try await transport.call(request: streaming, method: method, options: options) {
-            try await Self.collectSingle(method: method, response: $0)
-        }
+        let bytes = ClientRequest(message: try Self.serialize(request.message), metadata: request.metadata)
+        let response = try await transport.unary(request: bytes, method: method, options: options)
+        return ClientResponse(
+            message: try Self.parse(response.message), metadata: response.metadata,
+            trailingMetadata: response.trailingMetadata)
     }
 
     /// Calls a method with one request and a stream of responses.
@@ -44,7 +45,7 @@ public struct RPCClient: Sendable {
         options: CallOptions = .defaults
     ) async throws -> ClientResponse<Response> {
         try await transport.call(request: Self.serialized(request), method: method, options: options) {
-            try await Self.collectSingle(method: method, response: $0)
+            try await Self.collectSingle(method: method, response: $0) { try Self.parse($0) }
         }
     }
 
@@ -90,8 +91,10 @@ public struct RPCClient: Sendable {
         return StreamingClientResponse(metadata: response.metadata, bodyParts: parts)
     }
 
-    private static func collectSingle<Response: RPCMessage>(
-        method: MethodDescriptor, response: StreamingClientResponse<[UInt8]>
+    /// Reads the one message and the trailers of a single-response call.
+    static func collectSingle<Response: Sendable>(
+        method: MethodDescriptor, response: StreamingClientResponse<[UInt8]>,
+        parse: ([UInt8]) throws -> Response
     ) async throws -> ClientResponse<Response> {
         var message: Response?
         var trailers = Metadata()

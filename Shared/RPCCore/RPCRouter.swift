@@ -12,6 +12,11 @@ public struct RPCRouter: Sendable {
         public var kind: RPCKind
         /// Its handler.
         public var handler: RawMethodHandler
+        /// A shortcut for unary methods registered with ``RPCRouter/registerUnary(_:_:)``:
+        /// from the one request message to the one response message, without response
+        /// metadata. A transport may call it instead of `handler` when the request has
+        /// exactly one message; `handler` does the same work through streams.
+        public var unaryHandler: RawUnaryMethodHandler?
     }
 
     /// An empty router.
@@ -53,6 +58,10 @@ extension RPCRouter {
                 try await writer.write(bytes)
                 return [:]
             }
+        }
+        handlers[method.path]?.unaryHandler = { bytes, context in
+            let message: Request = try Self.parse(bytes)
+            return try RPCClient.serialize(try await body(message, context))
         }
     }
 
@@ -99,12 +108,14 @@ extension RPCRouter {
     }
 
     private static func parsed<Request: RPCMessage>(_ messages: RPCAsyncSequence<[UInt8]>) -> RPCAsyncSequence<Request> {
-        messages.map { bytes in
-            do {
-                return try Request(serializedBytes: bytes)
-            } catch {
-                throw RPCError(code: .internalError, message: "malformed \(Request.self): \(error)", cause: error)
-            }
+        messages.map { try parse($0) }
+    }
+
+    private static func parse<Request: RPCMessage>(_ bytes: [UInt8]) throws -> Request {
+        do {
+            return try Request(serializedBytes: bytes)
+        } catch {
+            throw RPCError(code: .internalError, message: "malformed \(Request.self): \(error)", cause: error)
         }
     }
 

@@ -64,3 +64,8 @@ public protocol RegistrableRPCService: Sendable {
     /// Registers every method of the service.
     func registerMethods(with router: inout RPCRouter)
 }
+
+/// The shortcut of a unary method: from one serialized request message to one serialized
+/// response message (no response metadata, empty trailers). A thrown error ends the call
+/// with its status, as for ``RawMethodHandler``.
+public typealias RawUnaryMethodHandler = @Sendable ([UInt8], ServerContext) async throws -> [UInt8]

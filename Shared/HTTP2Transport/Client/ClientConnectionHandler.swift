@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 internal import CNGHTTP2
 import NIOCore
 import RPCCore
@@ -13,6 +16,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         /// The server sent GOAWAY: no new streams.
         case goingAway
         case closed
+    }
+
+    /// The request headers of a call.
+    enum RequestHeaders: Sendable {
+        /// Built for this call (it has metadata or a timeout); nghttp2 copies them.
+        case fields([(String, String)])
+        /// A prebuilt block shared by the calls of one method without metadata.
+        case block(StaticHeaderBlock)
     }
 
     private static let keepalivePing: UInt64 = 0x6B65_6570_616C_6976
@@ -134,30 +145,79 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         headers: [(String, String)], head: EventLoopPromise<Metadata>, parts: InboundMessageQueue<ResponsePart<[UInt8]>>,
         maxReceiveMessageBytes: Int, timeout: Duration?
     ) -> Int32? {
-        guard state == .active, let session, let context, let loopBound else {
-            let error = RPCError(code: .unavailable, message: "the connection takes no new calls")
-            head.fail(error)
-            parts.fail(error)
+        let receiver = ClientStream.Receiver.streaming(head: head, parts: parts)
+        guard let stream = openStream(
+            headers: .fields(headers), receiver: receiver, request: nil, maxReceiveMessageBytes: maxReceiveMessageBytes,
+            timeout: timeout)
+        else { return nil }
+        flush()
+        return stream.id
+    }
+
+    /// Opens the stream of a unary call with its whole request (HEADERS, then DATA with
+    /// END_STREAM, in one write); `continuation` is resumed once, when the call ends.
+    /// - Parameters:
+    ///   - request: The gRPC-framed request message.
+    ///   - cancellation: Shared with the caller's task; a cancelled call resets its stream.
+    func openUnary(
+        headers: RequestHeaders, request: [UInt8], method: MethodDescriptor,
+        continuation: UnsafeContinuation<ClientResponse<[UInt8]>, any Error>, cancellation: UnaryCallCancellation,
+        maxReceiveMessageBytes: Int, timeout: Duration?
+    ) {
+        guard !cancellation.isCancelled else {
+            continuation.resume(throwing: RPCError(code: .cancelled, message: "the call was cancelled"))
+            return
+        }
+        let receiver = ClientStream.Receiver.unary(method: method, continuation: continuation)
+        guard let stream = openStream(
+            headers: headers, receiver: receiver, request: request, maxReceiveMessageBytes: maxReceiveMessageBytes,
+            timeout: timeout)
+        else { return }
+        if !cancellation.opened(stream.id) {
+            cancel(streamID: stream.id, error: RPCError(code: .cancelled, message: "the call was cancelled"))
+            return
+        }
+        flush()
+    }
+
+    /// Submits the request headers and registers the stream; with `request`, the body is
+    /// queued and ended before nghttp2 first asks for it. Fails the receiver when it cannot.
+    private func openStream(
+        headers: RequestHeaders, receiver: ClientStream.Receiver, request: [UInt8]?, maxReceiveMessageBytes: Int,
+        timeout: Duration?
+    ) -> ClientStream? {
+        func failed(_ error: RPCError) -> ClientStream? {
+            let stream = ClientStream(
+                id: 0, receiver: receiver, maxReceiveMessageBytes: maxReceiveMessageBytes, writeBufferBytes: 0)
+            stream.fail(error)
             return nil
         }
-        let id = session.submitRequest(headers: headers)
+        guard state == .active, let session, let context, let loopBound else {
+            return failed(RPCError(code: .unavailable, message: "the connection takes no new calls"))
+        }
+        let id: Int32
+        switch headers {
+        case .fields(let fields): id = session.submitRequest(headers: fields)
+        case .block(let block): id = session.submitRequest(headers: block)
+        }
         guard id > 0 else {
-            let error = RPCError(code: .unavailable, message: "cannot open an HTTP/2 stream (nghttp2 \(id))")
-            head.fail(error)
-            parts.fail(error)
-            return nil
+            return failed(RPCError(code: .unavailable, message: "cannot open an HTTP/2 stream (nghttp2 \(id))"))
         }
         let stream = ClientStream(
-            id: id, head: head, parts: parts, maxReceiveMessageBytes: maxReceiveMessageBytes,
+            id: id, receiver: receiver, maxReceiveMessageBytes: maxReceiveMessageBytes,
             writeBufferBytes: configuration.streamWriteBufferBytes)
+        if case .block(let block) = headers { stream.requestHeaderBlock = block }
+        if let request {
+            stream.outbound.enqueue(request)
+            stream.outbound.end(.endStream)
+        }
         streams[id] = stream
         if let timeout {
             stream.deadlineTimer = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.nanoseconds))) {
                 loopBound.value.cancel(streamID: id, error: RPCError(code: .deadlineExceeded, message: "the call exceeded its deadline"))
             }
         }
-        flush()
-        return id
+        return stream
     }
 
     func write(streamID: Int32, bytes: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
@@ -204,24 +264,50 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         guard let stream = streams[streamID] else { return }
         stream.headerFields = []
         stream.headerBytes = 0
+        stream.headerMetadataCandidates = 0
     }
 
     func sessionHeader(streamID: Int32, name nameBytes: UnsafeBufferPointer<UInt8>, value valueBytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let stream = streams[streamID] else { return true }
-        let name = String(decoding: nameBytes, as: UTF8.self)
-        let value = String(decoding: valueBytes, as: UTF8.self)
-        stream.headerBytes += name.utf8.count + value.utf8.count + 32
+        stream.headerBytes += nameBytes.count + valueBytes.count + 32
         guard stream.headerBytes <= configuration.maxHeaderListBytes else {
             stream.fail(RPCError(code: .resourceExhausted, message: "response headers exceed \(configuration.maxHeaderListBytes) bytes"))
             return false
         }
-        stream.headerFields.append((name, value))
+        if let field = Self.commonField(name: nameBytes, value: valueBytes) {
+            stream.headerFields.append(field)
+        } else {
+            stream.headerFields.append((String(decoding: nameBytes, as: UTF8.self), String(decoding: valueBytes, as: UTF8.self)))
+            stream.headerMetadataCandidates += 1
+        }
         return true
+    }
+
+    /// The fields every successful gRPC response carries, as shared strings: they are matched
+    /// on nghttp2's bytes (no decoding, no allocation) and are never metadata.
+    private static func commonField(
+        name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
+    ) -> (String, String)? {
+        switch name.count {
+        case 7 where equal(name, ":status") && equal(value, "200"): return (":status", "200")
+        case 11 where equal(name, "grpc-status") && equal(value, "0"): return ("grpc-status", "0")
+        case 12 where equal(name, "content-type") && equal(value, "application/grpc"):
+            return ("content-type", "application/grpc")
+        case 20 where equal(name, "grpc-accept-encoding") && equal(value, "identity"):
+            return ("grpc-accept-encoding", "identity")
+        default: return nil
+        }
+    }
+
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        bytes.count == literal.utf8CodeUnitCount
+            && (bytes.count == 0 || memcmp(bytes.baseAddress!, literal.utf8Start, literal.utf8CodeUnitCount) == 0)
     }
 
     func sessionHeadersComplete(streamID: Int32, endStream: Bool) {
         guard let stream = streams[streamID], !stream.finished else { return }
         let fields = stream.headerFields
+        let hasMetadata = stream.headerMetadataCandidates > 0
         stream.headerFields = []
         func value(_ name: String) -> String? { fields.first { $0.0 == name }?.1 }
 
@@ -241,19 +327,21 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
                     return
                 }
                 stream.headReceived = true
-                stream.head.succeed(MetadataHeaders.metadata(fields))
+                stream.receivedHead(hasMetadata ? MetadataHeaders.metadata(fields) : Metadata())
                 return
             }
             // Trailers-Only.
             stream.headReceived = true
-            finish(stream, trailers: fields, initialMetadataToo: true)
+            finish(stream, trailers: fields, hasMetadata: hasMetadata, initialMetadataToo: true)
             return
         }
-        finish(stream, trailers: fields, initialMetadataToo: false)
+        finish(stream, trailers: fields, hasMetadata: hasMetadata, initialMetadataToo: false)
     }
 
-    private func finish(_ stream: ClientStream, trailers fields: [(String, String)], initialMetadataToo: Bool) {
-        guard let status = Self.status(fields) else {
+    private func finish(
+        _ stream: ClientStream, trailers fields: [(String, String)], hasMetadata: Bool, initialMetadataToo: Bool
+    ) {
+        guard let status = Self.status(fields, hasMetadata: hasMetadata) else {
             stream.fail(RPCError(code: .internalError, message: "the server ended the call without grpc-status"))
             return
         }
@@ -262,16 +350,18 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         } else if stream.deframer.hasPartialMessage {
             stream.fail(RPCError(code: .internalError, message: "the response ended inside a message"))
         } else {
-            if initialMetadataToo { stream.head.succeed([:]) }
+            if initialMetadataToo { stream.receivedHead([:]) }
             stream.succeed(trailers: status.metadata)
         }
     }
 
     /// The status carried by trailers (code, decoded message, the rest as metadata).
-    private static func status(_ fields: [(String, String)]) -> RPCError? {
+    /// - Parameter hasMetadata: false when every field is a common one (none is metadata).
+    private static func status(_ fields: [(String, String)], hasMetadata: Bool = true) -> RPCError? {
         guard let raw = fields.first(where: { $0.0 == "grpc-status" })?.1, let code = Int(raw) else { return nil }
         let message = fields.first { $0.0 == "grpc-message" }.map { GRPCStatusMessage.decode($0.1) } ?? ""
-        return RPCError(code: RPCError.Code(rawValue: code), message: message, metadata: MetadataHeaders.metadata(fields))
+        let metadata = hasMetadata ? MetadataHeaders.metadata(fields) : Metadata()
+        return RPCError(code: RPCError.Code(rawValue: code), message: message, metadata: metadata)
     }
 
     /// gRPC's mapping of HTTP statuses without a grpc-status.
@@ -295,8 +385,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         stream.unacknowledgedBytes += bytes.count
         do {
             for message in try stream.deframer.append(bytes) {
-                stream.queuedBytes += message.count + 5
-                stream.parts.push(.message(message))
+                if stream.isQueued { stream.queuedBytes += message.count + 5 }
+                guard stream.received(message) else {
+                    session?.submitReset(streamID: streamID, errorCode: NGHTTP2_CANCEL.rawValue)
+                    return
+                }
             }
         } catch {
             stream.fail(error)
@@ -310,7 +403,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     }
 
     func sessionStreamClosed(streamID: Int32, errorCode: UInt32) {
-        guard let stream = streams.removeValue(forKey: streamID) else { return }
+        // A call that already ended (the common case) needs no error built.
+        guard let stream = streams.removeValue(forKey: streamID), !stream.finished else { return }
         let code: RPCError.Code
         switch errorCode {
         case NGHTTP2_REFUSED_STREAM.rawValue: code = .unavailable

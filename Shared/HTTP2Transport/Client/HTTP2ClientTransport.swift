@@ -37,15 +37,22 @@ public final class HTTP2ClientTransport: ClientTransport {
     public let port: Int
     /// Limits and timeouts.
     public let configuration: HTTP2ClientConfiguration
-    private let group: any EventLoopGroup
+    /// The loop every connection of this transport runs on.
+    private let loop: any EventLoop
+    private let loopExecutor: EventLoopTaskExecutor
     private let shared = Mutex(Shared())
+    /// The `:authority` of every request.
+    private let authority: String
+    /// Prebuilt request headers by method path (see `headerBlock`).
+    private let headerBlocks = Mutex<[String: StaticHeaderBlock]>([:])
 
     /// Creates a transport; it connects on the first call.
     /// - Parameters:
     ///   - host: The server's host name or address.
     ///   - port: The server's port.
     ///   - configuration: Limits and timeouts.
-    ///   - eventLoopGroup: The loops to run on; by default the process-wide one.
+    ///   - eventLoopGroup: The group whose next loop runs this transport's connections; by default
+    ///     the process-wide one.
     public init(
         host: String, port: Int, configuration: HTTP2ClientConfiguration = .init(),
         eventLoopGroup: (any EventLoopGroup)? = nil
@@ -53,8 +60,17 @@ public final class HTTP2ClientTransport: ClientTransport {
         self.host = host
         self.port = port
         self.configuration = configuration
-        self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+        self.loop = (eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton).next()
+        self.loopExecutor = EventLoopTaskExecutor(loop: loop)
+        self.authority = "\(host):\(port)"
     }
+
+    /// A task executor on the event loop of this transport's connections. A task that prefers
+    /// it (`withTaskExecutorPreference(transport.executor) { … }`) makes its calls without waking
+    /// another thread of this process: the request is written and the response resumes the task
+    /// on the loop. For latency-sensitive callers that do little work between calls: while the
+    /// task runs, the loop serves no other connection or call.
+    public var executor: any TaskExecutor { loopExecutor }
 
     /// Closes the connection; calls in flight fail with UNAVAILABLE, later calls too.
     public func close() async {
@@ -81,13 +97,7 @@ public final class HTTP2ClientTransport: ClientTransport {
         try Task.checkCancellation()
         let connection = try await connection()
         let loop = connection.channel.eventLoop
-        var headers = [
-            (":method", "POST"), (":scheme", "http"), (":path", method.path), (":authority", "\(host):\(port)"),
-            ("content-type", "application/grpc"), ("te", "trailers"), ("user-agent", "lifelong-grpc-swift/1.0"),
-            ("grpc-accept-encoding", "identity"),
-        ]
-        if let timeout = options.timeout { headers.append(("grpc-timeout", GRPCTimeout.encode(timeout))) }
-        headers += MetadataHeaders.fields(request.metadata)
+        let headers = requestHeaders(method: method, metadata: request.metadata, options: options)
 
         let head = loop.makePromise(of: Metadata.self)
         let call = ClientCallHandle(
@@ -142,7 +152,94 @@ public final class HTTP2ClientTransport: ClientTransport {
         }
     }
 
+    /// Runs a unary call in one hop to the connection's loop: the stream is opened with the
+    /// request headers, the message and END_STREAM, and the loop resumes this task once, when
+    /// the trailers arrived (or the call failed). Cancelling the task resets the stream.
+    /// - Parameters:
+    ///   - request: Metadata and the serialized request message.
+    ///   - method: The method called.
+    ///   - options: Timeout and limits.
+    /// - Returns: The response headers, the serialized response message and the trailers.
+    /// - Throws: ``RPCError``.
+    public func unary(
+        request: ClientRequest<[UInt8]>,
+        method: MethodDescriptor,
+        options: CallOptions
+    ) async throws -> ClientResponse<[UInt8]> {
+        try Task.checkCancellation()
+        let framed = try grpcFramed(request.message, limit: options.maxRequestMessageBytes ?? configuration.maxSendMessageBytes)
+        let connection: Connection
+        if let ready = readyConnection() {
+            connection = ready
+        } else {
+            connection = try await self.connection()
+        }
+        let loop = connection.channel.eventLoop
+        let handler = connection.handler
+        let headers: ClientConnectionHandler.RequestHeaders
+        if request.metadata.isEmpty && options.timeout == nil {
+            headers = .block(headerBlock(method))
+        } else {
+            headers = .fields(requestHeaders(method: method, metadata: request.metadata, options: options))
+        }
+        let maxReceive = options.maxResponseMessageBytes ?? configuration.maxReceiveMessageBytes
+        let timeout = options.timeout
+        let cancellation = UnaryCallCancellation()
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { continuation in
+                if loop.inEventLoop {
+                    // The task runs on the loop (see `executor`): no hop needed.
+                    handler.value.openUnary(
+                        headers: headers, request: framed, method: method, continuation: continuation,
+                        cancellation: cancellation, maxReceiveMessageBytes: maxReceive, timeout: timeout)
+                } else {
+                    loop.execute {
+                        handler.value.openUnary(
+                            headers: headers, request: framed, method: method, continuation: continuation,
+                            cancellation: cancellation, maxReceiveMessageBytes: maxReceive, timeout: timeout)
+                    }
+                }
+            }
+        } onCancel: {
+            guard let streamID = cancellation.cancel() else { return }
+            loop.execute {
+                handler.value.cancel(streamID: streamID, error: RPCError(code: .cancelled, message: "the call was cancelled"))
+            }
+        }
+    }
+
+    /// The prebuilt request headers of a method's calls without metadata or timeout (cached for
+    /// up to 64 methods; others get a block of their own).
+    private func headerBlock(_ method: MethodDescriptor) -> StaticHeaderBlock {
+        if let block = headerBlocks.withLock({ $0[method.path] }) { return block }
+        let block = StaticHeaderBlock(requestHeaders(method: method, metadata: [:], options: .defaults))
+        headerBlocks.withLock { blocks in
+            if blocks.count < 64 { blocks[method.path] = block }
+        }
+        return block
+    }
+
+    /// The request headers of a call: the fixed ones, `grpc-timeout`, then the metadata.
+    private func requestHeaders(method: MethodDescriptor, metadata: Metadata, options: CallOptions) -> [(String, String)] {
+        var headers = [
+            (":method", "POST"), (":scheme", "http"), (":path", method.path), (":authority", authority),
+            ("content-type", "application/grpc"), ("te", "trailers"), ("user-agent", "lifelong-grpc-swift/1.0"),
+            ("grpc-accept-encoding", "identity"),
+        ]
+        if let timeout = options.timeout { headers.append(("grpc-timeout", GRPCTimeout.encode(timeout))) }
+        if !metadata.isEmpty { headers += MetadataHeaders.fields(metadata) }
+        return headers
+    }
+
     // MARK: Connection management
+
+    /// The open connection, if there is one (the common case, without a suspension point).
+    private func readyConnection() -> Connection? {
+        shared.withLock { shared in
+            if case .ready(let connection) = shared.state { return connection }
+            return nil
+        }
+    }
 
     private func connection() async throws -> Connection {
         enum Next {
@@ -162,7 +259,7 @@ public final class HTTP2ClientTransport: ClientTransport {
             case .backingOff(let until, let lastError) where ContinuousClock.now < until:
                 return .fail(lastError)
             case .idle, .backingOff:
-                let promise = group.next().makePromise(of: Connection.self)
+                let promise = loop.makePromise(of: Connection.self)
                 shared.state = .connecting(promise.futureResult)
                 return .connect(promise)
             }
@@ -199,7 +296,7 @@ public final class HTTP2ClientTransport: ClientTransport {
     private func makeConnection() async throws -> Connection {
         let configuration = self.configuration
         let unusable: @Sendable (ObjectIdentifier) -> Void = { [weak self] id in self?.connectionUnusable(id) }
-        let bootstrap = ClientBootstrap(group: group)
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.nanoseconds)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in

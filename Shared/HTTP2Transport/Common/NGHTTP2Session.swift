@@ -160,6 +160,14 @@ final class NGHTTP2Session {
         }
     }
 
+    /// Queues a request from a prebuilt block (kept alive by the caller until the stream
+    /// closes); the body comes from `sessionReadData`.
+    /// - Returns: The new stream's id, or a negative nghttp2 error.
+    func submitRequest(headers: StaticHeaderBlock) -> Int32 {
+        var provider = Self.dataProvider()
+        return nghttp2_submit_request(session, nil, headers.fields, headers.count, &provider, nil)
+    }
+
     /// Queues trailers; only valid from `sessionReadData` with `noEndStream` set, or after.
     func submitTrailer(streamID: Int32, headers: [(String, String)]) {
         Self.withHeaderFields(headers) { fields, count in

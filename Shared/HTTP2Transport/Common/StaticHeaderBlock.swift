@@ -1,7 +1,9 @@
 internal import CNGHTTP2
 
-/// A header block built once and never freed, handed to nghttp2 without copying (the
-/// `NO_COPY` flags): the fixed response headers and trailers of every successful call.
+/// A header block built once, handed to nghttp2 without copying (the `NO_COPY` flags): the
+/// fixed response headers and trailers of every successful call (static, never freed), and
+/// the request headers of a client's calls without metadata (cached per method, kept alive by
+/// the stream that submitted them until it closes; freed with the block).
 final class StaticHeaderBlock: @unchecked Sendable {
     // @unchecked: the storage is written once in `init` and only read afterwards.
     let fields: UnsafeMutablePointer<nghttp2_nv>
@@ -17,6 +19,14 @@ final class StaticHeaderBlock: @unchecked Sendable {
                 namelen: name.utf8.count, valuelen: value.utf8.count,
                 flags: UInt8(NGHTTP2_NV_FLAG_NO_COPY_NAME.rawValue | NGHTTP2_NV_FLAG_NO_COPY_VALUE.rawValue))
         }
+    }
+
+    deinit {
+        for index in 0..<count {
+            fields[index].name.deallocate()
+            fields[index].value.deallocate()
+        }
+        fields.deallocate()
     }
 
     private static func permanentBytes(_ string: String) -> UnsafeMutablePointer<UInt8> {

@@ -97,6 +97,18 @@ final class ServerCallResponder: Sendable {
         }
     }
 
+    /// Ends a unary call with its one message: response headers (no metadata), the message
+    /// and an OK status, in one hop.
+    /// - Throws: ``RPCError`` when the message is over the send limit (the call has not ended).
+    func finish(message: [UInt8]) throws(RPCError) {
+        let framed = try grpcFramed(message, limit: maxSendMessageBytes)
+        let handler = self.handler
+        let streamID = self.streamID
+        loop.execute {
+            handler.value.respond(streamID: streamID, headers: [:], first: framed, second: nil, end: (nil, [:]))
+        }
+    }
+
     private func waitForRoom() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let outcome: Result<Void, RPCError>? = state.withLock { state in

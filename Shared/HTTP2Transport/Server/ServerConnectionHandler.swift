@@ -500,7 +500,8 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         if route.kind == .unary || route.kind == .serverStreaming {
             // One request message: collect it on the loop, start the handler with all of it.
             stream.pendingStart = ServerStream.PendingStart(
-                handler: route.handler, context: serverContext, metadata: metadata)
+                handler: route.handler, unary: route.kind == .unary ? route.unaryHandler : nil, context: serverContext,
+                metadata: metadata)
             if endStream { startHandler(stream) }
             return
         }
@@ -536,6 +537,10 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         guard let pending = stream.pendingStart, let responder = stream.responder else { return }
         stream.pendingStart = nil
         guard stream.response == .notStarted else { return }
+        if let unary = pending.unary, pending.messages.count == 1 {
+            stream.task = Self.spawnUnary(unary, message: pending.messages[0], context: pending.context, responder: responder)
+            return
+        }
         let request = StreamingServerRequest(
             metadata: pending.metadata, messages: RPCAsyncSequence(wrapping: BufferedMessages(messages: pending.messages)))
         stream.task = Self.spawn(pending.handler, request: request, context: pending.context, responder: responder)
@@ -557,6 +562,27 @@ final class ServerConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
             responder.sendHeaders(response.metadata)
             let trailers = try await response.producer(RPCWriter { try await responder.write($0) })
             responder.finish(error: nil, trailers: trailers)
+        } catch {
+            let rpcError = RPCError(mapping: error)
+            responder.finish(error: rpcError, trailers: rpcError.metadata)
+        }
+    }
+
+    private static func spawnUnary(
+        _ handler: @escaping RawUnaryMethodHandler, message: [UInt8], context: ServerContext,
+        responder: ServerCallResponder
+    ) -> Task<Void, Never> {
+        Task { await runUnary(handler, message: message, context: context, responder: responder) }
+    }
+
+    /// Runs a unary route's shortcut: no request sequence, no response writer; headers,
+    /// message and status go to the loop in one hop.
+    private static func runUnary(
+        _ handler: @escaping RawUnaryMethodHandler, message: [UInt8], context: ServerContext,
+        responder: ServerCallResponder
+    ) async {
+        do {
+            try responder.finish(message: try await handler(message, context))
         } catch {
             let rpcError = RPCError(mapping: error)
             responder.finish(error: rpcError, trailers: rpcError.metadata)

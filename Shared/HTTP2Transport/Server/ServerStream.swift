@@ -29,6 +29,8 @@ final class ServerStream {
     /// (unary, server-streaming), so nothing is gained by starting it earlier.
     struct PendingStart {
         var handler: RawMethodHandler
+        /// The route's unary shortcut, taken when exactly one message arrived.
+        var unary: RawUnaryMethodHandler?
         var context: ServerContext
         var metadata: Metadata
         var messages: [[UInt8]] = []

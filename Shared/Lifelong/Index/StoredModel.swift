@@ -1,3 +1,4 @@
+import ContentDigest
 public import LifelongLearning
 
 /// A trained model with its serialized bytes and content address (lowercase hex SHA-256 of
@@ -17,7 +18,7 @@ public struct StoredModel: Sendable {
         let bytes = try LifelongError.wrapping("encoding a model") { try model.serializedBytes() }
         self.bytes = bytes
         self.model = model
-        digest = SHA256.hexDigest(bytes)
+        digest = SHA256Digest.hex(of: bytes)
     }
 
     /// Decodes stored bytes.
@@ -25,7 +26,7 @@ public struct StoredModel: Sendable {
     /// - Throws: `LifelongError.corruptIndex` for a digest mismatch, `.learning` for bytes that
     ///   are not a valid model.
     public init(bytes: [UInt8], expectedDigest: String? = nil) throws {
-        let digest = SHA256.hexDigest(bytes)
+        let digest = SHA256Digest.hex(of: bytes)
         if let expectedDigest, expectedDigest != digest {
             throw LifelongError(.corruptIndex, "model bytes hash to \(digest), the index says \(expectedDigest)", field: "sha256")
         }
