@@ -48,10 +48,8 @@ bench-rpc: deps ## gRPC unary echo: ours against C++ gRPC, grpc-go, grpcio (h2lo
 bench-kb: ## knowledge base over HTTP/2 against psql (\copy, bytea) on the throwaway PostgreSQL
 	scripts/kb/bench.sh
 
-demo: ## the end-to-end lifelong loop (not there yet)
-	@echo "make demo: the end-to-end lifelong-learning loop arrives with the gateway issue;" >&2
-	@echo "until then there is nothing to demo. 'make test' runs what exists." >&2
-	@exit 2
+demo: ## the lifelong-learning job on a generated scenario (the service loop arrives with the gateway)
+	scripts/demo.sh
 
 deps: ## install missing Debian packages and the Python venv (.venv)
 	scripts/install-deps.sh

@@ -290,15 +290,19 @@ struct SnapshotStore: Sendable {
         jobID: String, names: [String], fingerprints: [String], on connection: PostgresConnection
     ) throws -> [String: (Int64, Int64)] {
         guard !names.isEmpty else { return [:] }
-        let result = try connection.executePrepared(
+        // Only new and changed tasks are written (a publish usually changes few of them);
+        // then every task's times are read back.
+        try connection.executePrepared(
             """
             insert into tasks as t (job_id, name, fingerprint, created_at, updated_at)
             select $1, u.name, u.fingerprint, now(), now() from unnest($2::text[], $3::text[]) as u (name, fingerprint)
-            on conflict (job_id, name) do update set fingerprint = excluded.fingerprint,
-                updated_at = case when t.fingerprint = excluded.fingerprint then t.updated_at else excluded.updated_at end
-            returning name, created_at, updated_at
+            on conflict (job_id, name) do update set fingerprint = excluded.fingerprint, updated_at = excluded.updated_at
+                where t.fingerprint <> excluded.fingerprint
             """,
             parameters: [.text(jobID), .textArray(names), .textArray(fingerprints)])
+        let result = try connection.executePrepared(
+            "select name, created_at, updated_at from tasks where job_id = $1 and name = any($2::text[])",
+            parameters: [.text(jobID), .textArray(names)])
         var timestamps: [String: (Int64, Int64)] = [:]
         for row in 0..<result.rowCount {
             timestamps[try result.string(row: row, column: 0) ?? ""] = (

@@ -224,23 +224,27 @@ public final class PostgresPool: Sendable {
     func run<T: Sendable>(
         on worker: PostgresWorker, _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
-        try await withTaskCancellationHandler {
+        let cancellation = RunCancellation()
+        return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 worker.queue.async {
-                    continuation.resume(with: Result { try self.runBlocking(on: worker, body) })
+                    continuation.resume(with: Result { try self.runBlocking(on: worker, cancellation, body) })
                 }
             }
         } onCancel: {
-            worker.cancelRunningStatement()
+            cancellation.cancel()
         }
     }
 
-    /// On the worker's queue: makes sure it has a usable connection, then runs `body`.
-    private func runBlocking<T>(on worker: PostgresWorker, _ body: (PostgresConnection) throws -> T) throws -> T {
+    /// On the worker's queue: makes sure it has a usable connection, then runs `body` —
+    /// unless the task was cancelled before it could start.
+    private func runBlocking<T>(
+        on worker: PostgresWorker, _ cancellation: RunCancellation, _ body: (PostgresConnection) throws -> T
+    ) throws -> T {
         let connection = try connection(of: worker)
-        worker.beginStatement(connection)
+        guard cancellation.begin(connection.cancelToken) else { throw CancellationError() }
         defer {
-            worker.endStatement()
+            cancellation.end()
             worker.lastUsed = .now
         }
         do {
@@ -329,8 +333,10 @@ public struct PostgresLease: Sendable {
     let worker: PostgresWorker
 
     /// Runs a blocking closure on the leased connection, on the connection's own thread. If the
-    /// task is cancelled meanwhile, the running statement is cancelled on the server (it then
-    /// fails with SQLSTATE 57014).
+    /// task is cancelled while it runs, the running statement is cancelled on the server (it
+    /// then fails with SQLSTATE 57014); if the task is cancelled before the closure starts, the
+    /// closure does not run and `CancellationError` is thrown. (A transaction left open that
+    /// way is rolled back when the lease ends.)
     /// - Parameter body: Runs on the connection's thread.
     /// - Returns: What `body` returns.
     /// - Throws: ``PostgresError`` of kind ``PostgresError/Kind/connection`` when no
@@ -340,35 +346,58 @@ public struct PostgresLease: Sendable {
     }
 }
 
+/// Where one ``PostgresLease/run(_:)`` stands, for its cancellation handler (which runs on
+/// another thread): a cancellation before the closure starts skips it, one while it runs
+/// cancels the statement on the server, one after it does nothing.
+final class RunCancellation: Sendable {
+    private enum Phase {
+        case waiting
+        case running(PostgresCancelToken?)
+        case cancelled
+        case finished
+    }
+
+    private let phase = Mutex(Phase.waiting)
+
+    /// Called on the worker before the closure; false when the task was cancelled already.
+    func begin(_ token: PostgresCancelToken?) -> Bool {
+        phase.withLock { phase in
+            guard case .waiting = phase else { return false }
+            phase = .running(token)
+            return true
+        }
+    }
+
+    /// Called on the worker after the closure.
+    func end() {
+        phase.withLock { $0 = .finished }
+    }
+
+    /// Called by the task's cancellation handler.
+    func cancel() {
+        phase.withLock { phase in
+            switch phase {
+            case .waiting: phase = .cancelled
+            case .running(let token): _ = token?.cancel()
+            case .cancelled, .finished: break
+            }
+        }
+    }
+}
+
 /// One slot of a pool: a serial queue and the connection it owns.
 ///
 /// `@unchecked Sendable`: `connection`, `connectedAt`, `lastUsed` and `generation` are only
-/// touched on `queue`, by the one task that leases the worker; the cancel token, read from
-/// cancellation handlers on other threads, is behind its own lock.
+/// touched on `queue`, by the one task that leases the worker.
 final class PostgresWorker: @unchecked Sendable {
     let queue: DispatchQueue
     var connection: PostgresConnection?
     var connectedAt: ContinuousClock.Instant = .now
     var lastUsed: ContinuousClock.Instant = .now
     var generation = 0
-    private let running = Mutex<PostgresCancelToken?>(nil)
 
     init(index: Int) {
         queue = DispatchQueue(label: "lifelong.postgres.worker.\(index)")
-    }
-
-    func beginStatement(_ connection: PostgresConnection) {
-        let token = connection.cancelToken
-        running.withLock { $0 = token }
-    }
-
-    func endStatement() {
-        running.withLock { $0 = nil }
-    }
-
-    /// Asks the server to cancel what the worker's connection is running, if anything.
-    func cancelRunningStatement() {
-        _ = running.withLock { $0?.cancel() }
     }
 
     func discardConnection() {

@@ -136,6 +136,16 @@ struct SnapshotTests {
             #expect(diff.removed == ["drop"])
             #expect(diff.unchanged == ["keep"])
 
+            // A task's update time moves only when it changes.
+            var task = Lifelong_V1_GetTaskRequest()
+            task.jobId = "d"
+            task.name = "keep"
+            let kept = try await kb.client.getTask(task).task
+            task.name = "change"
+            let changed = try await kb.client.getTask(task).task
+            #expect(kept?.updatedAtUs == kept?.createdAtUs)
+            #expect((changed?.updatedAtUs ?? 0) > (changed?.createdAtUs ?? 0))
+
             request.toVersion = 9
             let missing = await statusCode { _ = try await kb.client.diffSnapshots(request) }
             #expect(missing?.0 == .notFound)
