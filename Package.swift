@@ -200,6 +200,12 @@ let package = Package(
             name: "lifelong-benchmark", dependencies: ["LifelongCore", "LifelongLearning"],
             path: "Benchmarks/LifelongBenchmark", exclude: ["README.md"], swiftSettings: strictSwift),
         // MARK: end Lifelong core (issue 6)
+        // MARK: Codec benchmark
+        /// `codec-benchmark`: encode/decode time of a 1,000-task TaskIndexSnapshot (median of N runs).
+        .executableTarget(
+            name: "codec-benchmark", dependencies: ["LifelongProto"], path: "Benchmarks/CodecBenchmark",
+            swiftSettings: strictSwift),
+        // MARK: end Codec benchmark
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,7 +22,7 @@ public enum ProtobufCCodec {
     }
 
     /// Validates bytes against the message's descriptor and limits, unpacks them with
-    /// libprotobuf-c and converts the C struct with `convert`.
+    /// libprotobuf-c into an arena and converts the C struct with `convert`.
     /// - Throws: ``ProtobufDecodingError``.
     public static func decode<Value>(
         _ bytes: [UInt8], descriptor: UnsafeRawPointer, limits: DecodingLimits,
@@ -35,16 +35,26 @@ public enum ProtobufCCodec {
         let messageDescriptor = descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
         return try bytes.withUnsafeBufferPointer { buffer in
             try WireValidator(limits: limits, buffer: buffer).validate(messageDescriptor)
-            let unpack = { (base: UnsafePointer<UInt8>) in
-                protobuf_c_message_unpack(messageDescriptor, nil, buffer.count, base)
+            // Every allocation of the unpack comes from one arena, freed at once afterwards
+            // (instead of protobuf_c_message_free_unpacked walking the struct).
+            let arena = CArena()
+            return try withExtendedLifetime(arena) {
+                var allocator = ProtobufCAllocator(
+                    alloc: { data, size in
+                        Unmanaged<CArena>.fromOpaque(data!).takeUnretainedValue().allocate(byteCount: size)
+                    },
+                    free: { _, _ in },
+                    allocator_data: Unmanaged.passUnretained(arena).toOpaque())
+                let unpack = { (base: UnsafePointer<UInt8>) in
+                    protobuf_c_message_unpack(messageDescriptor, &allocator, buffer.count, base)
+                }
+                // An empty array may have no address; protobuf-c reads nothing from it then.
+                let unpacked = buffer.baseAddress.map(unpack) ?? [UInt8(0)].withUnsafeBufferPointer { unpack($0.baseAddress!) }
+                guard let unpacked else {
+                    throw ProtobufDecodingError(.malformed, offset: 0, "libprotobuf-c rejected the \(bytes.count) bytes")
+                }
+                return convert(UnsafeRawPointer(unpacked))
             }
-            // An empty array may have no address; protobuf-c reads nothing from it then.
-            let unpacked = buffer.baseAddress.map(unpack) ?? [UInt8(0)].withUnsafeBufferPointer { unpack($0.baseAddress!) }
-            guard let unpacked else {
-                throw ProtobufDecodingError(.malformed, offset: 0, "libprotobuf-c rejected the \(bytes.count) bytes")
-            }
-            defer { protobuf_c_message_free_unpacked(unpacked, nil) }
-            return convert(UnsafeRawPointer(unpacked))
         }
     }
 }

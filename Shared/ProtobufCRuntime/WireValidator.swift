@@ -17,100 +17,137 @@ struct WireValidator {
         try scan(from: 0, to: buffer.count, descriptor: descriptor, depth: 0)
     }
 
+    /// The message's full protobuf name, for error messages only.
+    private static func name(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>) -> String {
+        String(cString: descriptor.pointee.name)
+    }
+
+    /// "Message.field", or "field N of Message" for an unknown field; for error messages only.
+    private static func fieldName(
+        _ field: UnsafePointer<ProtobufCFieldDescriptor>?, number: UInt64,
+        in descriptor: UnsafePointer<ProtobufCMessageDescriptor>
+    ) -> String {
+        let messageName = name(descriptor)
+        return field.map { "\(messageName).\(String(cString: $0.pointee.name))" } ?? "field \(number) of \(messageName)"
+    }
+
     private func scan(
         from start: Int, to end: Int, descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int
     ) throws {
-        let messageName = String(cString: descriptor.pointee.name)
         guard depth <= limits.maxDepth else {
             throw ProtobufDecodingError(
-                .tooDeep, offset: start, "\(messageName) is nested deeper than \(limits.maxDepth) messages")
+                .tooDeep, offset: start, "\(Self.name(descriptor)) is nested deeper than \(limits.maxDepth) messages")
         }
         var position = start
         while position < end {
             let tagOffset = position
-            let tag = try readVarint(&position, end: end, what: "a field tag in \(messageName)")
+            let tag = try readVarint(&position, end: end, what: "a field tag in \(Self.name(descriptor))")
             let number = tag >> 3
             guard number >= 1, number <= 536_870_911 else {
-                throw ProtobufDecodingError(.malformed, offset: tagOffset, "field number \(number) in \(messageName) is out of range")
+                throw ProtobufDecodingError(
+                    .malformed, offset: tagOffset, "field number \(number) in \(Self.name(descriptor)) is out of range")
             }
             guard let wireType = WireType(rawValue: tag & 7) else {
                 throw ProtobufDecodingError(
-                    .invalidWireType, offset: tagOffset, "wire type \(tag & 7) of field \(number) in \(messageName) does not exist")
+                    .invalidWireType, offset: tagOffset,
+                    "wire type \(tag & 7) of field \(number) in \(Self.name(descriptor)) does not exist")
             }
             let field = protobuf_c_message_descriptor_get_field(descriptor, UInt32(number))
-            let fieldName = field.map { "\(messageName).\(String(cString: $0.pointee.name))" } ?? "field \(number) of \(messageName)"
             if let field, !accepts(field.pointee, wireType) {
                 throw ProtobufDecodingError(
-                    .invalidWireType, offset: tagOffset, "\(fieldName) cannot be encoded with wire type \(wireType.rawValue)")
+                    .invalidWireType, offset: tagOffset,
+                    "\(Self.fieldName(field, number: number, in: descriptor)) cannot be encoded with wire type \(wireType.rawValue)")
             }
             switch wireType {
             case .varint:
-                _ = try readVarint(&position, end: end, what: fieldName)
+                _ = try readVarint(&position, end: end, what: Self.fieldName(field, number: number, in: descriptor))
             case .fixed64:
-                try skip(8, &position, end: end, what: fieldName)
+                try skip(8, &position, end: end, what: Self.fieldName(field, number: number, in: descriptor))
             case .fixed32:
-                try skip(4, &position, end: end, what: fieldName)
+                try skip(4, &position, end: end, what: Self.fieldName(field, number: number, in: descriptor))
             case .lengthDelimited:
-                let length = try readVarint(&position, end: end, what: "the length of \(fieldName)")
+                let length = try readVarint(
+                    &position, end: end, what: "the length of \(Self.fieldName(field, number: number, in: descriptor))")
                 guard length <= UInt64(end - position) else {
                     throw ProtobufDecodingError(
                         .lengthOutOfBounds, offset: tagOffset,
-                        "\(fieldName) claims \(length) bytes but only \(end - position) remain")
+                        "\(Self.fieldName(field, number: number, in: descriptor)) claims \(length) bytes but only \(end - position) remain")
                 }
                 let payloadEnd = position + Int(length)
                 if let field {
-                    try checkPayload(field.pointee, from: position, to: payloadEnd, name: fieldName, depth: depth)
+                    try checkPayload(
+                        field.pointee, from: position, to: payloadEnd,
+                        name: Self.fieldName(field, number: number, in: descriptor), depth: depth)
                 }
                 position = payloadEnd
             case .startGroup, .endGroup:
-                throw ProtobufDecodingError(.invalidWireType, offset: tagOffset, "\(fieldName) uses a group, which is not supported")
+                throw ProtobufDecodingError(
+                    .invalidWireType, offset: tagOffset,
+                    "\(Self.fieldName(field, number: number, in: descriptor)) uses a group, which is not supported")
             }
         }
     }
 
     private func checkPayload(
-        _ field: ProtobufCFieldDescriptor, from start: Int, to end: Int, name: String, depth: Int
+        _ field: ProtobufCFieldDescriptor, from start: Int, to end: Int, name: @autoclosure () -> String, depth: Int
     ) throws {
         switch field.type {
         case PROTOBUF_C_TYPE_MESSAGE:
             let nested = field.descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
             try scan(from: start, to: end, descriptor: nested, depth: depth + 1)
         case PROTOBUF_C_TYPE_STRING:
-            try checkUTF8(from: start, to: end, name: name)
+            try checkUTF8(from: start, to: end, name: name())
         case PROTOBUF_C_TYPE_BYTES:
             break
         default:
-            try checkPacked(field, from: start, to: end, name: name)
+            try checkPacked(field, from: start, to: end, name: name())
         }
     }
 
-    private func checkPacked(_ field: ProtobufCFieldDescriptor, from start: Int, to end: Int, name: String) throws {
+    private func checkPacked(
+        _ field: ProtobufCFieldDescriptor, from start: Int, to end: Int, name: @autoclosure () -> String
+    ) throws {
         if let width = Self.fixedWidth(field.type) {
             guard (end - start) % width == 0 else {
                 throw ProtobufDecodingError(
-                    .malformed, offset: start, "packed \(name) holds \(end - start) bytes, not a multiple of \(width)")
+                    .malformed, offset: start, "packed \(name()) holds \(end - start) bytes, not a multiple of \(width)")
             }
             return
         }
         var position = start
         while position < end {
-            _ = try readVarint(&position, end: end, what: "an element of packed \(name)")
+            _ = try readVarint(&position, end: end, what: "an element of packed \(name())")
         }
     }
 
-    private func checkUTF8(from start: Int, to end: Int, name: String) throws {
-        var iterator = UnsafeBufferPointer(rebasing: buffer[start..<end]).makeIterator()
+    private func checkUTF8(from start: Int, to end: Int, name: @autoclosure () -> String) throws {
+        // Fast path: 8 bytes at a time while they are all ASCII and none is NUL.
+        var position = start
+        if let base = buffer.baseAddress {
+            let high: UInt64 = 0x8080_8080_8080_8080
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            while end - position >= 8 {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+                // Any byte ≥ 0x80, or any zero byte (the classic "has zero byte" test).
+                if (word | ((word &- ones) & ~word)) & high != 0 { break }
+                position += 8
+            }
+            while position < end, base[position] != 0, base[position] < 0x80 { position += 1 }
+            if position == end { return }
+        }
+        // Slow path from a character boundary (everything before `position` was ASCII).
+        var iterator = UnsafeBufferPointer(rebasing: buffer[position..<end]).makeIterator()
         var decoder = UTF8()
         while true {
             switch decoder.decode(&iterator) {
             case .scalarValue(let scalar):
                 if scalar == "\0" {
-                    throw ProtobufDecodingError(.invalidUTF8, offset: start, "\(name) contains a NUL character")
+                    throw ProtobufDecodingError(.invalidUTF8, offset: start, "\(name()) contains a NUL character")
                 }
             case .emptyInput:
                 return
             case .error:
-                throw ProtobufDecodingError(.invalidUTF8, offset: start, "\(name) is not valid UTF-8")
+                throw ProtobufDecodingError(.invalidUTF8, offset: start, "\(name()) is not valid UTF-8")
             }
         }
     }
@@ -140,18 +177,28 @@ struct WireValidator {
         }
     }
 
-    private func readVarint(_ position: inout Int, end: Int, what: String) throws -> UInt64 {
+    @inline(__always)
+    private func readVarint(_ position: inout Int, end: Int, what: @autoclosure () -> String) throws -> UInt64 {
+        // Fast path: most tags and lengths fit in one byte.
+        if position < end, case let byte = buffer[position], byte < 0x80 {
+            position += 1
+            return UInt64(byte)
+        }
+        return try readLongVarint(&position, end: end, what: what())
+    }
+
+    private func readLongVarint(_ position: inout Int, end: Int, what: @autoclosure () -> String) throws -> UInt64 {
         let start = position
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {
             guard position < end else {
-                throw ProtobufDecodingError(.truncated, offset: start, "input ends inside \(what)")
+                throw ProtobufDecodingError(.truncated, offset: start, "input ends inside \(what())")
             }
             let byte = buffer[position]
             position += 1
             guard shift < 64, !(shift == 63 && byte > 1) else {
-                throw ProtobufDecodingError(.malformed, offset: start, "\(what) is a varint longer than 10 bytes")
+                throw ProtobufDecodingError(.malformed, offset: start, "\(what()) is a varint longer than 10 bytes")
             }
             value |= UInt64(byte & 0x7F) << shift
             if byte & 0x80 == 0 { return value }
@@ -159,9 +206,9 @@ struct WireValidator {
         }
     }
 
-    private func skip(_ count: Int, _ position: inout Int, end: Int, what: String) throws {
+    private func skip(_ count: Int, _ position: inout Int, end: Int, what: @autoclosure () -> String) throws {
         guard end - position >= count else {
-            throw ProtobufDecodingError(.truncated, offset: position, "input ends inside \(what)")
+            throw ProtobufDecodingError(.truncated, offset: position, "input ends inside \(what())")
         }
         position += count
     }

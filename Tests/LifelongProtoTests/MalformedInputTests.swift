@@ -131,6 +131,17 @@ struct MalformedInputTests {
         }
     }
 
+    @Test("invalid UTF-8 or NUL past the ASCII fast path is caught", arguments: [8, 9, 15, 16, 23])
+    func invalidStringsAfterLongASCII(position: Int) {
+        let ascii = Array(repeating: UInt8(ascii: "a"), count: position)
+        for bad: [UInt8] in [[0x00], [0xC3, 0x28], [0xF0, 0x9F, 0x98]] {
+            let payload = ascii + bad + Array("tail".utf8)
+            #expect(decodingErrorCode(Leaf.self, [0x0A, UInt8(payload.count)] + payload) == .invalidUTF8)
+        }
+        let valid = ascii + Array("é🌍 ok".utf8)
+        #expect(decodingErrorCode(Leaf.self, [0x0A, UInt8(valid.count)] + valid) == nil)
+    }
+
     @Test("over-long varints, field number 0 and ragged packed runs are malformed")
     func malformed() {
         #expect(decodingErrorCode(Leaf.self, [0x10] + Array(repeating: 0xFF, count: 10) + [0x01]) == .malformed)

@@ -551,12 +551,11 @@ class Generator:
         t = field.type
         if field.label == FD.LABEL_REPEATED:
             out = "        c.pointee.n_%s = %s.count\n" % (self.c_field(field), prop)
-            if t in (FD.TYPE_BOOL, FD.TYPE_ENUM, FD.TYPE_STRING, FD.TYPE_BYTES, FD.TYPE_MESSAGE):
-                element = self.encode_value(field, "$0")
-                if t in (FD.TYPE_MESSAGE, FD.TYPE_STRING):
-                    element = "Optional(%s)" % element
-                try_ = "try " if t in (FD.TYPE_STRING, FD.TYPE_MESSAGE) else ""
-                out += "        %s = arena.copy(%s%s.map { %s })\n" % (c, try_, prop, element)
+            if t in (FD.TYPE_MESSAGE, FD.TYPE_STRING):
+                # Pointers written straight into the arena: no temporary Swift array.
+                out += "        %s = try arena.pointers(%s) { %s }\n" % (c, prop, self.encode_value(field, "$0"))
+            elif t in (FD.TYPE_BOOL, FD.TYPE_ENUM, FD.TYPE_BYTES):
+                out += "        %s = arena.copy(%s.map { %s })\n" % (c, prop, self.encode_value(field, "$0"))
             else:
                 out += "        %s = arena.copy(%s)\n" % (c, prop)
             return out

@@ -324,7 +324,7 @@ extension Grpc_Reflection_V1_ListServiceResponse {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Grpc__Reflection__V1__ListServiceResponse> {
         let c = arena.message(Grpc__Reflection__V1__ListServiceResponse.self, descriptor: Self._cDescriptor)
         c.pointee.n_service = self.service.count
-        c.pointee.service = arena.copy(try self.service.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.service = try arena.pointers(self.service) { try $0._cMessage(arena) }
         return c
     }
 

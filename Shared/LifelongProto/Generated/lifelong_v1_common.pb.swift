@@ -657,7 +657,7 @@ extension Lifelong_V1_EdgeNode {
         if !self.name.isEmpty { c.pointee.name = try arena.string(self.name) }
         if !self.address.isEmpty { c.pointee.address = try arena.string(self.address) }
         c.pointee.n_attributes = self.attributes.count
-        c.pointee.attributes = arena.copy(try self.attributes.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.attributes = try arena.pointers(self.attributes) { try $0._cMessage(arena) }
         if let value = self.egress { c.pointee.egress = try value._cMessage(arena) }
         c.pointee.snapshot_version = self.snapshotVersion
         c.pointee.last_seen_us = self.lastSeenUs
@@ -683,7 +683,7 @@ extension Lifelong_V1_EgressPolicy {
         c.pointee.mode = Lifelong__V1__EgressMode(rawValue: .init(truncatingIfNeeded: self.mode.rawValue))
         c.pointee.max_transfer_ratio = self.maxTransferRatio
         c.pointee.n_redacted_features = self.redactedFeatures.count
-        c.pointee.redacted_features = arena.copy(try self.redactedFeatures.map { Optional(try arena.string($0)) })
+        c.pointee.redacted_features = try arena.pointers(self.redactedFeatures) { try arena.string($0) }
         if !self.windowStart.isEmpty { c.pointee.window_start = try arena.string(self.windowStart) }
         if !self.windowEnd.isEmpty { c.pointee.window_end = try arena.string(self.windowEnd) }
         return c
@@ -707,7 +707,7 @@ extension Lifelong_V1_FeatureColumn {
         if !self.name.isEmpty { c.pointee.name = try arena.string(self.name) }
         c.pointee.kind = Lifelong__V1__FeatureKind(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
         c.pointee.n_categories = self.categories.count
-        c.pointee.categories = arena.copy(try self.categories.map { Optional(try arena.string($0)) })
+        c.pointee.categories = try arena.pointers(self.categories) { try arena.string($0) }
         if !self.description.isEmpty { c.pointee.description = try arena.string(self.description) }
         return c
     }
@@ -727,12 +727,12 @@ extension Lifelong_V1_FeatureSchema {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__FeatureSchema> {
         let c = arena.message(Lifelong__V1__FeatureSchema.self, descriptor: Self._cDescriptor)
         c.pointee.n_columns = self.columns.count
-        c.pointee.columns = arena.copy(try self.columns.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.columns = try arena.pointers(self.columns) { try $0._cMessage(arena) }
         if !self.labelName.isEmpty { c.pointee.label_name = try arena.string(self.labelName) }
         c.pointee.n_classes = self.classes.count
-        c.pointee.classes = arena.copy(try self.classes.map { Optional(try arena.string($0)) })
+        c.pointee.classes = try arena.pointers(self.classes) { try arena.string($0) }
         c.pointee.n_attribute_names = self.attributeNames.count
-        c.pointee.attribute_names = arena.copy(try self.attributeNames.map { Optional(try arena.string($0)) })
+        c.pointee.attribute_names = try arena.pointers(self.attributeNames) { try arena.string($0) }
         return c
     }
 
@@ -816,7 +816,7 @@ extension Lifelong_V1_Metrics {
         if !self.split.isEmpty { c.pointee.split = try arena.string(self.split) }
         c.pointee.sample_count = self.sampleCount
         c.pointee.n_values = self.values.count
-        c.pointee.values = arena.copy(try self.values.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.values = try arena.pointers(self.values) { try $0._cMessage(arena) }
         return c
     }
 
@@ -837,9 +837,9 @@ extension Lifelong_V1_ModelMetadata {
         if !self.format.isEmpty { c.pointee.format = try arena.string(self.format) }
         if !self.taskName.isEmpty { c.pointee.task_name = try arena.string(self.taskName) }
         c.pointee.n_parameters = self.parameters.count
-        c.pointee.parameters = arena.copy(try self.parameters.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.parameters = try arena.pointers(self.parameters) { try $0._cMessage(arena) }
         c.pointee.n_metrics = self.metrics.count
-        c.pointee.metrics = arena.copy(try self.metrics.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.metrics = try arena.pointers(self.metrics) { try $0._cMessage(arena) }
         if let value = self.parent { c.pointee.parent = try value._cMessage(arena) }
         c.pointee.n_training_samples = self.trainingSamples.count
         c.pointee.training_samples = arena.copy(self.trainingSamples)
@@ -889,7 +889,7 @@ extension Lifelong_V1_Sample {
         c.pointee.n_features = self.features.count
         c.pointee.features = arena.copy(self.features)
         c.pointee.n_attributes = self.attributes.count
-        c.pointee.attributes = arena.copy(try self.attributes.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.attributes = try arena.pointers(self.attributes) { try $0._cMessage(arena) }
         if let value = self.label { c.pointee.label = try value._cMessage(arena) }
         if !self.edgeNode.isEmpty { c.pointee.edge_node = try arena.string(self.edgeNode) }
         c.pointee.observed_at_us = self.observedAtUs
@@ -919,7 +919,7 @@ extension Lifelong_V1_Task {
         let c = arena.message(Lifelong__V1__Task.self, descriptor: Self._cDescriptor)
         if !self.name.isEmpty { c.pointee.name = try arena.string(self.name) }
         c.pointee.n_attributes = self.attributes.count
-        c.pointee.attributes = arena.copy(try self.attributes.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.attributes = try arena.pointers(self.attributes) { try $0._cMessage(arena) }
         c.pointee.cluster = self.cluster
         if let value = self.schema { c.pointee.schema = try value._cMessage(arena) }
         if let value = self.statistics { c.pointee.statistics = try value._cMessage(arena) }
@@ -951,7 +951,7 @@ extension Lifelong_V1_TaskGroup {
         let c = arena.message(Lifelong__V1__TaskGroup.self, descriptor: Self._cDescriptor)
         if !self.name.isEmpty { c.pointee.name = try arena.string(self.name) }
         c.pointee.n_tasks = self.tasks.count
-        c.pointee.tasks = arena.copy(try self.tasks.map { Optional(try arena.string($0)) })
+        c.pointee.tasks = try arena.pointers(self.tasks) { try arena.string($0) }
         if let value = self.model { c.pointee.model = try value._cMessage(arena) }
         return c
     }

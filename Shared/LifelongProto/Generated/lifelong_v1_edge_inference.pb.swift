@@ -345,7 +345,7 @@ extension Lifelong_V1_InferRequest {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__InferRequest> {
         let c = arena.message(Lifelong__V1__InferRequest.self, descriptor: Self._cDescriptor)
         c.pointee.n_inputs = self.inputs.count
-        c.pointee.inputs = arena.copy(try self.inputs.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.inputs = try arena.pointers(self.inputs) { try $0._cMessage(arena) }
         return c
     }
 
@@ -361,7 +361,7 @@ extension Lifelong_V1_InferResponse {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__InferResponse> {
         let c = arena.message(Lifelong__V1__InferResponse.self, descriptor: Self._cDescriptor)
         c.pointee.n_predictions = self.predictions.count
-        c.pointee.predictions = arena.copy(try self.predictions.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.predictions = try arena.pointers(self.predictions) { try $0._cMessage(arena) }
         return c
     }
 
@@ -380,7 +380,7 @@ extension Lifelong_V1_InferenceInput {
         c.pointee.n_features = self.features.count
         c.pointee.features = arena.copy(self.features)
         c.pointee.n_attributes = self.attributes.count
-        c.pointee.attributes = arena.copy(try self.attributes.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.attributes = try arena.pointers(self.attributes) { try $0._cMessage(arena) }
         return c
     }
 
@@ -405,7 +405,7 @@ extension Lifelong_V1_Prediction {
         c.pointee.value = self.value
         c.pointee.unseen = (self.unseen ? 1 : 0)
         c.pointee.n_scores = self.scores.count
-        c.pointee.scores = arena.copy(try self.scores.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.scores = try arena.pointers(self.scores) { try $0._cMessage(arena) }
         c.pointee.fallback = (self.fallback ? 1 : 0)
         c.pointee.snapshot_version = self.snapshotVersion
         return c

@@ -314,7 +314,7 @@ extension Lifelong_V1_ListJobsResponse {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__ListJobsResponse> {
         let c = arena.message(Lifelong__V1__ListJobsResponse.self, descriptor: Self._cDescriptor)
         c.pointee.n_jobs = self.jobs.count
-        c.pointee.jobs = arena.copy(try self.jobs.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.jobs = try arena.pointers(self.jobs) { try $0._cMessage(arena) }
         return c
     }
 
@@ -333,7 +333,7 @@ extension Lifelong_V1_PullSnapshotRequest {
         if !self.node.isEmpty { c.pointee.node = try arena.string(self.node) }
         c.pointee.version = self.version
         c.pointee.n_have_models = self.haveModels.count
-        c.pointee.have_models = arena.copy(try self.haveModels.map { Optional(try arena.string($0)) })
+        c.pointee.have_models = try arena.pointers(self.haveModels) { try arena.string($0) }
         return c
     }
 

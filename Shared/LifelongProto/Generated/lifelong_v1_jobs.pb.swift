@@ -449,7 +449,7 @@ extension Lifelong_V1_JobProgressEvent {
         c.pointee.progress = self.progress
         if !self.taskName.isEmpty { c.pointee.task_name = try arena.string(self.taskName) }
         c.pointee.n_metrics = self.metrics.count
-        c.pointee.metrics = arena.copy(try self.metrics.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.metrics = try arena.pointers(self.metrics) { try $0._cMessage(arena) }
         c.pointee.snapshot_version = self.snapshotVersion
         c.pointee.at_us = self.atUs
         return c

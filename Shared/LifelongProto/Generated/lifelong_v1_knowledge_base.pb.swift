@@ -807,7 +807,7 @@ extension Lifelong_V1_AttachLabelsRequest {
         let c = arena.message(Lifelong__V1__AttachLabelsRequest.self, descriptor: Self._cDescriptor)
         if !self.jobId.isEmpty { c.pointee.job_id = try arena.string(self.jobId) }
         c.pointee.n_labels = self.labels.count
-        c.pointee.labels = arena.copy(try self.labels.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.labels = try arena.pointers(self.labels) { try $0._cMessage(arena) }
         return c
     }
 
@@ -825,7 +825,7 @@ extension Lifelong_V1_AttachLabelsResponse {
         let c = arena.message(Lifelong__V1__AttachLabelsResponse.self, descriptor: Self._cDescriptor)
         c.pointee.updated = self.updated
         c.pointee.n_unknown_keys = self.unknownKeys.count
-        c.pointee.unknown_keys = arena.copy(try self.unknownKeys.map { Optional(try arena.string($0)) })
+        c.pointee.unknown_keys = try arena.pointers(self.unknownKeys) { try arena.string($0) }
         return c
     }
 
@@ -963,7 +963,7 @@ extension Lifelong_V1_ListVersionsResponse {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__ListVersionsResponse> {
         let c = arena.message(Lifelong__V1__ListVersionsResponse.self, descriptor: Self._cDescriptor)
         c.pointee.n_versions = self.versions.count
-        c.pointee.versions = arena.copy(try self.versions.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.versions = try arena.pointers(self.versions) { try $0._cMessage(arena) }
         return c
     }
 
@@ -1048,7 +1048,7 @@ extension Lifelong_V1_QueryTasksRequest {
         c.pointee.version = self.version
         if !self.name.isEmpty { c.pointee.name = try arena.string(self.name) }
         c.pointee.n_attributes = self.attributes.count
-        c.pointee.attributes = arena.copy(try self.attributes.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.attributes = try arena.pointers(self.attributes) { try $0._cMessage(arena) }
         c.pointee.n_nearest_to = self.nearestTo.count
         c.pointee.nearest_to = arena.copy(self.nearestTo)
         c.pointee.limit = self.limit
@@ -1072,7 +1072,7 @@ extension Lifelong_V1_QueryTasksResponse {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__QueryTasksResponse> {
         let c = arena.message(Lifelong__V1__QueryTasksResponse.self, descriptor: Self._cDescriptor)
         c.pointee.n_matches = self.matches.count
-        c.pointee.matches = arena.copy(try self.matches.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.matches = try arena.pointers(self.matches) { try $0._cMessage(arena) }
         return c
     }
 
@@ -1107,7 +1107,7 @@ extension Lifelong_V1_SampleBatch {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__SampleBatch> {
         let c = arena.message(Lifelong__V1__SampleBatch.self, descriptor: Self._cDescriptor)
         c.pointee.n_samples = self.samples.count
-        c.pointee.samples = arena.copy(try self.samples.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.samples = try arena.pointers(self.samples) { try $0._cMessage(arena) }
         if !self.nextCursor.isEmpty { c.pointee.next_cursor = try arena.string(self.nextCursor) }
         return c
     }
@@ -1144,13 +1144,13 @@ extension Lifelong_V1_SnapshotDiff {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__SnapshotDiff> {
         let c = arena.message(Lifelong__V1__SnapshotDiff.self, descriptor: Self._cDescriptor)
         c.pointee.n_added = self.added.count
-        c.pointee.added = arena.copy(try self.added.map { Optional(try arena.string($0)) })
+        c.pointee.added = try arena.pointers(self.added) { try arena.string($0) }
         c.pointee.n_changed = self.changed.count
-        c.pointee.changed = arena.copy(try self.changed.map { Optional(try arena.string($0)) })
+        c.pointee.changed = try arena.pointers(self.changed) { try arena.string($0) }
         c.pointee.n_removed = self.removed.count
-        c.pointee.removed = arena.copy(try self.removed.map { Optional(try arena.string($0)) })
+        c.pointee.removed = try arena.pointers(self.removed) { try arena.string($0) }
         c.pointee.n_unchanged = self.unchanged.count
-        c.pointee.unchanged = arena.copy(try self.unchanged.map { Optional(try arena.string($0)) })
+        c.pointee.unchanged = try arena.pointers(self.unchanged) { try arena.string($0) }
         return c
     }
 
@@ -1212,7 +1212,7 @@ extension Lifelong_V1_TaskDetail {
         let c = arena.message(Lifelong__V1__TaskDetail.self, descriptor: Self._cDescriptor)
         if let value = self.task { c.pointee.task = try value._cMessage(arena) }
         c.pointee.n_models = self.models.count
-        c.pointee.models = arena.copy(try self.models.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.models = try arena.pointers(self.models) { try $0._cMessage(arena) }
         c.pointee.n_versions = self.versions.count
         c.pointee.versions = arena.copy(self.versions)
         return c

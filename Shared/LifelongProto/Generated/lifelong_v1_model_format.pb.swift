@@ -349,10 +349,10 @@ extension Lifelong_V1_FeatureEncoding {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__FeatureEncoding> {
         let c = arena.message(Lifelong__V1__FeatureEncoding.self, descriptor: Self._cDescriptor)
         c.pointee.n_features = self.features.count
-        c.pointee.features = arena.copy(try self.features.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.features = try arena.pointers(self.features) { try $0._cMessage(arena) }
         if !self.labelName.isEmpty { c.pointee.label_name = try arena.string(self.labelName) }
         c.pointee.n_class_labels = self.classLabels.count
-        c.pointee.class_labels = arena.copy(try self.classLabels.map { Optional(try arena.string($0)) })
+        c.pointee.class_labels = try arena.pointers(self.classLabels) { try arena.string($0) }
         return c
     }
 
@@ -393,7 +393,7 @@ extension Lifelong_V1_GbdtModel {
         c.pointee.n_base_scores = self.baseScores.count
         c.pointee.base_scores = arena.copy(self.baseScores)
         c.pointee.n_trees = self.trees.count
-        c.pointee.trees = arena.copy(try self.trees.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.trees = try arena.pointers(self.trees) { try $0._cMessage(arena) }
         if let value = self.training { c.pointee.training = try value._cMessage(arena) }
         return c
     }
@@ -461,7 +461,7 @@ extension Lifelong_V1_GbdtTree {
         c.pointee.n_default_left = self.defaultLeft.count
         c.pointee.default_left = arena.copy(self.defaultLeft.map { ($0 ? 1 : 0) })
         c.pointee.n_categorical_splits = self.categoricalSplits.count
-        c.pointee.categorical_splits = arena.copy(try self.categoricalSplits.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.categorical_splits = try arena.pointers(self.categoricalSplits) { try $0._cMessage(arena) }
         return c
     }
 

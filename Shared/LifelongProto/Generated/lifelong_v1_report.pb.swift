@@ -175,9 +175,9 @@ extension Lifelong_V1_AccuracyMatrix {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__AccuracyMatrix> {
         let c = arena.message(Lifelong__V1__AccuracyMatrix.self, descriptor: Self._cDescriptor)
         c.pointee.n_rows = self.rows.count
-        c.pointee.rows = arena.copy(try self.rows.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.rows = try arena.pointers(self.rows) { try $0._cMessage(arena) }
         c.pointee.n_test_sets = self.testSets.count
-        c.pointee.test_sets = arena.copy(try self.testSets.map { Optional(try arena.string($0)) })
+        c.pointee.test_sets = try arena.pointers(self.testSets) { try arena.string($0) }
         return c
     }
 
@@ -216,7 +216,7 @@ extension Lifelong_V1_MethodReport {
         c.pointee.task_average_accuracy = self.taskAverageAccuracy
         c.pointee.average_accuracy = self.averageAccuracy
         c.pointee.n_tasks = self.tasks.count
-        c.pointee.tasks = arena.copy(try self.tasks.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.tasks = try arena.pointers(self.tasks) { try $0._cMessage(arena) }
         return c
     }
 
@@ -240,7 +240,7 @@ extension Lifelong_V1_Report {
         if !self.jobId.isEmpty { c.pointee.job_id = try arena.string(self.jobId) }
         c.pointee.snapshot_version = self.snapshotVersion
         c.pointee.n_methods = self.methods.count
-        c.pointee.methods = arena.copy(try self.methods.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.methods = try arena.pointers(self.methods) { try $0._cMessage(arena) }
         c.pointee.samples_transfer_ratio = self.samplesTransferRatio
         c.pointee.samples_inferred = self.samplesInferred
         c.pointee.samples_uploaded = self.samplesUploaded

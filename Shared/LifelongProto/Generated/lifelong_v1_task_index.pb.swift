@@ -402,7 +402,7 @@ extension Lifelong_V1_AttributeRoute {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__AttributeRoute> {
         let c = arena.message(Lifelong__V1__AttributeRoute.self, descriptor: Self._cDescriptor)
         c.pointee.n_values = self.values.count
-        c.pointee.values = arena.copy(try self.values.map { Optional(try arena.string($0)) })
+        c.pointee.values = try arena.pointers(self.values) { try arena.string($0) }
         if !self.taskName.isEmpty { c.pointee.task_name = try arena.string(self.taskName) }
         return c
     }
@@ -439,15 +439,15 @@ extension Lifelong_V1_TaskAllocator {
         let c = arena.message(Lifelong__V1__TaskAllocator.self, descriptor: Self._cDescriptor)
         c.pointee.kind = Lifelong__V1__AllocatorKind(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
         c.pointee.n_attribute_names = self.attributeNames.count
-        c.pointee.attribute_names = arena.copy(try self.attributeNames.map { Optional(try arena.string($0)) })
+        c.pointee.attribute_names = try arena.pointers(self.attributeNames) { try arena.string($0) }
         c.pointee.n_routes = self.routes.count
-        c.pointee.routes = arena.copy(try self.routes.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.routes = try arena.pointers(self.routes) { try $0._cMessage(arena) }
         c.pointee.n_feature_mean = self.featureMean.count
         c.pointee.feature_mean = arena.copy(self.featureMean)
         c.pointee.n_feature_stddev = self.featureStddev.count
         c.pointee.feature_stddev = arena.copy(self.featureStddev)
         c.pointee.n_centroids = self.centroids.count
-        c.pointee.centroids = arena.copy(try self.centroids.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.centroids = try arena.pointers(self.centroids) { try $0._cMessage(arena) }
         c.pointee.feature_count = self.featureCount
         return c
     }
@@ -498,16 +498,16 @@ extension Lifelong_V1_TaskIndexSnapshot {
         c.pointee.status = Lifelong__V1__SnapshotStatus(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
         if let value = self.schema { c.pointee.schema = try value._cMessage(arena) }
         c.pointee.n_tasks = self.tasks.count
-        c.pointee.tasks = arena.copy(try self.tasks.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.tasks = try arena.pointers(self.tasks) { try $0._cMessage(arena) }
         c.pointee.n_groups = self.groups.count
-        c.pointee.groups = arena.copy(try self.groups.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.groups = try arena.pointers(self.groups) { try $0._cMessage(arena) }
         c.pointee.n_relations = self.relations.count
-        c.pointee.relations = arena.copy(try self.relations.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.relations = try arena.pointers(self.relations) { try $0._cMessage(arena) }
         if let value = self.allocator { c.pointee.allocator = try value._cMessage(arena) }
         c.pointee.n_detectors = self.detectors.count
-        c.pointee.detectors = arena.copy(try self.detectors.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.detectors = try arena.pointers(self.detectors) { try $0._cMessage(arena) }
         c.pointee.n_assignments = self.assignments.count
-        c.pointee.assignments = arena.copy(try self.assignments.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.assignments = try arena.pointers(self.assignments) { try $0._cMessage(arena) }
         if let value = self.globalModel { c.pointee.global_model = try value._cMessage(arena) }
         c.pointee.published_at_us = self.publishedAtUs
         if !self.note.isEmpty { c.pointee.note = try arena.string(self.note) }
@@ -541,7 +541,7 @@ extension Lifelong_V1_TaskModelAssignment {
         if !self.taskName.isEmpty { c.pointee.task_name = try arena.string(self.taskName) }
         if let value = self.model { c.pointee.model = try value._cMessage(arena) }
         c.pointee.n_fallbacks = self.fallbacks.count
-        c.pointee.fallbacks = arena.copy(try self.fallbacks.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.fallbacks = try arena.pointers(self.fallbacks) { try $0._cMessage(arena) }
         return c
     }
 
@@ -562,7 +562,7 @@ extension Lifelong_V1_UnseenTaskDetector {
         c.pointee.threshold = self.threshold
         c.pointee.target_false_positive_rate = self.targetFalsePositiveRate
         c.pointee.n_distances = self.distances.count
-        c.pointee.distances = arena.copy(try self.distances.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.distances = try arena.pointers(self.distances) { try $0._cMessage(arena) }
         c.pointee.precision = self.precision
         c.pointee.recall = self.recall
         c.pointee.enabled = (self.enabled ? 1 : 0)

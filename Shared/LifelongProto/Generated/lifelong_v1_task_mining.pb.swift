@@ -311,7 +311,7 @@ extension Lifelong_V1_AllocateSamplesRequest {
         let c = arena.message(Lifelong__V1__AllocateSamplesRequest.self, descriptor: Self._cDescriptor)
         if let value = self.allocator { c.pointee.allocator = try value._cMessage(arena) }
         c.pointee.n_samples = self.samples.count
-        c.pointee.samples = arena.copy(try self.samples.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.samples = try arena.pointers(self.samples) { try $0._cMessage(arena) }
         return c
     }
 
@@ -328,7 +328,7 @@ extension Lifelong_V1_AllocateSamplesResponse {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__AllocateSamplesResponse> {
         let c = arena.message(Lifelong__V1__AllocateSamplesResponse.self, descriptor: Self._cDescriptor)
         c.pointee.n_allocations = self.allocations.count
-        c.pointee.allocations = arena.copy(try self.allocations.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.allocations = try arena.pointers(self.allocations) { try $0._cMessage(arena) }
         return c
     }
 
@@ -364,7 +364,7 @@ extension Lifelong_V1_BuildDetectorsRequest {
         let c = arena.message(Lifelong__V1__BuildDetectorsRequest.self, descriptor: Self._cDescriptor)
         if let value = self.source { c.pointee.source = try value._cMessage(arena) }
         c.pointee.n_tasks = self.tasks.count
-        c.pointee.tasks = arena.copy(try self.tasks.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.tasks = try arena.pointers(self.tasks) { try $0._cMessage(arena) }
         if let value = self.allocator { c.pointee.allocator = try value._cMessage(arena) }
         c.pointee.target_false_positive_rate = self.targetFalsePositiveRate
         return c
@@ -385,7 +385,7 @@ extension Lifelong_V1_BuildDetectorsResponse {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__BuildDetectorsResponse> {
         let c = arena.message(Lifelong__V1__BuildDetectorsResponse.self, descriptor: Self._cDescriptor)
         c.pointee.n_detectors = self.detectors.count
-        c.pointee.detectors = arena.copy(try self.detectors.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.detectors = try arena.pointers(self.detectors) { try $0._cMessage(arena) }
         return c
     }
 
@@ -428,7 +428,7 @@ extension Lifelong_V1_DefineTasksResponse {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__DefineTasksResponse> {
         let c = arena.message(Lifelong__V1__DefineTasksResponse.self, descriptor: Self._cDescriptor)
         c.pointee.n_tasks = self.tasks.count
-        c.pointee.tasks = arena.copy(try self.tasks.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.tasks = try arena.pointers(self.tasks) { try $0._cMessage(arena) }
         if let value = self.allocator { c.pointee.allocator = try value._cMessage(arena) }
         c.pointee.n_cluster_scores = self.clusterScores.count
         c.pointee.cluster_scores = arena.copy(self.clusterScores)
@@ -452,7 +452,7 @@ extension Lifelong_V1_DiscoverRelationsRequest {
         let c = arena.message(Lifelong__V1__DiscoverRelationsRequest.self, descriptor: Self._cDescriptor)
         if let value = self.source { c.pointee.source = try value._cMessage(arena) }
         c.pointee.n_tasks = self.tasks.count
-        c.pointee.tasks = arena.copy(try self.tasks.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.tasks = try arena.pointers(self.tasks) { try $0._cMessage(arena) }
         if let value = self.allocator { c.pointee.allocator = try value._cMessage(arena) }
         return c
     }
@@ -471,9 +471,9 @@ extension Lifelong_V1_DiscoverRelationsResponse {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__DiscoverRelationsResponse> {
         let c = arena.message(Lifelong__V1__DiscoverRelationsResponse.self, descriptor: Self._cDescriptor)
         c.pointee.n_relations = self.relations.count
-        c.pointee.relations = arena.copy(try self.relations.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.relations = try arena.pointers(self.relations) { try $0._cMessage(arena) }
         c.pointee.n_groups = self.groups.count
-        c.pointee.groups = arena.copy(try self.groups.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.groups = try arena.pointers(self.groups) { try $0._cMessage(arena) }
         return c
     }
 
@@ -493,7 +493,7 @@ extension Lifelong_V1_SampleSource {
         c.pointee.n_kinds = self.kinds.count
         c.pointee.kinds = arena.copy(self.kinds.map { Lifelong__V1__SampleKind(rawValue: .init(truncatingIfNeeded: $0.rawValue)) })
         c.pointee.n_samples = self.samples.count
-        c.pointee.samples = arena.copy(try self.samples.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.samples = try arena.pointers(self.samples) { try $0._cMessage(arena) }
         return c
     }
 

@@ -172,7 +172,7 @@ extension Lifelong_V1_EvaluateRequest {
         if !self.jobId.isEmpty { c.pointee.job_id = try arena.string(self.jobId) }
         c.pointee.version = self.version
         c.pointee.n_samples = self.samples.count
-        c.pointee.samples = arena.copy(try self.samples.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.samples = try arena.pointers(self.samples) { try $0._cMessage(arena) }
         return c
     }
 
@@ -190,10 +190,10 @@ extension Lifelong_V1_EvaluateResponse {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__EvaluateResponse> {
         let c = arena.message(Lifelong__V1__EvaluateResponse.self, descriptor: Self._cDescriptor)
         c.pointee.n_task_metrics = self.taskMetrics.count
-        c.pointee.task_metrics = arena.copy(try self.taskMetrics.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.task_metrics = try arena.pointers(self.taskMetrics) { try $0._cMessage(arena) }
         if let value = self.overall { c.pointee.overall = try value._cMessage(arena) }
         c.pointee.n_tasks = self.tasks.count
-        c.pointee.tasks = arena.copy(try self.tasks.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.tasks = try arena.pointers(self.tasks) { try $0._cMessage(arena) }
         return c
     }
 
@@ -253,11 +253,11 @@ extension Lifelong_V1_TrainingRun {
         c.pointee.state = Lifelong__V1__StageState(rawValue: .init(truncatingIfNeeded: self.state.rawValue))
         c.pointee.published_version = self.publishedVersion
         c.pointee.n_created_tasks = self.createdTasks.count
-        c.pointee.created_tasks = arena.copy(try self.createdTasks.map { Optional(try arena.string($0)) })
+        c.pointee.created_tasks = try arena.pointers(self.createdTasks) { try arena.string($0) }
         c.pointee.n_retrained_tasks = self.retrainedTasks.count
-        c.pointee.retrained_tasks = arena.copy(try self.retrainedTasks.map { Optional(try arena.string($0)) })
+        c.pointee.retrained_tasks = try arena.pointers(self.retrainedTasks) { try arena.string($0) }
         c.pointee.n_kept_tasks = self.keptTasks.count
-        c.pointee.kept_tasks = arena.copy(try self.keptTasks.map { Optional(try arena.string($0)) })
+        c.pointee.kept_tasks = try arena.pointers(self.keptTasks) { try arena.string($0) }
         if !self.error.isEmpty { c.pointee.error = try arena.string(self.error) }
         return c
     }

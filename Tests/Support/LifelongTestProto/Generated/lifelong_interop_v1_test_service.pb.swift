@@ -406,7 +406,7 @@ extension Lifelong_Interop_V1_StreamingOutputCallRequest {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__Interop__V1__StreamingOutputCallRequest> {
         let c = arena.message(Lifelong__Interop__V1__StreamingOutputCallRequest.self, descriptor: Self._cDescriptor)
         c.pointee.n_response_parameters = self.responseParameters.count
-        c.pointee.response_parameters = arena.copy(try self.responseParameters.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.response_parameters = try arena.pointers(self.responseParameters) { try $0._cMessage(arena) }
         if let value = self.payload { c.pointee.payload = try value._cMessage(arena) }
         if let value = self.responseStatus { c.pointee.response_status = try value._cMessage(arena) }
         return c

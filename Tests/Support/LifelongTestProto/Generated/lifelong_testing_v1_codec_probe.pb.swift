@@ -296,7 +296,7 @@ extension Lifelong_Testing_V1_Probe {
         c.pointee.n_r_bool = self.rBool.count
         c.pointee.r_bool = arena.copy(self.rBool.map { ($0 ? 1 : 0) })
         c.pointee.n_r_string = self.rString.count
-        c.pointee.r_string = arena.copy(try self.rString.map { Optional(try arena.string($0)) })
+        c.pointee.r_string = try arena.pointers(self.rString) { try arena.string($0) }
         c.pointee.n_r_bytes = self.rBytes.count
         c.pointee.r_bytes = arena.copy(self.rBytes.map { ProtobufCBinaryData(len: $0.count, data: arena.copy($0)) })
         c.pointee.n_r_uint32 = self.rUint32.count
@@ -312,7 +312,7 @@ extension Lifelong_Testing_V1_Probe {
         c.pointee.n_r_enum = self.rEnum.count
         c.pointee.r_enum = arena.copy(self.rEnum.map { Lifelong__Testing__V1__ProbeColour(rawValue: .init(truncatingIfNeeded: $0.rawValue)) })
         c.pointee.n_r_leaf = self.rLeaf.count
-        c.pointee.r_leaf = arena.copy(try self.rLeaf.map { Optional(try $0._cMessage(arena)) })
+        c.pointee.r_leaf = try arena.pointers(self.rLeaf) { try $0._cMessage(arena) }
         if let value = self.inner { c.pointee.inner = try value._cMessage(arena) }
         switch self.choice {
         case .choiceNumber(let value)?:
