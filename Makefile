@@ -45,6 +45,10 @@ bench-lifelong: deps ## lifelong learner against global, isolated and XGBoost (d
 bench-rpc: deps ## gRPC unary echo: ours against C++ gRPC, grpc-go, grpcio (h2load + latency)
 	scripts/rpc/bench.sh
 
+bench-codec: ## protobuf encode/decode of a 1,000-task snapshot (generated code + protobuf-c)
+	swift build -c release --product codec-benchmark
+	$$(swift build -c release --show-bin-path)/codec-benchmark
+
 bench-kb: ## knowledge base over HTTP/2 against psql (\copy, bytea) on the throwaway PostgreSQL
 	scripts/kb/bench.sh
 

@@ -52,9 +52,11 @@ final class KnowledgeBaseProcess: @unchecked Sendable {
         self.process = process
         self.output = output
 
-        // Read the first line (the port) off the main thread.
-        let line: String = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
+        // Read the first line (the port) on a thread of its own: on Linux the global
+        // Dispatch queues share their few threads with Swift concurrency and with Foundation's
+        // process monitoring, so a blocking read there can starve them under parallel tests.
+        let line: String = await withCheckedContinuation { continuation in
+            let reader = Thread {
                 var bytes: [UInt8] = []
                 let handle = output.fileHandleForReading
                 while true {
@@ -65,6 +67,7 @@ final class KnowledgeBaseProcess: @unchecked Sendable {
                 }
                 continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
             }
+            reader.start()
         }
         guard line.hasPrefix("lifelong-kb listening on "), let port = line.split(separator: ":").last.flatMap({ Int($0) })
         else {
@@ -78,7 +81,7 @@ final class KnowledgeBaseProcess: @unchecked Sendable {
 
     /// A test that fails half-way must not leave the service running.
     deinit {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        if Self.isAlive(process.processIdentifier) { Foundation.kill(process.processIdentifier, SIGKILL) }
     }
 
     /// `kill -9`.
@@ -95,8 +98,19 @@ final class KnowledgeBaseProcess: @unchecked Sendable {
         await transport.close()
     }
 
+    /// Waits until the process has exited, reading /proc rather than `Process.isRunning`,
+    /// which depends on a Dispatch handler that a busy test run may not schedule in time.
     private func waitForExit() async {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        while Self.isAlive(process.processIdentifier) { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    /// Whether a process exists and has not exited (an exited, unreaped one is state `Z`).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        let state = stat[stat.index(after: close)...].drop(while: { $0 == " " }).first
+        return state != "Z" && state != "X"
     }
 }
 

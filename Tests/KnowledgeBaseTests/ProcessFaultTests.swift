@@ -85,7 +85,10 @@ struct ProcessFaultTests {
         let (progress, progressSink) = AsyncStream<Int>.makeStream()
         let client = server.client
         let upload = Task {
-            try await client.putModel { writer in
+            // Ends the progress stream however the upload ends, so a failure before 3 MB
+            // fails the test below instead of leaving it waiting.
+            defer { progressSink.finish() }
+            return try await client.putModel { writer in
                 var offset = 0
                 while offset < partial.count {
                     var chunk = Lifelong_V1_ModelChunk()
@@ -99,7 +102,17 @@ struct ProcessFaultTests {
                 }
             }
         }
-        for await sent in progress where sent >= 3_000_000 { break }
+        var reached = false
+        for await sent in progress where sent >= 3_000_000 {
+            reached = true
+            break
+        }
+        guard reached else {
+            let outcome = await upload.result
+            Issue.record("the upload ended before 3 MB were sent: \(outcome)")
+            await server.stop()
+            return
+        }
         // Wait until the server's transaction has written rows (it is "idle in transaction").
         let inTransaction = try await Self.eventually {
             let rows = try await inspector.execute(
@@ -108,6 +121,8 @@ struct ProcessFaultTests {
         }
         #expect(inTransaction)
         await server.kill()
+        // The producer may be asleep holding the rest back; wake it so the call ends now.
+        upload.cancel()
         let outcome = await upload.result
         #expect(throws: (any Error).self) { try outcome.get() }
 
