@@ -349,6 +349,11 @@ public struct PostgresLease: Sendable {
 /// Where one ``PostgresLease/run(_:)`` stands, for its cancellation handler (which runs on
 /// another thread): a cancellation before the closure starts skips it, one while it runs
 /// cancels the statement on the server, one after it does nothing.
+///
+/// A cancel request reaches the server asynchronously and cancels only the statement
+/// running at that moment; one that lands between `begin` and the closure's first statement
+/// would be lost. So while the closure runs, the request is repeated every
+/// ``retryInterval`` (up to ``maximumAttempts`` times) until the closure ends.
 final class RunCancellation: Sendable {
     private enum Phase {
         case waiting
@@ -356,6 +361,11 @@ final class RunCancellation: Sendable {
         case cancelled
         case finished
     }
+
+    /// Time between repeated cancel requests.
+    static let retryInterval: DispatchTimeInterval = .milliseconds(100)
+    /// Cancel requests sent at most for one run.
+    static let maximumAttempts = 100
 
     private let phase = Mutex(Phase.waiting)
 
@@ -375,12 +385,29 @@ final class RunCancellation: Sendable {
 
     /// Called by the task's cancellation handler.
     func cancel() {
-        phase.withLock { phase in
+        let token: PostgresCancelToken? = phase.withLock { phase in
             switch phase {
-            case .waiting: phase = .cancelled
-            case .running(let token): _ = token?.cancel()
-            case .cancelled, .finished: break
+            case .waiting:
+                phase = .cancelled
+                return nil
+            case .running(let token):
+                return token
+            case .cancelled, .finished:
+                return nil
             }
+        }
+        if let token { requestCancel(token, attemptsLeft: Self.maximumAttempts) }
+    }
+
+    private func requestCancel(_ token: PostgresCancelToken, attemptsLeft: Int) {
+        _ = token.cancel()
+        guard attemptsLeft > 1 else { return }
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.retryInterval) {
+            let running = self.phase.withLock { phase -> Bool in
+                if case .running = phase { return true }
+                return false
+            }
+            if running { self.requestCancel(token, attemptsLeft: attemptsLeft - 1) }
         }
     }
 }
