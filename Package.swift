@@ -74,6 +74,10 @@ let package = Package(
             swiftSettings: strictSwift),
 
         // MARK: Tests.
+        /// Where database tests find PostgreSQL (POSTGRES_* / PG* variables), shared by them.
+        .target(
+            name: "PostgresTestSupport", dependencies: ["PostgresClient"], path: "Tests/Support/PostgresTestSupport",
+            swiftSettings: strictSwift),
         /// Test-only messages (Tests/Proto), generated like the contract.
         .target(
             name: "CLifelongTestProto", dependencies: ["CProtobufC"], path: "Tests/Support/CLifelongTestProto",
@@ -90,7 +94,7 @@ let package = Package(
             name: "RPCCoreTests", dependencies: ["RPCCore"], path: "Tests/RPCCoreTests",
             swiftSettings: strictSwift),
         .testTarget(
-            name: "PostgresClientTests", dependencies: ["PostgresClient"],
+            name: "PostgresClientTests", dependencies: ["PostgresClient", "PostgresTestSupport"],
             path: "Tests/PostgresClientTests", swiftSettings: strictSwift),
         .testTarget(
             name: "LearningTests", dependencies: ["LifelongLearning"], path: "Tests/LearningTests",
@@ -163,7 +167,8 @@ let package = Package(
         .testTarget(
             name: "KnowledgeBaseTests",
             dependencies: [
-                "KnowledgeBase", "ContentDigest", "LifelongProto", "PostgresClient", "RPCCore", "HTTP2Transport",
+                "KnowledgeBase", "ContentDigest", "LifelongProto", "PostgresClient", "PostgresTestSupport", "RPCCore",
+                "HTTP2Transport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/KnowledgeBaseTests", swiftSettings: strictSwift),

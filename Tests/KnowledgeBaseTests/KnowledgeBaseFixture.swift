@@ -8,6 +8,7 @@ import KnowledgeBase
 import LifelongProto
 import Logging
 import PostgresClient
+import PostgresTestSupport
 import RPCCore
 import Synchronization
 import Testing
@@ -22,14 +23,7 @@ struct KnowledgeBaseFixture {
     let schema: String
 
     static var connection: PostgresConfiguration {
-        PostgresConfiguration(
-            host: env("POSTGRES_HOSTNAME") ?? env("PGHOST") ?? "127.0.0.1",
-            port: (env("POSTGRES_PORT") ?? env("PGPORT")).flatMap { Int($0) } ?? 5432,
-            user: env("POSTGRES_USER") ?? env("PGUSER") ?? "postgres",
-            password: env("POSTGRES_PASSWORD") ?? env("PGPASSWORD"),
-            database: env("POSTGRES_DB") ?? env("PGDATABASE") ?? "lifelong_test",
-            connectTimeout: .seconds(5),
-            applicationName: "KnowledgeBaseTests")
+        PostgresTestEnvironment.configuration(applicationName: "KnowledgeBaseTests")
     }
 
     /// Runs `body` with a fresh knowledge base, then drops its schema.
@@ -49,7 +43,7 @@ struct KnowledgeBaseFixture {
             try await kb.migrate()
         } catch {
             kb.shutdown()
-            throw Unavailable(configuration: connection, underlying: error)
+            throw PostgresTestEnvironment.Unavailable(configuration: connection, underlying: error)
         }
         let fixture = KnowledgeBaseFixture(
             kb: kb,
@@ -80,27 +74,6 @@ struct KnowledgeBaseFixture {
     /// A count from SQL.
     func count(_ statement: String, _ parameters: [PostgresValue] = []) async throws -> Int64 {
         try await sql(statement, parameters).int64(row: 0, column: 0) ?? -1
-    }
-
-    struct Unavailable: Error, CustomStringConvertible {
-        var configuration: PostgresConfiguration
-        var underlying: any Error
-
-        var description: String {
-            """
-            PostgreSQL is unreachable at \(configuration.host):\(configuration.port) \
-            (database \(configuration.database ?? "-")): \(underlying). \
-            These tests need a real server: run them via `make test`, or start the throwaway \
-            cluster by hand with `make pg-start; eval "$(scripts/postgres-cluster.sh env)"` \
-            before `swift test`.
-            """
-        }
-    }
-
-    private static func env(_ name: String) -> String? {
-        guard let value = getenv(name) else { return nil }
-        let text = String(cString: value)
-        return text.isEmpty ? nil : text
     }
 }
 

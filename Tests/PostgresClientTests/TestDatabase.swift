@@ -1,24 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import PostgresClient
+import PostgresTestSupport
 
-/// The test database, configured like postgres-nio's tests: `POSTGRES_HOSTNAME`,
-/// `POSTGRES_PORT`, `POSTGRES_USER`, `POSTGRES_PASSWORD`, `POSTGRES_DB`, else the libpq `PG*`
-/// variables, else 127.0.0.1:5432, user postgres, database lifelong_test.
-/// `make test` starts a throwaway cluster and exports both sets.
+/// The test database of this target (see `PostgresTestEnvironment` for the variables read).
 enum TestDatabase {
     static var configuration: PostgresConfiguration {
-        PostgresConfiguration(
-            host: env("POSTGRES_HOSTNAME") ?? env("PGHOST") ?? "127.0.0.1",
-            port: (env("POSTGRES_PORT") ?? env("PGPORT")).flatMap { Int($0) } ?? 5432,
-            user: env("POSTGRES_USER") ?? env("PGUSER") ?? "postgres",
-            password: env("POSTGRES_PASSWORD") ?? env("PGPASSWORD"),
-            database: env("POSTGRES_DB") ?? env("PGDATABASE") ?? "lifelong_test",
-            connectTimeout: .seconds(5),
-            applicationName: "PostgresClientTests")
+        PostgresTestEnvironment.configuration(applicationName: "PostgresClientTests")
     }
 
     /// Connects, or fails the test (never skips it) with what to do about it.
@@ -27,28 +13,7 @@ enum TestDatabase {
         do {
             return try PostgresConnection.connect(configuration)
         } catch {
-            throw Unavailable(configuration: configuration, underlying: error)
+            throw PostgresTestEnvironment.Unavailable(configuration: configuration, underlying: error)
         }
-    }
-
-    struct Unavailable: Error, CustomStringConvertible {
-        var configuration: PostgresConfiguration
-        var underlying: any Error
-
-        var description: String {
-            """
-            PostgreSQL is unreachable at \(configuration.host):\(configuration.port) \
-            (database \(configuration.database ?? "-")): \(underlying). \
-            These tests need a real server: run them via `make test`, or start the throwaway \
-            cluster by hand with `make pg-start; eval "$(scripts/postgres-cluster.sh env)"` \
-            before `swift test`.
-            """
-        }
-    }
-
-    private static func env(_ name: String) -> String? {
-        guard let value = getenv(name) else { return nil }
-        let text = String(cString: value)
-        return text.isEmpty ? nil : text
     }
 }
