@@ -45,7 +45,7 @@ struct KBBenchmark {
         serverConfiguration.maxSendMessageBytes = 16 << 20
         serverConfiguration.initialStreamWindowBytes = 4 << 20
         serverConfiguration.connectionWindowBytes = 16 << 20
-        let server = HTTP2Server(configuration: serverConfiguration, services: [kb.service])
+        let server = HTTP2Server(configuration: serverConfiguration, router: kb.router)
         let port = try await server.start()
         var clientConfiguration = HTTP2ClientConfiguration()
         clientConfiguration.maxReceiveMessageBytes = 16 << 20
@@ -86,7 +86,7 @@ struct KBBenchmark {
         rows.append(Row(name: "get latest snapshot (1000 tasks): p99 ms", ours: percentile(getTimes, 0.99)))
         // Where the time goes: the same call without HTTP/2, and the message codec alone.
         let local = Lifelong_V1_KnowledgeBase.Client(
-            wrapping: RPCClient(transport: InProcessTransport(services: [kb.service])))
+            wrapping: RPCClient(transport: InProcessTransport(router: kb.router)))
         var localTimes: [Double] = []
         var codecTimes: [Double] = []
         for index in 0..<120 {

@@ -1,5 +1,6 @@
 public import Logging
 public import PostgresClient
+public import RPCCore
 
 /// The knowledge base: a connection pool, a listener for version announcements, the schema
 /// migrations and the service over them. Create one, ``migrate()``, host ``service``, and
@@ -8,7 +9,7 @@ public import PostgresClient
 /// ```swift
 /// let kb = KnowledgeBase(configuration: .init(postgres: .init(connection: try .fromEnvironment())))
 /// try await kb.migrate()
-/// let transport = InProcessTransport(services: [kb.service])
+/// let transport = InProcessTransport(router: kb.router)
 /// ```
 public final class KnowledgeBase: Sendable {
     /// The configuration it was made with.
@@ -17,9 +18,10 @@ public final class KnowledgeBase: Sendable {
     public let pool: PostgresPool
     /// The service to register with a server or an in-process transport.
     public let service: KnowledgeBaseService
-    /// Call counts and durations, for the metrics endpoint.
-    public let metrics: KnowledgeBaseMetrics
-    private let listener: PostgresListener
+    /// The LISTEN/NOTIFY listener that wakes snapshot watchers (run it as a service).
+    public let listener: PostgresListener
+    /// What the service needs around its handlers: its error mapping.
+    public let interceptors: [any ServerInterceptor] = [ErrorMappingInterceptor(KnowledgeBaseError.rpcError(for:))]
     private let logger: Logger
 
     /// Creates the knowledge base; connects lazily.
@@ -34,10 +36,8 @@ public final class KnowledgeBase: Sendable {
         self.logger = logger
         let pool = PostgresPool(configuration: postgres)
         let listener = PostgresListener(configuration: postgres, channels: [Self.channel(schema: configuration.schema)])
-        let metrics = KnowledgeBaseMetrics()
         self.pool = pool
         self.listener = listener
-        self.metrics = metrics
         let snapshots = SnapshotStore(
             pool: pool, limits: configuration.limits, cache: SnapshotCache(capacity: configuration.snapshotCacheCapacity),
             channel: Self.channel(schema: configuration.schema))
@@ -47,7 +47,14 @@ public final class KnowledgeBase: Sendable {
             samples: SampleStore(pool: pool, limits: configuration.limits),
             tasks: TaskQuery(pool: pool, limits: configuration.limits, snapshots: snapshots),
             watcher: SnapshotWatcher(snapshots: snapshots, listener: listener, limits: configuration.limits),
-            logger: logger, metrics: metrics)
+            logger: logger)
+    }
+
+    /// The service with its interceptors, for an in-process transport.
+    public var router: RPCRouter {
+        var router = RPCRouter()
+        router.register(service)
+        return router.intercepted(by: interceptors)
     }
 
     /// The NOTIFY channel of a schema's version announcements.

@@ -68,6 +68,12 @@ public struct KnowledgeBaseError: Error, Sendable, CustomStringConvertible, RPCE
         return RPCError(code: status, message: message, cause: cause ?? self)
     }
 
+    /// The status any error thrown while serving a call reaches the client with: the
+    /// service's error mapping (see ``KnowledgeBase/interceptors``).
+    @Sendable public static func rpcError(for error: any Error) -> RPCError {
+        classify(error).rpcError
+    }
+
     /// Classifies any error thrown while serving a call.
     /// - Parameter error: The error.
     /// - Returns: The knowledge-base error it stands for.

@@ -23,6 +23,7 @@ public final class PostgresPool: Sendable {
 
     private let state: Mutex<State>
     private let health: Mutex<Health>
+    private let waitTotals = Mutex(WaitTotals())
 
     private enum State {
         case running(Running)
@@ -39,6 +40,13 @@ public final class PostgresPool: Sendable {
     private struct Waiter {
         var id: Int
         var continuation: CheckedContinuation<PostgresWorker, any Error>
+        var since: ContinuousClock.Instant
+    }
+
+    /// Callers that had to wait for a connection, and for how long in all.
+    private struct WaitTotals {
+        var waits = 0
+        var waited = Duration.zero
     }
 
     /// Connection health shared by all workers: reconnect backoff, and a generation that
@@ -121,8 +129,11 @@ public final class PostgresPool: Sendable {
             }
         }
         let failures = health.withLock { $0.consecutiveFailures }
+        let totals = waitTotals.withLock { $0 }
         return Statistics(
-            workers: created, idle: idle, waiting: waiting, consecutiveConnectFailures: failures, isClosed: closed)
+            workers: created, idle: idle, waiting: waiting, consecutiveConnectFailures: failures, isClosed: closed,
+            waits: totals.waits, waitedSeconds: Double(totals.waited.components.seconds)
+                + Double(totals.waited.components.attoseconds) / 1e18)
     }
 
     /// Counts describing a pool at one moment.
@@ -137,6 +148,10 @@ public final class PostgresPool: Sendable {
         public var consecutiveConnectFailures: Int
         /// Whether ``PostgresPool/close()`` was called.
         public var isClosed: Bool
+        /// Callers that got a connection only after waiting for one, since the pool was made.
+        public var waits: Int = 0
+        /// The time those callers waited, in all.
+        public var waitedSeconds: Double = 0
     }
 
     private static let closedError = PostgresError(
@@ -164,7 +179,7 @@ public final class PostgresPool: Sendable {
                     if Task.isCancelled { return .failure(CancellationError()) }
                     let id = running.nextWaiterID
                     running.nextWaiterID += 1
-                    running.waiters.append(Waiter(id: id, continuation: continuation))
+                    running.waiters.append(Waiter(id: id, continuation: continuation, since: .now))
                     waiterID.withLock { $0 = id }
                     return .wait
                 }
@@ -203,7 +218,13 @@ public final class PostgresPool: Sendable {
             return .idle
         }
         switch outcome {
-        case .handOver(let waiter): waiter.continuation.resume(returning: worker)
+        case .handOver(let waiter):
+            let waited = ContinuousClock.now - waiter.since
+            waitTotals.withLock { totals in
+                totals.waits += 1
+                totals.waited += waited
+            }
+            waiter.continuation.resume(returning: worker)
         case .idle: break
         case .close: worker.closeConnection()
         }

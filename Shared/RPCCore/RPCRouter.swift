@@ -35,6 +35,11 @@ public struct RPCRouter: Sendable {
     /// The route for a `:path`, if any.
     public func route(forPath path: String) -> Route? { handlers[path] }
 
+    /// Adds a route as it is, replacing any earlier one for its method.
+    mutating func install(_ route: Route) {
+        handlers[route.method.path] = route
+    }
+
     /// The fully-qualified names of the services with at least one method, sorted.
     public var serviceNames: [String] {
         Set(handlers.values.map(\.method.service.fullyQualifiedService)).sorted()

@@ -48,7 +48,7 @@ struct KnowledgeBaseFixture {
         let fixture = KnowledgeBaseFixture(
             kb: kb,
             client: Lifelong_V1_KnowledgeBase.Client(
-                wrapping: RPCClient(transport: InProcessTransport(services: [kb.service]))),
+                wrapping: RPCClient(transport: InProcessTransport(router: kb.router))),
             schema: schema)
         do {
             try await body(fixture)

@@ -1,0 +1,56 @@
+public import ArgumentParser
+public import Logging
+
+/// The options every service has, declared once: `@OptionGroup var host: HostOptions`.
+/// Each can also come from `<PREFIX>_<OPTION>` in the environment (the flag wins), see
+/// ``EnvironmentArguments``.
+public struct HostOptions: ParsableArguments, Sendable {
+    /// The address to listen on.
+    @Option(name: .customLong("host"), help: .environment("Address to listen on.", option: "host"))
+    public var host: String = "127.0.0.1"
+
+    /// The gRPC port; 0 picks a free one.
+    @Option(help: .environment("Port to listen on; 0 picks a free one.", option: "port"))
+    public var port: Int = ServiceIdentity.current.defaultPort
+
+    /// The port of the Prometheus endpoint (`GET /metrics`); nil = no endpoint.
+    @Option(help: .environment("Port of the Prometheus text endpoint (GET /metrics); 0 picks a free one; off when unset.", option: "metrics-port"))
+    public var metricsPort: Int?
+
+    /// The least severe level logged.
+    @Option(help: .environment("Log level: trace, debug, info, notice, warning, error, critical.", option: "log-level"))
+    public var logLevel: Logger.Level = .info
+
+    /// How log lines are written.
+    @Option(help: .environment("Log format: text or json (one object per line).", option: "log-format"))
+    public var logFormat: LogFormat = .text
+
+    /// Seconds in-flight calls get to finish on SIGTERM/SIGINT before they end with UNAVAILABLE.
+    @Option(help: .environment("Seconds in-flight calls get to finish on shutdown.", option: "shutdown-grace"))
+    public var shutdownGrace: Double = 5
+
+    /// Defaults (for tests and embedding).
+    public init() {}
+
+    public func validate() throws {
+        for (name, value) in [("port", port), ("metrics-port", metricsPort ?? 0)] where !(0...65535).contains(value) {
+            throw ValidationError("--\(name) must be 0...65535, got \(value)")
+        }
+        guard shutdownGrace >= 0, shutdownGrace.isFinite else {
+            throw ValidationError("--shutdown-grace must be a number of seconds >= 0, got \(shutdownGrace)")
+        }
+    }
+
+    /// ``shutdownGrace`` as a duration.
+    public var shutdownGracePeriod: Duration { .milliseconds(Int64(shutdownGrace * 1000)) }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// How log lines are written.
+public enum LogFormat: String, Sendable, CaseIterable, ExpressibleByArgument {
+    /// `2026-12-02T18:00:00Z info lifelong.kb: message key=value`.
+    case text
+    /// One JSON object per line, for log shippers.
+    case json
+}

@@ -1,0 +1,114 @@
+public import HTTP2Transport
+public import Logging
+public import RPCCore
+public import ServiceLifecycle
+import StandardServices
+import UnixSignals
+
+/// One hosted executable: the gRPC server with health and reflection, the interceptors every
+/// service gets, the metrics endpoint, dependency health, and the service's own long-running
+/// parts, in one swift-service-lifecycle `ServiceGroup`.
+///
+/// Order matters for shutdown, which runs in reverse: the gRPC server drains first (health
+/// NOT_SERVING before anything else), then the metrics endpoint and the monitor stop, and the
+/// `background` services (a PostgreSQL listener, the pool) stop last, so no call in its grace
+/// period ever finds its database closed.
+///
+/// ```swift
+/// let app = try ServiceApplication(identity: Self.identity, options: host, logger: logger,
+///     services: [kb.service], errorMapping: KnowledgeBaseError.rpcError(for:),
+///     background: [PostgresPoolService(kb.pool)], dependencies: [probe.probe])
+/// try await app.run()
+/// ```
+public final class ServiceApplication: Sendable {
+    /// The health the server reports.
+    public let health: ServiceHealth
+    /// The service's metrics (render them, or register more).
+    public let metrics: HostMetrics
+    /// The router the server serves, interceptors applied.
+    public let router: RPCRouter
+    private let rpcServer: RPCServerService
+    private let metricsEndpoint: MetricsEndpoint?
+    private let group: ServiceGroup
+
+    /// Assembles the application; nothing runs until ``run()``.
+    /// - Parameters:
+    ///   - identity: The executable.
+    ///   - options: Host, ports, shutdown grace.
+    ///   - logger: The service's logger.
+    ///   - metrics: Where metrics go.
+    ///   - services: The gRPC services hosted (health and reflection are added).
+    ///   - errorMapping: Converts what handlers throw into statuses (innermost interceptor).
+    ///   - interceptors: Further interceptors, after tracing, logging and metrics.
+    ///   - serverConfiguration: Limits and windows; host and port come from `options`.
+    ///   - dependencies: Probed for health.
+    ///   - background: Long-running parts started first and stopped last.
+    ///   - handleSignals: Whether SIGTERM/SIGINT shut down gracefully (and a second forces exit).
+    ///   - prepare: Runs before the server binds (migrations).
+    /// - Throws: When the reflection descriptors cannot be decoded.
+    public init(
+        identity: ServiceIdentity, options: HostOptions, logger: Logger, metrics: HostMetrics = HostMetrics(),
+        services: [any RegistrableRPCService], errorMapping: (@Sendable (any Error) -> RPCError)? = nil,
+        interceptors: [any ServerInterceptor] = [], serverConfiguration: HTTP2ServerConfiguration = .init(),
+        dependencies: [DependencyProbe] = [], background: [any Service] = [], handleSignals: Bool = false,
+        prepare: @escaping @Sendable () async throws -> Void = {}
+    ) throws {
+        var applicationRouter = RPCRouter()
+        for service in services { service.registerMethods(with: &applicationRouter) }
+        let health = ServiceHealth(serviceNames: applicationRouter.serviceNames, logger: logger)
+        let (hosted, _) = try StandardServices.router(hosting: services, health: health.service)
+        var chain: [any ServerInterceptor] = [
+            TracingServerInterceptor(), LoggingServerInterceptor(logger: logger), MetricsServerInterceptor(metrics: metrics),
+        ]
+        chain += interceptors
+        if let errorMapping { chain.append(ErrorMappingInterceptor(errorMapping)) }
+        router = hosted.intercepted(by: chain)
+
+        var configuration = serverConfiguration
+        configuration.host = options.host
+        configuration.port = options.port
+        configuration.shutdownGracePeriod = options.shutdownGracePeriod
+        let server = HTTP2Server(configuration: configuration, router: router)
+        rpcServer = RPCServerService(
+            server: server, health: health, identity: identity, gracePeriod: options.shutdownGracePeriod, logger: logger,
+            prepare: prepare)
+        metricsEndpoint = options.metricsPort.map {
+            MetricsEndpoint(host: options.host, port: $0, metrics: metrics, logger: logger)
+        }
+        var members: [any Service] = background
+        members.append(DependencyMonitor(probes: dependencies, health: health))
+        if let metricsEndpoint { members.append(metricsEndpoint) }
+        if handleSignals { members.append(ForcedExitOnSecondSignal(logger: logger)) }
+        members.append(rpcServer)
+        let configurations = members.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+        var groupConfiguration = ServiceGroupConfiguration(services: configurations, logger: logger)
+        if handleSignals { groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint] }
+        group = ServiceGroup(configuration: groupConfiguration)
+        self.health = health
+        self.metrics = metrics
+    }
+
+    /// Runs every part until a graceful shutdown (a signal, or ``triggerGracefulShutdown()``)
+    /// has stopped them all, or one of them fails.
+    public func run() async throws {
+        try await group.run()
+    }
+
+    /// Starts the graceful shutdown (what SIGTERM does).
+    public func triggerGracefulShutdown() async {
+        await group.triggerGracefulShutdown()
+    }
+
+    /// The gRPC port, once bound.
+    public var port: Int {
+        get async throws { try await rpcServer.port }
+    }
+
+    /// The metrics port, once bound; nil without a metrics endpoint.
+    public var metricsPort: Int? {
+        get async throws {
+            guard let metricsEndpoint else { return nil }
+            return try await metricsEndpoint.boundPort
+        }
+    }
+}
