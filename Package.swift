@@ -166,7 +166,7 @@ let package = Package(
         .target(
             name: "ServiceHostTesting",
             dependencies: [
-                "ServiceHost", "HTTP2Transport", "RPCCore",
+                "ServiceHost", "HTTP2Transport", "PostgresClient", "RPCCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -212,7 +212,7 @@ let package = Package(
             name: "KnowledgeBaseTests",
             dependencies: [
                 "KnowledgeBase", "ContentDigest", "LifelongProto", "PostgresClient", "PostgresTestSupport", "RPCCore",
-                "HTTP2Transport",
+                "HTTP2Transport", "ServiceHost", "ServiceHostTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/KnowledgeBaseTests", swiftSettings: strictSwift),

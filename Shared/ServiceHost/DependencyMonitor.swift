@@ -32,7 +32,11 @@ public struct DependencyMonitor: Service {
     }
 
     public func run() async throws {
-        guard !probes.isEmpty else { return }
+        guard !probes.isEmpty else {
+            // Nothing to probe; a service that returned would end the group.
+            try? await gracefulShutdown()
+            return
+        }
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await withTaskGroup(of: Void.self) { group in

@@ -47,9 +47,9 @@ public final class MetricsEndpoint: Service, Sendable {
         let port = channel.localAddress?.port ?? port
         bound.succeed(port)
         logger.info("metrics endpoint listening", metadata: ["metrics.host": "\(host)", "metrics.port": "\(port)"])
-        await withGracefulShutdownHandler {
+        await withTaskCancellationOrGracefulShutdownHandler {
             try? await channel.closeFuture.get()
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             channel.close(promise: nil)
         }
     }

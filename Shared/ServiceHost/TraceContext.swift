@@ -31,7 +31,7 @@ public struct TraceContext: Sendable, Hashable {
     public static func parse(traceparent: String) -> (traceID: String, parentID: String, flags: UInt8)? {
         let parts = traceparent.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff", parts[1].count == 32, parts[2].count == 16,
-            parts[3].count == 2, parts.allSatisfy({ $0.allSatisfy(\.isLowercaseHex) }),
+            parts[3].count == 2, parts.prefix(4).allSatisfy({ $0.allSatisfy(\.isLowercaseHex) }),
             parts[0] != "00" || parts.count == 4,
             parts[1].contains(where: { $0 != "0" }), parts[2].contains(where: { $0 != "0" }),
             let flags = UInt8(parts[3], radix: 16)
