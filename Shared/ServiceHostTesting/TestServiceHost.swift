@@ -1,4 +1,5 @@
 public import HTTP2Transport
+public import LifelongProto
 public import Logging
 public import RPCCore
 public import ServiceHost
@@ -92,6 +93,25 @@ public enum TestServiceHost {
             await application.triggerGracefulShutdown()
             try await group.waitForAll()
             return try outcome.get()
+        }
+    }
+}
+
+extension TestServiceHost.Running {
+    /// Watches the server's health (`grpc.health.v1.Health/Watch` for "") in a task, handing
+    /// each status to `record`, until NOT_SERVING arrives or the call ends.
+    /// - Returns: The watching task (it throws when the call fails).
+    public func watchHealth(
+        record: @escaping @Sendable (Grpc_Health_V1_HealthCheckResponse.ServingStatus) -> Void
+    ) -> Task<Void, any Error> {
+        let health = Grpc_Health_V1_Health.Client(wrapping: RPCClient(transport: transport))
+        return Task {
+            try await health.watch(Grpc_Health_V1_HealthCheckRequest()) { response in
+                for try await message in response.messages {
+                    record(message.status)
+                    if message.status == .notServing { return }
+                }
+            }
         }
     }
 }

@@ -49,15 +49,7 @@ struct HostedKnowledgeBaseTests {
         try await Self.withHostedKB { kb, running in
             let client = Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: running.transport))
             _ = try await client.publishSnapshot(Make.snapshot(job: "drain", base: 0, tasks: [Make.task("t", mean: [1])]))
-            let health = Grpc_Health_V1_Health.Client(wrapping: RPCClient(transport: running.transport))
-            let watch = Task {
-                try await health.watch(Grpc_Health_V1_HealthCheckRequest()) { response in
-                    for try await message in response.messages {
-                        events.update { $0.append("health \(message.status)") }
-                        if message.status == .notServing { return }
-                    }
-                }
-            }
+            let watch = running.watchHealth { status in events.update { $0.append("health \(status)") } }
             #expect(try await ProcessFaultTests.eventually { events.value == ["health serving"] })
             let callers = (0..<4).map { _ in
                 Task {

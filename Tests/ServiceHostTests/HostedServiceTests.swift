@@ -68,15 +68,7 @@ struct HostedServiceTests {
         let events = Locked<[String]>([])
         try await TestServiceHost.withRunning(services: [ProbeServiceForTests()]) { (running: TestServiceHost.Running) async throws in
             let client = Lifelong_Testing_V1_ProbeService.Client(wrapping: RPCClient(transport: running.transport))
-            let health = Grpc_Health_V1_Health.Client(wrapping: RPCClient(transport: running.transport))
-            let watch = Task {
-                try await health.watch(Grpc_Health_V1_HealthCheckRequest()) { response in
-                    for try await message in response.messages {
-                        events.update { $0.append("health \(message.status)") }
-                        if message.status == .notServing { return }
-                    }
-                }
-            }
+            let watch = running.watchHealth { status in events.update { $0.append("health \(status)") } }
             #expect(try await Self.eventually { events.value == ["health serving"] })
             // In flight when the shutdown starts; finishes well within the 1 s grace period.
             let inFlight = Task { try await client.echo(Lifelong_Testing_V1_Leaf("slow", 300)) }
