@@ -17,7 +17,9 @@ public struct DependencyProbe: Sendable {
 
 /// Runs each probe every `interval` and reports the outcome to ``ServiceHealth``; a probe
 /// that takes longer than `timeout` counts as unreachable.
-public struct DependencyMonitor: Service {
+public struct DependencyMonitor: Service, CustomStringConvertible {
+    public var description: String { "DependencyMonitor(\(probes.map(\.name).joined(separator: ", ")))" }
+
     private let probes: [DependencyProbe]
     private let health: ServiceHealth
     private let interval: Duration

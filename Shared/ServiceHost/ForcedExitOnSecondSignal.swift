@@ -10,7 +10,9 @@ import UnixSignals
 /// The first SIGTERM/SIGINT starts the graceful shutdown (the group handles it); a second one
 /// means the operator will not wait: exit at once with status 1. Listed before the gRPC
 /// server, so its own graceful shutdown comes only after the server has drained.
-struct ForcedExitOnSecondSignal: Service {
+struct ForcedExitOnSecondSignal: Service, CustomStringConvertible {
+    var description: String { "ForcedExitOnSecondSignal" }
+
     let logger: Logger
 
     func run() async throws {

@@ -8,7 +8,9 @@ import Synchronization
 /// The Prometheus endpoint as a service: HTTP/1.1 (SwiftNIO's NIOHTTP1) on its own port;
 /// `GET /metrics` returns ``HostMetrics/render()`` in the text exposition format, other paths
 /// 404, other methods 405. Keep-alive is honoured, as scrapers reuse connections.
-public final class MetricsEndpoint: Service, Sendable {
+public final class MetricsEndpoint: Service, Sendable, CustomStringConvertible {
+    public var description: String { "MetricsEndpoint" }
+
     private let host: String
     private let port: Int
     private let metrics: HostMetrics

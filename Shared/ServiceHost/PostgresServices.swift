@@ -5,7 +5,9 @@ import Synchronization
 
 /// A PostgreSQL pool as a service: nothing to start (connections open lazily); closed when
 /// the group shuts down. Put it first in the group so it closes last, after the server drained.
-public struct PostgresPoolService: Service {
+public struct PostgresPoolService: Service, CustomStringConvertible {
+    public var description: String { "PostgresPool" }
+
     private let pool: PostgresPool
 
     /// Wraps a pool.
@@ -20,7 +22,9 @@ public struct PostgresPoolService: Service {
 }
 
 /// A LISTEN/NOTIFY listener as a service: listening while the group runs.
-public struct PostgresListenerService: Service {
+public struct PostgresListenerService: Service, CustomStringConvertible {
+    public var description: String { "PostgresListener" }
+
     private let listener: PostgresListener
 
     /// Wraps a listener.

@@ -12,7 +12,9 @@ public import ServiceLifecycle
 /// wait for), and serves until the group shuts down gracefully; then health turns
 /// NOT_SERVING, the server stops accepting and sends GOAWAY, in-flight calls get the grace
 /// period, and what is still open ends with UNAVAILABLE.
-public final class RPCServerService: Service, Sendable {
+public final class RPCServerService: Service, Sendable, CustomStringConvertible {
+    public var description: String { "RPCServer" }
+
     private let server: HTTP2Server
     private let health: ServiceHealth
     private let identity: ServiceIdentity
