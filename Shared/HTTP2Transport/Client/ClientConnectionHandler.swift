@@ -112,15 +112,15 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     }
 
     private func closeNow(_ error: RPCError) {
+        let wasActive = state == .active
         let wasOpen = state != .closed
         state = .closed
         timers?.cancelAll()
         for stream in streams.values { stream.fail(error) }
         streams.removeAll()
-        if wasOpen {
-            onUnusable()
-            pump.closeNow()
-        }
+        // After a GOAWAY the transport was told already: once is enough.
+        if wasActive { onUnusable() }
+        if wasOpen { pump.closeNow() }
     }
 
     private func flush() {
