@@ -151,10 +151,10 @@ public final class HTTP2Server: Sendable {
         let connections = shared.withLock { Array($0.connections.values) }
         let grace = gracePeriod ?? configuration.shutdownGracePeriod
         logger.debug(
-            "shutting down", metadata: ["h2.connections": "\(connections.count)", "h2.grace_ms": "\(grace.nanoseconds / 1_000_000)"])
-        for connection in connections {
-            connection.pipeline.fireUserInboundEventTriggered(ServerConnectionHandler.GracefulShutdownEvent(gracePeriod: grace))
-        }
+            "shutting down",
+            metadata: ["h2.connections": "\(connections.count)", "h2.grace_ms": "\(grace.nanoseconds / 1_000_000)"])
+        let event = ServerConnectionHandler.GracefulShutdownEvent(gracePeriod: grace)
+        for connection in connections { connection.pipeline.fireUserInboundEventTriggered(event) }
         // The connections end their calls when the grace period is over and close after
         // lingering; this only catches one that does not.
         let backstop = grace + configuration.closeLingerTime + .seconds(1)
