@@ -114,6 +114,7 @@ let package = Package(
             name: "HTTP2Transport",
             dependencies: [
                 "CNGHTTP2", "RPCCore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -126,7 +127,9 @@ let package = Package(
             name: "HTTP2TransportTests",
             dependencies: [
                 "HTTP2Transport", "StandardServices", "LifelongProto", "LifelongTestProto", "RPCCore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/HTTP2TransportTests", swiftSettings: strictSwift),

@@ -2,11 +2,13 @@
 import Glibc
 #endif
 internal import CNGHTTP2
+import Logging
 import NIOCore
 import RPCCore
 
-/// Drives one client connection through an nghttp2 client session: opens a stream per call,
-/// feeds request messages with backpressure, delivers response headers, messages and status.
+/// Drives one client connection through an nghttp2 client session (set up, pumped and closed
+/// by the shared ``HTTP2ChannelPump``): opens a stream per call, feeds request messages with
+/// backpressure, delivers response headers, messages and status.
 final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelegate {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -16,6 +18,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         /// The server sent GOAWAY: no new streams.
         case goingAway
         case closed
+    }
+
+    /// The connection's timers.
+    enum Timer: Hashable, Sendable {
+        /// Sends the next keepalive PING.
+        case keepalive
+        /// The keepalive PING must be answered before it fires.
+        case keepaliveTimeout
     }
 
     /// The request headers of a call.
@@ -30,18 +40,21 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     private let configuration: HTTP2ClientConfiguration
     private let onUnusable: @Sendable () -> Void
-    private var session: NGHTTP2Session?
+    private var logger: Logger
+    private let pump = HTTP2ChannelPump()
+    private var session: NGHTTP2Session? { pump.session }
     private var context: ChannelHandlerContext?
     private var loopBound: NIOLoopBound<ClientConnectionHandler>?
+    private var timers: HTTP2ConnectionTimers<Timer>?
     private var streams: [Int32: ClientStream] = [:]
     private var state = State.active
-    private var receiving = false
-    private var keepaliveTimer: RepeatedTask?
-    private var keepaliveDeadline: Scheduled<Void>?
 
-    /// - Parameter onUnusable: Called once when the connection takes no more calls.
-    init(configuration: HTTP2ClientConfiguration, onUnusable: @escaping @Sendable () -> Void) {
+    /// - Parameters:
+    ///   - logger: Where connection events go (GOAWAY received, keepalive timeouts, errors).
+    ///   - onUnusable: Called once when the connection takes no more calls.
+    init(configuration: HTTP2ClientConfiguration, logger: Logger, onUnusable: @escaping @Sendable () -> Void) {
         self.configuration = configuration
+        self.logger = logger
         self.onUnusable = onUnusable
     }
 
@@ -49,21 +62,18 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let session = NGHTTP2Session(role: .client, options: .init(), delegate: self)
-        self.session = session
-        session.submitSettings([
-            (Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), 0),
-            (Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), UInt32(configuration.initialStreamWindowBytes)),
-            (Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), UInt32(configuration.maxHeaderListBytes)),
-        ])
-        session.setLocalConnectionWindow(Int32(configuration.connectionWindowBytes))
-        if let interval = configuration.keepaliveInterval, let loopBound {
-            let amount = TimeAmount.nanoseconds(Int64(interval.nanoseconds))
-            keepaliveTimer = context.eventLoop.scheduleRepeatedTask(initialDelay: amount, delay: amount) { _ in
-                loopBound.value.sendKeepalive()
-            }
-        }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.loopBound = loopBound
+        timers = HTTP2ConnectionTimers(loop: context.eventLoop)
+        pump.start(
+            context: context, role: .client,
+            settings: HTTP2LocalSettings(
+                enablePush: false, maxConcurrentStreams: nil,
+                initialStreamWindowBytes: configuration.initialStreamWindowBytes,
+                maxHeaderListBytes: configuration.maxHeaderListBytes,
+                connectionWindowBytes: configuration.connectionWindowBytes),
+            delegate: self)
+        scheduleKeepalive()
         if context.channel.isActive { flush() }
     }
 
@@ -74,11 +84,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        guard let session, state != .closed else { return }
-        receiving = true
-        let result = buffer.withUnsafeReadableBytes { session.receive($0) }
-        receiving = false
+        guard state != .closed else { return }
+        let result = pump.receive(buffer)
         if result < 0 {
+            let reason = NGHTTP2Session.describe(error: result)
+            logger.debug("protocol error", metadata: ["h2.reason": "\(reason)"])
             closeNow(RPCError(code: .unavailable, message: "HTTP/2 protocol error from the server (nghttp2 \(result))"))
             return
         }
@@ -91,49 +101,54 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        logger.debug("connection closed")
         closeNow(RPCError(code: .unavailable, message: "the connection closed"))
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["h2.reason": "\(error)"])
         closeNow(RPCError(code: .unavailable, message: "the connection failed: \(error)", cause: error))
     }
 
     private func closeNow(_ error: RPCError) {
+        let wasActive = state == .active
         let wasOpen = state != .closed
         state = .closed
-        keepaliveTimer?.cancel()
-        keepaliveDeadline?.cancel()
+        timers?.cancelAll()
         for stream in streams.values { stream.fail(error) }
         streams.removeAll()
-        if wasOpen {
-            onUnusable()
-            context?.close(promise: nil)
-        }
+        // After a GOAWAY the transport was told already: once is enough.
+        if wasActive { onUnusable() }
+        if wasOpen { pump.closeNow() }
     }
 
     private func flush() {
-        guard let context, let session, !receiving, state != .closed, context.channel.isActive else { return }
-        var wrote = false
-        while context.channel.isWritable && session.wantsWrite {
-            var buffer = context.channel.allocator.buffer(capacity: 16 << 10)
-            guard session.send(into: &buffer, limit: 64 << 10) else {
-                closeNow(RPCError(code: .unavailable, message: "HTTP/2 session failure"))
-                return
-            }
-            guard buffer.readableBytes > 0 else { break }
-            context.write(wrapOutboundOut(buffer), promise: nil)
-            wrote = true
+        guard state != .closed else { return }
+        switch pump.flush() {
+        case .skipped, .flushed(_, true, _):
+            return
+        case .failed:
+            closeNow(RPCError(code: .unavailable, message: "HTTP/2 session failure"))
+        case .flushed(_, false, _):
+            closeNow(RPCError(code: .unavailable, message: "the connection was closed"))
         }
-        if wrote { context.flush() }
-        if !session.isActive { closeNow(RPCError(code: .unavailable, message: "the connection was closed")) }
+    }
+
+    private func scheduleKeepalive() {
+        guard let interval = configuration.keepaliveInterval, let loopBound else { return }
+        timers?.schedule(.keepalive, after: interval, owner: loopBound) { $0.sendKeepalive() }
     }
 
     private func sendKeepalive() {
-        guard state != .closed, keepaliveDeadline == nil, let context, let loopBound else { return }
+        guard state != .closed, let loopBound else { return }
+        // The next one on the same interval, as a repeated task would (one PING in flight at most).
+        scheduleKeepalive()
+        guard timers?.isArmed(.keepaliveTimeout) == false else { return }
         session?.submitPing(opaque: Self.keepalivePing)
-        keepaliveDeadline = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(configuration.keepaliveTimeout.nanoseconds))) {
-            loopBound.value.closeNow(RPCError(code: .unavailable, message: "keepalive PING was not answered"))
+        timers?.schedule(.keepaliveTimeout, after: configuration.keepaliveTimeout, owner: loopBound) { handler in
+            handler.logger.info("timeout", metadata: ["h2.reason": "keepalive"])
+            handler.closeNow(RPCError(code: .unavailable, message: "keepalive PING was not answered"))
         }
         flush()
     }
@@ -429,8 +444,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
 
     func sessionPing(ack: Bool, opaque: UInt64) {
         if ack && opaque == Self.keepalivePing {
-            keepaliveDeadline?.cancel()
-            keepaliveDeadline = nil
+            timers?.cancel(.keepaliveTimeout)
         }
     }
 
@@ -439,6 +453,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
     func sessionSettingsReceived() {}
 
     func sessionGoAway(lastStreamID: Int32, errorCode: UInt32) {
+        let code = HTTP2ErrorCode(rawValue: errorCode)
+        let metadata: Logger.Metadata = ["h2.error_code": "\(code)", "h2.last_stream_id": "\(lastStreamID)"]
+        if code == .noError {
+            logger.debug("GOAWAY received", metadata: metadata)
+        } else {
+            logger.info("GOAWAY received", metadata: metadata)
+        }
         guard state == .active else { return }
         state = .goingAway
         onUnusable()

@@ -1,3 +1,4 @@
+public import Logging
 public import NIOCore
 import NIOPosix
 public import RPCCore
@@ -37,6 +38,9 @@ public final class HTTP2ClientTransport: ClientTransport {
     public let port: Int
     /// Limits and timeouts.
     public let configuration: HTTP2ClientConfiguration
+    /// Where connection events are logged (connects, reconnects and their backoff, GOAWAY
+    /// received, keepalive timeouts), with the server in `rpc.peer`.
+    public let logger: Logger
     /// The loop every connection of this transport runs on.
     private let loop: any EventLoop
     private let loopExecutor: EventLoopTaskExecutor
@@ -53,16 +57,25 @@ public final class HTTP2ClientTransport: ClientTransport {
     ///   - configuration: Limits and timeouts.
     ///   - eventLoopGroup: The group whose next loop runs this transport's connections; by default
     ///     the process-wide one.
+    ///   - logger: Where connection events go; by default nowhere.
     public init(
         host: String, port: Int, configuration: HTTP2ClientConfiguration = .init(),
-        eventLoopGroup: (any EventLoopGroup)? = nil
+        eventLoopGroup: (any EventLoopGroup)? = nil, logger: Logger = HTTP2ClientTransport.defaultLogger
     ) {
         self.host = host
         self.port = port
         self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "rpc.peer"] = "\(host):\(port)"
+        self.logger = logger
         self.loop = (eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton).next()
         self.loopExecutor = EventLoopTaskExecutor(loop: loop)
         self.authority = "\(host):\(port)"
+    }
+
+    /// The logger of a transport created without one: it discards everything.
+    public static var defaultLogger: Logger {
+        Logger(label: "lifelong.http2", factory: { _ in SwiftLogNoOpLogHandler() })
     }
 
     /// A task executor on the event loop of this transport's connections. A task that prefers
@@ -269,24 +282,30 @@ public final class HTTP2ClientTransport: ClientTransport {
         case .wait(let future): return try await future.get()
         case .fail(let error): throw error
         case .connect(let promise):
+            logger.debug("connecting")
             do {
                 let connection = try await makeConnection()
                 shared.withLock { shared in
                     if case .connecting = shared.state { shared.state = .ready(connection) }
                     shared.backoff = nil
                 }
+                logger.debug("connection opened")
                 promise.succeed(connection)
                 return connection
             } catch {
                 let rpcError = RPCError(
                     code: .unavailable, message: "cannot connect to \(host):\(port): \(error)", cause: error)
-                shared.withLock { shared in
+                let backoff = shared.withLock { shared in
                     let backoff = shared.backoff.map { min($0 * 1.6, configuration.maxBackoff) } ?? configuration.initialBackoff
                     shared.backoff = backoff
                     if case .connecting = shared.state {
                         shared.state = .backingOff(until: .now.advanced(by: backoff), lastError: rpcError)
                     }
+                    return backoff
                 }
+                logger.info(
+                    "connect failed",
+                    metadata: ["h2.reason": "\(error)", "h2.backoff_ms": "\(backoff.nanoseconds / 1_000_000)"])
                 promise.fail(rpcError)
                 throw rpcError
             }
@@ -295,6 +314,7 @@ public final class HTTP2ClientTransport: ClientTransport {
 
     private func makeConnection() async throws -> Connection {
         let configuration = self.configuration
+        let logger = self.logger
         let unusable: @Sendable (ObjectIdentifier) -> Void = { [weak self] id in self?.connectionUnusable(id) }
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.nanoseconds)))
@@ -303,7 +323,7 @@ public final class HTTP2ClientTransport: ClientTransport {
                 let id = ObjectIdentifier(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ClientConnectionHandler(configuration: configuration) { unusable(id) })
+                        ClientConnectionHandler(configuration: configuration, logger: logger) { unusable(id) })
                 }
             }
         let channel = try await bootstrap.connect(host: host, port: port).get()
@@ -314,11 +334,14 @@ public final class HTTP2ClientTransport: ClientTransport {
     }
 
     private func connectionUnusable(_ id: ObjectIdentifier) {
-        shared.withLock { shared in
+        let dropped = shared.withLock { shared -> Bool in
             if case .ready(let connection) = shared.state, ObjectIdentifier(connection.channel) == id {
                 shared.state = .idle
+                return true
             }
+            return false
         }
+        if dropped { logger.debug("connection dropped; the next call reconnects") }
     }
 }
 

@@ -112,6 +112,12 @@ final class NGHTTP2Session {
     /// The highest stream id the session processed (for the final GOAWAY).
     var lastProcessedStreamID: Int32 { nghttp2_session_get_last_proc_stream_id(session) }
 
+    /// nghttp2's text for one of its (negative) error codes, for logs.
+    static func describe(error code: Int) -> String {
+        guard let text = nghttp2_strerror(Int32(clamping: code)) else { return "nghttp2 error \(code)" }
+        return String(cString: text)
+    }
+
     // MARK: Submitting frames
 
     /// Queues a SETTINGS frame.

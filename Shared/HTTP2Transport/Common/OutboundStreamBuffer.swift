@@ -51,6 +51,14 @@ struct OutboundStreamBuffer {
         self.ending = ending
     }
 
+    /// Drops the bytes not yet taken (a call cut off before its status was queued), so that
+    /// the status does not wait behind them.
+    mutating func discardPending() {
+        pending.removeAll()
+        headOffset = 0
+        pendingBytes = 0
+    }
+
     /// Fails every suspended writer (the stream is gone).
     mutating func failWaiters(_ error: RPCError) {
         while let waiter = waiters.popFirst() { waiter.continuation.resume(throwing: error) }

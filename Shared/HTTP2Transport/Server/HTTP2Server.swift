@@ -1,3 +1,4 @@
+public import Logging
 public import NIOCore
 import NIOPosix
 public import RPCCore
@@ -31,6 +32,11 @@ public final class HTTP2Server: Sendable {
     public let configuration: HTTP2ServerConfiguration
     /// The methods the server routes to.
     public let router: RPCRouter
+    /// Where connection events are logged (opened and closed at debug, GOAWAYs, timeouts,
+    /// protocol errors), with the peer in `rpc.peer`.
+    public let logger: Logger
+    /// Receives connection counts and socket bytes, if set.
+    public let observer: (any HTTP2ServerObserver)?
     private let group: any EventLoopGroup
     private let shared = Mutex(Shared())
 
@@ -39,23 +45,42 @@ public final class HTTP2Server: Sendable {
     ///   - configuration: Address, limits and timeouts.
     ///   - router: The methods to serve.
     ///   - eventLoopGroup: The loops to run on; by default one per core, shared process-wide.
+    ///   - logger: Where connection events go; by default nowhere.
+    ///   - observer: Told of connections and socket bytes (for metrics); by default none.
     public init(
         configuration: HTTP2ServerConfiguration = .init(), router: RPCRouter,
-        eventLoopGroup: (any EventLoopGroup)? = nil
+        eventLoopGroup: (any EventLoopGroup)? = nil, logger: Logger = HTTP2Server.defaultLogger,
+        observer: (any HTTP2ServerObserver)? = nil
     ) {
         self.configuration = configuration
         self.router = router
         self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+        self.logger = logger
+        self.observer = observer
     }
 
     /// Creates a server hosting the given services.
+    /// - Parameters:
+    ///   - configuration: Address, limits and timeouts.
+    ///   - services: The services to serve.
+    ///   - eventLoopGroup: The loops to run on; by default one per core, shared process-wide.
+    ///   - logger: Where connection events go; by default nowhere.
+    ///   - observer: Told of connections and socket bytes (for metrics); by default none.
     public convenience init(
         configuration: HTTP2ServerConfiguration = .init(), services: [any RegistrableRPCService],
-        eventLoopGroup: (any EventLoopGroup)? = nil
+        eventLoopGroup: (any EventLoopGroup)? = nil, logger: Logger = HTTP2Server.defaultLogger,
+        observer: (any HTTP2ServerObserver)? = nil
     ) {
         var router = RPCRouter()
         for service in services { service.registerMethods(with: &router) }
-        self.init(configuration: configuration, router: router, eventLoopGroup: eventLoopGroup)
+        self.init(
+            configuration: configuration, router: router, eventLoopGroup: eventLoopGroup, logger: logger,
+            observer: observer)
+    }
+
+    /// The logger of a server created without one: it discards everything.
+    public static var defaultLogger: Logger {
+        Logger(label: "lifelong.http2", factory: { _ in SwiftLogNoOpLogHandler() })
     }
 
     /// Binds and starts accepting connections.
@@ -71,6 +96,8 @@ public final class HTTP2Server: Sendable {
         }
         let router = self.router
         let configuration = self.configuration
+        let logger = self.logger
+        let observer = self.observer
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -80,7 +107,8 @@ public final class HTTP2Server: Sendable {
                 self?.track(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ServerConnectionHandler(router: router, configuration: configuration))
+                        ServerConnectionHandler(
+                            router: router, configuration: configuration, logger: logger, observer: observer))
                 }
             }
         do {
@@ -109,8 +137,9 @@ public final class HTTP2Server: Sendable {
         }
     }
 
-    /// Stops accepting, sends GOAWAY on every connection, lets in-flight calls finish within
-    /// the grace period, then closes what is left.
+    /// Stops accepting, sends GOAWAY and a PING on every connection (the final GOAWAY follows
+    /// the PING's ack), lets in-flight calls finish within the grace period, then ends the calls
+    /// still open with UNAVAILABLE (sent to their clients) and closes the connections.
     /// - Parameter gracePeriod: Overrides the configured grace period.
     public func shutdown(gracePeriod: Duration? = nil) async {
         let listener: (any Channel)? = shared.withLock { shared in
@@ -120,15 +149,20 @@ public final class HTTP2Server: Sendable {
         }
         try? await listener?.close()
         let connections = shared.withLock { Array($0.connections.values) }
-        for connection in connections {
-            connection.pipeline.fireUserInboundEventTriggered(ServerConnectionHandler.GracefulShutdownEvent())
-        }
         let grace = gracePeriod ?? configuration.shutdownGracePeriod
+        logger.debug(
+            "shutting down",
+            metadata: ["h2.connections": "\(connections.count)", "h2.grace_ms": "\(grace.nanoseconds / 1_000_000)"])
+        let event = ServerConnectionHandler.GracefulShutdownEvent(gracePeriod: grace)
+        for connection in connections { connection.pipeline.fireUserInboundEventTriggered(event) }
+        // The connections end their calls when the grace period is over and close after
+        // lingering; this only catches one that does not.
+        let backstop = grace + configuration.closeLingerTime + .seconds(1)
         await withTaskGroup(of: Void.self) { group in
             for connection in connections {
                 group.addTask {
                     let closed = connection.closeFuture
-                    let timer = connection.eventLoop.scheduleTask(in: .nanoseconds(Int64(grace.nanoseconds))) {
+                    let timer = connection.eventLoop.scheduleTask(in: .nanoseconds(Int64(backstop.nanoseconds))) {
                         connection.close(promise: nil)
                     }
                     try? await closed.get()
@@ -156,8 +190,11 @@ public final class HTTP2Server: Sendable {
             channel.close(promise: nil)
             return
         }
+        let observer = self.observer
+        observer?.connectionOpened()
         channel.closeFuture.whenComplete { [weak self] _ in
             self?.shared.withLock { _ = $0.connections.removeValue(forKey: id) }
+            observer?.connectionClosed()
         }
     }
 }
