@@ -68,7 +68,8 @@ public final class ServiceApplication: Sendable {
         configuration.host = options.host
         configuration.port = options.port
         configuration.shutdownGracePeriod = options.shutdownGracePeriod
-        let server = HTTP2Server(configuration: configuration, router: router)
+        let server = HTTP2Server(
+            configuration: configuration, router: router, logger: logger, observer: ConnectionMetrics(metrics: metrics))
         rpcServer = RPCServerService(
             server: server, health: health, identity: identity, gracePeriod: options.shutdownGracePeriod, logger: logger,
             prepare: prepare)

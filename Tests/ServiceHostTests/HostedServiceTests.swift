@@ -34,6 +34,11 @@ struct HostedServiceTests {
             let expand = ["grpc_method": "Expand"]
             #expect(scrape.value("grpc_server_handled_total", expand.merging(["grpc_code": "OK"]) { $1 }) == 1)
             #expect(scrape.value("grpc_server_in_flight") == 0)
+            // The scrape's own connection is not a gRPC one: ours is the client's, still open.
+            #expect(scrape.value("grpc_server_connections_open") == 1)
+            #expect(try #require(scrape.value("grpc_server_connections_total")) >= 1)
+            #expect(try #require(scrape.value("grpc_server_received_bytes_total")) > 200)
+            #expect(try #require(scrape.value("grpc_server_sent_bytes_total")) > 200)
             #expect(try #require(scrape.value("process_resident_memory_bytes")) > 1_000_000)
             #expect(try #require(scrape.value("process_open_fds")) > 3)
             #expect(try #require(scrape.value("process_cpu_seconds_total")) > 0)
