@@ -5,32 +5,56 @@
 # 16x10 (connections x streams), single-in-flight latency from our rpc-benchmark-client.
 # Prints one table with ratios to our server and ends with one `SUMMARY key=value ...` line.
 #
-# Environment: LIFELONG_PYTHON (default .venv/bin/python, needs grpcio + grpcio-tools),
-# RPC_SCRATCH_PATH (SwiftPM scratch path, default .build-rpc), BENCH_SECONDS (per load, default 5).
+# Installs the Debian packages it needs when they are missing (below); the Python packages come
+# from the venv of `make deps` (scripts/install-deps.sh, scripts/python-requirements.txt).
+#
+# Environment: LIFELONG_PYTHON (default: the venv's python, LIFELONG_VENV or .venv; needs grpcio,
+# grpcio-tools, protobuf), RPC_SCRATCH_PATH (SwiftPM scratch path, default .build-rpc),
+# BENCH_SECONDS (per load, default 5).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
-PYTHON="${LIFELONG_PYTHON:-$ROOT/.venv/bin/python}"
+PYTHON="${LIFELONG_PYTHON:-${LIFELONG_VENV:-$ROOT/.venv}/bin/python}"
 SCRATCH="${RPC_SCRATCH_PATH:-.build-rpc}"
 SECONDS_PER_LOAD="${BENCH_SECONDS:-5}"
 PROTO_ROOT="$ROOT/Tests/Proto"
 PROTO="lifelong/testing/v1/codec_probe.proto"
 ANCHORS="$ROOT/Benchmarks/RPCBenchmark/anchors"
 
-packages=(nghttp2-client g++ pkg-config protobuf-compiler libgrpc++-dev protobuf-compiler-grpc golang-go
-    golang-google-grpc-dev golang-github-golang-protobuf-1-5-dev)
+# Every Debian package used below, each for what it provides (installed with
+# --no-install-recommends, so nothing here may rely on a Recommends):
+packages=(
+    pkg-config                 # pkg-config: flags of grpc++/protobuf, and SwiftPM's system libraries
+    libnghttp2-dev             # nghttp2 headers + libnghttp2.pc: our server and client (CNGHTTP2)
+    libprotobuf-c-dev          # protobuf-c headers + libprotobuf-c.pc: our generated test messages
+    nghttp2-client             # h2load
+    g++                        # the C++ anchor (libstdc++-12-dev and libc6-dev come as Depends)
+    protobuf-compiler          # protoc: C++ and Go code of codec_probe.proto
+    libprotobuf-dev            # google/protobuf/*.h (port_def.inc ...), protobuf.pc, libprotobuf.so
+    libgrpc++-dev              # grpcpp/*.h, grpc++.pc, libgrpc++.so
+    protobuf-compiler-grpc     # grpc_cpp_plugin
+    golang-go                  # go
+    golang-google-grpc-dev     # google.golang.org/grpc sources (GOPATH /usr/share/gocode)
+    golang-github-golang-protobuf-1-5-dev  # protoc-gen-go (plugins=grpc) and its runtime
+)
+installed() { dpkg -s "$1" 2>/dev/null | grep -qx 'Status: install ok installed'; }
 missing=()
 for package in "${packages[@]}"; do
-    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    installed "$package" || missing+=("$package")
 done
 if ((${#missing[@]})); then
     echo "bench-rpc: installing ${missing[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y --no-install-recommends "${missing[@]}" >&2 \
-        || { apt-get update >&2 && apt-get install -y --no-install-recommends "${missing[@]}" >&2; }
+    sudo=()
+    if ((EUID != 0)); then sudo=(sudo -n); fi
+    apt_install() {
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=120 \
+            install -y --no-install-recommends "${missing[@]}" >&2
+    }
+    # A fresh machine may have no package lists yet: update only when the install needs it.
+    apt_install || { "${sudo[@]}" apt-get -q -o DPkg::Lock::Timeout=120 update >&2 && apt_install; }
 fi
-if ! "$PYTHON" -c "import grpc, grpc_tools" 2>/dev/null; then
-    echo "bench-rpc: $PYTHON cannot import grpc and grpc_tools; run 'make deps' or set LIFELONG_PYTHON" >&2
+if ! "$PYTHON" -c "import grpc, grpc_tools, google.protobuf" 2>/dev/null; then
+    echo "bench-rpc: $PYTHON cannot import grpc, grpc_tools and google.protobuf; run 'make deps' (it creates the venv) or set LIFELONG_PYTHON" >&2
     exit 1
 fi
 
