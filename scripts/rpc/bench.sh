@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # `make bench-rpc`: unary Echo of an 80-byte message (lifelong.testing.v1.ProbeService, from
 # Tests/Proto/lifelong/testing/v1/codec_probe.proto) on loopback, against our server and the
-# anchors: C++ gRPC (sync server), grpc-go, Python grpcio. Load from h2load at 1x1, 4x10 and
-# 16x10 (connections x streams), single-in-flight latency from our rpc-benchmark-client.
-# Prints one table with ratios to our server and ends with one `SUMMARY key=value ...` line.
+# anchors: C++ gRPC (sync server), grpc-go, grpc-swift-2 (Benchmarks/GRPCSwiftEcho), Python
+# grpcio. Load from h2load at 1x1, 4x10 and 16x10 (connections x streams), single-in-flight
+# latency from our rpc-benchmark-client. Prints one table with ratios to our server and ends with
+# one `SUMMARY key=value ...` line.
 #
 # Installs the Debian packages it needs when they are missing (below); the Python packages come
 # from the venv of `make deps` (scripts/install-deps.sh, scripts/python-requirements.txt).
 #
 # Environment: LIFELONG_PYTHON (default: the venv's python, LIFELONG_VENV or .venv; needs grpcio,
-# grpcio-tools, protobuf), RPC_SCRATCH_PATH (SwiftPM scratch path, default .build-rpc),
+# grpcio-tools, protobuf), RPC_SCRATCH_PATH (SwiftPM scratch path of ours, default .build-rpc),
+# GRPC_SWIFT_SCRATCH_PATH (scratch path of the grpc-swift-2 anchor, default .build-grpc-swift),
 # BENCH_SECONDS (per load, default 5).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 PYTHON="${LIFELONG_PYTHON:-${LIFELONG_VENV:-$ROOT/.venv}/bin/python}"
 SCRATCH="${RPC_SCRATCH_PATH:-.build-rpc}"
+GRPC_SWIFT_SCRATCH="${GRPC_SWIFT_SCRATCH_PATH:-.build-grpc-swift}"
+GRPC_SWIFT_PACKAGE="$ROOT/Benchmarks/GRPCSwiftEcho"
 SECONDS_PER_LOAD="${BENCH_SECONDS:-5}"
 PROTO_ROOT="$ROOT/Tests/Proto"
 PROTO="lifelong/testing/v1/codec_probe.proto"
@@ -27,8 +31,10 @@ packages=(
     pkg-config                 # pkg-config: flags of grpc++/protobuf, and SwiftPM's system libraries
     libnghttp2-dev             # nghttp2 headers + libnghttp2.pc: our server and client (CNGHTTP2)
     libprotobuf-c-dev          # protobuf-c headers + libprotobuf-c.pc: our generated test messages
+    zlib1g-dev                 # zlib.h, libz.so: grpc-swift-nio-transport's CGRPCNIOTransportZlib
     nghttp2-client             # h2load
-    g++                        # the C++ anchor (libstdc++-12-dev and libc6-dev come as Depends)
+    g++                        # the C++ anchor; its libstdc++-12-dev (a Depends, like libc6-dev) is
+                               # also what clang needs for BoringSSL's .cc in the grpc-swift-2 build
     protobuf-compiler          # protoc: C++ and Go code of codec_probe.proto
     libprotobuf-dev            # google/protobuf/*.h (port_def.inc ...), protobuf.pc, libprotobuf.so
     libgrpc++-dev              # grpcpp/*.h, grpc++.pc, libgrpc++.so
@@ -62,6 +68,25 @@ echo "bench-rpc: building rpc-benchmark-server and rpc-benchmark-client (release
 swift build --scratch-path "$SCRATCH" -c release --product rpc-benchmark-server >&2
 swift build --scratch-path "$SCRATCH" -c release --product rpc-benchmark-client >&2
 BIN="$(swift build --scratch-path "$SCRATCH" -c release --show-bin-path)"
+
+# A package of its own (the Lifelong package does not depend on grpc-swift-2), in its own cached
+# scratch path: the first build compiles grpc-swift-2, grpc-swift-nio-transport, SwiftNIO,
+# swift-nio-http2/-ssl/-extras, swift-certificates and swift-crypto; later builds are incremental.
+echo "bench-rpc: building the grpc-swift-2 echo server (release, $GRPC_SWIFT_SCRATCH)" >&2
+build_started=$SECONDS
+swift build --package-path "$GRPC_SWIFT_PACKAGE" --scratch-path "$GRPC_SWIFT_SCRATCH" -c release \
+    --product grpc-swift-echo-server >&2
+echo "bench-rpc: grpc-swift-2 echo server built in $((SECONDS - build_started)) s" >&2
+GRPC_SWIFT_BIN="$(swift build --package-path "$GRPC_SWIFT_PACKAGE" --scratch-path "$GRPC_SWIFT_SCRATCH" -c release \
+    --show-bin-path)/grpc-swift-echo-server"
+# The versions SwiftPM resolved (exact pins in Benchmarks/GRPCSwiftEcho/Package.swift).
+GRPC_SWIFT_VERSIONS="$("$PYTHON" - "$GRPC_SWIFT_PACKAGE/Package.resolved" <<'PY'
+import json, sys
+pins = {pin["identity"]: pin["state"].get("version", "?") for pin in json.load(open(sys.argv[1]))["pins"]}
+print(f"grpc-swift-2 {pins['grpc-swift-2']} (grpc-swift-nio-transport {pins['grpc-swift-nio-transport']}, "
+      f"swift-nio {pins['swift-nio']}, swift-nio-http2 {pins['swift-nio-http2']})")
+PY
+)"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/bench-rpc.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
@@ -99,9 +124,9 @@ PY
 echo "bench-rpc: running (${SECONDS_PER_LOAD}s per load; h2load -t 1)" >&2
 "$PYTHON" scripts/rpc/bench_run.py --h2load-data "$WORK/request.bin" --client "$BIN/rpc-benchmark-client" \
     --seconds "$SECONDS_PER_LOAD" \
-    --skip "grpc-swift-2=not run: its server needs code from the protoc-gen-swift and protoc-gen-grpc-swift plugins, built from /opt/swift-packages in release with grpc-swift-nio-transport; that build does not fit this benchmark's time budget on 2 shared cores" \
-    --versions "c++ gRPC $(pkg-config --modversion grpc++) sync server, grpc-go ${GO_VERSION%%-*} (go $(go env GOVERSION | sed 's/^go//')), grpcio $GRPCIO_VERSION, h2load $(h2load --version | awk '{print $2; exit}')" \
+    --versions "c++ gRPC $(pkg-config --modversion grpc++) sync server, grpc-go ${GO_VERSION%%-*} (go $(go env GOVERSION | sed 's/^go//')), $GRPC_SWIFT_VERSIONS, grpcio $GRPCIO_VERSION, h2load $(h2load --version | awk '{print $2; exit}')" \
     --server "ours=$BIN/rpc-benchmark-server --port {port}" \
     --server "cpp_grpc=$WORK/cpp/echo_server {port}" \
     --server "grpc_go=$WORK/go/bin/echo_server {port}" \
+    --server "grpc_swift=$GRPC_SWIFT_BIN --port {port}" \
     --server "grpcio=$PYTHON $ANCHORS/echo_server.py {port} $WORK/py"
