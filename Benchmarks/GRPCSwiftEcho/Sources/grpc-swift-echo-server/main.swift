@@ -4,8 +4,10 @@
 // Leaf is the same bytes). Messages stay `[UInt8]` through a pass-through serializer and
 // deserializer, so no protoc plugin and no protobuf runtime are involved.
 //
-// usage: grpc-swift-echo-server [--host H] [--port P]
+// usage: grpc-swift-echo-server [--host H] [--port P] [--no-flush-coalescing]
 //   Prints `PORT n` once listening (n is the bound port, so --port 0 works) and runs until killed.
+//   The transport runs with its defaults (as bench.sh uses it); --no-flush-coalescing turns off
+//   its batching of flushes (up to 100 us), which single-in-flight calls otherwise wait for.
 import ArgumentParser
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
@@ -61,10 +63,16 @@ struct GRPCSwiftEchoServer: AsyncParsableCommand {
     @Option(help: "The port to listen on (0: any free port).")
     var port = 0
 
+    @Flag(inversion: .prefixedNo, help: "Batch outbound flushes (the transport's default: up to 100 us or 64 KiB).")
+    var flushCoalescing = true
+
     func run() async throws {
         let server = GRPCServer(
             transport: .http2NIOPosix(
-                address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: .defaults,
+                address: .ipv4(host: host, port: port), transportSecurity: .plaintext,
+                config: .defaults { config in
+                    if !flushCoalescing { config.connection.flushCoalescing = nil }
+                },
                 eventLoopGroup: .singletonMultiThreadedEventLoopGroup),
             services: [ProbeEchoService()])
         try await withThrowingDiscardingTaskGroup { group in
