@@ -42,7 +42,7 @@ bench-learning: deps ## learning core against XGBoost
 bench-lifelong: deps ## lifelong learner against global, isolated and XGBoost (default comfort scenario)
 	scripts/lifelong/bench.sh
 
-bench-rpc: deps ## gRPC unary echo: ours against C++ gRPC, grpc-go, grpcio (h2load + latency)
+bench-rpc: deps ## gRPC unary echo: ours against C++ gRPC, grpc-go, grpc-swift-2, grpcio (h2load + latency)
 	scripts/rpc/bench.sh
 
 bench-codec: ## protobuf encode/decode of a 1,000-task snapshot (generated code + protobuf-c)
