@@ -45,11 +45,11 @@ bench-lifelong: deps ## lifelong learner against global, isolated and XGBoost (d
 bench-rpc: deps ## gRPC unary echo: ours against C++ gRPC, grpc-go, grpc-swift-2, grpcio (h2load + latency)
 	scripts/rpc/bench.sh
 
-bench-codec: ## protobuf encode/decode of a 1,000-task snapshot (generated code + protobuf-c)
+bench-codec: deps ## protobuf encode/decode of a 1,000-task snapshot (generated code + protobuf-c)
 	swift build -c release --product codec-benchmark
 	$$(swift build -c release --show-bin-path)/codec-benchmark
 
-bench-kb: ## knowledge base over HTTP/2 against psql (\copy, bytea) on the throwaway PostgreSQL
+bench-kb: deps ## knowledge base over HTTP/2 against psql (\copy, bytea) on the throwaway PostgreSQL
 	scripts/kb/bench.sh
 
 demo: ## the lifelong-learning job on a generated scenario (the service loop arrives with the gateway)

@@ -81,11 +81,23 @@ struct GracefulShutdownTests {
         let shutdown = Task { await server.shutdown(gracePeriod: .seconds(2)) }
         // In flight and quick: it completes during the grace period.
         #expect(try await quickCall.value == Bytes([2]))
-        // After GOAWAY, a new call is not served.
-        let refused = await #expect(throws: RPCError.self) {
-            _ = try await Self.call(client, Self.quick, [3])
+        // Once the final GOAWAY reached the client, a new call is not served. Until then a call
+        // may still be (the first GOAWAY only announces the shutdown), so poll with a method the
+        // server does not have: served, it fails UNIMPLEMENTED; refused, UNAVAILABLE.
+        let unknown = MethodDescriptor(fullyQualifiedService: "lifelong.testing.v1.Nothing", method: "Here")
+        var refused: RPCError.Code?
+        for _ in 0..<200 where refused == nil {
+            do {
+                _ = try await Self.call(client, unknown, [3])
+                Issue.record("a call to an unknown method succeeded")
+                break
+            } catch let error as RPCError where error.code == .unimplemented {
+                try await Task.sleep(for: .milliseconds(10))
+            } catch let error as RPCError {
+                refused = error.code
+            }
         }
-        #expect(refused?.code == .unavailable)
+        #expect(refused == .unavailable)
         // The slow calls outlive the grace period: the server ends them with UNAVAILABLE (the
         // message says so, not a broken connection), and cancels the handler.
         let slowError = await #expect(throws: RPCError.self) { _ = try await slowCall.value }

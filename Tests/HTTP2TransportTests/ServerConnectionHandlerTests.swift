@@ -198,3 +198,47 @@ struct ServerConnectionHandlerTests {
         #expect(observer.counts.sent > 0)
     }
 }
+
+@Suite("Connection handlers are freed when their connection closes")
+struct HandlerReleaseTests {
+    /// Runs `close` on a channel with a handler made by `make`, and says whether the handler
+    /// outlived the channel.
+    static func survives(
+        _ make: () -> any ChannelHandler, _ exercise: (EmbeddedChannel) throws -> Void
+    ) throws -> Bool {
+        weak var weakHandler: AnyObject?
+        try {
+            let handler = make()
+            weakHandler = handler as AnyObject
+            let channel = EmbeddedChannel(handler: handler)
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 50_001)).wait()
+            try exercise(channel)
+            _ = try? channel.finish()
+        }()
+        return weakHandler != nil
+    }
+
+    @Test("server handler: after a call, and after a close without one")
+    func server() throws {
+        let make = {
+            ServerConnectionHandler(
+                router: ServerConnectionHandlerTests.router, configuration: HTTP2ServerConfiguration(),
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })) as any ChannelHandler
+        }
+        #expect(try !Self.survives(make) { _ in })
+        #expect(try !Self.survives(make) { channel in
+            let client = EmbeddedHTTP2Client(channel: channel)
+            try client.exchange()
+        })
+    }
+
+    @Test("client handler")
+    func client() throws {
+        let make = {
+            ClientConnectionHandler(
+                configuration: HTTP2ClientConfiguration(),
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })) {} as any ChannelHandler
+        }
+        #expect(try !Self.survives(make) { _ in })
+    }
+}

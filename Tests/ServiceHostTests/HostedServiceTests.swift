@@ -71,11 +71,13 @@ struct HostedServiceTests {
     @Test("graceful shutdown: health turns NOT_SERVING first, a call in flight finishes OK, later calls get UNAVAILABLE")
     func gracefulShutdown() async throws {
         let events = Locked<[String]>([])
-        try await TestServiceHost.withRunning(services: [ProbeServiceForTests()]) { (running: TestServiceHost.Running) async throws in
+        var options = TestServiceHost.options
+        options.shutdownGrace = 5
+        try await TestServiceHost.withRunning(services: [ProbeServiceForTests()], options: options) { (running: TestServiceHost.Running) async throws in
             let client = Lifelong_Testing_V1_ProbeService.Client(wrapping: RPCClient(transport: running.transport))
             let watch = running.watchHealth { status in events.update { $0.append("health \(status)") } }
             #expect(try await Self.eventually { events.value == ["health serving"] })
-            // In flight when the shutdown starts; finishes well within the 1 s grace period.
+            // In flight when the shutdown starts; finishes well within the 5 s grace period.
             let inFlight = Task { try await client.echo(Lifelong_Testing_V1_Leaf("slow", 300)) }
             try await Task.sleep(for: .milliseconds(100))
             await running.application.triggerGracefulShutdown()

@@ -84,24 +84,28 @@ struct InterceptorTests {
         #expect(error?.message == "database down")
     }
 
-    @Test("client interceptors nest in order; the deadline of the served call bounds outgoing calls")
+    @Test("the served call's deadline bounds outgoing calls; a shorter own timeout stays; the trace travels")
     func deadlinePropagation() async throws {
         let recording = RecordingTransport()
         let outgoing = Lifelong_Testing_V1_ProbeService.Client(
             wrapping: RPCClient(transport: recording.propagatingCallContext()))
         let service = ProbeServiceForTests(duringEcho: {
-            _ = try? await outgoing.echo(Lifelong_Testing_V1_Leaf("inner"), options: CallOptions(timeout: .seconds(600)))
+            _ = try? await outgoing.echo(Lifelong_Testing_V1_Leaf("long"), options: CallOptions(timeout: .seconds(3600)))
+            _ = try? await outgoing.echo(Lifelong_Testing_V1_Leaf("short"), options: CallOptions(timeout: .seconds(1)))
         })
         let client = Lifelong_Testing_V1_ProbeService.Client(
             wrapping: RPCClient(transport: InProcessTransport(router: router(service, [TracingServerInterceptor()]))))
-        _ = try await client.echo(Lifelong_Testing_V1_Leaf("outer"), options: CallOptions(timeout: .seconds(30)))
-        let seen = try #require(recording.seen.value.first)
-        let timeout = try #require(seen.1.timeout)
-        // The remaining time of the 30 s call, not the 600 s the inner call asked for.
-        #expect(timeout <= .seconds(30))
-        #expect(timeout > .seconds(20))
-        // The trace context travelled too.
-        let traceparent = try #require(seen.0[stringValues: "traceparent"].first)
+        _ = try await client.echo(Lifelong_Testing_V1_Leaf("outer"), options: CallOptions(timeout: .seconds(600)))
+        let seen = recording.seen.value
+        try #require(seen.count == 2)
+        // What remains of the outer 600 s, not the 3,600 s the inner call asked for.
+        let bounded = try #require(seen[0].1.timeout)
+        #expect(bounded <= .seconds(600))
+        #expect(bounded < .seconds(3600))
+        // An own timeout shorter than what remains is kept as it is.
+        #expect(seen[1].1.timeout == .seconds(1))
+        // The trace context travelled too: the served span is the outgoing call's parent.
+        let traceparent = try #require(seen[0].0[stringValues: "traceparent"].first)
         let served = try #require(service.seen.value.first?.trace)
         #expect(traceparent == served.traceparent)
     }

@@ -106,6 +106,17 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         context.fireChannelInactive()
     }
 
+    /// The pipeline let the handler go (the channel closed): break the cycles through the
+    /// context, the loop-bound self-reference, the timers and the session.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timers?.cancelAll()
+        timers = nil
+        streams.removeAll()
+        pump.release()
+        self.context = nil
+        loopBound = nil
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("connection error", metadata: ["h2.reason": "\(error)"])
         closeNow(RPCError(code: .unavailable, message: "the connection failed: \(error)", cause: error))

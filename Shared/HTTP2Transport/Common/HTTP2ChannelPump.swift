@@ -88,6 +88,15 @@ final class HTTP2ChannelPump {
         }
     }
 
+    /// Lets go of the channel and the session once the handler left the pipeline: the session
+    /// (freed here) and the context would otherwise keep the handler, and the handler them,
+    /// alive forever — one leaked connection's worth of memory per closed connection.
+    func release() {
+        isClosed = true
+        context = nil
+        session = nil
+    }
+
     /// Closes at once (a peer that broke the protocol badly, stopped reading, or went away).
     func closeNow() {
         guard !isClosed, let context else { return }

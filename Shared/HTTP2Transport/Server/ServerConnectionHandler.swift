@@ -133,6 +133,19 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// The channel closed and the pipeline let the handler go: break the cycles through the
+    /// context, the loop-bound self-reference, the timers and the session so that the handler,
+    /// its session and its buffers are freed (calls still running hold it only until they end).
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timers?.cancelAll()
+        timers = nil
+        streams.removeAll()
+        headerStream = nil
+        pump.release()
+        self.context = nil
+        loopBound = nil
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("connection error", metadata: ["h2.reason": "\(error)"])
         perform(connection.protocolError(reason: "\(error)"))
