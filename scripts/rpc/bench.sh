@@ -125,7 +125,8 @@ echo "bench-rpc: running (${SECONDS_PER_LOAD}s per load; h2load -t 1)" >&2
 "$PYTHON" scripts/rpc/bench_run.py --h2load-data "$WORK/request.bin" --client "$BIN/rpc-benchmark-client" \
     --seconds "$SECONDS_PER_LOAD" \
     --versions "c++ gRPC $(pkg-config --modversion grpc++) sync server, grpc-go ${GO_VERSION%%-*} (go $(go env GOVERSION | sed 's/^go//')), $GRPC_SWIFT_VERSIONS, grpcio $GRPCIO_VERSION, h2load $(h2load --version | awk '{print $2; exit}')" \
-    --server "ours=$BIN/rpc-benchmark-server --port {port}" \
+    --server "ours=$BIN/rpc-benchmark-server --port {port} --unary-on-event-loop" \
+    --server "ours_global_executor=$BIN/rpc-benchmark-server --port {port}" \
     --server "cpp_grpc=$WORK/cpp/echo_server {port}" \
     --server "grpc_go=$WORK/go/bin/echo_server {port}" \
     --server "grpc_swift=$GRPC_SWIFT_BIN --port {port}" \

@@ -2,7 +2,7 @@
 // Echo returns the Leaf it receives), for `make bench-rpc` and as the out-of-process server of
 // the abuse tests (whose memory they read from /proc/<pid>/status).
 //
-// usage: rpc-benchmark-server [--host H] [--port P] [--exit-on-stdin-eof]
+// usage: rpc-benchmark-server [--host H] [--port P] [--exit-on-stdin-eof] [--unary-on-event-loop]
 //   Prints `PORT n` once listening. With --exit-on-stdin-eof it shuts down gracefully when its
 //   standard input closes (how tests stop it); otherwise it runs until killed.
 import Foundation
@@ -48,8 +48,10 @@ while let argument = arguments.next() {
     case "--host": configuration.host = arguments.next() ?? configuration.host
     case "--port": configuration.port = arguments.next().flatMap { Int($0) } ?? configuration.port
     case "--exit-on-stdin-eof": exitOnEOF = true
+    case "--unary-on-event-loop": configuration.runsUnaryHandlersOnEventLoop = true
+    case "--unary-on-global-executor": configuration.runsUnaryHandlersOnEventLoop = false
     case "--help", "-h":
-        print("usage: rpc-benchmark-server [--host H] [--port P] [--exit-on-stdin-eof]")
+        print("usage: rpc-benchmark-server [--host H] [--port P] [--exit-on-stdin-eof] [--unary-on-event-loop]")
         exit(0)
     default:
         FileHandle.standardError.write(Data("rpc-benchmark-server: unknown argument \(argument)\n".utf8))

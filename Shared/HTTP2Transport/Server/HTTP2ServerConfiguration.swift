@@ -39,6 +39,12 @@ public struct HTTP2ServerConfiguration: Sendable, Hashable {
     public var closeLingerTime: Duration = .seconds(1)
     /// Time in-flight calls get to finish on shutdown before connections are closed.
     public var shutdownGracePeriod: Duration = .seconds(5)
+    /// Run unary handlers on their connection's event loop (as tasks preferring it) instead of
+    /// Swift's global executor: a call then never wakes another thread, which halves the
+    /// latency of a quick handler, but a handler that computes for long holds up every other
+    /// connection of that loop. For services whose unary handlers only await (I/O, a database
+    /// on its own threads); leave off for compute-heavy ones.
+    public var runsUnaryHandlersOnEventLoop = false
 
     /// The defaults, on 127.0.0.1 and a free port.
     public init() {}

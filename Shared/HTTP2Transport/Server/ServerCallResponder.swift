@@ -104,6 +104,11 @@ final class ServerCallResponder: Sendable {
         let framed = try grpcFramed(message, limit: maxSendMessageBytes)
         let handler = self.handler
         let streamID = self.streamID
+        if loop.inEventLoop {
+            // A handler running on the loop (never inside an nghttp2 callback): no hop needed.
+            handler.value.respond(streamID: streamID, headers: [:], first: framed, second: nil, end: (nil, [:]))
+            return
+        }
         loop.execute {
             handler.value.respond(streamID: streamID, headers: [:], first: framed, second: nil, end: (nil, [:]))
         }

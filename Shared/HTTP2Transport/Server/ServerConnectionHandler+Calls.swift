@@ -93,7 +93,9 @@ extension ServerConnectionHandler {
         stream.pendingStart = nil
         guard let messages = stream.machine.takeCollected() else { return }
         if let unary = pending.unary, messages.count == 1 {
-            stream.task = Self.spawnUnary(unary, message: messages[0], context: pending.context, responder: responder)
+            stream.task = Self.spawnUnary(
+                unary, message: messages[0], context: pending.context, responder: responder,
+                on: configuration.runsUnaryHandlersOnEventLoop ? loopExecutor : nil)
             return
         }
         let request = StreamingServerRequest(
@@ -125,9 +127,14 @@ extension ServerConnectionHandler {
 
     private static func spawnUnary(
         _ handler: @escaping RawUnaryMethodHandler, message: [UInt8], context: ServerContext,
-        responder: ServerCallResponder
+        responder: ServerCallResponder, on executor: EventLoopTaskExecutor?
     ) -> Task<Void, Never> {
-        Task { await runUnary(handler, message: message, context: context, responder: responder) }
+        guard let executor else {
+            return Task { await runUnary(handler, message: message, context: context, responder: responder) }
+        }
+        return Task(executorPreference: executor) {
+            await runUnary(handler, message: message, context: context, responder: responder)
+        }
     }
 
     /// Runs a unary route's shortcut: no request sequence, no response writer; headers,

@@ -33,6 +33,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     var timers: HTTP2ConnectionTimers<Timer>?
     var context: ChannelHandlerContext?
     var loopBound: NIOLoopBound<ServerConnectionHandler>?
+    /// Runs unary handlers on this connection's loop when the configuration asks for it.
+    var loopExecutor: EventLoopTaskExecutor?
     var streams: [Int32: ServerStream] = [:]
     var headerStrings = RequestHeaderStrings()
     /// The stream whose header block is being received (saves a lookup per header field).
@@ -61,6 +63,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        if configuration.runsUnaryHandlersOnEventLoop { loopExecutor = EventLoopTaskExecutor(loop: context.eventLoop) }
         timers = HTTP2ConnectionTimers(loop: context.eventLoop)
         if context.channel.isActive { opened(context.channel) }
         pump.start(
@@ -144,6 +147,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         pump.release()
         self.context = nil
         loopBound = nil
+        loopExecutor = nil
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
