@@ -120,7 +120,8 @@ let package = Package(
         // MARK: Data: PostgreSQL, content addresses.
         /// A thin Swift owner of libpq connections and results.
         .target(
-            name: "PostgresClient", dependencies: ["CLibPQ"], path: "Shared/PostgresClient",
+            name: "PostgresClient",
+            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")], path: "Shared/PostgresClient",
             swiftSettings: strictSwift),
         /// SHA-256 content addresses (models), over libcrypto.
         .target(
@@ -196,7 +197,7 @@ let package = Package(
         .testTarget(
             name: "ServiceHostTests",
             dependencies: [
-                "ServiceHost", "ServiceHostTesting", "HTTP2Transport", "StandardServices", "LifelongProto",
+                "ServiceHost", "ServiceHostTesting", "HTTP2Transport", "LifelongClient", "StandardServices", "LifelongProto",
                 "LifelongTestProto", "RPCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -34,8 +34,9 @@ public final class KnowledgeBase: Sendable {
         if postgres.connection.applicationName == nil { postgres.connection.applicationName = "lifelong-kb" }
         self.configuration = configuration
         self.logger = logger
-        let pool = PostgresPool(configuration: postgres)
-        let listener = PostgresListener(configuration: postgres, channels: [Self.channel(schema: configuration.schema)])
+        let pool = PostgresPool(configuration: postgres, logger: logger)
+        let listener = PostgresListener(
+            configuration: postgres, channels: [Self.channel(schema: configuration.schema)], logger: logger)
         self.pool = pool
         self.listener = listener
         let snapshots = SnapshotStore(

@@ -1,4 +1,5 @@
 import Dispatch
+public import Logging
 import Synchronization
 
 /// Keeps one connection listening on a set of channels and fans notifications out to any
@@ -29,13 +30,20 @@ public final class PostgresListener: Sendable {
         var nextID = 0
     }
 
+    private let logger: Logger
+
     /// Creates a listener; it connects when ``start()`` is called.
     /// - Parameters:
     ///   - configuration: The connection target and reconnect backoff (the pool size is unused).
     ///   - channels: The channels to listen on.
-    public init(configuration: PostgresPoolConfiguration, channels: [String]) {
+    ///   - logger: Where connection losses and reconnections are logged.
+    public init(
+        configuration: PostgresPoolConfiguration, channels: [String],
+        logger: Logger = Logger(label: "lifelong.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
         self.configuration = configuration
         self.channels = channels
+        self.logger = logger
     }
 
     deinit {
@@ -103,6 +111,9 @@ public final class PostgresListener: Sendable {
                 let connection = try PostgresConnection.connect(configuration.connection)
                 defer { connection.close() }
                 for channel in channels { try connection.listen(channel) }
+                if failures > 0 {
+                    logger.notice("listening again", metadata: ["postgres.channels": "\(channels)", "postgres.failures": "\(failures)"])
+                }
                 failures = 0
                 state.withLock { $0.isListening = true }
                 broadcast(.listening)
@@ -114,6 +125,11 @@ public final class PostgresListener: Sendable {
             } catch {
                 state.withLock { $0.isListening = false }
                 failures += 1
+                if failures == 1 {
+                    logger.warning(
+                        "listener connection lost; reconnecting",
+                        metadata: ["postgres.channels": "\(channels)", "postgres.error": "\((error as? PostgresError)?.message ?? "\(error)")"])
+                }
                 let exponent = min(failures - 1, 16)
                 var backoff = min(
                     configuration.minimumReconnectBackoff * (1 << exponent), configuration.maximumReconnectBackoff)

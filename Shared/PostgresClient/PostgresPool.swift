@@ -1,4 +1,5 @@
 import Dispatch
+public import Logging
 import Synchronization
 
 /// A bounded pool of PostgreSQL connections whose blocking libpq calls run on threads of
@@ -24,6 +25,7 @@ public final class PostgresPool: Sendable {
     private let state: Mutex<State>
     private let health: Mutex<Health>
     private let waitTotals = Mutex(WaitTotals())
+    private let logger: Logger
 
     private enum State {
         case running(Running)
@@ -60,9 +62,14 @@ public final class PostgresPool: Sendable {
 
     /// Creates a pool; no connection is opened until the first call.
     /// - Parameter configuration: Connection target, size and timings.
-    public init(configuration: PostgresPoolConfiguration) {
+    /// - Parameter logger: Where unreachable-server periods and recoveries are logged.
+    public init(
+        configuration: PostgresPoolConfiguration,
+        logger: Logger = Logger(label: "lifelong.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
         precondition(configuration.maximumConnections > 0, "a pool needs at least one connection")
         self.configuration = configuration
+        self.logger = logger
         self.state = Mutex(.running(Running()))
         self.health = Mutex(Health())
     }
@@ -312,10 +319,16 @@ public final class PostgresPool: Sendable {
         do {
             let connection = try PostgresConnection.connect(configuration.connection)
             try applySessionSettings(connection)
-            health.withLock { health in
-                health.consecutiveFailures = 0
-                health.retryAt = nil
-                health.lastFailure = nil
+            let recoveredAfter = health.withLock { health -> Int in
+                defer {
+                    health.consecutiveFailures = 0
+                    health.retryAt = nil
+                    health.lastFailure = nil
+                }
+                return health.consecutiveFailures
+            }
+            if recoveredAfter > 0 {
+                logger.notice("PostgreSQL reachable again", metadata: ["postgres.failed_attempts": "\(recoveredAfter)"])
             }
             worker.connection = connection
             worker.connectedAt = .now
@@ -331,6 +344,9 @@ public final class PostgresPool: Sendable {
                 health.lastFailure = (error as? PostgresError)?.message ?? "\(error)"
                 health.generation += 1
             }
+            logger.warning(
+                "cannot connect to PostgreSQL; backing off",
+                metadata: ["postgres.error": "\((error as? PostgresError)?.message ?? "\(error)")"])
             throw error
         }
     }

@@ -41,10 +41,11 @@ final class KnowledgeBaseProcess: @unchecked Sendable {
 
     /// Starts `lifelong-kb --port 0` against `postgresURL` with the given schema and waits
     /// for its "listening" line.
-    init(postgresURL: String, schema: String) async throws {
+    init(postgresURL: String, schema: String, extraArguments: [String] = []) async throws {
         let process = Process()
         process.executableURL = try Self.executable
-        process.arguments = ["--port", "0", "--postgres-url", postgresURL, "--schema", schema, "--log-level", "warning"]
+        process.arguments =
+            ["--port", "0", "--postgres-url", postgresURL, "--schema", schema, "--log-level", "warning"] + extraArguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -102,6 +103,25 @@ final class KnowledgeBaseProcess: @unchecked Sendable {
     /// which depends on a Dispatch handler that a busy test run may not schedule in time.
     private func waitForExit() async {
         while Self.isAlive(process.processIdentifier) { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    /// Sends a signal.
+    func signal(_ number: Int32) {
+        Foundation.kill(process.processIdentifier, number)
+    }
+
+    /// Whether the process is still running.
+    var isRunning: Bool { Self.isAlive(process.processIdentifier) }
+
+    /// The exit status, once the process has exited (``isRunning`` is false).
+    func exitStatus() async -> Int32 {
+        let process = self.process
+        return await withCheckedContinuation { continuation in
+            Thread {
+                process.waitUntilExit()
+                continuation.resume(returning: process.terminationStatus)
+            }.start()
+        }
     }
 
     /// Whether a process exists and has not exited (an exited, unreaped one is state `Z`).
