@@ -193,7 +193,10 @@ public final class PostgresPool: Sendable {
                 switch outcome {
                 case .worker(let worker): continuation.resume(returning: worker)
                 case .failure(let error): continuation.resume(throwing: error)
-                case .wait: break
+                case .wait:
+                    if let timeout = configuration.acquireTimeout, let id = waiterID.withLock({ $0 }) {
+                        expireWaiter(id, after: timeout)
+                    }
                 }
             }
         } onCancel: {
@@ -207,6 +210,36 @@ public final class PostgresPool: Sendable {
                 return waiter
             }
             waiter?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    private static let timers = DispatchQueue(label: "lifelong.postgres-pool.acquire-timeouts")
+
+    /// Fails a waiter still waiting after `timeout` with a connection error naming the pool.
+    private func expireWaiter(_ id: Int, after timeout: Duration) {
+        // On a queue of the pool's own, not Swift's cooperative threads: those may all be busy
+        // when a pool runs short, which is exactly when this timer must fire.
+        let (seconds, attoseconds) = timeout.components
+        let delay = DispatchTimeInterval.nanoseconds(Int(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+        Self.timers.asyncAfter(deadline: .now() + delay) { [weak self] in
+            guard let self else { return }
+            let waiter: Waiter? = state.withLock { state in
+                guard case .running(var running) = state,
+                    let index = running.waiters.firstIndex(where: { $0.id == id })
+                else { return nil }
+                let waiter = running.waiters.remove(at: index)
+                state = .running(running)
+                return waiter
+            }
+            guard let waiter else { return }
+            let name = configuration.connection.applicationName ?? configuration.connection.host
+            logger.warning(
+                "no connection became free in time", metadata: ["postgres.pool": "\(name)", "postgres.acquire_timeout": "\(timeout)"])
+            waiter.continuation.resume(
+                throwing: PostgresError(
+                    kind: .connection, code: PostgresError.connectionFailure,
+                    message: "no connection of the PostgreSQL pool '\(name)' became free within \(timeout) "
+                        + "(all \(configuration.maximumConnections) are in use)"))
         }
     }
 
@@ -352,10 +385,14 @@ public final class PostgresPool: Sendable {
     }
 
     private func applySessionSettings(_ connection: PostgresConnection) throws {
-        if let timeout = configuration.statementTimeout {
+        for (name, timeout) in [
+            ("statement_timeout", configuration.statementTimeout),
+            ("idle_in_transaction_session_timeout", configuration.idleInTransactionTimeout),
+        ] {
+            guard let timeout else { continue }
             let (seconds, attoseconds) = timeout.components
             let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-            try connection.execute("select set_config('statement_timeout', $1, false)", parameters: [.text("\(milliseconds)")])
+            try connection.execute("select set_config($1, $2, false)", parameters: [.text(name), .text("\(milliseconds)")])
         }
         for (name, value) in configuration.sessionSettings.sorted(by: { $0.key < $1.key }) {
             try connection.execute("select set_config($1, $2, false)", parameters: [.text(name), .text(value)])

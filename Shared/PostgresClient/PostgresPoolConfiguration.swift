@@ -14,6 +14,13 @@ public struct PostgresPoolConfiguration: Sendable {
     public var idleCheckInterval: Duration = .seconds(5)
     /// `statement_timeout` of every connection; `nil` leaves the server's setting.
     public var statementTimeout: Duration? = .seconds(30)
+    /// `idle_in_transaction_session_timeout` of every connection: a session left inside a
+    /// transaction while its caller waits (a stalled upload) is ended by the server, which
+    /// rolls the transaction back and frees the connection. `nil` leaves the server's setting.
+    public var idleInTransactionTimeout: Duration? = .seconds(60)
+    /// How long a caller waits for a connection when all are leased; then it fails with a
+    /// connection error naming the pool (UNAVAILABLE for a service). `nil` waits for ever.
+    public var acquireTimeout: Duration? = .seconds(10)
     /// The wait after the first failed connection attempt before the next one; doubles up to
     /// ``maximumReconnectBackoff``. Calls made while waiting fail at once.
     public var minimumReconnectBackoff: Duration = .milliseconds(50)
