@@ -201,19 +201,23 @@ public final class PostgresPool: Sendable {
             }
         } onCancel: {
             guard let id = waiterID.withLock({ $0 }) else { return }
-            let waiter: Waiter? = state.withLock { state in
-                guard case .running(var running) = state,
-                    let index = running.waiters.firstIndex(where: { $0.id == id })
-                else { return nil }
-                let waiter = running.waiters.remove(at: index)
-                state = .running(running)
-                return waiter
-            }
-            waiter?.continuation.resume(throwing: CancellationError())
+            removeWaiter(id)?.continuation.resume(throwing: CancellationError())
         }
     }
 
     private static let timers = DispatchQueue(label: "lifelong.postgres-pool.acquire-timeouts")
+
+    /// Takes a waiter out of the queue, if it is still waiting (it may have been served).
+    private func removeWaiter(_ id: Int) -> Waiter? {
+        state.withLock { state in
+            guard case .running(var running) = state,
+                let index = running.waiters.firstIndex(where: { $0.id == id })
+            else { return nil }
+            let waiter = running.waiters.remove(at: index)
+            state = .running(running)
+            return waiter
+        }
+    }
 
     /// Fails a waiter still waiting after `timeout` with a connection error naming the pool.
     private func expireWaiter(_ id: Int, after timeout: Duration) {
@@ -222,16 +226,7 @@ public final class PostgresPool: Sendable {
         let (seconds, attoseconds) = timeout.components
         let delay = DispatchTimeInterval.nanoseconds(Int(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
         Self.timers.asyncAfter(deadline: .now() + delay) { [weak self] in
-            guard let self else { return }
-            let waiter: Waiter? = state.withLock { state in
-                guard case .running(var running) = state,
-                    let index = running.waiters.firstIndex(where: { $0.id == id })
-                else { return nil }
-                let waiter = running.waiters.remove(at: index)
-                state = .running(running)
-                return waiter
-            }
-            guard let waiter else { return }
+            guard let self, let waiter = removeWaiter(id) else { return }
             let name = configuration.connection.applicationName ?? configuration.connection.host
             logger.warning(
                 "no connection became free in time", metadata: ["postgres.pool": "\(name)", "postgres.acquire_timeout": "\(timeout)"])
