@@ -8,6 +8,7 @@ final class CountingObserver: HTTP2ServerObserver {
         var closed = 0
         var received = 0
         var sent = 0
+        var rejected: [HTTP2ConnectionRejection] = []
     }
 
     private let state = Mutex(Counts())
@@ -18,4 +19,5 @@ final class CountingObserver: HTTP2ServerObserver {
     func connectionClosed() { state.withLock { $0.closed += 1 } }
     func bytesReceived(_ count: Int) { state.withLock { $0.received += count } }
     func bytesSent(_ count: Int) { state.withLock { $0.sent += count } }
+    func connectionRejected(_ reason: HTTP2ConnectionRejection) { state.withLock { $0.rejected.append(reason) } }
 }

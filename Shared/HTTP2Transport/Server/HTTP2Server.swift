@@ -26,6 +26,8 @@ public final class HTTP2Server: Sendable {
     private struct Shared {
         var state = State.idle
         var connections: [ObjectIdentifier: any Channel] = [:]
+        /// Open connections per remote address.
+        var perAddress: [String: Int] = [:]
     }
 
     /// The configuration the server was created with.
@@ -104,7 +106,10 @@ public final class HTTP2Server: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelInitializer { [weak self] channel in
-                self?.track(channel)
+                guard let self, self.track(channel) else {
+                    // Refused (a limit, or the server is stopping): the bootstrap closes it.
+                    return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         ServerConnectionHandler(
@@ -173,28 +178,49 @@ public final class HTTP2Server: Sendable {
         shared.withLock { $0.state = .stopped }
     }
 
-    private func track(_ channel: any Channel) {
+    /// Registers an accepted connection, unless the server is stopping or a connection limit
+    /// is reached. - Returns: Whether the connection may proceed.
+    private func track(_ channel: any Channel) -> Bool {
         let id = ObjectIdentifier(channel)
-        let accepted = shared.withLock { shared -> Bool in
-            guard case .running = shared.state else {
-                if case .starting = shared.state {
-                    shared.connections[id] = channel
-                    return true
-                }
-                return false
+        let address = channel.remoteAddress?.ipAddress ?? "unknown"
+        enum Outcome {
+            case accepted
+            case stopping
+            case rejected(HTTP2ConnectionRejection)
+        }
+        let outcome = shared.withLock { shared -> Outcome in
+            switch shared.state {
+            case .running, .starting: break
+            default: return .stopping
+            }
+            if shared.connections.count >= configuration.maxConnections { return .rejected(.tooManyConnections) }
+            if shared.perAddress[address, default: 0] >= configuration.maxConnectionsPerAddress {
+                return .rejected(.tooManyFromAddress)
             }
             shared.connections[id] = channel
-            return true
+            shared.perAddress[address, default: 0] += 1
+            return .accepted
         }
-        guard accepted else {
-            channel.close(promise: nil)
-            return
+        switch outcome {
+        case .stopping:
+            return false
+        case .rejected(let reason):
+            logger.warning("connection refused", metadata: ["rpc.peer": "\(address)", "h2.reason": "\(reason.rawValue)"])
+            observer?.connectionRejected(reason)
+            return false
+        case .accepted:
+            break
         }
         let observer = self.observer
         observer?.connectionOpened()
         channel.closeFuture.whenComplete { [weak self] _ in
-            self?.shared.withLock { _ = $0.connections.removeValue(forKey: id) }
+            self?.shared.withLock { shared in
+                _ = shared.connections.removeValue(forKey: id)
+                let left = shared.perAddress[address, default: 1] - 1
+                shared.perAddress[address] = left > 0 ? left : nil
+            }
             observer?.connectionClosed()
         }
+        return true
     }
 }

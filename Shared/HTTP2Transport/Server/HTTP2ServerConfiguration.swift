@@ -20,6 +20,11 @@ public struct HTTP2ServerConfiguration: Sendable, Hashable {
     public var streamWriteBufferBytes: Int = 1 << 16
     /// PINGs accepted while no HEADERS or DATA was sent before GOAWAY ENHANCE_YOUR_CALM.
     public var maxPingStrikes: Int = 100
+    /// Connections open at once; a connection beyond it is closed as soon as it is accepted
+    /// (before any HTTP/2 is spoken: the client sees UNAVAILABLE).
+    public var maxConnections: Int = 10_000
+    /// Connections open at once from one remote address; beyond it, as for ``maxConnections``.
+    public var maxConnectionsPerAddress: Int = 1_000
     /// Time a new connection has to send the HTTP/2 client preface and its SETTINGS; the
     /// connection is closed (without GOAWAY) when it does not.
     public var prefaceTimeout: Duration = .seconds(10)

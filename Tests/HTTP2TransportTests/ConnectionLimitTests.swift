@@ -1,0 +1,57 @@
+import HTTP2Transport
+import RPCCore
+import Testing
+
+/// `maxConnectionsPerAddress` and `maxConnections`: a connection beyond the limit is closed at
+/// once and its client gets UNAVAILABLE; clients connected before keep calling without errors;
+/// once one of them leaves, a new connection is served.
+@Suite("connection limits")
+struct ConnectionLimitTests {
+    typealias Bytes = UnaryFastPathTests.Bytes
+
+    static let echo = MethodDescriptor(fullyQualifiedService: "lifelong.test.Limits", method: "Echo")
+
+    static func call(_ transport: HTTP2ClientTransport, _ byte: UInt8) async throws -> [UInt8] {
+        let response: ClientResponse<Bytes> = try await RPCClient(transport: transport).unary(
+            request: ClientRequest(message: Bytes([byte])), method: echo, options: CallOptions(timeout: .seconds(10)))
+        return response.message.bytes
+    }
+
+    @Test("per address and in total", arguments: [true, false])
+    func limit(perAddress: Bool) async throws {
+        var router = RPCRouter()
+        router.registerUnary(Self.echo) { (request: Bytes, _) -> Bytes in request }
+        var configuration = HTTP2ServerConfiguration(host: "127.0.0.1", port: 0)
+        if perAddress { configuration.maxConnectionsPerAddress = 2 } else { configuration.maxConnections = 2 }
+        let observer = CountingObserver()
+        let server = HTTP2Server(configuration: configuration, router: router, observer: observer)
+        let port = try await server.start()
+        let first = HTTP2ClientTransport(host: "127.0.0.1", port: port)
+        let second = HTTP2ClientTransport(host: "127.0.0.1", port: port)
+        #expect(try await Self.call(first, 1) == [1])
+        #expect(try await Self.call(second, 2) == [2])
+
+        let third = HTTP2ClientTransport(host: "127.0.0.1", port: port)
+        let refused = await #expect(throws: RPCError.self) { _ = try await Self.call(third, 3) }
+        #expect(refused?.code == .unavailable)
+        #expect(observer.counts.rejected.first == (perAddress ? .tooManyFromAddress : .tooManyConnections))
+        // The clients connected before the limit was hit see no error.
+        for round in 0..<20 {
+            #expect(try await Self.call(first, UInt8(round)) == [UInt8(round)])
+            #expect(try await Self.call(second, UInt8(round)) == [UInt8(round)])
+        }
+        #expect(observer.counts.opened == 2)
+
+        // One leaves: a new connection is served (the refused client reconnects with backoff).
+        await first.close()
+        var served = false
+        for _ in 0..<100 where !served {
+            served = (try? await Self.call(third, 4)) == [4]
+            if !served { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(served)
+        await second.close()
+        await third.close()
+        await server.shutdown()
+    }
+}
