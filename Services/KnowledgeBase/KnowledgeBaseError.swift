@@ -100,23 +100,27 @@ public struct KnowledgeBaseError: Error, Sendable, CustomStringConvertible, RPCE
 
     /// SQLSTATE classes and codes → codes. Connection trouble and a server shutting down are
     /// UNAVAILABLE (the client may retry), timeouts DEADLINE_EXCEEDED, conflicts that outlived
-    /// their retries ABORTED, a full disk or memory RESOURCE_EXHAUSTED.
+    /// their retries ABORTED, a full disk or memory RESOURCE_EXHAUSTED. The message a client
+    /// gets names the class of failure only: PostgreSQL's own text (connection targets,
+    /// DETAIL lines with key values) stays in the cause, which the host logs.
     static func classify(postgres error: PostgresError) -> KnowledgeBaseError {
         let code = error.code ?? ""
+        if code == PostgresError.poolTimeout {
+            return KnowledgeBaseError(.unavailable, "the knowledge base is busy: \(error.message); retry", cause: error)
+        }
         if error.kind == .connection || code.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(code) {
-            return KnowledgeBaseError(.unavailable, "the knowledge base's database is unavailable: \(error.message)", cause: error)
+            return KnowledgeBaseError(.unavailable, "the knowledge base's database is unavailable; retry", cause: error)
         }
         if code == "57014" {
-            return KnowledgeBaseError(
-                .deadlineExceeded, "a database statement was cancelled or timed out: \(error.message)", cause: error)
+            return KnowledgeBaseError(.deadlineExceeded, "a database statement was cancelled or timed out", cause: error)
         }
         if error.isRetryableTransactionFailure {
-            return KnowledgeBaseError(.aborted, "conflicting concurrent writes; retry: \(error.message)", cause: error)
+            return KnowledgeBaseError(.aborted, "conflicting concurrent writes; retry", cause: error)
         }
         if code.hasPrefix("53") || code == "54000" {
-            return KnowledgeBaseError(.resourceExhausted, "the database is out of resources: \(error.message)", cause: error)
+            return KnowledgeBaseError(.resourceExhausted, "the database is out of resources (SQLSTATE \(code))", cause: error)
         }
-        return KnowledgeBaseError(.internalError, "database error: \(error)", cause: error)
+        return KnowledgeBaseError(.internalError, "database error (SQLSTATE \(code.isEmpty ? "none" : code))", cause: error)
     }
 }
 

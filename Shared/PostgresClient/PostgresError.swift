@@ -77,6 +77,9 @@ extension PostgresError {
     static let unableToConnect = "08001"
     /// SQLSTATE `08006`: the connection failed while in use.
     static let connectionFailure = "08006"
+    /// Not a server SQLSTATE: every pooled connection stayed leased for the pool's acquire
+    /// timeout. Its message names the pool and nothing secret, so services may pass it on.
+    public static let poolTimeout = "LLP01"
 
     static func configuration(_ message: String) -> PostgresError {
         PostgresError(kind: .configuration, message: message)

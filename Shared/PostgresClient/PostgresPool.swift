@@ -232,7 +232,7 @@ public final class PostgresPool: Sendable {
                 "no connection became free in time", metadata: ["postgres.pool": "\(name)", "postgres.acquire_timeout": "\(timeout)"])
             waiter.continuation.resume(
                 throwing: PostgresError(
-                    kind: .connection, code: PostgresError.connectionFailure,
+                    kind: .connection, code: PostgresError.poolTimeout,
                     message: "no connection of the PostgreSQL pool '\(name)' became free within \(timeout) "
                         + "(all \(configuration.maximumConnections) are in use)"))
         }

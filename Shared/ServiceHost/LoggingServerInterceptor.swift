@@ -4,7 +4,8 @@ public import RPCCore
 /// Logs the end of every call with `rpc.method`, `rpc.peer`, `rpc.code` and
 /// `rpc.duration_ms` (and the trace ids, from the logger's metadata provider): at debug when
 /// it succeeded or failed through the client's doing, at warning when the server failed
-/// (INTERNAL, UNKNOWN, DATA_LOSS, UNAVAILABLE), with the error message.
+/// (INTERNAL, UNKNOWN, DATA_LOSS, UNAVAILABLE), with the error message and, then, its cause
+/// (what services keep from clients, such as a database's own message).
 public struct LoggingServerInterceptor: ServerInterceptor {
     private let logger: Logger
 
@@ -39,7 +40,11 @@ public struct LoggingServerInterceptor: ServerInterceptor {
             "rpc.code": "\(outcome.code.statusName)",
             "rpc.duration_ms": "\(Double(outcome.duration.components.attoseconds) / 1e15 + Double(outcome.duration.components.seconds) * 1000)",
         ]
-        if let error = outcome.error { metadata["rpc.error"] = "\(error.message)" }
+        if let error = outcome.error {
+            metadata["rpc.error"] = "\(error.message)"
+            // What the client was not told (a database's own message) is kept for the operator.
+            if level == .warning, let cause = error.cause { metadata["rpc.cause"] = "\(cause)" }
+        }
         logger.log(level: level, outcome.error == nil ? "call served" : "call failed", metadata: metadata)
     }
 }
