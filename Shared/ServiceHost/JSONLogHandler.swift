@@ -68,9 +68,4 @@ public struct JSONLogHandler: LogHandler {
         case .dictionary(let dictionary): return dictionary.mapValues(json)
         }
     }
-
-    /// A warning record rendered as a line, for tests of the format.
-    public static func renderForTests(message: String, metadata: Logger.Metadata) -> String {
-        render(time: Date(), level: .warning, label: "test", message: message, source: "test", metadata: metadata)
-    }
 }

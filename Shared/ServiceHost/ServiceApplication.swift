@@ -16,7 +16,7 @@ import UnixSignals
 ///
 /// ```swift
 /// let app = try ServiceApplication(identity: Self.identity, options: host, logger: logger,
-///     services: [kb.service], errorMapping: KnowledgeBaseError.rpcError(for:),
+///     services: [kb.service], interceptors: kb.interceptors,
 ///     background: [PostgresPoolService(kb.pool)], dependencies: [probe.probe])
 /// try await app.run()
 /// ```
@@ -38,8 +38,8 @@ public final class ServiceApplication: Sendable {
     ///   - logger: The service's logger.
     ///   - metrics: Where metrics go.
     ///   - services: The gRPC services hosted (health and reflection are added).
-    ///   - errorMapping: Converts what handlers throw into statuses (innermost interceptor).
-    ///   - interceptors: Further interceptors, after tracing, logging and metrics.
+    ///   - interceptors: The services' own interceptors (e.g. their error mapping), after
+    ///     tracing, logging and metrics.
     ///   - serverConfiguration: Limits and windows; host and port come from `options`.
     ///   - dependencies: Probed for health.
     ///   - background: Long-running parts started first and stopped last.
@@ -48,7 +48,7 @@ public final class ServiceApplication: Sendable {
     /// - Throws: When the reflection descriptors cannot be decoded.
     public init(
         identity: ServiceIdentity, options: HostOptions, logger: Logger, metrics: HostMetrics = HostMetrics(),
-        services: [any RegistrableRPCService], errorMapping: (@Sendable (any Error) -> RPCError)? = nil,
+        services: [any RegistrableRPCService],
         interceptors: [any ServerInterceptor] = [], serverConfiguration: HTTP2ServerConfiguration = .init(),
         dependencies: [DependencyProbe] = [], background: [any Service] = [], handleSignals: Bool = false,
         prepare: @escaping @Sendable () async throws -> Void = {}
@@ -57,12 +57,10 @@ public final class ServiceApplication: Sendable {
         for service in services { service.registerMethods(with: &applicationRouter) }
         let health = ServiceHealth(serviceNames: applicationRouter.serviceNames, logger: logger)
         let (hosted, _) = try StandardServices.router(hosting: services, health: health.service)
-        var chain: [any ServerInterceptor] = [
+        let standard: [any ServerInterceptor] = [
             TracingServerInterceptor(), LoggingServerInterceptor(logger: logger), MetricsServerInterceptor(metrics: metrics),
         ]
-        chain += interceptors
-        if let errorMapping { chain.append(ErrorMappingInterceptor(errorMapping)) }
-        router = hosted.intercepted(by: chain)
+        router = hosted.intercepted(by: standard + interceptors)
 
         var configuration = serverConfiguration
         configuration.host = options.host

@@ -4,7 +4,7 @@ import LifelongProto
 import LifelongTestProto
 import Logging
 import RPCCore
-import ServiceHost
+@testable import ServiceHost
 import ServiceHostTesting
 import Testing
 
@@ -101,7 +101,9 @@ struct HostedServiceTests {
 
     @Test("logs as JSON lines carry the message, level and dotted metadata keys")
     func jsonLogLine() throws {
-        let line = JSONLogHandler.renderForTests(message: "call failed", metadata: ["rpc.method": "/a/B", "rpc.code": "INTERNAL"])
+        let line = JSONLogHandler.render(
+            time: Date(), level: .warning, label: "test", message: "call failed", source: "test",
+            metadata: ["rpc.method": "/a/B", "rpc.code": "INTERNAL"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(object["message"] as? String == "call failed")
         #expect(object["level"] as? String == "warning")
