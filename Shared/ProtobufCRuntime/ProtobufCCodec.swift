@@ -34,7 +34,8 @@ public enum ProtobufCCodec {
         }
         let messageDescriptor = descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
         return try bytes.withUnsafeBufferPointer { buffer in
-            try WireValidator(limits: limits, buffer: buffer).validate(messageDescriptor)
+            var validator = WireValidator(limits: limits, buffer: buffer)
+            try validator.validate(messageDescriptor)
             // Every allocation of the unpack comes from one arena, freed at once afterwards
             // (instead of protobuf_c_message_free_unpacked walking the struct).
             let arena = CArena()

@@ -28,14 +28,19 @@ public struct DecodingLimits: Sendable, Hashable {
     public var maxMessageBytes: Int = 64 << 20
     /// Deepest nesting of messages accepted (the top-level message is depth 0).
     public var maxDepth: Int = 100
+    /// Most memory decoding may take, as estimated from the encoded bytes before anything is
+    /// allocated (see ``DecodedSizeEstimate``): bounds messages of many tiny elements, where
+    /// two wire bytes become a few hundred bytes of structs.
+    public var maxDecodedBytes: Int = 128 << 20
 
     /// Creates limits.
-    public init(maxMessageBytes: Int = 64 << 20, maxDepth: Int = 100) {
+    public init(maxMessageBytes: Int = 64 << 20, maxDepth: Int = 100, maxDecodedBytes: Int = 128 << 20) {
         self.maxMessageBytes = maxMessageBytes
         self.maxDepth = maxDepth
+        self.maxDecodedBytes = maxDecodedBytes
     }
 
-    /// 64 MiB, depth 100 (the depth protobuf's own parsers allow).
+    /// 64 MiB, depth 100 (the depth protobuf's own parsers allow), 128 MiB decoded.
     public static let `default` = DecodingLimits()
 }
 
@@ -51,7 +56,8 @@ public struct ProtobufDecodingError: Error, Sendable, Hashable, CustomStringConv
         case lengthOutOfBounds
         /// Messages are nested deeper than ``DecodingLimits/maxDepth``.
         case tooDeep
-        /// The input is larger than ``DecodingLimits/maxMessageBytes``.
+        /// The input is larger than ``DecodingLimits/maxMessageBytes``, or decoding it would
+        /// take more than ``DecodingLimits/maxDecodedBytes``.
         case tooLarge
         /// A string field is not valid UTF-8 or contains a NUL character.
         case invalidUTF8
@@ -74,6 +80,14 @@ public struct ProtobufDecodingError: Error, Sendable, Hashable, CustomStringConv
     }
 
     public var description: String { "\(code.rawValue) at byte \(offset): \(message)" }
+}
+
+extension ProtobufDecodingError: RPCErrorConvertible {
+    /// RESOURCE_EXHAUSTED for a message over a size limit, INTERNAL (gRPC's status for a
+    /// message that cannot be parsed) otherwise.
+    public var rpcError: RPCError {
+        RPCError(code: code == .tooLarge ? .resourceExhausted : .internalError, message: description, cause: self)
+    }
 }
 
 /// Why a message could not be encoded.

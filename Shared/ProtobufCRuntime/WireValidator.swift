@@ -5,16 +5,39 @@ internal import CProtobufC
 /// reports only as a failed unpack (truncation, bad lengths, wrong wire types, invalid
 /// UTF-8) becomes a typed ``ProtobufDecodingError`` naming the field and the offset.
 /// Unknown fields are skipped; groups are rejected.
+///
+/// It also adds up what decoding will allocate (``DecodedSizeEstimate``) and refuses the
+/// bytes before anything is allocated when that exceeds ``DecodingLimits/maxDecodedBytes``:
+/// a few wire bytes per empty repeated message become hundreds of bytes of structs.
 struct WireValidator {
     let limits: DecodingLimits
     let buffer: UnsafeBufferPointer<UInt8>
+    /// What decoding the fields seen so far will allocate (C structs and Swift values).
+    private(set) var decodedBytes = 0
+
+    init(limits: DecodingLimits, buffer: UnsafeBufferPointer<UInt8>) {
+        self.limits = limits
+        self.buffer = buffer
+    }
 
     private enum WireType: UInt64 {
         case varint = 0, fixed64 = 1, lengthDelimited = 2, startGroup = 3, endGroup = 4, fixed32 = 5
     }
 
-    func validate(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>) throws {
+    mutating func validate(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>) throws {
+        try count(DecodedSizeEstimate.message(descriptor.pointee, repeated: false), offset: 0)
         try scan(from: 0, to: buffer.count, descriptor: descriptor, depth: 0)
+    }
+
+    /// Adds what one decoded element will take; throws as soon as the total is over the limit.
+    private mutating func count(_ bytes: Int, offset: Int) throws {
+        decodedBytes += bytes
+        guard decodedBytes <= limits.maxDecodedBytes else {
+            throw ProtobufDecodingError(
+                .tooLarge, offset: offset,
+                "decoding \(buffer.count) bytes would take more than \(limits.maxDecodedBytes) bytes of memory "
+                    + "(the limit on decoded size); send fewer elements per message")
+        }
     }
 
     /// The message's full protobuf name, for error messages only.
@@ -31,7 +54,7 @@ struct WireValidator {
         return field.map { "\(messageName).\(String(cString: $0.pointee.name))" } ?? "field \(number) of \(messageName)"
     }
 
-    private func scan(
+    private mutating func scan(
         from start: Int, to end: Int, descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int
     ) throws {
         guard depth <= limits.maxDepth else {
@@ -57,6 +80,9 @@ struct WireValidator {
                 throw ProtobufDecodingError(
                     .invalidWireType, offset: tagOffset,
                     "\(Self.fieldName(field, number: number, in: descriptor)) cannot be encoded with wire type \(wireType.rawValue)")
+            }
+            if let field, wireType != .lengthDelimited, field.pointee.label == PROTOBUF_C_LABEL_REPEATED {
+                try count(DecodedSizeEstimate.scalarElement, offset: tagOffset)
             }
             switch wireType {
             case .varint:
@@ -88,36 +114,42 @@ struct WireValidator {
         }
     }
 
-    private func checkPayload(
+    private mutating func checkPayload(
         _ field: ProtobufCFieldDescriptor, from start: Int, to end: Int, name: @autoclosure () -> String, depth: Int
     ) throws {
+        let repeated = field.label == PROTOBUF_C_LABEL_REPEATED
         switch field.type {
         case PROTOBUF_C_TYPE_MESSAGE:
             let nested = field.descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
+            try count(DecodedSizeEstimate.message(nested.pointee, repeated: repeated), offset: start)
             try scan(from: start, to: end, descriptor: nested, depth: depth + 1)
-        case PROTOBUF_C_TYPE_STRING:
-            try checkUTF8(from: start, to: end, name: name())
-        case PROTOBUF_C_TYPE_BYTES:
-            break
+        case PROTOBUF_C_TYPE_STRING, PROTOBUF_C_TYPE_BYTES:
+            try count(DecodedSizeEstimate.lengthDelimited(end - start), offset: start)
+            if field.type == PROTOBUF_C_TYPE_STRING { try checkUTF8(from: start, to: end, name: name()) }
         default:
-            try checkPacked(field, from: start, to: end, name: name())
+            let elements = try checkPacked(field, from: start, to: end, name: name())
+            try count(elements * DecodedSizeEstimate.scalarElement, offset: start)
         }
     }
 
+    /// Checks a packed run and returns how many elements it holds.
     private func checkPacked(
         _ field: ProtobufCFieldDescriptor, from start: Int, to end: Int, name: @autoclosure () -> String
-    ) throws {
+    ) throws -> Int {
         if let width = Self.fixedWidth(field.type) {
             guard (end - start) % width == 0 else {
                 throw ProtobufDecodingError(
                     .malformed, offset: start, "packed \(name()) holds \(end - start) bytes, not a multiple of \(width)")
             }
-            return
+            return (end - start) / width
         }
         var position = start
+        var elements = 0
         while position < end {
             _ = try readVarint(&position, end: end, what: "an element of packed \(name())")
+            elements += 1
         }
+        return elements
     }
 
     private func checkUTF8(from start: Int, to end: Int, name: @autoclosure () -> String) throws {

@@ -123,11 +123,15 @@ public struct RPCClient: Sendable {
         }
     }
 
+    /// Parses a received message, on either side of a call.
+    /// - Throws: ``RPCError``: the decoder's own status when it has one (RESOURCE_EXHAUSTED for
+    ///   a size limit), else INTERNAL (a message that cannot be parsed).
     static func parse<Message: RPCMessage>(_ bytes: [UInt8]) throws -> Message {
         do {
             return try Message(serializedBytes: bytes)
         } catch {
-            throw RPCError(code: .internalError, message: "cannot parse \(Message.self): \(error)", cause: error)
+            let code = (error as? any RPCErrorConvertible)?.rpcError.code ?? .internalError
+            throw RPCError(code: code, message: "malformed \(Message.self): \(error)", cause: error)
         }
     }
 }

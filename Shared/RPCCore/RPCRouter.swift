@@ -65,7 +65,7 @@ extension RPCRouter {
             }
         }
         handlers[method.path]?.unaryHandler = { bytes, context in
-            let message: Request = try Self.parse(bytes)
+            let message: Request = try RPCClient.parse(bytes)
             return try RPCClient.serialize(try await body(message, context))
         }
     }
@@ -113,15 +113,7 @@ extension RPCRouter {
     }
 
     private static func parsed<Request: RPCMessage>(_ messages: RPCAsyncSequence<[UInt8]>) -> RPCAsyncSequence<Request> {
-        messages.map { try parse($0) }
-    }
-
-    private static func parse<Request: RPCMessage>(_ bytes: [UInt8]) throws -> Request {
-        do {
-            return try Request(serializedBytes: bytes)
-        } catch {
-            throw RPCError(code: .internalError, message: "malformed \(Request.self): \(error)", cause: error)
-        }
+        messages.map { try RPCClient.parse($0) }
     }
 
     private static func single<Request: RPCMessage>(

@@ -1,6 +1,7 @@
 import LifelongProto
 import LifelongTestProto
 import ProtobufCRuntime
+import RPCCore
 import Testing
 
 typealias Probe = Lifelong_Testing_V1_Probe
@@ -181,5 +182,41 @@ struct SplitMix64 {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+@Suite("decoded size limit")
+struct DecodedSizeLimitUnitTests {
+    /// A SampleBatch of `count` empty samples (two wire bytes each).
+    static func emptySamples(_ count: Int) throws -> [UInt8] {
+        var batch = Lifelong_V1_SampleBatch()
+        batch.samples = Array(repeating: Lifelong_V1_Sample(), count: count)
+        return try batch.serializedBytes()
+    }
+
+    @Test("a message is refused by its estimated decoded size, counted per element, before unpacking")
+    func emptyElements() throws {
+        // An empty sample is two wire bytes but a whole C struct and Swift value decoded:
+        // 64 KiB of decoded size holds a few hundred, not 32 Ki, of them.
+        let limits = DecodingLimits(maxDecodedBytes: 64 << 10)
+        #expect(try Self.emptySamples(1_000).count == 2_000)
+        #expect(decodingErrorCode(Lifelong_V1_SampleBatch.self, try Self.emptySamples(100), limits: limits) == nil)
+        #expect(decodingErrorCode(Lifelong_V1_SampleBatch.self, try Self.emptySamples(1_000), limits: limits) == .tooLarge)
+        #expect(decodingErrorCode(Lifelong_V1_SampleBatch.self, try Self.emptySamples(1 << 20)) == .tooLarge)
+        // Packed features count per element too (16 bytes each: 8 in C, 8 in Swift).
+        var sample = Lifelong_V1_Sample()
+        sample.features = Array(repeating: 1.5, count: 10_000)
+        var batch = Lifelong_V1_SampleBatch()
+        batch.samples = [sample]
+        let bytes = try batch.serializedBytes()
+        #expect(decodingErrorCode(Lifelong_V1_SampleBatch.self, bytes, limits: DecodingLimits(maxDecodedBytes: 10_000 * 16)) == .tooLarge)
+        #expect(try Lifelong_V1_SampleBatch(serializedBytes: bytes, limits: DecodingLimits(maxDecodedBytes: 10_000 * 16 + 4_096)) == batch)
+    }
+
+    @Test("the decoded-size error reaches a client as RESOURCE_EXHAUSTED")
+    func statusCode() {
+        let error = ProtobufDecodingError(.tooLarge, offset: 0, "too big")
+        #expect(RPCError(mapping: error).code == .resourceExhausted)
+        #expect(RPCError(mapping: ProtobufDecodingError(.truncated, offset: 0, "cut")).code == .internalError)
     }
 }
