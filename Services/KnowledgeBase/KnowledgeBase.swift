@@ -20,6 +20,8 @@ public final class KnowledgeBase: Sendable {
     public let service: KnowledgeBaseService
     /// The LISTEN/NOTIFY listener that wakes snapshot watchers (run it as a service).
     public let listener: PostgresListener
+    /// Where PutModel uploads wait until they are complete and verified.
+    public let uploadSpool: UploadSpool
     /// What the service needs around its handlers: its error mapping.
     public let interceptors: [any ServerInterceptor] = [ErrorMappingInterceptor(KnowledgeBaseError.rpcError(for:))]
     private let logger: Logger
@@ -39,12 +41,14 @@ public final class KnowledgeBase: Sendable {
             configuration: postgres, channels: [Self.channel(schema: configuration.schema)], logger: logger)
         self.pool = pool
         self.listener = listener
+        let spool = UploadSpool(directory: configuration.uploadSpoolDirectory, budget: configuration.limits.uploadSpoolBytes)
+        uploadSpool = spool
         let snapshots = SnapshotStore(
             pool: pool, limits: configuration.limits, cache: SnapshotCache(capacity: configuration.snapshotCacheCapacity),
             channel: Self.channel(schema: configuration.schema))
         service = KnowledgeBaseService(
             snapshots: snapshots,
-            models: ModelStore(pool: pool, limits: configuration.limits),
+            models: ModelStore(pool: pool, limits: configuration.limits, spool: spool),
             samples: SampleStore(pool: pool, limits: configuration.limits),
             tasks: TaskQuery(pool: pool, limits: configuration.limits, snapshots: snapshots),
             watcher: SnapshotWatcher(snapshots: snapshots, listener: listener, limits: configuration.limits),

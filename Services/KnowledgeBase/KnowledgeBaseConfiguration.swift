@@ -13,6 +13,10 @@ public struct KnowledgeBaseConfiguration: Sendable {
     public var limits = Limits()
     /// Decoded snapshots kept in memory (versions are immutable, so they never go stale).
     public var snapshotCacheCapacity: Int = 32
+    /// Where PutModel keeps the bytes of an upload until the last chunk arrived and was
+    /// verified (one unlinked temporary file per upload, so nothing outlives the process);
+    /// created if missing. See ``Limits/uploadSpoolBytes``.
+    public var uploadSpoolDirectory: String = UploadSpool.defaultDirectory
 
     /// Creates a configuration.
     /// - Parameter postgres: The connection pool.
@@ -33,7 +37,8 @@ public struct KnowledgeBaseConfiguration: Sendable {
         public var maximumDownloadChunkBytes: Int = 4 << 20
         /// Most tasks in one snapshot.
         public var maximumTasksPerSnapshot: Int = 100_000
-        /// Largest serialized snapshot.
+        /// Largest snapshot as the service sends it back: the GetSnapshot reply, or the
+        /// WatchSnapshots event carrying it, whichever is larger (see ``fitting(maxSendMessageBytes:maxReceiveMessageBytes:)``).
         public var maximumSnapshotBytes: Int = 64 << 20
         /// Most samples in one SampleBatch of AddSamples.
         public var maximumSamplesPerBatch: Int = 10_000
@@ -51,6 +56,34 @@ public struct KnowledgeBaseConfiguration: Sendable {
         public var maximumVersionsLimit: Int = 10_000
         /// Most labels in one AttachLabels request.
         public var maximumLabelsPerRequest: Int = 100_000
+        /// Longest `request_id` of PublishSnapshot and RollbackSnapshot, in UTF-8 bytes.
+        public var maximumRequestIDBytes: Int = 128
+        /// Bytes all PutModel uploads in progress may keep in the spool together (each
+        /// reserves its declared size when its first chunk arrives); beyond it an upload fails
+        /// at once with RESOURCE_EXHAUSTED naming this limit.
+        public var uploadSpoolBytes: Int64 = 4 << 30
+        /// Longest a PutModel upload may go without a chunk arriving; then it fails with
+        /// DEADLINE_EXCEEDED naming this limit, and its spooled bytes are deleted.
+        public var uploadIdleTimeout: Duration = .seconds(30)
+
+        /// These limits with ``maximumSnapshotBytes`` lowered, if need be, so that every
+        /// snapshot that can be published can also be sent back — by GetSnapshot and inside a
+        /// WatchSnapshots event — by a server with these message limits, and its
+        /// PublishSnapshotRequest received.
+        /// - Parameters:
+        ///   - maxSendMessageBytes: The server's largest message sent.
+        ///   - maxReceiveMessageBytes: The server's largest message received.
+        /// - Returns: The adjusted limits.
+        public func fitting(maxSendMessageBytes: Int, maxReceiveMessageBytes: Int) -> Limits {
+            var limits = self
+            // The request wraps the snapshot (a tag and a length, at most 6 bytes) and adds
+            // its request_id (at most its limit plus 4 bytes): fewer bytes than the server adds
+            // to what it sends back (version, status, times), except for that id.
+            let requestOverhead = 16 + maximumRequestIDBytes
+            limits.maximumSnapshotBytes = min(
+                maximumSnapshotBytes, maxSendMessageBytes, maxReceiveMessageBytes - requestOverhead)
+            return limits
+        }
 
         /// The defaults.
         public init() {}

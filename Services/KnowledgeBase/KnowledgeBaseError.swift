@@ -114,6 +114,10 @@ public struct KnowledgeBaseError: Error, Sendable, CustomStringConvertible, RPCE
         if code == "57014" {
             return KnowledgeBaseError(.deadlineExceeded, "a database statement was cancelled or timed out", cause: error)
         }
+        if error.isStalePreparedStatement {
+            // Only reaches here when re-preparing and the transaction's retries did not help.
+            return KnowledgeBaseError(.unavailable, "the database schema changed during the call; retry", cause: error)
+        }
         if error.isRetryableTransactionFailure {
             return KnowledgeBaseError(.aborted, "conflicting concurrent writes; retry", cause: error)
         }

@@ -16,7 +16,7 @@ public struct KnowledgeBaseService: Lifelong_V1_KnowledgeBase.SimpleServiceProto
     public func publishSnapshot(
         request: Lifelong_V1_PublishSnapshotRequest, context: ServerContext
     ) async throws -> Lifelong_V1_PublishSnapshotResponse {
-        let response = try await snapshots.publish(try PreparedSnapshot.unwrap(request.snapshot))
+        let response = try await snapshots.publish(try PreparedSnapshot.unwrap(request.snapshot), requestID: request.requestId)
         logger.info(
             "snapshot published",
             metadata: ["kb.job": "\(request.snapshot?.jobId ?? "")", "kb.version": "\(response.version)"])

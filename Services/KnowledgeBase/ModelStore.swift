@@ -6,138 +6,114 @@ import RPCCore
 /// Models, content-addressed by SHA-256: stored once, in rows of
 /// ``KnowledgeBaseConfiguration/Limits/modelStorageChunkBytes``.
 ///
-/// An upload writes its rows inside one transaction as the chunks arrive and commits only
-/// once the bytes' SHA-256 and size match the metadata, so a failed, mismatched or
-/// cancelled upload (or a crash of this process) leaves nothing behind.
+/// An upload is received into the ``UploadSpool`` (no database connection is held while the
+/// client sends) and written to PostgreSQL in one transaction only once its SHA-256 and size
+/// match the metadata, so a failed, mismatched, stalled or cancelled upload (or a crash of
+/// this process) leaves nothing behind, and a slow client never holds a pooled connection.
 struct ModelStore: Sendable {
     let pool: PostgresPool
     let limits: KnowledgeBaseConfiguration.Limits
+    let spool: UploadSpool
 
     // MARK: Put
 
     /// Stores a model from its chunks: metadata in the first.
     /// - Throws: ``KnowledgeBaseError``: INVALID_ARGUMENT (no or bad metadata),
-    ///   RESOURCE_EXHAUSTED (beyond the size limit), DATA_LOSS (hash or size mismatch),
+    ///   RESOURCE_EXHAUSTED (beyond the size limit or the spool's budget), DATA_LOSS (hash or
+    ///   size mismatch), DEADLINE_EXCEEDED (no chunk for ``KnowledgeBaseConfiguration/Limits/uploadIdleTimeout``),
     ///   UNAVAILABLE, CANCELLED.
     func put(_ chunks: RPCAsyncSequence<Lifelong_V1_ModelChunk>) async throws -> Lifelong_V1_PutModelResponse {
-        var iterator = chunks.makeAsyncIterator()
-        guard let first = try await iterator.next() else {
-            throw KnowledgeBaseError.invalid("the upload has no chunks; the first ModelChunk must carry metadata")
-        }
-        let metadata = try validate(first.metadata)
-        let reference = metadata.reference!
-        let sha256 = reference.sha256
+        let received = try await receive(chunks)
+        return try await store(received)
+    }
 
-        var upload = Upload(expected: reference, limits: limits)
-        let alreadyStored = try await exists(sha256)
-        if alreadyStored {
+    /// A verified upload waiting in the spool.
+    private struct Received: Sendable {
+        var metadata: Lifelong_V1_ModelMetadata
+        var entry: UploadSpool.Entry
+    }
+
+    /// Receives every chunk into a spool file, hashing as they come; touches no database.
+    private func receive(_ chunks: RPCAsyncSequence<Lifelong_V1_ModelChunk>) async throws -> Received {
+        let timeout = limits.uploadIdleTimeout
+        return try await IdleTimeout.run(
+            timeout,
+            expired: {
+                KnowledgeBaseError(
+                    .deadlineExceeded,
+                    "no ModelChunk arrived for \(timeout) (uploadIdleTimeout); the upload was abandoned and nothing was stored")
+            }
+        ) { progress in
+            var iterator = chunks.makeAsyncIterator()
+            guard let first = try await iterator.next() else {
+                throw KnowledgeBaseError.invalid("the upload has no chunks; the first ModelChunk must carry metadata")
+            }
+            progress.touch()
+            let metadata = try validate(first.metadata)
+            let reference = metadata.reference!
+            let entry = try spool.open(reserving: reference.sizeBytes)
+            var upload = Upload(expected: reference, limits: limits)
             try upload.absorb(first.data)
+            try await entry.append(first.data)
             while let chunk = try await iterator.next() {
+                progress.touch()
                 try Self.noMetadata(chunk)
                 try upload.absorb(chunk.data)
+                try await entry.append(chunk.data)
             }
             try upload.verify()
-            return Self.response(reference, deduplicated: true)
+            return Received(metadata: metadata, entry: entry)
         }
+    }
 
-        let limits = limits
-        return try await pool.withConnection { lease in
-            _ = try await lease.run { try $0.execute("begin") }
-            do {
-                var sequence: Int32 = 0
-                var pendingWrite: Task<Void, any Error>?
-                var duplicateInFlight = false
-                var buffer: [UInt8] = []
-                buffer.reserveCapacity(limits.modelStorageChunkBytes)
-
-                func flush(_ bytes: [UInt8]) async throws {
-                    if let pendingWrite { try await pendingWrite.value }
-                    let seq = sequence
-                    sequence += 1
-                    // The write runs on the connection's thread while the next chunks arrive
-                    // and are hashed here.
-                    pendingWrite = Task {
-                        _ = try await lease.run { connection in
-                            try connection.executePrepared(
-                                "insert into model_chunks (sha256, seq, data) values ($1, $2, $3)",
-                                parameters: [.text(sha256), .int8(Int64(seq)), .bytea(bytes)])
-                        }
-                    }
-                }
-                func accept(_ data: [UInt8]) async throws {
-                    try upload.absorb(data)
-                    guard !duplicateInFlight else { return }
-                    var rest = data[...]
-                    while !rest.isEmpty {
-                        let take = min(limits.modelStorageChunkBytes - buffer.count, rest.count)
-                        buffer.append(contentsOf: rest.prefix(take))
-                        rest = rest.dropFirst(take)
-                        if buffer.count == limits.modelStorageChunkBytes {
-                            try await flush(buffer)
-                            buffer.removeAll(keepingCapacity: true)
-                        }
-                    }
-                }
-
-                do {
-                    try await accept(first.data)
-                    while let chunk = try await iterator.next() {
-                        try Self.noMetadata(chunk)
-                        try await accept(chunk.data)
-                    }
-                    if !buffer.isEmpty { try await flush(buffer) }
-                    if let pendingWrite { try await pendingWrite.value }
-                    pendingWrite = nil
-                } catch let error as PostgresError where error.code == "23505" {
-                    // Another upload of the same content committed meanwhile: verify ours
-                    // and report it as deduplicated.
-                    duplicateInFlight = true
-                    _ = try? await lease.run { try $0.execute("rollback") }
-                    while let chunk = try await iterator.next() {
-                        try Self.noMetadata(chunk)
-                        try upload.absorb(chunk.data)
-                    }
-                } catch {
-                    if let pendingWrite { _ = try? await pendingWrite.value }
-                    throw error
-                }
-                try upload.verify()
-                if duplicateInFlight { return Self.response(reference, deduplicated: true) }
-
-                let chunkCount = sequence
-                let inserted: Bool = try await lease.run { connection in
-                    var stored = metadata
-                    let now = try connection.executePrepared("select now()").timestampMicroseconds(row: 0, column: 0) ?? 0
-                    stored.createdAtUs = now
-                    let result = try connection.executePrepared(
-                        """
-                        insert into models (sha256, size_bytes, format, task_name, parent_sha256, parameters,
-                            training_samples, chunk_count, metadata, created_at)
-                        values ($1, $2, $3, $4, nullif($5, ''), $6::text::jsonb, $7, $8, $9, $10)
-                        on conflict (sha256) do nothing
-                        """,
-                        parameters: [
-                            .text(sha256), .int8(reference.sizeBytes), .text(stored.format), .text(stored.taskName),
-                            .text(stored.parent?.sha256 ?? ""),
-                            .text(try AttributeJSON.encode(stored.parameters, field: "metadata.parameters")),
-                            .int8Array(stored.trainingSamples), .int8(Int64(chunkCount)),
-                            .bytea(try stored.serializedBytes()), .timestamptz(now),
-                        ])
-                    guard result.affectedRows == 1 else {
-                        try connection.execute("rollback")
-                        return false
-                    }
-                    try connection.execute("commit")
-                    return true
-                }
-                return Self.response(reference, deduplicated: !inserted)
-            } catch {
-                try? await lease.run { connection in
-                    if connection.transactionState != .idle { try connection.execute("rollback") }
-                }
-                throw error
+    /// Writes a verified upload in one transaction: its rows, then its `models` row — unless
+    /// the same content is stored already (then `deduplicated`).
+    private func store(_ received: Received) async throws -> Lifelong_V1_PutModelResponse {
+        let reference = received.metadata.reference!
+        let sha256 = reference.sha256
+        let entry = received.entry
+        let metadata = received.metadata
+        let rowBytes = Int64(limits.modelStorageChunkBytes)
+        let inserted: Bool = try await pool.withTransaction { connection in
+            // Uploads of the same content take turns here, each for one write, never while a
+            // client sends: the second finds the first's model and stores nothing.
+            try connection.executePrepared(
+                "select pg_advisory_xact_lock(hashtextextended(current_schema() || '.models.' || $1, 0))",
+                parameters: [.text(sha256)])
+            if try connection.executePrepared("select 1 from models where sha256 = $1", parameters: [.text(sha256)])
+                .rowCount == 1
+            {
+                return false
             }
+            var offset: Int64 = 0
+            var sequence: Int64 = 0
+            while offset < reference.sizeBytes {
+                let count = Int(min(rowBytes, reference.sizeBytes - offset))
+                try connection.executePrepared(
+                    "insert into model_chunks (sha256, seq, data) values ($1, $2, $3)",
+                    parameters: [.text(sha256), .int8(sequence), .bytea(try entry.file.read(at: offset, count: count))])
+                offset += Int64(count)
+                sequence += 1
+            }
+            var stored = metadata
+            let now = try connection.executePrepared("select now()").timestampMicroseconds(row: 0, column: 0) ?? 0
+            stored.createdAtUs = now
+            try connection.executePrepared(
+                """
+                insert into models (sha256, size_bytes, format, task_name, parent_sha256, parameters,
+                    training_samples, chunk_count, metadata, created_at)
+                values ($1, $2, $3, $4, nullif($5, ''), $6::text::jsonb, $7, $8, $9, $10)
+                """,
+                parameters: [
+                    .text(sha256), .int8(reference.sizeBytes), .text(stored.format), .text(stored.taskName),
+                    .text(stored.parent?.sha256 ?? ""),
+                    .text(try AttributeJSON.encode(stored.parameters, field: "metadata.parameters")),
+                    .int8Array(stored.trainingSamples), .int8(sequence),
+                    .bytea(try stored.serializedBytes()), .timestamptz(now),
+                ])
+            return true
         }
+        return Self.response(reference, deduplicated: !inserted)
     }
 
     private func validate(_ metadata: Lifelong_V1_ModelMetadata?) throws -> Lifelong_V1_ModelMetadata {
@@ -176,10 +152,6 @@ struct ModelStore: Sendable {
         response.reference = reference
         response.deduplicated = deduplicated
         return response
-    }
-
-    private func exists(_ sha256: String) async throws -> Bool {
-        try await pool.execute("select 1 from models where sha256 = $1", parameters: [.text(sha256)]).rowCount == 1
     }
 
     /// Hashes and counts the bytes of an upload against its declared reference.

@@ -1,3 +1,4 @@
+import ContentDigest
 import LifelongProto
 import PostgresClient
 
@@ -15,15 +16,25 @@ struct SnapshotStore: Sendable {
 
     /// Publishes `snapshot` as the job's next version if `snapshot.base_version` is the
     /// current one.
+    ///
+    /// With a `requestID`, a publish is idempotent: when the job already has a version made
+    /// by a request with that id and the same snapshot, that version is returned (a retry
+    /// after a lost reply), whatever the current version.
     /// - Throws: ``KnowledgeBaseError``: INVALID_ARGUMENT, RESOURCE_EXHAUSTED,
-    ///   FAILED_PRECONDITION (a referenced model is not stored), ABORTED (another publisher
-    ///   won), UNAVAILABLE.
-    func publish(_ snapshot: Lifelong_V1_TaskIndexSnapshot) async throws -> Lifelong_V1_PublishSnapshotResponse {
+    ///   FAILED_PRECONDITION (a referenced model is not stored, or `request_id` was used for
+    ///   other content), ABORTED (another publisher won), UNAVAILABLE.
+    func publish(
+        _ snapshot: Lifelong_V1_TaskIndexSnapshot, requestID: String = ""
+    ) async throws -> Lifelong_V1_PublishSnapshotResponse {
         let prepared = try PreparedSnapshot(snapshot, limits: limits)
+        let request = try RequestKey(id: requestID, limits: limits) { try Array("publish:".utf8) + prepared.snapshot.serializedBytes() }
         let channel = channel
         let limits = limits
-        let stored: Lifelong_V1_TaskIndexSnapshot = try await pool.withTransaction { connection in
+        let outcome: Outcome = try await pool.withTransaction { connection in
             let current = try Self.lockJob(prepared.jobID, creating: true, on: connection)
+            if let request, let earlier = try Self.earlierVersion(jobID: prepared.jobID, request: request, on: connection) {
+                return .repeated(earlier)
+            }
             guard current == prepared.baseVersion else {
                 throw KnowledgeBaseError(
                     .aborted,
@@ -45,8 +56,8 @@ struct SnapshotStore: Sendable {
                 }
             }
             try Self.insert(
-                stored, fingerprints: prepared.fingerprints, definitions: prepared.definitions, limits: limits,
-                on: connection)
+                stored, fingerprints: prepared.fingerprints, definitions: prepared.definitions, request: request,
+                limits: limits, on: connection)
             try connection.executePrepared(
                 """
                 update jobs set current_version = $2, feature_count = coalesce($3::int8::int4, feature_count),
@@ -54,27 +65,93 @@ struct SnapshotStore: Sendable {
                 """,
                 parameters: [.text(prepared.jobID), .int8(stored.version), prepared.featureCount.map { .int8(Int64($0)) } ?? .null])
             try Self.notify(channel: channel, jobID: prepared.jobID, version: stored.version, on: connection)
-            return stored
+            return .created(stored)
         }
-        cache.put(stored)
+        return response(outcome)
+    }
+
+    /// What a publish or rollback transaction did.
+    enum Outcome: Sendable {
+        /// It wrote this version.
+        case created(Lifelong_V1_TaskIndexSnapshot)
+        /// A request with the same id and content made this version before.
+        case repeated(Lifelong_V1_PublishSnapshotResponse)
+    }
+
+    private func response(_ outcome: Outcome) -> Lifelong_V1_PublishSnapshotResponse {
+        switch outcome {
+        case .repeated(let response):
+            return response
+        case .created(let stored):
+            cache.put(stored)
+            var response = Lifelong_V1_PublishSnapshotResponse()
+            response.version = stored.version
+            response.publishedAtUs = stored.publishedAtUs
+            return response
+        }
+    }
+
+    /// A client's idempotency key and a digest of what it asked, stored with the version.
+    struct RequestKey: Sendable {
+        var id: String
+        var digest: String
+
+        /// Nil for an empty id.
+        /// - Throws: INVALID_ARGUMENT naming `request_id` when it is too long.
+        init?(id: String, limits: KnowledgeBaseConfiguration.Limits, content: () throws -> [UInt8]) throws {
+            guard !id.isEmpty else { return nil }
+            guard id.utf8.count <= limits.maximumRequestIDBytes else {
+                throw KnowledgeBaseError.invalid(
+                    "request_id is \(id.utf8.count) bytes long; the limit is \(limits.maximumRequestIDBytes)")
+            }
+            self.id = id
+            digest = SHA256Digest.hex(of: try content())
+        }
+    }
+
+    /// The version an earlier request with the same id made, if any.
+    /// - Throws: FAILED_PRECONDITION naming `request_id` when that request asked for
+    ///   something else.
+    static func earlierVersion(
+        jobID: String, request: RequestKey, on connection: PostgresConnection
+    ) throws -> Lifelong_V1_PublishSnapshotResponse? {
+        let result = try connection.executePrepared(
+            "select version, published_at, request_digest from snapshots where job_id = $1 and request_id = $2",
+            parameters: [.text(jobID), .text(request.id)])
+        guard result.rowCount == 1 else { return nil }
+        let version = try result.int64(row: 0, column: "version") ?? 0
+        guard try result.string(row: 0, column: "request_digest") == request.digest else {
+            throw KnowledgeBaseError(
+                .failedPrecondition,
+                "request_id '\(request.id)' already made version \(version) of job '\(jobID)' from a different request; use a new request_id for new content"
+            )
+        }
         var response = Lifelong_V1_PublishSnapshotResponse()
-        response.version = stored.version
-        response.publishedAtUs = stored.publishedAtUs
+        response.version = version
+        response.publishedAtUs = try result.timestampMicroseconds(row: 0, column: 1) ?? 0
         return response
     }
 
     /// Publishes a new version whose content is that of `toVersion`, if `baseVersion` is the
-    /// current one; the versions after `toVersion` are marked rolled back.
-    /// - Throws: ``KnowledgeBaseError``: INVALID_ARGUMENT, NOT_FOUND, ABORTED, UNAVAILABLE.
+    /// current one; the versions after `toVersion` are marked rolled back. Idempotent by
+    /// `request_id` as ``publish(_:requestID:)``.
+    /// - Throws: ``KnowledgeBaseError``: INVALID_ARGUMENT, NOT_FOUND, ABORTED,
+    ///   FAILED_PRECONDITION, UNAVAILABLE.
     func rollback(_ request: Lifelong_V1_RollbackSnapshotRequest) async throws -> Lifelong_V1_PublishSnapshotResponse {
         try Validation.identifier(request.jobId, field: "job_id", limits: limits)
         guard request.toVersion > 0 else {
             throw KnowledgeBaseError.invalid("to_version must be a published version (> 0), got \(request.toVersion)")
         }
+        let key = try RequestKey(id: request.requestId, limits: limits) {
+            Array("rollback:\(request.toVersion):\(request.baseVersion)".utf8)
+        }
         let channel = channel
         let limits = limits
-        let stored: Lifelong_V1_TaskIndexSnapshot = try await pool.withTransaction { connection in
+        let outcome: Outcome = try await pool.withTransaction { connection in
             let current = try Self.lockJob(request.jobId, creating: false, on: connection)
+            if let key, let earlier = try Self.earlierVersion(jobID: request.jobId, request: key, on: connection) {
+                return .repeated(earlier)
+            }
             guard request.toVersion <= current, var target = try Self.loadContent(
                 jobID: request.jobId, version: request.toVersion, on: connection)
             else {
@@ -111,7 +188,8 @@ struct SnapshotStore: Sendable {
             target.note = "rollback to version \(request.toVersion)"
             try Self.insert(
                 target, fingerprints: target.tasks.map { byName[$0.name] ?? "" },
-                definitions: target.tasks.map { definitionByName[$0.name] ?? [] }, limits: limits, on: connection)
+                definitions: target.tasks.map { definitionByName[$0.name] ?? [] }, request: key, limits: limits,
+                on: connection)
             try connection.executePrepared(
                 "update snapshots set status = $4 where job_id = $1 and version > $2 and version <= $3",
                 parameters: [
@@ -122,13 +200,9 @@ struct SnapshotStore: Sendable {
                 "update jobs set current_version = $2, updated_at = now() where job_id = $1",
                 parameters: [.text(request.jobId), .int8(target.version)])
             try Self.notify(channel: channel, jobID: request.jobId, version: target.version, on: connection)
-            return target
+            return .created(target)
         }
-        cache.put(stored)
-        var response = Lifelong_V1_PublishSnapshotResponse()
-        response.version = stored.version
-        response.publishedAtUs = stored.publishedAtUs
-        return response
+        return response(outcome)
     }
 
     // MARK: Read
@@ -313,28 +387,33 @@ struct SnapshotStore: Sendable {
         return timestamps
     }
 
-    /// Inserts a version: its content, its tasks, groups and relations.
+    /// Inserts a version: its content, its tasks, groups and relations, and the request that
+    /// made it.
     static func insert(
-        _ snapshot: Lifelong_V1_TaskIndexSnapshot, fingerprints: [String], definitions: [[UInt8]],
+        _ snapshot: Lifelong_V1_TaskIndexSnapshot, fingerprints: [String], definitions: [[UInt8]], request: RequestKey?,
         limits: KnowledgeBaseConfiguration.Limits, on connection: PostgresConnection
     ) throws {
         var content = snapshot
         content.status = .unspecified
         let bytes = try content.serializedBytes()
-        guard bytes.count <= limits.maximumSnapshotBytes else {
+        let served = try servedBytes(snapshot, contentBytes: bytes.count)
+        guard served <= limits.maximumSnapshotBytes else {
             throw KnowledgeBaseError(
                 .resourceExhausted,
-                "snapshot is \(bytes.count) bytes serialized; the limit is \(limits.maximumSnapshotBytes)")
+                "snapshot is \(served) bytes as sent back (in a WatchSnapshots event); the limit is \(limits.maximumSnapshotBytes) (maximumSnapshotBytes)"
+            )
         }
         try connection.executePrepared(
             """
-            insert into snapshots (job_id, version, base_version, status, task_count, note, published_at, content)
-            values ($1, $2, $3, $4, $5, $6, $7, $8)
+            insert into snapshots (job_id, version, base_version, status, task_count, note, published_at, content,
+                request_id, request_digest)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
             """,
             parameters: [
                 .text(snapshot.jobId), .int8(snapshot.version), .int8(snapshot.baseVersion),
                 .int8(Int64(snapshot.status.rawValue)), .int8(Int64(snapshot.tasks.count)), .text(snapshot.note),
-                .timestamptz(snapshot.publishedAtUs), .bytea(bytes),
+                .timestamptz(snapshot.publishedAtUs), .bytea(bytes), request.map { .text($0.id) } ?? .null,
+                request.map { .text($0.digest) } ?? .null,
             ])
 
         if !snapshot.tasks.isEmpty {
@@ -394,6 +473,29 @@ struct SnapshotStore: Sendable {
                     .float8Array(snapshot.relations.map(\.crossAccuracy)),
                 ])
         }
+    }
+
+    /// The size of the largest message that carries this version back to a client: the
+    /// WatchSnapshots event holding its summary and the snapshot (which GetSnapshot also
+    /// sends), with the largest status a reply can carry. `contentBytes` is the size of the
+    /// stored content (status left out); protobuf sizes add up field by field.
+    static func servedBytes(_ snapshot: Lifelong_V1_TaskIndexSnapshot, contentBytes: Int) throws -> Int {
+        var status = Lifelong_V1_TaskIndexSnapshot()
+        status.status = .rolledBack
+        let snapshotBytes = contentBytes + (try status.serializedBytes().count)
+        var summary = Lifelong_V1_SnapshotVersion()
+        summary.version = snapshot.version
+        summary.baseVersion = snapshot.baseVersion
+        summary.status = .rolledBack
+        summary.taskCount = Int32(snapshot.tasks.count)
+        summary.publishedAtUs = snapshot.publishedAtUs
+        summary.note = snapshot.note
+        var event = Lifelong_V1_SnapshotEvent()
+        event.version = summary
+        var lengthBytes = 1
+        while snapshotBytes >> (7 * lengthBytes) > 0 { lengthBytes += 1 }
+        // Field 2 of the event: a one-byte tag, the length, the snapshot.
+        return try event.serializedBytes().count + 1 + lengthBytes + snapshotBytes
     }
 
     static func notify(channel: String, jobID: String, version: Int64, on connection: PostgresConnection) throws {

@@ -22,6 +22,20 @@ struct LifelongKB: ServiceCommand {
     @Option(help: .environment("Schema holding the knowledge base's tables.", option: "schema"))
     var schema = "lifelong_kb"
 
+    @Option(help: .environment("Seconds a PutModel upload may go without a chunk before it fails with DEADLINE_EXCEEDED.", option: "upload-idle-timeout"))
+    var uploadIdleTimeout: Double = 30
+
+    @Option(help: .environment("Directory where PutModel uploads wait until complete and verified.", option: "upload-spool-directory"))
+    var uploadSpoolDirectory = UploadSpool.defaultDirectory
+
+    @Option(help: .environment("Bytes all uploads in progress may keep in the spool together.", option: "upload-spool-bytes"))
+    var uploadSpoolBytes: Int64 = 4 << 30
+
+    func validate() throws {
+        guard uploadIdleTimeout > 0 else { throw ValidationError("--upload-idle-timeout must be > 0") }
+        guard uploadSpoolBytes > 0 else { throw ValidationError("--upload-spool-bytes must be > 0") }
+    }
+
     func run() async throws {
         HostLogging.bootstrap(level: host.logLevel, format: host.logFormat)
         let logger = Logger(label: Self.identity.loggerLabel)
@@ -29,11 +43,17 @@ struct LifelongKB: ServiceCommand {
         metrics.bootstrapSystem()
         var configuration = KnowledgeBaseConfiguration(postgres: try postgres.poolConfiguration())
         configuration.schema = schema
-        let kb = KnowledgeBase(configuration: configuration, logger: logger)
-        metrics.addPostgresPool(kb.pool, name: "kb")
+        configuration.uploadSpoolDirectory = uploadSpoolDirectory
+        configuration.limits.uploadSpoolBytes = uploadSpoolBytes
+        configuration.limits.uploadIdleTimeout = .milliseconds(Int64(uploadIdleTimeout * 1000))
         var server = HTTP2ServerConfiguration()
         server.maxReceiveMessageBytes = 16 << 20
         server.maxSendMessageBytes = 16 << 20
+        // What can be published must fit the replies that send it back.
+        configuration.limits = configuration.limits.fitting(
+            maxSendMessageBytes: server.maxSendMessageBytes, maxReceiveMessageBytes: server.maxReceiveMessageBytes)
+        let kb = KnowledgeBase(configuration: configuration, logger: logger)
+        metrics.addPostgresPool(kb.pool, name: "kb")
         // Models stream in MiB-sized chunks: windows of the default 64 KiB would stall them.
         server.initialStreamWindowBytes = 4 << 20
         server.connectionWindowBytes = 16 << 20

@@ -13,27 +13,62 @@ extension PostgresConnection {
     ///   - parameters: Their values; each is typed by its case, `null` left to the server.
     /// - Returns: The rows and the command tag.
     /// - Throws: ``PostgresError`` as ``execute(_:parameters:)``.
+    ///
+    /// A schema change can make a prepared statement's result type stale (`alter table … add
+    /// column` under a `select *`): PostgreSQL then refuses to run it with SQLSTATE 0A000
+    /// ("cached plan must not change result type"). Outside an explicit transaction the
+    /// statement is deallocated, prepared again and run once more, so callers never see that.
+    /// Inside one the transaction is already aborted: the statement is forgotten (deallocated
+    /// at the next chance) and the error thrown — ``PostgresError/isStalePreparedStatement`` —
+    /// so that ``PostgresPool/withTransaction(isolation:_:)`` runs the transaction again.
     @discardableResult
     public func executePrepared(_ sql: String, parameters: [PostgresValue] = []) throws -> PostgresResult {
         let handle = try openHandle()
         try Self.checkParameterCount(parameters)
         let encoded = PostgresParameters(parameters)
         let key = PreparedKey(sql: sql, types: encoded.types)
-        let name: String
-        if let existing = preparedStatements[key] {
-            name = existing
-        } else {
-            name = "lifelong_\(preparedStatements.count + 1)"
-            let prepared = encoded.types.withUnsafeBufferPointer { types in
-                PQprepare(handle, name, sql, Int32(parameters.count), types.baseAddress)
-            }
-            _ = try consume(prepared, on: handle)
-            preparedStatements[key] = name
+        try deallocateStaleStatements(handle)
+        let name = try preparedName(key, encoded: encoded, handle: handle)
+        do {
+            return try runPrepared(name, encoded, handle: handle)
+        } catch let error as PostgresError where error.isStalePreparedStatement {
+            preparedStatements[key] = nil
+            stalePreparedStatements.append(name)
+            guard transactionState == .idle else { throw error }
+            try deallocateStaleStatements(handle)
+            return try runPrepared(try preparedName(key, encoded: encoded, handle: handle), encoded, handle: handle)
         }
+    }
+
+    /// The name `key` is prepared under on this session, preparing it first if needed.
+    private func preparedName(_ key: PreparedKey, encoded: PostgresParameters, handle: OpaquePointer) throws -> String {
+        if let existing = preparedStatements[key] { return existing }
+        preparedStatementsMade += 1
+        let name = "lifelong_\(preparedStatementsMade)"
+        let prepared = encoded.types.withUnsafeBufferPointer { types in
+            PQprepare(handle, name, key.sql, Int32(encoded.types.count), types.baseAddress)
+        }
+        _ = try consume(prepared, on: handle)
+        preparedStatements[key] = name
+        return name
+    }
+
+    private func runPrepared(_ name: String, _ encoded: PostgresParameters, handle: OpaquePointer) throws -> PostgresResult {
         let result = encoded.withPointers { count, _, values, lengths, formats in
             PQexecPrepared(handle, name, count, values, lengths, formats, 1)
         }
         return try consume(result, on: handle)
+    }
+
+    /// Deallocates statements forgotten as stale, unless a failed transaction forbids it now.
+    private func deallocateStaleStatements(_ handle: OpaquePointer) throws {
+        guard !stalePreparedStatements.isEmpty, transactionState == .idle || transactionState == .inTransaction else {
+            return
+        }
+        for name in stalePreparedStatements {
+            _ = try consume(PQexec(handle, "deallocate \(name)"), on: handle)
+        }
+        stalePreparedStatements = []
     }
 
     /// Identifies a prepared statement: the same text with other parameter types (a NULL

@@ -30,6 +30,15 @@ extension PostgresError {
     public var isRetryableTransactionFailure: Bool {
         code == "40001" || code == "40P01"
     }
+
+    /// Whether a prepared statement failed because a schema change altered its result type
+    /// (SQLSTATE 0A000, "cached plan must not change result type"). The statement is prepared
+    /// again on its next use; a transaction it aborted can simply be run again.
+    public var isStalePreparedStatement: Bool {
+        // 0A000 is "feature not supported" in general; the one other statement of ours that
+        // reports it (a COPY sent through `execute`) is refused by this library, not the server.
+        kind == .query && code == "0A000" && !message.hasPrefix("COPY is not supported")
+    }
 }
 
 extension PostgresConnection {
@@ -76,7 +85,8 @@ extension PostgresConnection {
 extension PostgresPool {
     /// Runs `body` in one transaction on a leased connection, and runs it again (in a new
     /// transaction, after a short randomized pause) when it fails with a serialization
-    /// failure (40001) or a deadlock (40P01), up to
+    /// failure (40001), a deadlock (40P01) or a prepared statement made stale by a schema
+    /// change (0A000, see ``PostgresConnection/executePrepared(_:parameters:)``), up to
     /// ``PostgresPoolConfiguration/maximumTransactionAttempts`` times in all.
     ///
     /// `body` may run more than once, so it must have no effects outside the database.
@@ -97,7 +107,8 @@ extension PostgresPool {
                         try connection.transaction(isolation: isolation, body)
                     }
                 } catch let error as PostgresError
-                    where error.isRetryableTransactionFailure && attempt < configuration.maximumTransactionAttempts
+                    where (error.isRetryableTransactionFailure || error.isStalePreparedStatement)
+                        && attempt < configuration.maximumTransactionAttempts
                 {
                     let ceiling = 5 << min(attempt, 6)
                     try await Task.sleep(for: .milliseconds(Int.random(in: 1...ceiling)))

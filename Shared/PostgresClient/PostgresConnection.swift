@@ -22,6 +22,14 @@ public final class PostgresConnection {
     /// (see `PostgresConnection+Prepared.swift`); they die with the session.
     var preparedStatements: [PreparedKey: String] = [:]
 
+    /// Statements prepared so far on this session: names are never reused, even after a
+    /// stale one was forgotten.
+    var preparedStatementsMade = 0
+
+    /// Names of prepared statements whose plan went stale (SQLSTATE 0A000) inside a transaction
+    /// that then failed: deallocated before the next prepared statement runs.
+    var stalePreparedStatements: [String] = []
+
     /// The configuration this connection was made with.
     public let configuration: PostgresConfiguration
 
@@ -80,6 +88,7 @@ public final class PostgresConnection {
             PQfinish(handle)
             self.handle = nil
             preparedStatements = [:]
+            stalePreparedStatements = []
         }
     }
 

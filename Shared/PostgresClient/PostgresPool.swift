@@ -416,13 +416,23 @@ public struct PostgresLease: Sendable {
 }
 
 /// Where one ``PostgresLease/run(_:)`` stands, for its cancellation handler (which runs on
-/// another thread): a cancellation before the closure starts skips it, one while it runs
-/// cancels the statement on the server, one after it does nothing.
+/// whatever thread cancels the task — a NIO event loop, say): a cancellation before the
+/// closure starts skips it, one while it runs cancels the statement on the server, one after
+/// it does nothing.
 ///
-/// A cancel request reaches the server asynchronously and cancels only the statement
-/// running at that moment; one that lands between `begin` and the closure's first statement
-/// would be lost. So while the closure runs, the request is repeated every
-/// ``retryInterval`` (up to ``maximumAttempts`` times) until the closure ends.
+/// Two rules make that hold:
+/// - `PQcancel` opens a socket to the server and waits for it to take the request, so it never
+///   runs on the cancelling thread: requests are sent from ``queue``, a queue of their own.
+/// - A request is bound to the run it was meant for. It is sent while holding this run's lock,
+///   and only while the run is still ``Phase/running``; ``end()`` takes the same lock, and the
+///   worker starts the next caller's closure only after `end()` returned. `PQcancel` returns
+///   once the server processed the request, so a late cancel either went out before this run
+///   ended (hitting this run's statement, or none) or is not sent at all — it never reaches
+///   the statement of the next caller that got the same connection.
+///
+/// A cancel request cancels only the statement running at that moment; one that lands between
+/// `begin` and the closure's first statement would be lost. So while the closure runs, the
+/// request is repeated every ``retryInterval`` (up to ``maximumAttempts`` times).
 final class RunCancellation: Sendable {
     private enum Phase {
         case waiting
@@ -435,6 +445,8 @@ final class RunCancellation: Sendable {
     static let retryInterval: DispatchTimeInterval = .milliseconds(100)
     /// Cancel requests sent at most for one run.
     static let maximumAttempts = 100
+    /// Where cancel requests are sent from: never an event loop or Swift's cooperative pool.
+    static let queue = DispatchQueue(label: "lifelong.postgres.cancel", attributes: .concurrent)
 
     private let phase = Mutex(Phase.waiting)
 
@@ -447,37 +459,38 @@ final class RunCancellation: Sendable {
         }
     }
 
-    /// Called on the worker after the closure.
+    /// Called on the worker after the closure; waits for a cancel request being sent.
     func end() {
         phase.withLock { $0 = .finished }
     }
 
-    /// Called by the task's cancellation handler.
+    /// Called by the task's cancellation handler, on any thread; does not block.
     func cancel() {
-        let token: PostgresCancelToken? = phase.withLock { phase in
+        let send: Bool = phase.withLock { phase in
             switch phase {
             case .waiting:
                 phase = .cancelled
-                return nil
+                return false
             case .running(let token):
-                return token
+                return token != nil
             case .cancelled, .finished:
-                return nil
-            }
-        }
-        if let token { requestCancel(token, attemptsLeft: Self.maximumAttempts) }
-    }
-
-    private func requestCancel(_ token: PostgresCancelToken, attemptsLeft: Int) {
-        _ = token.cancel()
-        guard attemptsLeft > 1 else { return }
-        DispatchQueue.global().asyncAfter(deadline: .now() + Self.retryInterval) {
-            let running = self.phase.withLock { phase -> Bool in
-                if case .running = phase { return true }
                 return false
             }
-            if running { self.requestCancel(token, attemptsLeft: attemptsLeft - 1) }
         }
+        if send { Self.queue.async { self.sendCancel(attemptsLeft: Self.maximumAttempts) } }
+    }
+
+    private func sendCancel(attemptsLeft: Int) {
+        dispatchPrecondition(condition: .onQueue(Self.queue))
+        let sent: Bool = phase.withLock { phase in
+            guard case .running(let token?) = phase else { return false }
+            // Under the lock: this run cannot end, so the connection cannot pass to its next
+            // user, until the server has the request.
+            token.cancel()
+            return true
+        }
+        guard sent, attemptsLeft > 1 else { return }
+        Self.queue.asyncAfter(deadline: .now() + Self.retryInterval) { self.sendCancel(attemptsLeft: attemptsLeft - 1) }
     }
 }
 

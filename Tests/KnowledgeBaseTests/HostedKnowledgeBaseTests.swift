@@ -17,7 +17,9 @@ import Testing
 struct HostedKnowledgeBaseTests {
     /// Runs a hosted knowledge base with a pool of `connections`.
     static func withHostedKB<T: Sendable>(
-        connections: Int = 4, _ body: @escaping @Sendable (KnowledgeBase, TestServiceHost.Running) async throws -> T
+        connections: Int = 4, serverConfiguration: HTTP2ServerConfiguration = .init(),
+        configure: (inout KnowledgeBaseConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (KnowledgeBase, TestServiceHost.Running) async throws -> T
     ) async throws -> T {
         let connection = KnowledgeBaseFixture.connection
         return try await ThrowawaySchema.with(prefix: "kbhost", connection: connection) { schema in
@@ -25,6 +27,7 @@ struct HostedKnowledgeBaseTests {
             pool.maximumConnections = connections
             var configuration = KnowledgeBaseConfiguration(postgres: pool)
             configuration.schema = schema
+            configure(&configuration)
             let kb = KnowledgeBase(configuration: configuration, logger: HostLogging.silent)
             do {
                 try await kb.migrate()
@@ -33,7 +36,7 @@ struct HostedKnowledgeBaseTests {
                 throw PostgresTestEnvironment.Unavailable(configuration: connection, underlying: error)
             }
             return try await TestServiceHost.withRunning(
-                services: [kb.service], interceptors: kb.interceptors,
+                services: [kb.service], interceptors: kb.interceptors, serverConfiguration: serverConfiguration,
                 background: [PostgresPoolService(kb.pool), PostgresListenerService(kb.listener)],
                 dependencies: [PostgresReachabilityProbe(configuration: connection).probe]
             ) { (running: TestServiceHost.Running) async throws in

@@ -28,12 +28,13 @@ struct KnowledgeBaseFixture {
 
     /// Runs `body` with a fresh knowledge base, then drops its schema.
     static func with(
-        limits: KnowledgeBaseConfiguration.Limits = .init(), connections: Int = 2,
+        limits: KnowledgeBaseConfiguration.Limits = .init(), connections: Int = 2, applicationName: String? = nil,
         _ body: (KnowledgeBaseFixture) async throws -> Void
     ) async throws {
         let schema = "kbtest_\(UInt64.random(in: 0...UInt64.max) >> 8)"
         var pool = PostgresPoolConfiguration(connection: connection)
         pool.maximumConnections = connections
+        if let applicationName { pool.connection.applicationName = applicationName }
         var configuration = KnowledgeBaseConfiguration(postgres: pool)
         configuration.schema = schema
         configuration.limits = limits
@@ -69,6 +70,17 @@ struct KnowledgeBaseFixture {
     /// Runs SQL in the fixture's schema, for checks the API does not offer.
     func sql(_ statement: String, _ parameters: [PostgresValue] = []) async throws -> PostgresResult {
         try await kb.pool.execute(statement, parameters: parameters)
+    }
+
+    /// A count from SQL on a connection of its own (not the knowledge base's pool), so it sees
+    /// only what was committed.
+    func freshCount(_ statement: String, _ parameters: [PostgresValue] = []) async throws -> Int64 {
+        var configuration = PostgresPoolConfiguration(connection: Self.connection)
+        configuration.maximumConnections = 1
+        configuration.sessionSettings["search_path"] = schema
+        let pool = PostgresPool(configuration: configuration)
+        defer { pool.close() }
+        return try await pool.execute(statement, parameters: parameters).int64(row: 0, column: 0) ?? -1
     }
 
     /// A count from SQL.

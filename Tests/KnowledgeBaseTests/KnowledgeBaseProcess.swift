@@ -86,6 +86,22 @@ final class KnowledgeBaseProcess: @unchecked Sendable {
     }
 
     /// `kill -9`.
+    /// Sizes of the upload spool files the process has open (Linux: its descriptors of
+    /// unlinked `upload-*` files, as `/proc/<pid>/fd` shows them).
+    func spoolFileSizes() -> [Int] {
+        let directory = "/proc/\(process.processIdentifier)/fd"
+        guard let descriptors = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        return descriptors.compactMap { descriptor in
+            let path = "\(directory)/\(descriptor)"
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path),
+                target.contains("/upload-"), target.hasSuffix("(deleted)")
+            else { return nil }
+            var status = stat()
+            guard stat(path, &status) == 0 else { return nil }
+            return Int(status.st_size)
+        }
+    }
+
     func kill() async {
         Foundation.kill(process.processIdentifier, SIGKILL)
         await waitForExit()

@@ -8,10 +8,10 @@ import Testing
 struct ModelTests {
     static func upload(
         _ client: Lifelong_V1_KnowledgeBase.Client, _ bytes: [UInt8], metadata: Lifelong_V1_ModelMetadata? = nil,
-        chunk: Int = 100_000
+        chunk: Int = 100_000, options: CallOptions = .defaults
     ) async throws -> Lifelong_V1_PutModelResponse {
         let metadata = metadata ?? Make.modelMetadata(bytes)
-        return try await client.putModel { writer in
+        return try await client.putModel(options: options) { writer in
             var offset = 0
             var first = true
             repeat {
@@ -126,12 +126,14 @@ struct ModelTests {
         }
     }
 
-    @Test("an upload whose client fails half-way leaves nothing behind")
+    @Test("an upload whose client fails half-way leaves nothing behind: it was spooled, never in the database")
     func cancelledUpload() async throws {
-        try await KnowledgeBaseFixture.with { kb async throws in
+        let name = "kbcancel_\(UInt32.random(in: 0...UInt32.max))"
+        try await KnowledgeBaseFixture.with(applicationName: name) { kb async throws in
             struct ClientGaveUp: Error {}
             let bytes = Make.randomBytes(3_000_000, seed: 11)
             let sha = SHA256Digest.hex(of: bytes)
+            let spool = kb.kb.uploadSpool
             let outcome = await statusCode {
                 _ = try await kb.client.putModel { writer in
                     var chunk = Lifelong_V1_ModelChunk()
@@ -141,14 +143,63 @@ struct ModelTests {
                     chunk.metadata = nil
                     chunk.data = Array(bytes[1_000_000..<2_200_000])
                     try await writer.write(chunk)
+                    // The mechanism at work: both chunks are in the spool, whole, with the
+                    // declared size reserved; nothing is in the database, and no session of the
+                    // knowledge base is inside a transaction waiting for this client.
+                    #expect(try await ProcessFaultTests.eventually { spool.statistics.spooledBytes == 2_200_000 })
+                    #expect(spool.statistics == .init(uploads: 1, reservedBytes: 3_000_000, spooledBytes: 2_200_000))
+                    #expect(try await kb.freshCount("select count(*) from model_chunks where sha256 = $1", [.text(sha)]) == 0)
+                    #expect(try await kb.freshCount(
+                        "select count(*) from pg_stat_activity where application_name = $1 and state like 'idle in transaction%'",
+                        [.text(name)]) == 0)
                     throw ClientGaveUp()
                 }
             }
-            #expect(outcome != nil)
-            #expect(try await kb.count("select count(*) from model_chunks where sha256 = $1", [.text(sha)]) == 0)
-            #expect(try await kb.count("select count(*) from models") == 0)
+            #expect(outcome?.0 == .cancelled, "\(String(describing: outcome))")
+            // The spool file is gone and its reservation given back.
+            #expect(try await ProcessFaultTests.eventually { spool.statistics == .init(uploads: 0, reservedBytes: 0, spooledBytes: 0) })
+            #expect(try await kb.freshCount("select count(*) from model_chunks where sha256 = $1", [.text(sha)]) == 0)
+            #expect(try await kb.freshCount("select count(*) from models") == 0)
             // And the same model can be uploaded afterwards.
             #expect(try await Self.upload(kb.client, bytes).deduplicated == false)
+            #expect(try await kb.freshCount("select count(*) from model_chunks where sha256 = $1", [.text(sha)]) == 3)
+        }
+    }
+
+    @Test("the spool's byte budget: an upload that does not fit is RESOURCE_EXHAUSTED naming uploadSpoolBytes")
+    func spoolBudget() async throws {
+        var limits = KnowledgeBaseConfiguration.Limits()
+        limits.uploadSpoolBytes = 1_000_000
+        try await KnowledgeBaseFixture.with(limits: limits) { kb async throws in
+            let big = Make.randomBytes(800_000, seed: 31)
+            let small = Make.randomBytes(300_000, seed: 32)
+            let (proceed, proceedSink) = AsyncStream<Void>.makeStream()
+            let client = kb.client
+            // A first upload reserves 800,000 bytes and waits half-way.
+            let first = Task {
+                try await client.putModel { writer in
+                    var chunk = Lifelong_V1_ModelChunk()
+                    chunk.metadata = Make.modelMetadata(big)
+                    chunk.data = Array(big[0..<400_000])
+                    try await writer.write(chunk)
+                    for await _ in proceed { break }
+                    chunk.metadata = nil
+                    chunk.data = Array(big[400_000...])
+                    try await writer.write(chunk)
+                }
+            }
+            #expect(try await ProcessFaultTests.eventually { kb.kb.uploadSpool.statistics.reservedBytes == 800_000 })
+            let refused = await statusCode { _ = try await Self.upload(kb.client, small) }
+            #expect(refused?.0 == .resourceExhausted)
+            #expect(refused?.1.contains("uploadSpoolBytes") == true, "\(String(describing: refused))")
+            let tooBig = Make.randomBytes(1_000_001, seed: 33)
+            let never = await statusCode { _ = try await Self.upload(kb.client, tooBig) }
+            #expect(never?.0 == .resourceExhausted)
+            #expect(never?.1.contains("uploadSpoolBytes") == true)
+            proceedSink.yield()
+            #expect(try await first.value.deduplicated == false)
+            #expect(try await Self.upload(kb.client, small).deduplicated == false)
+            #expect(kb.kb.uploadSpool.statistics == .init(uploads: 0, reservedBytes: 0, spooledBytes: 0))
         }
     }
 

@@ -1,3 +1,4 @@
+import Dispatch
 import PostgresClient
 import Synchronization
 import Testing
@@ -140,25 +141,62 @@ struct PostgresPoolTests {
         let table = "retry_\(UInt32.random(in: 0...UInt32.max))"
         try await pool.execute("create table \(table) (id int8 primary key, n int8 not null)")
         try await pool.execute("insert into \(table) values (1, 0)")
-        let attempts = Locked(0)
-        // Concurrent serializable read-modify-write: conflicts are certain, lost updates must not be.
+        // Concurrent serializable read-modify-write: lost updates must not be. Each of the 12
+        // transactions commits exactly once, after at most the configured attempts.
+        let attempts = Locked([Int]())
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<3 {
                 group.addTask {
                     for _ in 0..<4 {
+                        let tries = Locked(0)
                         try await pool.withTransaction(isolation: .serializable) { connection in
-                            attempts.update { $0 += 1 }
+                            tries.update { $0 += 1 }
                             let n = try connection.execute("select n from \(table) where id = 1").int64(row: 0, column: 0) ?? 0
                             try connection.execute("select pg_sleep(0.002)")
                             try connection.execute("update \(table) set n = $1 where id = 1", parameters: [.int8(n + 1)])
                         }
+                        attempts.update { $0.append(tries.value) }
                     }
                 }
             }
             try await group.waitForAll()
         }
         #expect(try await pool.execute("select n from \(table)").int64(row: 0, column: 0) == 12)
-        #expect(attempts.value >= 12)
+        #expect(attempts.value.count == 12)
+        #expect(attempts.value.allSatisfy { (1...100).contains($0) }, "\(attempts.value)")
+        try await pool.execute("drop table \(table)")
+    }
+
+    @Test("two transactions that both read, then both write one row: exactly one 40001, retried once — three attempts")
+    func retryExactly() async throws {
+        let pool = Self.pool(size: 2)
+        defer { pool.close() }
+        let table = "retry2_\(UInt32.random(in: 0...UInt32.max))"
+        try await pool.execute("create table \(table) (id int8 primary key, n int8 not null)")
+        try await pool.execute("insert into \(table) values (1, 0)")
+        // Each first attempt reads, then waits (on its connection's thread) until the other
+        // has read too: both then update from the same snapshot, so one must fail.
+        let read = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
+        let attempts = Locked([0, 0])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for me in 0..<2 {
+                group.addTask {
+                    try await pool.withTransaction(isolation: .repeatableRead) { connection in
+                        var attempt = 0
+                        attempts.update { attempt = $0[me] + 1; $0[me] = attempt }
+                        let n = try connection.execute("select n from \(table) where id = 1").int64(row: 0, column: 0) ?? 0
+                        if attempt == 1 {
+                            read[me].signal()
+                            _ = read[1 - me].wait(timeout: .now() + 10)
+                        }
+                        try connection.execute("update \(table) set n = $1 where id = 1", parameters: [.int8(n + 1)])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await pool.execute("select n from \(table)").int64(row: 0, column: 0) == 2)
+        #expect(attempts.value.sorted() == [1, 2])
         try await pool.execute("drop table \(table)")
     }
 
@@ -177,24 +215,36 @@ struct PostgresPoolTests {
         #expect(try await pool.execute("select 1::int8").int64(row: 0, column: 0) == 1)
     }
 
-    @Test("cancelling the task cancels the running statement on the server")
+    @Test("cancelling the task cancels the running statement on the server: 57014, and the connection is reused")
     func taskCancellation() async throws {
+        let name = "cancel_\(UInt32.random(in: 0...UInt32.max))"
         var configuration = PostgresPoolConfiguration(connection: TestDatabase.configuration)
+        configuration.connection.applicationName = name
         configuration.maximumConnections = 1
         configuration.statementTimeout = .seconds(120)  // so only the cancellation can end it early
         let pool = PostgresPool(configuration: configuration)
         defer { pool.close() }
-        let task = Task { try await pool.execute("select pg_sleep(30)") }
-        try await Task.sleep(for: .milliseconds(200))
+        let observer = Self.pool(size: 1)
+        defer { observer.close() }
+        let task = Task { try await pool.execute("select pg_backend_pid()::int8, pg_sleep(30)") }
+        // Cancel only once the server runs the statement: then the only right outcome is 57014.
+        var running = false
+        for _ in 0..<500 where !running {
+            running = try await observer.execute(
+                "select count(*) from pg_stat_activity where application_name = $1 and state = 'active' and query like '%pg_sleep(30)'",
+                parameters: [.text(name)]
+            ).int64(row: 0, column: 0) == 1
+            if !running { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(running)
         task.cancel()
-        // Cancelled while running: 57014 from the server; cancelled before it started (a
-        // slow connect): CancellationError without running it. Either way, not 30 s later.
         switch await task.result {
         case .success: Issue.record("pg_sleep(30) was not cancelled")
         case .failure(let error as PostgresError): #expect(error.code == "57014")
-        case .failure(let error): #expect(error is CancellationError)
+        case .failure(let error): Issue.record("expected SQLSTATE 57014, got \(error)")
         }
         #expect(try await pool.execute("select 2::int8").int64(row: 0, column: 0) == 2)
+        #expect(pool.statistics.workers == 1)
     }
 
     @Test("an unreachable server fails fast with a connection error, and the pool recovers")

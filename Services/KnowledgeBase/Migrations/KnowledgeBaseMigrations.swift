@@ -4,7 +4,7 @@ public import PostgresClient
 /// the next version instead (the migrator refuses a changed migration).
 public enum KnowledgeBaseMigrations {
     /// Every migration, oldest first.
-    public static let all: [PostgresMigration] = [initial]
+    public static let all: [PostgresMigration] = [initial, requestIDs]
 
     /// Version 1: jobs, snapshots and their tasks, groups and relations; models and their
     /// bytes; samples.
@@ -128,5 +128,15 @@ public enum KnowledgeBaseMigrations {
                 unique (job_id, key))
             """,
             "create index samples_by_task on samples (job_id, task_name, sequence)",
+        ])
+
+    /// Version 2: the client's idempotency key of the publish or rollback that created a
+    /// version, and a digest of that request, so a retry gets the version back instead of
+    /// ABORTED, and a reused key with other content is refused.
+    static let requestIDs = PostgresMigration(
+        version: 2, name: "request ids",
+        statements: [
+            "alter table snapshots add column request_id text, add column request_digest text",
+            "alter table snapshots add constraint snapshots_request_id_key unique (job_id, request_id)",
         ])
 }

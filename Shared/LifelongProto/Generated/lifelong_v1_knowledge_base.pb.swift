@@ -46,6 +46,10 @@ public enum Lifelong_V1_LabelState: Sendable, Hashable, CaseIterable {
 public struct Lifelong_V1_PublishSnapshotRequest: ProtobufMessage {
     /// The snapshot; `version` is ignored (assigned), `base_version` is the compare-and-set base.
     public var snapshot: Lifelong_V1_TaskIndexSnapshot? = nil
+    /// Optional idempotency key chosen by the client (at most 128 bytes). A retry with the same
+    /// id and the same snapshot returns the version the first call created instead of ABORTED;
+    /// the same id with other content is FAILED_PRECONDITION. Unique per job.
+    public var requestId: String = ""
 
     /// A message with every field at its default.
     public init() {}
@@ -286,6 +290,8 @@ public struct Lifelong_V1_RollbackSnapshotRequest: ProtobufMessage {
     public var toVersion: Int64 = 0
     /// Compare-and-set base: the version the caller believes is current.
     public var baseVersion: Int64 = 0
+    /// Optional idempotency key, as in PublishSnapshotRequest.request_id.
+    public var requestId: String = ""
 
     /// A message with every field at its default.
     public init() {}
@@ -996,12 +1002,14 @@ extension Lifelong_V1_PublishSnapshotRequest {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__PublishSnapshotRequest> {
         let c = arena.message(Lifelong__V1__PublishSnapshotRequest.self, descriptor: Self._cDescriptor)
         if let value = self.snapshot { c.pointee.snapshot = try value._cMessage(arena) }
+        if !self.requestId.isEmpty { c.pointee.request_id = try arena.string(self.requestId) }
         return c
     }
 
     init(_c c: UnsafePointer<Lifelong__V1__PublishSnapshotRequest>) {
         self.init()
         self.snapshot = c.pointee.snapshot.map { Lifelong_V1_TaskIndexSnapshot(_c: $0) }
+        self.requestId = ProtobufCRead.string(c.pointee.request_id)
     }
 }
 
@@ -1090,6 +1098,7 @@ extension Lifelong_V1_RollbackSnapshotRequest {
         if !self.jobId.isEmpty { c.pointee.job_id = try arena.string(self.jobId) }
         c.pointee.to_version = self.toVersion
         c.pointee.base_version = self.baseVersion
+        if !self.requestId.isEmpty { c.pointee.request_id = try arena.string(self.requestId) }
         return c
     }
 
@@ -1098,6 +1107,7 @@ extension Lifelong_V1_RollbackSnapshotRequest {
         self.jobId = ProtobufCRead.string(c.pointee.job_id)
         self.toVersion = c.pointee.to_version
         self.baseVersion = c.pointee.base_version
+        self.requestId = ProtobufCRead.string(c.pointee.request_id)
     }
 }
 

@@ -1132,7 +1132,7 @@ void   lifelong__v1__attach_labels_response__free_unpacked
   assert(message->base.descriptor == &lifelong__v1__attach_labels_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor lifelong__v1__publish_snapshot_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor lifelong__v1__publish_snapshot_request__field_descriptors[2] =
 {
   {
     "snapshot",
@@ -1146,14 +1146,27 @@ static const ProtobufCFieldDescriptor lifelong__v1__publish_snapshot_request__fi
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "request_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__PublishSnapshotRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__publish_snapshot_request__field_indices_by_name[] = {
+  1,   /* field[1] = request_id */
   0,   /* field[0] = snapshot */
 };
 static const ProtobufCIntRange lifelong__v1__publish_snapshot_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__publish_snapshot_request__descriptor =
 {
@@ -1163,7 +1176,7 @@ const ProtobufCMessageDescriptor lifelong__v1__publish_snapshot_request__descrip
   "Lifelong__V1__PublishSnapshotRequest",
   "lifelong.v1",
   sizeof(Lifelong__V1__PublishSnapshotRequest),
-  1,
+  2,
   lifelong__v1__publish_snapshot_request__field_descriptors,
   lifelong__v1__publish_snapshot_request__field_indices_by_name,
   1,  lifelong__v1__publish_snapshot_request__number_ranges,
@@ -1618,7 +1631,7 @@ const ProtobufCMessageDescriptor lifelong__v1__snapshot_diff__descriptor =
   (ProtobufCMessageInit) lifelong__v1__snapshot_diff__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__rollback_snapshot_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor lifelong__v1__rollback_snapshot_request__field_descriptors[4] =
 {
   {
     "job_id",
@@ -1656,16 +1669,29 @@ static const ProtobufCFieldDescriptor lifelong__v1__rollback_snapshot_request__f
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "request_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__RollbackSnapshotRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__rollback_snapshot_request__field_indices_by_name[] = {
   2,   /* field[2] = base_version */
   0,   /* field[0] = job_id */
+  3,   /* field[3] = request_id */
   1,   /* field[1] = to_version */
 };
 static const ProtobufCIntRange lifelong__v1__rollback_snapshot_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__rollback_snapshot_request__descriptor =
 {
@@ -1675,7 +1701,7 @@ const ProtobufCMessageDescriptor lifelong__v1__rollback_snapshot_request__descri
   "Lifelong__V1__RollbackSnapshotRequest",
   "lifelong.v1",
   sizeof(Lifelong__V1__RollbackSnapshotRequest),
-  3,
+  4,
   lifelong__v1__rollback_snapshot_request__field_descriptors,
   lifelong__v1__rollback_snapshot_request__field_indices_by_name,
   1,  lifelong__v1__rollback_snapshot_request__number_ranges,

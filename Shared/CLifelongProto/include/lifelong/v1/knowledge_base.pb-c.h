@@ -77,10 +77,16 @@ struct  Lifelong__V1__PublishSnapshotRequest
    * The snapshot; `version` is ignored (assigned), `base_version` is the compare-and-set base.
    */
   Lifelong__V1__TaskIndexSnapshot *snapshot;
+  /*
+   * Optional idempotency key chosen by the client (at most 128 bytes). A retry with the same
+   * id and the same snapshot returns the version the first call created instead of ABORTED;
+   * the same id with other content is FAILED_PRECONDITION. Unique per job.
+   */
+  char *request_id;
 };
 #define LIFELONG__V1__PUBLISH_SNAPSHOT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__publish_snapshot_request__descriptor) \
-    , NULL }
+    , NULL, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -274,10 +280,14 @@ struct  Lifelong__V1__RollbackSnapshotRequest
    * Compare-and-set base: the version the caller believes is current.
    */
   int64_t base_version;
+  /*
+   * Optional idempotency key, as in PublishSnapshotRequest.request_id.
+   */
+  char *request_id;
 };
 #define LIFELONG__V1__ROLLBACK_SNAPSHOT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__rollback_snapshot_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
 
 
 /*
