@@ -226,11 +226,12 @@ public final class HTTP2ClientTransport: ClientTransport {
         }
     }
 
-    /// The prebuilt request headers of a method's calls without metadata or timeout (cached for
+    /// The prebuilt request headers of a method's uncompressed calls without metadata or timeout (cached for
     /// up to 64 methods; others get a block of their own).
     private func headerBlock(_ method: MethodDescriptor) -> StaticHeaderBlock {
         if let block = headerBlocks.withLock({ $0[method.path] }) { return block }
-        let block = StaticHeaderBlock(requestHeaders(method: method, metadata: [:], options: .defaults))
+        let uncompressed = CallOptions(compression: .identity)
+        let block = StaticHeaderBlock(requestHeaders(method: method, metadata: [:], options: uncompressed))
         headerBlocks.withLock { blocks in
             if blocks.count < 64 { blocks[method.path] = block }
         }
