@@ -49,6 +49,8 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Shared/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Shared/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         /// OpenSSL's libcrypto (from libssl-dev, which libpq-dev depends on), for SHA-256.
         .systemLibrary(
             name: "CLibCrypto", path: "Shared/CLibCrypto", pkgConfig: "libcrypto",
@@ -71,11 +73,15 @@ let package = Package(
         // MARK: RPC runtime: vocabulary, HTTP/2 transport, standard services, client product.
         /// Transport-neutral RPC vocabulary: status codes, metadata, call shapes, stubs' runtime.
         .target(name: "RPCCore", path: "Shared/RPCCore", swiftSettings: strictSwift),
+        /// gRPC message compression (gzip, deflate) over zlib, with a bounded inflate.
+        .target(
+            name: "MessageCompression", dependencies: ["CZlib", "RPCCore"], path: "Shared/MessageCompression",
+            swiftSettings: strictSwift),
         /// gRPC over HTTP/2: libnghttp2 sessions driven by SwiftNIO channels, server and client.
         .target(
             name: "HTTP2Transport",
             dependencies: [
-                "CNGHTTP2", "RPCCore",
+                "CNGHTTP2", "MessageCompression", "RPCCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -187,7 +193,7 @@ let package = Package(
         .testTarget(
             name: "HTTP2TransportTests",
             dependencies: [
-                "HTTP2Transport", "StandardServices", "LifelongProto", "LifelongTestProto", "RPCCore",
+                "HTTP2Transport", "MessageCompression", "StandardServices", "LifelongProto", "LifelongTestProto", "RPCCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

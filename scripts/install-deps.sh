@@ -16,11 +16,11 @@ VENV="${LIFELONG_VENV:-$ROOT/.venv}"
 PYTHON3="${LIFELONG_PYTHON3:-python3}"
 REQUIREMENTS="$ROOT/scripts/python-requirements.txt"
 
-# pkg-config: SwiftPM finds the four C libraries through it.
+# pkg-config: SwiftPM finds the C libraries through it.
 # nghttp2-client: h2load and nghttp, for load and abuse tests.
 APT_PACKAGES=(
     pkg-config
-    libnghttp2-dev libprotobuf-c-dev libpq-dev libsqlite3-dev
+    libnghttp2-dev libprotobuf-c-dev libpq-dev libsqlite3-dev zlib1g-dev
     protobuf-compiler protobuf-c-compiler
     postgresql
     nghttp2-client

@@ -85,15 +85,19 @@ public struct CallOptions: Sendable, Hashable {
     public var maxResponseMessageBytes: Int?
     /// Largest request message sent (nil = the transport's default).
     public var maxRequestMessageBytes: Int?
+    /// How request messages are compressed (sent as `grpc-encoding`); nil = the transport's
+    /// default, `.identity` = uncompressed.
+    public var compression: CompressionAlgorithm?
 
     /// Creates options.
     public init(
         timeout: Duration? = nil, maxResponseMessageBytes: Int? = nil,
-        maxRequestMessageBytes: Int? = nil
+        maxRequestMessageBytes: Int? = nil, compression: CompressionAlgorithm? = nil
     ) {
         self.timeout = timeout
         self.maxResponseMessageBytes = maxResponseMessageBytes
         self.maxRequestMessageBytes = maxRequestMessageBytes
+        self.compression = compression
     }
 
     /// No timeout, transport defaults.

@@ -9,15 +9,19 @@ public struct ServerContext: Sendable {
     /// The request metadata (headers), without the reserved HTTP/2 and gRPC headers; the
     /// same as the raw request's, so typed handlers can read it too.
     public var metadata: Metadata
+    /// How the request messages arrived (compressed or not) and how the responses are compressed.
+    public var compression: ServerCallCompression
 
     /// Creates a context.
     public init(
-        method: MethodDescriptor, peer: String, deadline: ContinuousClock.Instant? = nil, metadata: Metadata = [:]
+        method: MethodDescriptor, peer: String, deadline: ContinuousClock.Instant? = nil, metadata: Metadata = [:],
+        compression: ServerCallCompression = ServerCallCompression()
     ) {
         self.method = method
         self.peer = peer
         self.deadline = deadline
         self.metadata = metadata
+        self.compression = compression
     }
 }
 

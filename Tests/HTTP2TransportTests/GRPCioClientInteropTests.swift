@@ -9,6 +9,7 @@ struct GRPCioClientInteropTests {
         "empty_unary", "large_unary", "client_streaming", "server_streaming", "ping_pong", "empty_stream",
         "status_code_and_message", "special_status_message", "custom_metadata", "unimplemented_method",
         "unimplemented_service", "cancel_after_begin", "cancel_after_first_response", "timeout_on_sleeping_server",
+        "client_compressed_unary", "client_compressed_streaming", "server_compressed_unary", "server_compressed_streaming",
     ]
 
     static func makeServer() -> HTTP2Server {

@@ -10,7 +10,9 @@ struct InteropTestService: Lifelong_Interop_V1_TestService.SimpleServiceProtocol
     }
 
     func unaryCall(request: Lifelong_Interop_V1_SimpleRequest, context: ServerContext) async throws -> Lifelong_Interop_V1_SimpleResponse {
+        try Self.checkCompressed(request.expectCompressed, context: context)
         try Self.check(request.responseStatus)
+        Self.compressResponses(request.responseCompressed, context: context)
         var response = Lifelong_Interop_V1_SimpleResponse()
         response.payload = Self.payload(Int(request.responseSize))
         return response
@@ -20,14 +22,17 @@ struct InteropTestService: Lifelong_Interop_V1_TestService.SimpleServiceProtocol
         request: Lifelong_Interop_V1_StreamingOutputCallRequest,
         response: RPCWriter<Lifelong_Interop_V1_StreamingOutputCallResponse>, context: ServerContext
     ) async throws {
-        try await Self.answer(request, writer: response)
+        try await Self.answer(request, writer: response, context: context)
     }
 
     func streamingInputCall(
         request: RPCAsyncSequence<Lifelong_Interop_V1_StreamingInputCallRequest>, context: ServerContext
     ) async throws -> Lifelong_Interop_V1_StreamingInputCallResponse {
         var total = 0
-        for try await message in request { total += message.payload?.body.count ?? 0 }
+        for try await message in request {
+            try Self.checkCompressed(message.expectCompressed, context: context)
+            total += message.payload?.body.count ?? 0
+        }
         var response = Lifelong_Interop_V1_StreamingInputCallResponse()
         response.aggregatedPayloadSize = Int32(total)
         return response
@@ -37,7 +42,7 @@ struct InteropTestService: Lifelong_Interop_V1_TestService.SimpleServiceProtocol
         request: RPCAsyncSequence<Lifelong_Interop_V1_StreamingOutputCallRequest>,
         response: RPCWriter<Lifelong_Interop_V1_StreamingOutputCallResponse>, context: ServerContext
     ) async throws {
-        for try await message in request { try await Self.answer(message, writer: response) }
+        for try await message in request { try await Self.answer(message, writer: response, context: context) }
     }
 
     func halfDuplexCall(
@@ -46,7 +51,7 @@ struct InteropTestService: Lifelong_Interop_V1_TestService.SimpleServiceProtocol
     ) async throws {
         var all: [Lifelong_Interop_V1_StreamingOutputCallRequest] = []
         for try await message in request { all.append(message) }
-        for message in all { try await Self.answer(message, writer: response) }
+        for message in all { try await Self.answer(message, writer: response, context: context) }
     }
 
     func unimplementedCall(request: Lifelong_Interop_V1_Empty, context: ServerContext) async throws -> Lifelong_Interop_V1_Empty {
@@ -55,11 +60,12 @@ struct InteropTestService: Lifelong_Interop_V1_TestService.SimpleServiceProtocol
 
     private static func answer(
         _ request: Lifelong_Interop_V1_StreamingOutputCallRequest,
-        writer: RPCWriter<Lifelong_Interop_V1_StreamingOutputCallResponse>
+        writer: RPCWriter<Lifelong_Interop_V1_StreamingOutputCallResponse>, context: ServerContext
     ) async throws {
         try check(request.responseStatus)
         for parameters in request.responseParameters {
             if parameters.intervalUs > 0 { try await Task.sleep(for: .microseconds(parameters.intervalUs)) }
+            compressResponses(parameters.compressed, context: context)
             var response = Lifelong_Interop_V1_StreamingOutputCallResponse()
             response.payload = payload(Int(parameters.size))
             try await writer.write(response)
@@ -69,6 +75,20 @@ struct InteropTestService: Lifelong_Interop_V1_TestService.SimpleServiceProtocol
     private static func check(_ status: Lifelong_Interop_V1_EchoStatus?) throws {
         guard let status, status.code != 0 else { return }
         throw RPCError(code: RPCError.Code(rawValue: Int(status.code)), message: status.message)
+    }
+
+    /// `expect_compressed`: a message that should have arrived compressed but did not is
+    /// INVALID_ARGUMENT (the interop client's probe of whether the server can tell).
+    private static func checkCompressed(_ expected: Lifelong_Interop_V1_BoolValue?, context: ServerContext) throws {
+        guard expected?.value == true, !context.compression.lastRequestMessageWasCompressed else { return }
+        throw RPCError(code: .invalidArgument, message: "the request message was expected to be compressed")
+    }
+
+    /// `response_compressed` / `compressed`: when set, whether the next responses are compressed
+    /// (gzip; sent uncompressed to a client that does not accept it).
+    private static func compressResponses(_ compressed: Lifelong_Interop_V1_BoolValue?, context: ServerContext) {
+        guard let compressed else { return }
+        context.compression.responseCompression = compressed.value ? .gzip : nil
     }
 
     private static func payload(_ size: Int) -> Lifelong_Interop_V1_Payload {

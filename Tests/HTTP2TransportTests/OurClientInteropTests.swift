@@ -60,14 +60,24 @@ struct OurClientInteropTests {
     func clientStreaming() async throws {
         let (client, _, transport) = try await Self.client()
         defer { Task { await transport.close() } }
-        let response = try await client.streamingInputCall { writer in
-            for size in [27182, 8, 1828, 45904] {
+        let aggregated = try await Self.streamingInput(client, [27182, 8, 1828, 45904].map { ($0, nil) })
+        #expect(aggregated == 74922)
+    }
+
+    /// StreamingInputCall with messages of these sizes (and `expect_compressed` when given):
+    /// the aggregated size the server answers.
+    static func streamingInput(
+        _ client: Service.Client, _ messages: [(size: Int, expectCompressed: Bool?)], options: CallOptions = .defaults
+    ) async throws -> Int32 {
+        let response = try await client.streamingInputCall(options: options) { writer in
+            for (size, expectCompressed) in messages {
                 var message = Lifelong_Interop_V1_StreamingInputCallRequest()
                 message.payload = Self.payload(size)
+                message.expectCompressed = expectCompressed.map(Self.bool)
                 try await writer.write(message)
             }
         }
-        #expect(response.aggregatedPayloadSize == 74922)
+        return response.aggregatedPayloadSize
     }
 
     @Test("server_streaming")
@@ -174,6 +184,83 @@ struct OurClientInteropTests {
         }
         #expect(initial[stringValues: "x-grpc-test-echo-initial"] == ["test_initial_metadata_value"])
         #expect(trailing[binaryValues: "x-grpc-test-echo-trailing-bin"] == [[0xAB, 0xAB, 0xAB]])
+    }
+
+    // The compression cases. grpcio's servicer cannot see whether a request arrived compressed,
+    // so the client_compressed cases run without their probe here (our server answers the probe:
+    // GRPCioClientInteropTests, CompressionTests).
+
+    /// large_unary's request: 314159 bytes back for 271828 sent.
+    static func largeUnaryRequest() -> Lifelong_Interop_V1_SimpleRequest {
+        var request = Lifelong_Interop_V1_SimpleRequest()
+        request.responseSize = 314159
+        request.payload = Self.payload(271828)
+        return request
+    }
+
+    static func bool(_ value: Bool) -> Lifelong_Interop_V1_BoolValue {
+        var bool = Lifelong_Interop_V1_BoolValue()
+        bool.value = value
+        return bool
+    }
+
+    /// large_unary with compression (true), then without: `prepare` sets the case's field and
+    /// returns the call's options.
+    static func largeUnaryBothWays(
+        _ prepare: (inout Lifelong_Interop_V1_SimpleRequest, Bool) -> CallOptions
+    ) async throws {
+        let (client, _, transport) = try await Self.client()
+        defer { Task { await transport.close() } }
+        for compressed in [true, false] {
+            var request = Self.largeUnaryRequest()
+            let options = prepare(&request, compressed)
+            let response = try await client.unaryCall(request, options: options)
+            #expect(response.payload?.body == [UInt8](repeating: 0, count: 314159), "compressed: \(compressed)")
+        }
+    }
+
+    @Test("client_compressed_unary")
+    func clientCompressedUnary() async throws {
+        try await Self.largeUnaryBothWays { request, compressed in
+            request.expectCompressed = Self.bool(compressed)
+            return CallOptions(compression: compressed ? .gzip : .identity)
+        }
+    }
+
+    @Test("client_compressed_streaming")
+    func clientCompressedStreaming() async throws {
+        let (client, _, transport) = try await Self.client()
+        defer { Task { await transport.close() } }
+        let aggregated = try await Self.streamingInput(
+            client, [(27182, true), (45904, false)], options: CallOptions(compression: .gzip))
+        #expect(aggregated == 73086)
+    }
+
+    @Test("server_compressed_unary")
+    func serverCompressedUnary() async throws {
+        try await Self.largeUnaryBothWays { request, compressed in
+            request.responseCompressed = Self.bool(compressed)
+            return .defaults
+        }
+    }
+
+    @Test("server_compressed_streaming")
+    func serverCompressedStreaming() async throws {
+        let (client, _, transport) = try await Self.client()
+        defer { Task { await transport.close() } }
+        var request = StreamingRequest()
+        request.responseParameters = [(true, 31415), (false, 92653)].map { compressed, size in
+            var parameters = Lifelong_Interop_V1_ResponseParameters()
+            parameters.compressed = Self.bool(compressed)
+            parameters.size = Int32(size)
+            return parameters
+        }
+        let bodies = try await client.streamingOutputCall(request) { response in
+            var bodies: [[UInt8]] = []
+            for try await message in response.messages { bodies.append(message.payload?.body ?? []) }
+            return bodies
+        }
+        #expect(bodies == [[UInt8](repeating: 0, count: 31415), [UInt8](repeating: 0, count: 92653)])
     }
 
     @Test("unimplemented_method")

@@ -130,9 +130,11 @@ def wrong_content_type():
 
 
 def unsupported_encoding():
-    headers = grpc_status({"grpc-encoding": "gzip"})
+    headers = grpc_status({"grpc-encoding": "br"})
     expect(headers.get("grpc-status") == "12", f"headers {headers}")
-    expect("identity" in headers.get("grpc-accept-encoding", ""), f"no grpc-accept-encoding in {headers}")
+    expect("'br'" in headers.get("grpc-message", ""), f"the encoding is not named in {headers}")
+    accepted = {name.strip() for name in headers.get("grpc-accept-encoding", "").split(",")}
+    expect({"identity", "gzip", "deflate"} <= accepted, f"grpc-accept-encoding in {headers}")
 
 
 def malformed_timeout():

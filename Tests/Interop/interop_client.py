@@ -20,6 +20,13 @@ def payload(size):
     return pb2.Payload(body=bytes(size))
 
 
+def expect_payload(actual, size, what="response"):
+    """The interop cases' payloads: `size` zero bytes of type COMPRESSABLE."""
+    expect(actual.type == pb2.COMPRESSABLE, f"{what} payload type {actual.type}")
+    expect(len(actual.body) == size, f"{what} payload of {len(actual.body)} bytes, not {size}")
+    expect(actual.body == bytes(size), f"{what} payload is not all zero bytes")
+
+
 def expect(condition, message):
     if not condition:
         raise AssertionError(message)
@@ -43,7 +50,7 @@ def empty_unary(stub, channel):
 
 def large_unary(stub, channel):
     response = stub.UnaryCall(pb2.SimpleRequest(response_size=314159, payload=payload(271828)))
-    expect(len(response.payload.body) == 314159, f"payload of {len(response.payload.body)} bytes")
+    expect_payload(response.payload, 314159)
 
 
 def client_streaming(stub, channel):
@@ -105,16 +112,63 @@ def custom_metadata(stub, channel):
     trailing = ("x-grpc-test-echo-trailing-bin", b"\xab\xab\xab")
     metadata = (initial, trailing)
     request = pb2.SimpleRequest(response_size=314159, payload=payload(271828))
-    _, call = stub.UnaryCall.with_call(request, metadata=metadata)
+    response, call = stub.UnaryCall.with_call(request, metadata=metadata)
+    expect_payload(response.payload, 314159)
     expect(initial in call.initial_metadata(), f"initial metadata {call.initial_metadata()}")
     expect(trailing in call.trailing_metadata(), f"trailing metadata {call.trailing_metadata()}")
     responses = stub.FullDuplexCall(
         iter([pb2.StreamingOutputCallRequest(response_parameters=[pb2.ResponseParameters(size=314159)],
                                              payload=payload(271828))]), metadata=metadata)
     expect(initial in responses.initial_metadata(), f"streaming initial metadata {responses.initial_metadata()}")
-    sizes = [len(r.payload.body) for r in responses]
-    expect(sizes == [314159], f"streaming sizes {sizes}")
+    received = list(responses)
+    expect(len(received) == 1, f"{len(received)} streaming responses")
+    expect_payload(received[0].payload, 314159, "streaming response")
     expect(trailing in responses.trailing_metadata(), f"streaming trailing {responses.trailing_metadata()}")
+
+
+def client_compressed_unary(stub, channel):
+    def request(expect_compressed):
+        return pb2.SimpleRequest(
+            expect_compressed=pb2.BoolValue(value=expect_compressed), response_size=314159, payload=payload(271828))
+
+    # The probe: an uncompressed request that claims to be compressed is refused.
+    expect_rpc_error(lambda: stub.UnaryCall(request(True)), grpc.StatusCode.INVALID_ARGUMENT)
+    response = stub.UnaryCall(request(True), compression=grpc.Compression.Gzip)
+    expect_payload(response.payload, 314159)
+    response = stub.UnaryCall(request(False))
+    expect_payload(response.payload, 314159)
+
+
+def client_compressed_streaming(stub, channel):
+    def request(expect_compressed, size):
+        return pb2.StreamingInputCallRequest(
+            expect_compressed=pb2.BoolValue(value=expect_compressed), payload=payload(size))
+
+    expect_rpc_error(
+        lambda: stub.StreamingInputCall(iter([request(True, 27182)])), grpc.StatusCode.INVALID_ARGUMENT)
+    # grpcio compresses every message of a call: the second, which need not be compressed, is too.
+    response = stub.StreamingInputCall(
+        iter([request(True, 27182), request(False, 45904)]), compression=grpc.Compression.Gzip)
+    expect(response.aggregated_payload_size == 73086, f"aggregated {response.aggregated_payload_size}")
+
+
+def server_compressed_unary(stub, channel):
+    # grpcio does not tell whether a response arrived compressed: the payloads are checked.
+    for compressed in (True, False):
+        response = stub.UnaryCall(pb2.SimpleRequest(
+            response_compressed=pb2.BoolValue(value=compressed), response_size=314159, payload=payload(271828)))
+        expect_payload(response.payload, 314159, f"{'compressed' if compressed else 'uncompressed'} response")
+
+
+def server_compressed_streaming(stub, channel):
+    request = pb2.StreamingOutputCallRequest(response_parameters=[
+        pb2.ResponseParameters(compressed=pb2.BoolValue(value=True), size=31415),
+        pb2.ResponseParameters(compressed=pb2.BoolValue(value=False), size=92653),
+    ])
+    received = list(stub.StreamingOutputCall(request))
+    expect(len(received) == 2, f"{len(received)} responses")
+    expect_payload(received[0].payload, 31415, "first (compressed) response")
+    expect_payload(received[1].payload, 92653, "second (uncompressed) response")
 
 
 def unimplemented_method(stub, channel):
@@ -175,6 +229,7 @@ CASES = [
     empty_unary, large_unary, client_streaming, server_streaming, ping_pong, empty_stream,
     status_code_and_message, special_status_message, custom_metadata, unimplemented_method,
     unimplemented_service, cancel_after_begin, cancel_after_first_response, timeout_on_sleeping_server,
+    client_compressed_unary, client_compressed_streaming, server_compressed_unary, server_compressed_streaming,
 ]
 
 

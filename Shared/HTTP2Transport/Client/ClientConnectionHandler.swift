@@ -319,11 +319,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         case 11 where equal(name, "grpc-status") && equal(value, "0"): return ("grpc-status", "0")
         case 12 where equal(name, "content-type") && equal(value, "application/grpc"):
             return ("content-type", "application/grpc")
-        case 20 where equal(name, "grpc-accept-encoding") && equal(value, "identity"):
-            return ("grpc-accept-encoding", "identity")
+        case 20 where equal(name, "grpc-accept-encoding") && equal(value, ourAcceptEncoding):
+            return ("grpc-accept-encoding", CompressionAlgorithm.acceptEncodingHeader)
         default: return nil
         }
     }
+
+    /// What our own server sends as `grpc-accept-encoding` (``CompressionAlgorithm/acceptEncodingHeader``).
+    private static let ourAcceptEncoding: StaticString = "gzip,deflate,identity"
 
     private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
         bytes.count == literal.utf8CodeUnitCount
@@ -350,6 +353,10 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
             guard endStream else {
                 guard let contentType = value("content-type"), contentType.hasPrefix("application/grpc") else {
                     stream.fail(RPCError(code: .internalError, message: "unexpected content-type '\(value("content-type") ?? "")'"))
+                    return
+                }
+                if let error = stream.acceptResponseEncoding(value("grpc-encoding")) {
+                    stream.fail(error)
                     return
                 }
                 stream.headReceived = true
@@ -410,7 +417,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
         }
         stream.unacknowledgedBytes += bytes.count
         do {
-            for message in try stream.deframer.append(bytes) {
+            for received in try stream.deframer.append(bytes) {
+                let message = try stream.decode(received)
                 if stream.isQueued { stream.queuedBytes += message.count + 5 }
                 guard stream.received(message) else {
                     session?.submitReset(streamID: streamID, errorCode: NGHTTP2_CANCEL.rawValue)

@@ -23,6 +23,8 @@ final class ClientStream {
     /// Fields of the current header block that may be metadata (not one of the common ones).
     var headerMetadataCandidates = 0
     var deframer: GRPCMessageDeframer
+    /// Decompresses response messages in the response's `grpc-encoding` (set with the headers).
+    var decoder: ReceivedMessageDecoder?
     var outbound: OutboundStreamBuffer
     var unacknowledgedBytes = 0
     var queuedBytes = 0

@@ -1,3 +1,5 @@
+public import RPCCore
+
 /// Limits and timeouts of an ``HTTP2ClientTransport``. Every field has a safe default.
 public struct HTTP2ClientConfiguration: Sendable, Hashable {
     /// Time a TCP connection attempt may take.
@@ -22,6 +24,10 @@ public struct HTTP2ClientConfiguration: Sendable, Hashable {
     public var keepaliveInterval: Duration? = nil
     /// Time a keepalive PING may go unanswered before the connection is closed.
     public var keepaliveTimeout: Duration = .seconds(20)
+    /// How request messages are compressed unless a call's options say otherwise
+    /// (``RPCCore/CallOptions/compression``); nil = uncompressed. Responses in gzip or deflate
+    /// are read either way.
+    public var requestCompression: CompressionAlgorithm? = nil
 
     /// The defaults.
     public init() {}

@@ -1,4 +1,5 @@
 public import Logging
+import MessageCompression
 public import NIOCore
 import NIOPosix
 public import RPCCore
@@ -115,7 +116,8 @@ public final class HTTP2ClientTransport: ClientTransport {
         let head = loop.makePromise(of: Metadata.self)
         let call = ClientCallHandle(
             loop: loop, handler: connection.handler,
-            maxSendMessageBytes: options.maxRequestMessageBytes ?? configuration.maxSendMessageBytes)
+            maxSendMessageBytes: options.maxRequestMessageBytes ?? configuration.maxSendMessageBytes,
+            compression: requestCompression(options))
         let parts = InboundMessageQueue<ResponsePart<[UInt8]>>(
             size: { part in if case .message(let bytes) = part { return bytes.count + 5 } else { return 0 } },
             onConsumed: { call.consumed($0) })
@@ -180,7 +182,10 @@ public final class HTTP2ClientTransport: ClientTransport {
         options: CallOptions
     ) async throws -> ClientResponse<[UInt8]> {
         try Task.checkCancellation()
-        let framed = try grpcFramed(request.message, limit: options.maxRequestMessageBytes ?? configuration.maxSendMessageBytes)
+        let compression = requestCompression(options)
+        let framed = try grpcFramed(
+            request.message, limit: options.maxRequestMessageBytes ?? configuration.maxSendMessageBytes,
+            compressor: compression == .identity ? nil : try MessageCompressor(compression))
         let connection: Connection
         if let ready = readyConnection() {
             connection = ready
@@ -190,7 +195,7 @@ public final class HTTP2ClientTransport: ClientTransport {
         let loop = connection.channel.eventLoop
         let handler = connection.handler
         let headers: ClientConnectionHandler.RequestHeaders
-        if request.metadata.isEmpty && options.timeout == nil {
+        if request.metadata.isEmpty && options.timeout == nil && compression == .identity {
             headers = .block(headerBlock(method))
         } else {
             headers = .fields(requestHeaders(method: method, metadata: request.metadata, options: options))
@@ -221,27 +226,35 @@ public final class HTTP2ClientTransport: ClientTransport {
         }
     }
 
-    /// The prebuilt request headers of a method's calls without metadata or timeout (cached for
+    /// The prebuilt request headers of a method's uncompressed calls without metadata or timeout (cached for
     /// up to 64 methods; others get a block of their own).
     private func headerBlock(_ method: MethodDescriptor) -> StaticHeaderBlock {
         if let block = headerBlocks.withLock({ $0[method.path] }) { return block }
-        let block = StaticHeaderBlock(requestHeaders(method: method, metadata: [:], options: .defaults))
+        let uncompressed = CallOptions(compression: .identity)
+        let block = StaticHeaderBlock(requestHeaders(method: method, metadata: [:], options: uncompressed))
         headerBlocks.withLock { blocks in
             if blocks.count < 64 { blocks[method.path] = block }
         }
         return block
     }
 
-    /// The request headers of a call: the fixed ones, `grpc-timeout`, then the metadata.
+    /// The request headers of a call: the fixed ones, `grpc-encoding`, `grpc-timeout`, then the metadata.
     private func requestHeaders(method: MethodDescriptor, metadata: Metadata, options: CallOptions) -> [(String, String)] {
         var headers = [
             (":method", "POST"), (":scheme", "http"), (":path", method.path), (":authority", authority),
             ("content-type", "application/grpc"), ("te", "trailers"), ("user-agent", "lifelong-grpc-swift/1.0"),
-            ("grpc-accept-encoding", "identity"),
+            ("grpc-accept-encoding", CompressionAlgorithm.acceptEncodingHeader),
         ]
+        let compression = requestCompression(options)
+        if compression != .identity { headers.append(("grpc-encoding", compression.name)) }
         if let timeout = options.timeout { headers.append(("grpc-timeout", GRPCTimeout.encode(timeout))) }
         if !metadata.isEmpty { headers += MetadataHeaders.fields(metadata) }
         return headers
+    }
+
+    /// How a call's request messages are compressed: its options', else the configuration's.
+    private func requestCompression(_ options: CallOptions) -> CompressionAlgorithm {
+        options.compression ?? configuration.requestCompression ?? .identity
     }
 
     // MARK: Connection management
@@ -350,9 +363,13 @@ final class ClientCallHandle: Sendable {
     let loop: any EventLoop
     let handler: NIOLoopBound<ClientConnectionHandler>
     let maxSendMessageBytes: Int
+    /// How request messages are compressed.
+    let compression: CompressionAlgorithm
     /// Set once the stream is open; 0 before.
     let streamID = Mutex<Int32>(0)
     private let cancelled = Mutex<RPCError?>(nil)
+    /// Made on the first request message to compress; only the request producer's task uses it.
+    private let compressor = Mutex<MessageCompressor?>(nil)
 
     /// The error of a call cancelled by its task, if it was.
     var cancellation: RPCError? {
@@ -360,21 +377,34 @@ final class ClientCallHandle: Sendable {
         set { cancelled.withLock { $0 = newValue } }
     }
 
-    init(loop: any EventLoop, handler: NIOLoopBound<ClientConnectionHandler>, maxSendMessageBytes: Int) {
+    init(
+        loop: any EventLoop, handler: NIOLoopBound<ClientConnectionHandler>, maxSendMessageBytes: Int,
+        compression: CompressionAlgorithm = .identity
+    ) {
         self.loop = loop
         self.handler = handler
         self.maxSendMessageBytes = maxSendMessageBytes
+        self.compression = compression
     }
 
     private var id: Int32 { streamID.withLock { $0 } }
 
     func write(_ message: [UInt8]) async throws {
         try Task.checkCancellation()
-        let framed = try grpcFramed(message, limit: maxSendMessageBytes)
+        let framed = try frame(message)
         let id = self.id
         let handler = self.handler
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             loop.execute { handler.value.write(streamID: id, bytes: framed, continuation: continuation) }
+        }
+    }
+
+    private func frame(_ message: [UInt8]) throws(RPCError) -> [UInt8] {
+        guard compression != .identity else { return try grpcFramed(message, limit: maxSendMessageBytes) }
+        let (compression, limit) = (self.compression, maxSendMessageBytes)
+        return try compressor.withLock { (compressor: inout MessageCompressor?) throws(RPCError) -> [UInt8] in
+            if compressor == nil { compressor = try MessageCompressor(compression) }
+            return try grpcFramed(message, limit: limit, compressor: compressor)
         }
     }
 

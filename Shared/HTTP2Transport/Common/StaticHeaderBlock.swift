@@ -1,4 +1,5 @@
 internal import CNGHTTP2
+import RPCCore
 
 /// A header block built once, handed to nghttp2 without copying (the `NO_COPY` flags): the
 /// fixed response headers and trailers of every successful call (static, never freed), and
@@ -39,7 +40,8 @@ final class StaticHeaderBlock: @unchecked Sendable {
     /// `:status 200`, the gRPC content-type and `grpc-accept-encoding`: response headers
     /// without metadata.
     static let okResponseHeaders = StaticHeaderBlock([
-        (":status", "200"), ("content-type", "application/grpc"), ("grpc-accept-encoding", "identity"),
+        (":status", "200"), ("content-type", "application/grpc"),
+        ("grpc-accept-encoding", CompressionAlgorithm.acceptEncodingHeader),
     ])
 
     /// `grpc-status 0`: the trailers of a successful call without trailing metadata.

@@ -1,3 +1,5 @@
+public import RPCCore
+
 /// Limits and timeouts of an ``HTTP2Server``. Every field has a safe default.
 public struct HTTP2ServerConfiguration: Sendable, Hashable {
     /// The address to listen on.
@@ -50,6 +52,10 @@ public struct HTTP2ServerConfiguration: Sendable, Hashable {
     /// connection of that loop. For services whose unary handlers only await (I/O, a database
     /// on its own threads); leave off for compute-heavy ones.
     public var runsUnaryHandlersOnEventLoop = false
+    /// How response messages are compressed when the client accepts it (its
+    /// `grpc-accept-encoding`); nil = uncompressed. A handler may change it for its call
+    /// (``RPCCore/ServerCallCompression/responseCompression``).
+    public var responseCompression: CompressionAlgorithm? = nil
 
     /// The defaults, on 127.0.0.1 and a free port.
     public init() {}

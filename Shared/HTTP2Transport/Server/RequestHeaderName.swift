@@ -8,6 +8,7 @@ enum RequestHeaderName {
     case path
     case contentType
     case encoding
+    case acceptEncoding
     case timeout
     /// Pseudo and protocol headers that are neither used nor metadata.
     case ignored
@@ -29,7 +30,7 @@ enum RequestHeaderName {
         case 12 where Self.equal(name, "content-type"): self = .contentType
         case 12 where Self.equal(name, "grpc-timeout"): self = .timeout
         case 13 where Self.equal(name, "grpc-encoding"): self = .encoding
-        case 20 where Self.equal(name, "grpc-accept-encoding"): self = .ignored
+        case 20 where Self.equal(name, "grpc-accept-encoding"): self = .acceptEncoding
         default: self = .other
         }
     }

@@ -27,11 +27,16 @@ final class ServerCallResponder: Sendable {
     let highWaterMark: Int
     /// Unary and client-streaming calls answer with one message: it waits for the status.
     let singleResponse: Bool
+    /// The call's compression: what the handler asks for, what the client accepts.
+    let compression: ServerCallCompression
     private let state = Mutex(State())
+    /// How response messages are encoded (see `+Compression`); only the handler task uses it.
+    let encoder = Mutex(ResponseEncoder())
 
     init(
         loop: any EventLoop, handler: NIOLoopBound<ServerConnectionHandler>, streamID: Int32,
-        maxSendMessageBytes: Int, highWaterMark: Int, singleResponse: Bool
+        maxSendMessageBytes: Int, highWaterMark: Int, singleResponse: Bool,
+        compression: ServerCallCompression = ServerCallCompression()
     ) {
         self.loop = loop
         self.handler = handler
@@ -39,6 +44,7 @@ final class ServerCallResponder: Sendable {
         self.maxSendMessageBytes = maxSendMessageBytes
         self.highWaterMark = highWaterMark
         self.singleResponse = singleResponse
+        self.compression = compression
     }
 
     // MARK: From the handler task
@@ -53,7 +59,7 @@ final class ServerCallResponder: Sendable {
     ///   `CancellationError` when the task is cancelled.
     func write(_ message: [UInt8]) async throws {
         try Task.checkCancellation()
-        let framed = try grpcFramed(message, limit: maxSendMessageBytes)
+        let framed = try frame(message)
         enum Next {
             case hold
             case send(headers: Metadata?, previous: [UInt8]?, wait: Bool)
@@ -74,8 +80,10 @@ final class ServerCallResponder: Sendable {
         guard case .send(let headers, let previous, let wait) = next else { return }
         let handler = self.handler
         let streamID = self.streamID
+        let encoding = responseEncoding
         loop.execute {
-            handler.value.respond(streamID: streamID, headers: headers, first: previous, second: framed, end: nil)
+            handler.value.respond(
+                streamID: streamID, headers: headers, first: previous, second: framed, end: nil, encoding: encoding)
         }
         if wait { try await waitForRoom() }
     }
@@ -91,9 +99,10 @@ final class ServerCallResponder: Sendable {
         }
         let handler = self.handler
         let streamID = self.streamID
+        let encoding = responseEncoding
         loop.execute {
             handler.value.respond(
-                streamID: streamID, headers: headers, first: held, second: nil, end: (error, trailers))
+                streamID: streamID, headers: headers, first: held, second: nil, end: (error, trailers), encoding: encoding)
         }
     }
 
@@ -101,16 +110,19 @@ final class ServerCallResponder: Sendable {
     /// and an OK status, in one hop.
     /// - Throws: ``RPCError`` when the message is over the send limit (the call has not ended).
     func finish(message: [UInt8]) throws(RPCError) {
-        let framed = try grpcFramed(message, limit: maxSendMessageBytes)
+        let framed = try frame(message)
         let handler = self.handler
         let streamID = self.streamID
+        let encoding = responseEncoding
         if loop.inEventLoop {
             // A handler running on the loop (never inside an nghttp2 callback): no hop needed.
-            handler.value.respond(streamID: streamID, headers: [:], first: framed, second: nil, end: (nil, [:]))
+            handler.value.respond(
+                streamID: streamID, headers: [:], first: framed, second: nil, end: (nil, [:]), encoding: encoding)
             return
         }
         loop.execute {
-            handler.value.respond(streamID: streamID, headers: [:], first: framed, second: nil, end: (nil, [:]))
+            handler.value.respond(
+                streamID: streamID, headers: [:], first: framed, second: nil, end: (nil, [:]), encoding: encoding)
         }
     }
 

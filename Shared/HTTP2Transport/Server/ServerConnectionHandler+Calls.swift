@@ -37,15 +37,18 @@ extension ServerConnectionHandler {
 
     // MARK: Starting
 
-    /// The responder, deadline timer and context every routed call gets.
-    private func prepare(_ stream: ServerStream, call: ServerStreamStateMachine.Call) -> (ServerCallResponder, ServerContext)? {
+    /// The responder, deadline timer, context and request decoder every routed call gets.
+    private func prepare(
+        _ stream: ServerStream, call: ServerStreamStateMachine.Call
+    ) -> (ServerCallResponder, ServerContext, ReceivedMessageDecoder)? {
         guard let context, let loopBound else { return nil }
         let route = call.route
+        call.compression.responseCompression = configuration.responseCompression
         let responder = ServerCallResponder(
             loop: context.eventLoop, handler: loopBound, streamID: stream.id,
             maxSendMessageBytes: configuration.maxSendMessageBytes,
             highWaterMark: configuration.streamWriteBufferBytes,
-            singleResponse: route.kind == .unary || route.kind == .clientStreaming)
+            singleResponse: route.kind == .unary || route.kind == .clientStreaming, compression: call.compression)
         stream.responder = responder
         var deadline: ContinuousClock.Instant?
         if let timeout = call.timeout {
@@ -60,29 +63,33 @@ extension ServerConnectionHandler {
                 action.value(loopBound.value)
             }
         }
-        let serverContext = ServerContext(method: route.method, peer: peer, deadline: deadline, metadata: call.metadata)
-        return (responder, serverContext)
+        let serverContext = ServerContext(
+            method: route.method, peer: peer, deadline: deadline, metadata: call.metadata, compression: call.compression)
+        let decoder = ReceivedMessageDecoder(
+            encoding: call.compression.requestEncoding, maxMessageBytes: configuration.maxReceiveMessageBytes,
+            record: call.compression)
+        return (responder, serverContext, decoder)
     }
 
     /// A single-request call: its handler starts once the one message is in.
     private func prepareCollected(_ stream: ServerStream, call: ServerStreamStateMachine.Call) {
-        guard let (_, serverContext) = prepare(stream, call: call) else { return }
+        guard let (_, serverContext, decoder) = prepare(stream, call: call) else { return }
         stream.pendingStart = ServerStream.PendingStart(
             handler: call.route.handler, unary: call.route.kind == .unary ? call.route.unaryHandler : nil,
-            context: serverContext, metadata: call.metadata)
+            context: serverContext, metadata: call.metadata, decoder: decoder)
     }
 
     /// A streaming call: its handler starts now and reads messages from a queue.
     private func startStreaming(_ stream: ServerStream, call: ServerStreamStateMachine.Call, requestEnded: Bool) {
-        guard let context, let loopBound, let (responder, serverContext) = prepare(stream, call: call) else { return }
-        let inbound = InboundMessageQueue<[UInt8]>(
-            size: { $0.count + 5 },
+        guard let context, let loopBound, let (responder, serverContext, decoder) = prepare(stream, call: call) else { return }
+        let inbound = InboundMessageQueue<ReceivedMessage>(
+            size: { $0.bytes.count + 5 },
             onConsumed: { [loop = context.eventLoop, streamID = stream.id] bytes in
                 loop.execute { loopBound.value.consumed(streamID: streamID, bytes: bytes) }
             })
         stream.inbound = inbound
         if requestEnded { inbound.finish() }
-        let request = StreamingServerRequest(metadata: call.metadata, messages: inbound.sequence)
+        let request = StreamingServerRequest(metadata: call.metadata, messages: decoder.messages(inbound.sequence))
         stream.task = Self.spawn(call.route.handler, request: request, context: serverContext, responder: responder)
     }
 
@@ -94,12 +101,13 @@ extension ServerConnectionHandler {
         guard let messages = stream.machine.takeCollected() else { return }
         if let unary = pending.unary, messages.count == 1 {
             stream.task = Self.spawnUnary(
-                unary, message: messages[0], context: pending.context, responder: responder,
+                unary, message: messages[0], decoder: pending.decoder, context: pending.context, responder: responder,
                 on: configuration.runsUnaryHandlersOnEventLoop ? loopExecutor : nil)
             return
         }
         let request = StreamingServerRequest(
-            metadata: pending.metadata, messages: RPCAsyncSequence(wrapping: BufferedMessages(messages: messages)))
+            metadata: pending.metadata,
+            messages: pending.decoder.messages(RPCAsyncSequence(wrapping: BufferedMessages(messages: messages))))
         stream.task = Self.spawn(pending.handler, request: request, context: pending.context, responder: responder)
     }
 
@@ -126,25 +134,25 @@ extension ServerConnectionHandler {
     }
 
     private static func spawnUnary(
-        _ handler: @escaping RawUnaryMethodHandler, message: [UInt8], context: ServerContext,
-        responder: ServerCallResponder, on executor: EventLoopTaskExecutor?
+        _ handler: @escaping RawUnaryMethodHandler, message: ReceivedMessage, decoder: ReceivedMessageDecoder,
+        context: ServerContext, responder: ServerCallResponder, on executor: EventLoopTaskExecutor?
     ) -> Task<Void, Never> {
         guard let executor else {
-            return Task { await runUnary(handler, message: message, context: context, responder: responder) }
+            return Task { await runUnary(handler, message: message, decoder: decoder, context: context, responder: responder) }
         }
         return Task(executorPreference: executor) {
-            await runUnary(handler, message: message, context: context, responder: responder)
+            await runUnary(handler, message: message, decoder: decoder, context: context, responder: responder)
         }
     }
 
     /// Runs a unary route's shortcut: no request sequence, no response writer; headers,
     /// message and status go to the loop in one hop.
     private static func runUnary(
-        _ handler: @escaping RawUnaryMethodHandler, message: [UInt8], context: ServerContext,
-        responder: ServerCallResponder
+        _ handler: @escaping RawUnaryMethodHandler, message: ReceivedMessage, decoder: ReceivedMessageDecoder,
+        context: ServerContext, responder: ServerCallResponder
     ) async {
         do {
-            try responder.finish(message: try await handler(message, context))
+            try responder.finish(message: try await handler(try decoder.decode(message), context))
         } catch {
             let rpcError = RPCError(mapping: error)
             responder.finish(error: rpcError, trailers: rpcError.metadata)
@@ -222,24 +230,32 @@ extension ServerConnectionHandler {
         return fields
     }
 
-    private static func responseHeaderFields(_ metadata: Metadata) -> [(String, String)] {
-        [(":status", "200"), ("content-type", "application/grpc"), ("grpc-accept-encoding", "identity")]
-            + MetadataHeaders.fields(metadata)
+    private static func responseHeaderFields(
+        _ metadata: Metadata, encoding: CompressionAlgorithm = .identity
+    ) -> [(String, String)] {
+        var fields = [
+            (":status", "200"), ("content-type", "application/grpc"),
+            ("grpc-accept-encoding", CompressionAlgorithm.acceptEncodingHeader),
+        ]
+        if encoding != .identity { fields.append(("grpc-encoding", encoding.name)) }
+        return fields + MetadataHeaders.fields(metadata)
     }
 
     // MARK: Requests from handler tasks (already on the loop)
 
-    /// Applies what a handler task sent in one hop: its response headers (when not sent yet),
-    /// up to two messages, and the status that ends the call.
+    /// Applies what a handler task sent in one hop: its response headers (when not sent yet,
+    /// with `encoding` as their `grpc-encoding`), up to two messages, and the status that ends the call.
     func respond(
-        streamID: Int32, headers: Metadata?, first: [UInt8]?, second: [UInt8]?, end: (RPCError?, Metadata)?
+        streamID: Int32, headers: Metadata?, first: [UInt8]?, second: [UInt8]?, end: (RPCError?, Metadata)?,
+        encoding: CompressionAlgorithm = .identity
     ) {
         guard let stream = streams[streamID] else { return }
         if let headers, stream.machine.sendHeaders() {
-            if headers.isEmpty {
+            if headers.isEmpty && encoding == .identity {
                 pump.session?.submitResponse(streamID: streamID, headers: StaticHeaderBlock.okResponseHeaders)
             } else {
-                pump.session?.submitResponse(streamID: streamID, headers: Self.responseHeaderFields(headers), hasBody: true)
+                pump.session?.submitResponse(
+                    streamID: streamID, headers: Self.responseHeaderFields(headers, encoding: encoding), hasBody: true)
             }
         }
         if stream.machine.acceptsMessages {

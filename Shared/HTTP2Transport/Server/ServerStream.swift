@@ -12,12 +12,14 @@ final class ServerStream {
         var unary: RawUnaryMethodHandler?
         var context: ServerContext
         var metadata: Metadata
+        /// Decompresses the request message in the handler's task.
+        var decoder: ReceivedMessageDecoder
     }
 
     let id: Int32
     var machine: ServerStreamStateMachine
     /// A streaming call's request messages, read by its handler task.
-    var inbound: InboundMessageQueue<[UInt8]>?
+    var inbound: InboundMessageQueue<ReceivedMessage>?
     var pendingStart: PendingStart?
     var responder: ServerCallResponder?
     var outbound: OutboundStreamBuffer

@@ -33,6 +33,8 @@ struct ServerStreamStateMachine {
         /// From `grpc-timeout`.
         var timeout: Duration?
         var metadata: Metadata
+        /// The request's `grpc-encoding` and what the client accepts back.
+        var compression: ServerCallCompression
     }
 
     /// What to do once the request headers are complete.
@@ -62,7 +64,7 @@ struct ServerStreamStateMachine {
         /// handler then fails the call, see ``takeCollected()``).
         case collected(acknowledge: Int, startNow: Bool)
         /// Messages for a streaming call's queue.
-        case deliver([[UInt8]], acknowledge: Int)
+        case deliver([ReceivedMessage], acknowledge: Int)
         /// The bytes are not a valid message: end the call with this status.
         case fail(RPCError, acknowledge: Int)
     }
@@ -97,12 +99,13 @@ struct ServerStreamStateMachine {
     private(set) var path: String?
     private(set) var contentType: String?
     private(set) var encoding: String?
+    private(set) var acceptEncoding: String?
     private(set) var timeout: String?
     /// Request header fields that may be metadata (pseudo and protocol headers are kept apart).
     private(set) var headers: [(String, String)] = []
     private(set) var headerBytes = 0
     /// The messages of a single-request call whose handler has not started.
-    private(set) var collected: [[UInt8]]?
+    private(set) var collected: [ReceivedMessage]?
     /// Whether messages go to a streaming handler's queue.
     private(set) var isStreaming = false
     /// Received bytes not yet acknowledged to the client (streaming calls).
@@ -136,6 +139,8 @@ struct ServerStreamStateMachine {
             if contentType == nil { contentType = strings.contentType(value) }
         case .encoding:
             if encoding == nil { encoding = String(decoding: value, as: UTF8.self) }
+        case .acceptEncoding:
+            if acceptEncoding == nil { acceptEncoding = String(decoding: value, as: UTF8.self) }
         case .timeout:
             if timeout == nil { timeout = String(decoding: value, as: UTF8.self) }
         case .ignored:
@@ -159,9 +164,12 @@ struct ServerStreamStateMachine {
             response = .ended
             return .rejectHTTP(status: 415, message: "content-type must be application/grpc")
         }
-        if let encoding, encoding != "identity" {
-            return .fail(RPCError(code: .unimplemented, message: "grpc-encoding '\(encoding)' is not supported"))
+        guard let compression = requestCompression() else {
+            return .fail(RPCError(
+                code: .unimplemented,
+                message: "grpc-encoding '\(encoding ?? "")' is not supported (supported: \(CompressionAlgorithm.acceptEncodingHeader))"))
         }
+        deframer.acceptsCompressed = compression.requestEncoding != .identity
         var timeoutValue: Duration?
         if let timeout {
             guard let parsed = GRPCTimeout.parse(timeout) else {
@@ -178,7 +186,7 @@ struct ServerStreamStateMachine {
         }
         let metadata = headers.isEmpty ? Metadata() : MetadataHeaders.metadata(headers)
         headers = []
-        let call = Call(route: route, timeout: timeoutValue, metadata: metadata)
+        let call = Call(route: route, timeout: timeoutValue, metadata: metadata, compression: compression)
         if route.kind == .unary || route.kind == .serverStreaming {
             collected = []
             return .collect(call, startNow: endStream)
@@ -205,7 +213,7 @@ struct ServerStreamStateMachine {
         unacknowledgedBytes += bytes.count
         do {
             let messages = try deframer.append(bytes)
-            for message in messages { queuedBytes += message.count + 5 }
+            for message in messages { queuedBytes += message.bytes.count + 5 }
             return .deliver(messages, acknowledge: acknowledgeIfRoom())
         } catch {
             return .fail(error, acknowledge: acknowledgeIfRoom())
@@ -233,7 +241,7 @@ struct ServerStreamStateMachine {
 
     /// The messages a single-request call collected, handed over once to start its handler;
     /// nil when there is none to start (or the response already ended).
-    mutating func takeCollected() -> [[UInt8]]? {
+    mutating func takeCollected() -> [ReceivedMessage]? {
         guard let messages = collected else { return nil }
         collected = nil
         return response == .notStarted ? messages : nil

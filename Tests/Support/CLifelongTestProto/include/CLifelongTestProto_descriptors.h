@@ -3,6 +3,7 @@
 #ifndef CLIFELONGTESTPROTO_DESCRIPTORS_H
 #define CLIFELONGTESTPROTO_DESCRIPTORS_H
 
+const void *CLifelongTestProto_descriptor_lifelong__interop__v1__bool_value(void);
 const void *CLifelongTestProto_descriptor_lifelong__interop__v1__echo_status(void);
 const void *CLifelongTestProto_descriptor_lifelong__interop__v1__empty(void);
 const void *CLifelongTestProto_descriptor_lifelong__interop__v1__payload(void);

@@ -4,6 +4,36 @@ internal import CLifelongTestProto
 internal import CProtobufC
 public import ProtobufCRuntime
 
+/// What a payload holds.
+public enum Lifelong_Interop_V1_PayloadType: Sendable, Hashable, CaseIterable {
+    /// Zero bytes, which compress well.
+    case compressable
+    /// A value this build does not know (proto3 enums are open).
+    case unrecognized(Int32)
+
+    /// The value as on the wire.
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .compressable
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    /// The value as on the wire.
+    public var rawValue: Int32 {
+        switch self {
+        case .compressable: return 0
+        case .unrecognized(let value): return value
+        }
+    }
+
+    /// The known values.
+    public static let allCases: [Self] = [.compressable]
+
+    /// The default value (number 0).
+    public init() { self = .compressable }
+}
+
 /// No fields.
 public struct Lifelong_Interop_V1_Empty: ProtobufMessage {
 
@@ -28,10 +58,39 @@ public struct Lifelong_Interop_V1_Empty: ProtobufMessage {
     }
 }
 
+/// A boolean whose absence means "not asked" (grpc/grpc's interop BoolValue, not the
+/// well-known type).
+public struct Lifelong_Interop_V1_BoolValue: ProtobufMessage {
+    /// The value.
+    public var value: Bool = false
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// The fully-qualified protobuf name.
+    public static let protoMessageName = "lifelong.interop.v1.BoolValue"
+
+    /// Parses a message.
+    /// - Throws: `ProtobufDecodingError` for malformed or oversized input.
+    public init(serializedBytes bytes: [UInt8], limits: DecodingLimits) throws {
+        self = try ProtobufCCodec.decode(bytes, descriptor: Self._cDescriptor, limits: limits) {
+            Self(_c: $0.assumingMemoryBound(to: Lifelong__Interop__V1__BoolValue.self))
+        }
+    }
+
+    /// Serializes the message.
+    /// - Throws: `ProtobufEncodingError` when a string holds a NUL character.
+    public func serializedBytes() throws -> [UInt8] {
+        try ProtobufCCodec.encode(descriptor: Self._cDescriptor) { UnsafeMutableRawPointer(try _cMessage($0)) }
+    }
+}
+
 /// Bytes carried by requests and responses.
 public struct Lifelong_Interop_V1_Payload: ProtobufMessage {
     /// The payload bytes.
     public var body: [UInt8] = []
+    /// What the bytes are.
+    public var type: Lifelong_Interop_V1_PayloadType = .compressable
 
     /// A message with every field at its default.
     public init() {}
@@ -90,6 +149,10 @@ public struct Lifelong_Interop_V1_SimpleRequest: ProtobufMessage {
     public var payload: Lifelong_Interop_V1_Payload? = nil
     /// When set (code != 0), the server ends the call with this status.
     public var responseStatus: Lifelong_Interop_V1_EchoStatus? = nil
+    /// Whether the server compresses the response message.
+    public var responseCompressed: Lifelong_Interop_V1_BoolValue? = nil
+    /// Whether the request must have arrived compressed (INVALID_ARGUMENT when it did not).
+    public var expectCompressed: Lifelong_Interop_V1_BoolValue? = nil
 
     /// A message with every field at its default.
     public init() {}
@@ -142,6 +205,8 @@ public struct Lifelong_Interop_V1_SimpleResponse: ProtobufMessage {
 public struct Lifelong_Interop_V1_StreamingInputCallRequest: ProtobufMessage {
     /// The request payload.
     public var payload: Lifelong_Interop_V1_Payload? = nil
+    /// Whether this message must have arrived compressed (INVALID_ARGUMENT when it did not).
+    public var expectCompressed: Lifelong_Interop_V1_BoolValue? = nil
 
     /// A message with every field at its default.
     public init() {}
@@ -196,6 +261,8 @@ public struct Lifelong_Interop_V1_ResponseParameters: ProtobufMessage {
     public var size: Int32 = 0
     /// Delay before this response, in microseconds.
     public var intervalUs: Int32 = 0
+    /// Whether the server compresses this response.
+    public var compressed: Lifelong_Interop_V1_BoolValue? = nil
 
     /// A message with every field at its default.
     public init() {}
@@ -274,6 +341,21 @@ public struct Lifelong_Interop_V1_StreamingOutputCallResponse: ProtobufMessage {
     }
 }
 
+extension Lifelong_Interop_V1_BoolValue {
+    static var _cDescriptor: UnsafeRawPointer { CLifelongTestProto_descriptor_lifelong__interop__v1__bool_value() }
+
+    func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__Interop__V1__BoolValue> {
+        let c = arena.message(Lifelong__Interop__V1__BoolValue.self, descriptor: Self._cDescriptor)
+        c.pointee.value = (self.value ? 1 : 0)
+        return c
+    }
+
+    init(_c c: UnsafePointer<Lifelong__Interop__V1__BoolValue>) {
+        self.init()
+        self.value = c.pointee.value != 0
+    }
+}
+
 extension Lifelong_Interop_V1_EchoStatus {
     static var _cDescriptor: UnsafeRawPointer { CLifelongTestProto_descriptor_lifelong__interop__v1__echo_status() }
 
@@ -310,12 +392,14 @@ extension Lifelong_Interop_V1_Payload {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__Interop__V1__Payload> {
         let c = arena.message(Lifelong__Interop__V1__Payload.self, descriptor: Self._cDescriptor)
         if !self.body.isEmpty { c.pointee.body = ProtobufCBinaryData(len: self.body.count, data: arena.copy(self.body)) }
+        c.pointee.type = Lifelong__Interop__V1__PayloadType(rawValue: .init(truncatingIfNeeded: self.type.rawValue))
         return c
     }
 
     init(_c c: UnsafePointer<Lifelong__Interop__V1__Payload>) {
         self.init()
         self.body = ProtobufCRead.bytes(c.pointee.body.data, count: c.pointee.body.len)
+        self.type = Lifelong_Interop_V1_PayloadType(rawValue: Int32(truncatingIfNeeded: c.pointee.type.rawValue))
     }
 }
 
@@ -326,6 +410,7 @@ extension Lifelong_Interop_V1_ResponseParameters {
         let c = arena.message(Lifelong__Interop__V1__ResponseParameters.self, descriptor: Self._cDescriptor)
         c.pointee.size = self.size
         c.pointee.interval_us = self.intervalUs
+        if let value = self.compressed { c.pointee.compressed = try value._cMessage(arena) }
         return c
     }
 
@@ -333,6 +418,7 @@ extension Lifelong_Interop_V1_ResponseParameters {
         self.init()
         self.size = c.pointee.size
         self.intervalUs = c.pointee.interval_us
+        self.compressed = c.pointee.compressed.map { Lifelong_Interop_V1_BoolValue(_c: $0) }
     }
 }
 
@@ -344,6 +430,8 @@ extension Lifelong_Interop_V1_SimpleRequest {
         c.pointee.response_size = self.responseSize
         if let value = self.payload { c.pointee.payload = try value._cMessage(arena) }
         if let value = self.responseStatus { c.pointee.response_status = try value._cMessage(arena) }
+        if let value = self.responseCompressed { c.pointee.response_compressed = try value._cMessage(arena) }
+        if let value = self.expectCompressed { c.pointee.expect_compressed = try value._cMessage(arena) }
         return c
     }
 
@@ -352,6 +440,8 @@ extension Lifelong_Interop_V1_SimpleRequest {
         self.responseSize = c.pointee.response_size
         self.payload = c.pointee.payload.map { Lifelong_Interop_V1_Payload(_c: $0) }
         self.responseStatus = c.pointee.response_status.map { Lifelong_Interop_V1_EchoStatus(_c: $0) }
+        self.responseCompressed = c.pointee.response_compressed.map { Lifelong_Interop_V1_BoolValue(_c: $0) }
+        self.expectCompressed = c.pointee.expect_compressed.map { Lifelong_Interop_V1_BoolValue(_c: $0) }
     }
 }
 
@@ -376,12 +466,14 @@ extension Lifelong_Interop_V1_StreamingInputCallRequest {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__Interop__V1__StreamingInputCallRequest> {
         let c = arena.message(Lifelong__Interop__V1__StreamingInputCallRequest.self, descriptor: Self._cDescriptor)
         if let value = self.payload { c.pointee.payload = try value._cMessage(arena) }
+        if let value = self.expectCompressed { c.pointee.expect_compressed = try value._cMessage(arena) }
         return c
     }
 
     init(_c c: UnsafePointer<Lifelong__Interop__V1__StreamingInputCallRequest>) {
         self.init()
         self.payload = c.pointee.payload.map { Lifelong_Interop_V1_Payload(_c: $0) }
+        self.expectCompressed = c.pointee.expect_compressed.map { Lifelong_Interop_V1_BoolValue(_c: $0) }
     }
 }
 

@@ -52,6 +52,51 @@ void   lifelong__interop__v1__empty__free_unpacked
   assert(message->base.descriptor == &lifelong__interop__v1__empty__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lifelong__interop__v1__bool_value__init
+                     (Lifelong__Interop__V1__BoolValue         *message)
+{
+  static const Lifelong__Interop__V1__BoolValue init_value = LIFELONG__INTEROP__V1__BOOL_VALUE__INIT;
+  *message = init_value;
+}
+size_t lifelong__interop__v1__bool_value__get_packed_size
+                     (const Lifelong__Interop__V1__BoolValue *message)
+{
+  assert(message->base.descriptor == &lifelong__interop__v1__bool_value__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lifelong__interop__v1__bool_value__pack
+                     (const Lifelong__Interop__V1__BoolValue *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lifelong__interop__v1__bool_value__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lifelong__interop__v1__bool_value__pack_to_buffer
+                     (const Lifelong__Interop__V1__BoolValue *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lifelong__interop__v1__bool_value__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lifelong__Interop__V1__BoolValue *
+       lifelong__interop__v1__bool_value__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lifelong__Interop__V1__BoolValue *)
+     protobuf_c_message_unpack (&lifelong__interop__v1__bool_value__descriptor,
+                                allocator, len, data);
+}
+void   lifelong__interop__v1__bool_value__free_unpacked
+                     (Lifelong__Interop__V1__BoolValue *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lifelong__interop__v1__bool_value__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   lifelong__interop__v1__payload__init
                      (Lifelong__Interop__V1__Payload         *message)
 {
@@ -475,7 +520,45 @@ const ProtobufCMessageDescriptor lifelong__interop__v1__empty__descriptor =
   (ProtobufCMessageInit) lifelong__interop__v1__empty__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__interop__v1__payload__field_descriptors[1] =
+static const ProtobufCFieldDescriptor lifelong__interop__v1__bool_value__field_descriptors[1] =
+{
+  {
+    "value",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__Interop__V1__BoolValue, value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lifelong__interop__v1__bool_value__field_indices_by_name[] = {
+  0,   /* field[0] = value */
+};
+static const ProtobufCIntRange lifelong__interop__v1__bool_value__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lifelong__interop__v1__bool_value__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lifelong.interop.v1.BoolValue",
+  "BoolValue",
+  "Lifelong__Interop__V1__BoolValue",
+  "lifelong.interop.v1",
+  sizeof(Lifelong__Interop__V1__BoolValue),
+  1,
+  lifelong__interop__v1__bool_value__field_descriptors,
+  lifelong__interop__v1__bool_value__field_indices_by_name,
+  1,  lifelong__interop__v1__bool_value__number_ranges,
+  (ProtobufCMessageInit) lifelong__interop__v1__bool_value__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lifelong__interop__v1__payload__field_descriptors[2] =
 {
   {
     "body",
@@ -489,14 +572,27 @@ static const ProtobufCFieldDescriptor lifelong__interop__v1__payload__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__Interop__V1__Payload, type),
+    &lifelong__interop__v1__payload_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__interop__v1__payload__field_indices_by_name[] = {
   0,   /* field[0] = body */
+  1,   /* field[1] = type */
 };
 static const ProtobufCIntRange lifelong__interop__v1__payload__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor lifelong__interop__v1__payload__descriptor =
 {
@@ -506,7 +602,7 @@ const ProtobufCMessageDescriptor lifelong__interop__v1__payload__descriptor =
   "Lifelong__Interop__V1__Payload",
   "lifelong.interop.v1",
   sizeof(Lifelong__Interop__V1__Payload),
-  1,
+  2,
   lifelong__interop__v1__payload__field_descriptors,
   lifelong__interop__v1__payload__field_indices_by_name,
   1,  lifelong__interop__v1__payload__number_ranges,
@@ -564,7 +660,7 @@ const ProtobufCMessageDescriptor lifelong__interop__v1__echo_status__descriptor 
   (ProtobufCMessageInit) lifelong__interop__v1__echo_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__interop__v1__simple_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor lifelong__interop__v1__simple_request__field_descriptors[5] =
 {
   {
     "response_size",
@@ -602,16 +698,42 @@ static const ProtobufCFieldDescriptor lifelong__interop__v1__simple_request__fie
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "response_compressed",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__Interop__V1__SimpleRequest, response_compressed),
+    &lifelong__interop__v1__bool_value__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expect_compressed",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__Interop__V1__SimpleRequest, expect_compressed),
+    &lifelong__interop__v1__bool_value__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__interop__v1__simple_request__field_indices_by_name[] = {
+  4,   /* field[4] = expect_compressed */
   1,   /* field[1] = payload */
+  3,   /* field[3] = response_compressed */
   0,   /* field[0] = response_size */
   2,   /* field[2] = response_status */
 };
 static const ProtobufCIntRange lifelong__interop__v1__simple_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor lifelong__interop__v1__simple_request__descriptor =
 {
@@ -621,7 +743,7 @@ const ProtobufCMessageDescriptor lifelong__interop__v1__simple_request__descript
   "Lifelong__Interop__V1__SimpleRequest",
   "lifelong.interop.v1",
   sizeof(Lifelong__Interop__V1__SimpleRequest),
-  3,
+  5,
   lifelong__interop__v1__simple_request__field_descriptors,
   lifelong__interop__v1__simple_request__field_indices_by_name,
   1,  lifelong__interop__v1__simple_request__number_ranges,
@@ -666,7 +788,7 @@ const ProtobufCMessageDescriptor lifelong__interop__v1__simple_response__descrip
   (ProtobufCMessageInit) lifelong__interop__v1__simple_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__interop__v1__streaming_input_call_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor lifelong__interop__v1__streaming_input_call_request__field_descriptors[2] =
 {
   {
     "payload",
@@ -680,14 +802,27 @@ static const ProtobufCFieldDescriptor lifelong__interop__v1__streaming_input_cal
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "expect_compressed",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__Interop__V1__StreamingInputCallRequest, expect_compressed),
+    &lifelong__interop__v1__bool_value__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__interop__v1__streaming_input_call_request__field_indices_by_name[] = {
+  1,   /* field[1] = expect_compressed */
   0,   /* field[0] = payload */
 };
 static const ProtobufCIntRange lifelong__interop__v1__streaming_input_call_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor lifelong__interop__v1__streaming_input_call_request__descriptor =
 {
@@ -697,7 +832,7 @@ const ProtobufCMessageDescriptor lifelong__interop__v1__streaming_input_call_req
   "Lifelong__Interop__V1__StreamingInputCallRequest",
   "lifelong.interop.v1",
   sizeof(Lifelong__Interop__V1__StreamingInputCallRequest),
-  1,
+  2,
   lifelong__interop__v1__streaming_input_call_request__field_descriptors,
   lifelong__interop__v1__streaming_input_call_request__field_indices_by_name,
   1,  lifelong__interop__v1__streaming_input_call_request__number_ranges,
@@ -742,7 +877,7 @@ const ProtobufCMessageDescriptor lifelong__interop__v1__streaming_input_call_res
   (ProtobufCMessageInit) lifelong__interop__v1__streaming_input_call_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__interop__v1__response_parameters__field_descriptors[2] =
+static const ProtobufCFieldDescriptor lifelong__interop__v1__response_parameters__field_descriptors[3] =
 {
   {
     "size",
@@ -768,15 +903,28 @@ static const ProtobufCFieldDescriptor lifelong__interop__v1__response_parameters
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "compressed",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__Interop__V1__ResponseParameters, compressed),
+    &lifelong__interop__v1__bool_value__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__interop__v1__response_parameters__field_indices_by_name[] = {
+  2,   /* field[2] = compressed */
   1,   /* field[1] = interval_us */
   0,   /* field[0] = size */
 };
 static const ProtobufCIntRange lifelong__interop__v1__response_parameters__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor lifelong__interop__v1__response_parameters__descriptor =
 {
@@ -786,7 +934,7 @@ const ProtobufCMessageDescriptor lifelong__interop__v1__response_parameters__des
   "Lifelong__Interop__V1__ResponseParameters",
   "lifelong.interop.v1",
   sizeof(Lifelong__Interop__V1__ResponseParameters),
-  2,
+  3,
   lifelong__interop__v1__response_parameters__field_descriptors,
   lifelong__interop__v1__response_parameters__field_indices_by_name,
   1,  lifelong__interop__v1__response_parameters__number_ranges,
@@ -894,6 +1042,32 @@ const ProtobufCMessageDescriptor lifelong__interop__v1__streaming_output_call_re
   1,  lifelong__interop__v1__streaming_output_call_response__number_ranges,
   (ProtobufCMessageInit) lifelong__interop__v1__streaming_output_call_response__init,
   NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue lifelong__interop__v1__payload_type__enum_values_by_number[1] =
+{
+  { "COMPRESSABLE", "LIFELONG__INTEROP__V1__PAYLOAD_TYPE__COMPRESSABLE", 0 },
+};
+static const ProtobufCIntRange lifelong__interop__v1__payload_type__value_ranges[] = {
+{0, 0},{0, 1}
+};
+static const ProtobufCEnumValueIndex lifelong__interop__v1__payload_type__enum_values_by_name[1] =
+{
+  { "COMPRESSABLE", 0 },
+};
+const ProtobufCEnumDescriptor lifelong__interop__v1__payload_type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "lifelong.interop.v1.PayloadType",
+  "PayloadType",
+  "Lifelong__Interop__V1__PayloadType",
+  "lifelong.interop.v1",
+  1,
+  lifelong__interop__v1__payload_type__enum_values_by_number,
+  1,
+  lifelong__interop__v1__payload_type__enum_values_by_name,
+  1,
+  lifelong__interop__v1__payload_type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCMethodDescriptor lifelong__interop__v1__test_service__method_descriptors[7] =
 {

@@ -16,6 +16,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 
 typedef struct Lifelong__Interop__V1__Empty Lifelong__Interop__V1__Empty;
+typedef struct Lifelong__Interop__V1__BoolValue Lifelong__Interop__V1__BoolValue;
 typedef struct Lifelong__Interop__V1__Payload Lifelong__Interop__V1__Payload;
 typedef struct Lifelong__Interop__V1__EchoStatus Lifelong__Interop__V1__EchoStatus;
 typedef struct Lifelong__Interop__V1__SimpleRequest Lifelong__Interop__V1__SimpleRequest;
@@ -29,6 +30,16 @@ typedef struct Lifelong__Interop__V1__StreamingOutputCallResponse Lifelong__Inte
 
 /* --- enums --- */
 
+/*
+ * What a payload holds.
+ */
+typedef enum _Lifelong__Interop__V1__PayloadType {
+  /*
+   * Zero bytes, which compress well.
+   */
+  LIFELONG__INTEROP__V1__PAYLOAD_TYPE__COMPRESSABLE = 0
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFELONG__INTEROP__V1__PAYLOAD_TYPE)
+} Lifelong__Interop__V1__PayloadType;
 
 /* --- messages --- */
 
@@ -45,6 +56,23 @@ struct  Lifelong__Interop__V1__Empty
 
 
 /*
+ * A boolean whose absence means "not asked" (grpc/grpc's interop BoolValue, not the
+ * well-known type).
+ */
+struct  Lifelong__Interop__V1__BoolValue
+{
+  ProtobufCMessage base;
+  /*
+   * The value.
+   */
+  protobuf_c_boolean value;
+};
+#define LIFELONG__INTEROP__V1__BOOL_VALUE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lifelong__interop__v1__bool_value__descriptor) \
+    , 0 }
+
+
+/*
  * Bytes carried by requests and responses.
  */
 struct  Lifelong__Interop__V1__Payload
@@ -54,10 +82,14 @@ struct  Lifelong__Interop__V1__Payload
    * The payload bytes.
    */
   ProtobufCBinaryData body;
+  /*
+   * What the bytes are.
+   */
+  Lifelong__Interop__V1__PayloadType type;
 };
 #define LIFELONG__INTEROP__V1__PAYLOAD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__interop__v1__payload__descriptor) \
-    , {0,NULL} }
+    , {0,NULL}, LIFELONG__INTEROP__V1__PAYLOAD_TYPE__COMPRESSABLE }
 
 
 /*
@@ -98,10 +130,18 @@ struct  Lifelong__Interop__V1__SimpleRequest
    * When set (code != 0), the server ends the call with this status.
    */
   Lifelong__Interop__V1__EchoStatus *response_status;
+  /*
+   * Whether the server compresses the response message.
+   */
+  Lifelong__Interop__V1__BoolValue *response_compressed;
+  /*
+   * Whether the request must have arrived compressed (INVALID_ARGUMENT when it did not).
+   */
+  Lifelong__Interop__V1__BoolValue *expect_compressed;
 };
 #define LIFELONG__INTEROP__V1__SIMPLE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__interop__v1__simple_request__descriptor) \
-    , 0, NULL, NULL }
+    , 0, NULL, NULL, NULL, NULL }
 
 
 /*
@@ -130,10 +170,14 @@ struct  Lifelong__Interop__V1__StreamingInputCallRequest
    * The request payload.
    */
   Lifelong__Interop__V1__Payload *payload;
+  /*
+   * Whether this message must have arrived compressed (INVALID_ARGUMENT when it did not).
+   */
+  Lifelong__Interop__V1__BoolValue *expect_compressed;
 };
 #define LIFELONG__INTEROP__V1__STREAMING_INPUT_CALL_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__interop__v1__streaming_input_call_request__descriptor) \
-    , NULL }
+    , NULL, NULL }
 
 
 /*
@@ -166,10 +210,14 @@ struct  Lifelong__Interop__V1__ResponseParameters
    * Delay before this response, in microseconds.
    */
   int32_t interval_us;
+  /*
+   * Whether the server compresses this response.
+   */
+  Lifelong__Interop__V1__BoolValue *compressed;
 };
 #define LIFELONG__INTEROP__V1__RESPONSE_PARAMETERS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__interop__v1__response_parameters__descriptor) \
-    , 0, 0 }
+    , 0, 0, NULL }
 
 
 /*
@@ -231,6 +279,25 @@ Lifelong__Interop__V1__Empty *
                       const uint8_t       *data);
 void   lifelong__interop__v1__empty__free_unpacked
                      (Lifelong__Interop__V1__Empty *message,
+                      ProtobufCAllocator *allocator);
+/* Lifelong__Interop__V1__BoolValue methods */
+void   lifelong__interop__v1__bool_value__init
+                     (Lifelong__Interop__V1__BoolValue         *message);
+size_t lifelong__interop__v1__bool_value__get_packed_size
+                     (const Lifelong__Interop__V1__BoolValue   *message);
+size_t lifelong__interop__v1__bool_value__pack
+                     (const Lifelong__Interop__V1__BoolValue   *message,
+                      uint8_t             *out);
+size_t lifelong__interop__v1__bool_value__pack_to_buffer
+                     (const Lifelong__Interop__V1__BoolValue   *message,
+                      ProtobufCBuffer     *buffer);
+Lifelong__Interop__V1__BoolValue *
+       lifelong__interop__v1__bool_value__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lifelong__interop__v1__bool_value__free_unpacked
+                     (Lifelong__Interop__V1__BoolValue *message,
                       ProtobufCAllocator *allocator);
 /* Lifelong__Interop__V1__Payload methods */
 void   lifelong__interop__v1__payload__init
@@ -408,6 +475,9 @@ void   lifelong__interop__v1__streaming_output_call_response__free_unpacked
 typedef void (*Lifelong__Interop__V1__Empty_Closure)
                  (const Lifelong__Interop__V1__Empty *message,
                   void *closure_data);
+typedef void (*Lifelong__Interop__V1__BoolValue_Closure)
+                 (const Lifelong__Interop__V1__BoolValue *message,
+                  void *closure_data);
 typedef void (*Lifelong__Interop__V1__Payload_Closure)
                  (const Lifelong__Interop__V1__Payload *message,
                   void *closure_data);
@@ -537,7 +607,9 @@ void lifelong__interop__v1__unimplemented_service__unimplemented_call(ProtobufCS
 
 /* --- descriptors --- */
 
+extern const ProtobufCEnumDescriptor    lifelong__interop__v1__payload_type__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__interop__v1__empty__descriptor;
+extern const ProtobufCMessageDescriptor lifelong__interop__v1__bool_value__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__interop__v1__payload__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__interop__v1__echo_status__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__interop__v1__simple_request__descriptor;
