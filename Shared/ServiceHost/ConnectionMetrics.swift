@@ -5,7 +5,8 @@ import Metrics
 /// The transport's connection-level series, fed by the server's ``HTTP2ServerObserver`` hook:
 /// `grpc_server_connections_open`, `grpc_server_connections_total`,
 /// `grpc_server_received_bytes_total`, `grpc_server_sent_bytes_total` and
-/// `grpc_server_connections_rejected_total{reason}` (a connection limit was reached).
+/// `grpc_server_connections_rejected_total{reason}` (a connection limit was reached) and
+/// `grpc_server_limits_reached_total{limit}` (a call or connection was ended by a limit).
 public struct ConnectionMetrics: HTTP2ServerObserver {
     private let open: Meter
     private let accepted: Counter
@@ -42,6 +43,11 @@ public struct ConnectionMetrics: HTTP2ServerObserver {
 
     public func connectionRejected(_ reason: HTTP2ConnectionRejection) {
         Counter(label: "grpc_server_connections_rejected_total", dimensions: [("reason", reason.rawValue)], factory: factory)
+            .increment()
+    }
+
+    public func limitReached(_ limit: HTTP2ServerLimit) {
+        Counter(label: "grpc_server_limits_reached_total", dimensions: [("limit", limit.rawValue)], factory: factory)
             .increment()
     }
 }

@@ -9,12 +9,15 @@ struct AbuseTests {
     ]
 
     /// The server runs in its own process so that its RSS is its own; abuse_client.py samples it
-    /// during every case (peak growth at most 64 MiB) while a grpcio client calls alongside.
+    /// during every case while a grpcio client calls alongside. The bound, 4 MiB of peak growth
+    /// per case, is far below what the attacks make an unprotected server hold (an unbounded
+    /// CONTINUATION or HPACK header list, 150 streams of buffered requests, a queue of PING
+    /// acks) and about 30 times the largest growth measured here (0.14 MiB, streams_150).
     @Test("every abuse case is answered as specified, memory stays bounded, a good client sees no error")
     func abuse() async throws {
         let server = try await ServerProcess()
         let result = try await PythonPeer.run(
-            "abuse_client.py", arguments: ["127.0.0.1:\(server.port)", "--pid", String(server.pid), "--max-rss-growth-mib", "64"])
+            "abuse_client.py", arguments: ["127.0.0.1:\(server.port)", "--pid", String(server.pid), "--max-rss-growth-mib", "4"])
         let exitStatus = await server.stop()
         let lines = result.output.split(separator: "\n").map(String.init)
         for name in Self.cases {

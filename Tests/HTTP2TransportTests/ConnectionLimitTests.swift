@@ -35,6 +35,11 @@ struct ConnectionLimitTests {
         let refused = await #expect(throws: RPCError.self) { _ = try await Self.call(third, 3) }
         #expect(refused?.code == .unavailable)
         #expect(observer.counts.rejected.first == (perAddress ? .tooManyFromAddress : .tooManyConnections))
+        // A raw peer learns why: SETTINGS, then GOAWAY(0, ENHANCE_YOUR_CALM, the limit), then EOF.
+        let reason: HTTP2ConnectionRejection = perAddress ? .tooManyFromAddress : .tooManyConnections
+        let refusal = try await PythonPeer.run(
+            "connection_client.py", arguments: ["refused", "127.0.0.1:\(port)", reason.rawValue])
+        #expect(refusal.status == 0, "\(refusal.output)")
         // The clients connected before the limit was hit see no error.
         for round in 0..<20 {
             #expect(try await Self.call(first, UInt8(round)) == [UInt8(round)])

@@ -9,6 +9,7 @@ final class CountingObserver: HTTP2ServerObserver {
         var received = 0
         var sent = 0
         var rejected: [HTTP2ConnectionRejection] = []
+        var limits: [HTTP2ServerLimit] = []
     }
 
     private let state = Mutex(Counts())
@@ -20,4 +21,5 @@ final class CountingObserver: HTTP2ServerObserver {
     func bytesReceived(_ count: Int) { state.withLock { $0.received += count } }
     func bytesSent(_ count: Int) { state.withLock { $0.sent += count } }
     func connectionRejected(_ reason: HTTP2ConnectionRejection) { state.withLock { $0.rejected.append(reason) } }
+    func limitReached(_ limit: HTTP2ServerLimit) { state.withLock { $0.limits.append(limit) } }
 }

@@ -167,6 +167,68 @@ struct ServerConnectionHandlerTests {
         #expect(logged?.metadata["rpc.peer"] == "ipv4:127.0.0.1:50000")
     }
 
+    @Test("a request still arriving after maxRequestReceiveTime: DEADLINE_EXCEEDED on the wire, counted")
+    func requestReceiveTime() throws {
+        let observer = CountingObserver()
+        let harness = try Self.connected({ $0.maxRequestReceiveTime = .seconds(3) }, observer: observer)
+        let open = harness.client.request(path: Self.unary.path, endStream: false)
+        try harness.client.exchange()
+        try harness.client.advanceTime(by: .seconds(1))
+        let second = harness.client.request(path: Self.unary.path, endStream: false)
+        try harness.client.exchange()
+        try harness.client.advanceTime(by: .milliseconds(1999))
+        #expect(harness.client.response(open).grpcStatus == nil)
+        try harness.client.advanceTime(by: .milliseconds(1))
+        let response = harness.client.response(open)
+        #expect(response.grpcStatus == "4")
+        #expect(response.grpcMessage?.contains("maxRequestReceiveTime") == true)
+        #expect(harness.client.response(second).grpcStatus == nil)
+        try harness.client.advanceTime(by: .seconds(1))
+        #expect(harness.client.response(second).grpcStatus == "4")
+        #expect(observer.counts.limits == [.requestReceiveTime, .requestReceiveTime])
+        #expect(harness.channel.isActive)
+    }
+
+    @Test("at maxConnectionAge the connection is asked to go away; open calls get maxConnectionAgeGrace")
+    func connectionAge() throws {
+        let observer = CountingObserver()
+        let harness = try Self.connected({
+            $0.maxConnectionAge = .seconds(7)
+            $0.maxConnectionAgeGrace = .seconds(2)
+        }, observer: observer)
+        let id = harness.client.request(path: Self.unary.path, endStream: false)
+        try harness.client.exchange()
+        try harness.client.advanceTime(by: .milliseconds(6999))
+        #expect(harness.client.goAways.isEmpty)
+        try harness.client.advanceTime(by: .milliseconds(1))
+        #expect(harness.client.goAways.map(\.lastStreamID) == [Int32.max, id])
+        #expect(observer.counts.limits == [.connectionAge])
+        try harness.client.advanceTime(by: .milliseconds(1999))
+        #expect(harness.client.response(id).grpcStatus == nil)
+        try harness.client.advanceTime(by: .milliseconds(1))
+        #expect(harness.client.response(id).grpcStatus == "14")
+        #expect(!harness.channel.isActive)
+    }
+
+    @Test("keepalive: a PING every keepaliveInterval; unanswered for keepaliveTimeout, the connection is closed")
+    func keepalive() throws {
+        let observer = CountingObserver()
+        let harness = try Self.connected({
+            $0.keepaliveInterval = .seconds(4)
+            $0.keepaliveTimeout = .seconds(1)
+        }, observer: observer)
+        // A client that answers (exchange acknowledges the PINGs) stays connected.
+        for _ in 0..<5 { try harness.client.advanceTime(by: .seconds(4)) }
+        #expect(harness.channel.isActive)
+        // One that stops answering is closed 1 s after the next PING.
+        harness.channel.embeddedEventLoop.advanceTime(by: .milliseconds(3999))
+        harness.channel.embeddedEventLoop.advanceTime(by: .milliseconds(999))
+        #expect(harness.channel.isActive)
+        harness.channel.embeddedEventLoop.advanceTime(by: .milliseconds(2))
+        #expect(!harness.channel.isActive)
+        #expect(observer.counts.limits == [.keepaliveTimeout])
+    }
+
     @Test("a channel unwritable for writeStallTimeout is closed")
     func writeStall() throws {
         let harness = try Self.connected { $0.writeStallTimeout = .seconds(3) }

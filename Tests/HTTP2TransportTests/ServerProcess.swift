@@ -15,14 +15,15 @@ final class ServerProcess: Sendable {
     }
 
     /// Starts the server on a free port and waits for its `PORT n` line.
-    init() async throws {
+    /// - Parameter limits: `NAME=VALUE` settings of its configuration (see `--limit`).
+    init(limits: [String] = []) async throws {
         let executable = Self.executable
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw PythonPeer.Failure(description: "\(executable.path) is missing; build every product (swift build --build-tests)")
         }
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["--port", "0", "--exit-on-stdin-eof"]
+        process.arguments = ["--port", "0", "--exit-on-stdin-eof"] + limits.flatMap { ["--limit", $0] }
         let output = Pipe()
         let input = Pipe()
         process.standardOutput = output

@@ -1,7 +1,11 @@
 """Connection-level behaviour of a gRPC server, with raw frames (hyperframe + hpack).
 
-usage: connection_client.py CASE HOST:PORT
-Cases: preface_timeout, header_timeout, idle_timeout, write_stall, graceful_shutdown.
+usage: connection_client.py CASE HOST:PORT [ARG]
+Cases: preface_timeout, header_timeout, idle_timeout, write_stall, graceful_shutdown, refused.
+The three timeout cases expect the server configured with a 0.2 s timeout: they check that the
+connection ends after at least 0.18 s and within 3 s (every default is 10 s or more), so that the
+configured value, not a default, is shown to apply. `refused` expects the connection to be
+refused for the limit named by ARG.
 Prints 'PASS case' or 'FAIL case: reason' and exits 0 or 1. `write_stall` prints 'STALLED'
 once its request is sent, then reads nothing until a line arrives on stdin.
 """
@@ -41,6 +45,8 @@ class Raw:
 
     def __init__(self, settings=None, preface=True):
         self.sock = socket.create_connection((HOST, PORT), timeout=DEADLINE)
+        # Without a preface nothing may be sent (an ACK would be a malformed preface).
+        self.acknowledges = preface
         self.buffer = b""
         self.encoder = hpack.Encoder()
         self.decoder = hpack.Decoder()
@@ -49,6 +55,10 @@ class Raw:
 
     def send(self, *frames):
         self.sock.sendall(b"".join(frame.serialize() for frame in frames))
+
+    def handshake(self):
+        """Waits for the server's SETTINGS (acknowledged) and its ACK of ours."""
+        self.until(lambda f: isinstance(f, SettingsFrame) and "ACK" in f.flags, "the server's SETTINGS ACK")
 
     def headers(self, stream, path, end_stream=False):
         flags = ["END_HEADERS"] + (["END_STREAM"] if end_stream else [])
@@ -63,9 +73,9 @@ class Raw:
                 if len(self.buffer) >= 9 + length:
                     frame.parse_body(memoryview(self.buffer[9:9 + length]))
                     self.buffer = self.buffer[9 + length:]
-                    if isinstance(frame, SettingsFrame) and "ACK" not in frame.flags:
+                    if isinstance(frame, SettingsFrame) and "ACK" not in frame.flags and self.acknowledges:
                         self.send(SettingsFrame(0, flags=["ACK"]))
-                    if isinstance(frame, PingFrame) and "ACK" not in frame.flags:
+                    if isinstance(frame, PingFrame) and "ACK" not in frame.flags and self.acknowledges:
                         self.send(PingFrame(0, opaque_data=frame.opaque_data, flags=["ACK"]))
                     if isinstance(frame, HeadersFrame):
                         frame.decoded = dict(self.decoder.decode(frame.data))
@@ -106,26 +116,41 @@ class Raw:
             frames.append(frame)
 
 
+CONFIGURED_TIMEOUT = 0.2
+
+
+def ended_after_configured_timeout(start):
+    elapsed = time.monotonic() - start
+    expect(CONFIGURED_TIMEOUT * 0.9 <= elapsed < 3, f"ended after {elapsed:.2f} s; configured {CONFIGURED_TIMEOUT} s")
+
+
 def preface_timeout():
     # Connect and send nothing: the server closes after its preface timeout.
+    start = time.monotonic()
     raw = Raw(preface=False)
     raw.until_closed()
+    ended_after_configured_timeout(start)
 
 
 def header_timeout():
     # A HEADERS frame without END_HEADERS and no CONTINUATION: GOAWAY PROTOCOL_ERROR, then close.
     raw = Raw()
+    raw.handshake()  # nothing may follow the open header block, not even a SETTINGS ACK
     block = raw.encoder.encode(request_headers("/lifelong.test.Probe/Echo"))
+    start = time.monotonic()
     raw.send(HeadersFrame(1, block, flags=[]))
     goaway = raw.until(lambda f: isinstance(f, GoAwayFrame), "GOAWAY")
     expect(goaway.error_code == PROTOCOL_ERROR, f"GOAWAY error code {goaway.error_code}")
+    ended_after_configured_timeout(start)
     raw.until_closed()
 
 
 def idle_timeout():
     # No streams at all: a graceful GOAWAY (notice, PING, final), then close.
+    start = time.monotonic()
     raw = Raw()
     first = raw.until(lambda f: isinstance(f, GoAwayFrame), "the first GOAWAY")
+    ended_after_configured_timeout(start)
     expect(first.last_stream_id == MAX_STREAM_ID and first.error_code == 0, f"first GOAWAY {first}")
     final = raw.until(lambda f: isinstance(f, GoAwayFrame), "the final GOAWAY")
     expect(final.last_stream_id == 0 and final.error_code == 0, f"final GOAWAY {final}")
@@ -164,6 +189,16 @@ def graceful_shutdown():
     late = [f for f in frames if f.stream_id == 3]
     expect(all(isinstance(f, RstStreamFrame) and f.error_code == 7 for f in late),
            f"stream 3 after the final GOAWAY was answered: {late}")
+
+
+def refused():
+    # Beyond a connection limit: the server's SETTINGS, GOAWAY(0, ENHANCE_YOUR_CALM, the limit), EOF.
+    raw = Raw()
+    frames = raw.until_closed()
+    goaways = [f for f in frames if isinstance(f, GoAwayFrame)]
+    expect(len(goaways) == 1, f"frames {frames}")
+    expect(goaways[0].last_stream_id == 0 and goaways[0].error_code == 11, f"GOAWAY {goaways[0]}")
+    expect(goaways[0].additional_data == sys.argv[3].encode(), f"GOAWAY debug data {goaways[0].additional_data!r}")
 
 
 def main():

@@ -3,8 +3,11 @@
 // the abuse tests (whose memory they read from /proc/<pid>/status).
 //
 // usage: rpc-benchmark-server [--host H] [--port P] [--exit-on-stdin-eof] [--unary-on-event-loop]
+//                             [--limit NAME=VALUE]...
 //   Prints `PORT n` once listening. With --exit-on-stdin-eof it shuts down gracefully when its
-//   standard input closes (how tests stop it); otherwise it runs until killed.
+//   standard input closes (how tests stop it); otherwise it runs until killed. --limit sets a
+//   limit of HTTP2ServerConfiguration by its name: durations in milliseconds (0: none), sizes
+//   in bytes (how the limit tests configure short limits).
 import Foundation
 import HTTP2Transport
 import LifelongTestProto
@@ -50,12 +53,41 @@ while let argument = arguments.next() {
     case "--exit-on-stdin-eof": exitOnEOF = true
     case "--unary-on-event-loop": configuration.runsUnaryHandlersOnEventLoop = true
     case "--unary-on-global-executor": configuration.runsUnaryHandlersOnEventLoop = false
+    case "--limit":
+        guard let setting = arguments.next(), configuration.setLimit(setting) else {
+            FileHandle.standardError.write(Data("rpc-benchmark-server: --limit takes NAME=VALUE with a known name\n".utf8))
+            exit(2)
+        }
     case "--help", "-h":
         print("usage: rpc-benchmark-server [--host H] [--port P] [--exit-on-stdin-eof] [--unary-on-event-loop]")
         exit(0)
     default:
         FileHandle.standardError.write(Data("rpc-benchmark-server: unknown argument \(argument)\n".utf8))
         exit(2)
+    }
+}
+
+extension HTTP2ServerConfiguration {
+    /// Sets the limit `NAME=VALUE` (milliseconds or bytes); false for an unknown name or value.
+    mutating func setLimit(_ setting: String) -> Bool {
+        let parts = setting.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let value = Int(parts[1]), value >= 0 else { return false }
+        let duration = Duration.milliseconds(value)
+        switch parts[0] {
+        case "maxRequestReceiveTime": maxRequestReceiveTime = value == 0 ? nil : duration
+        case "maxZeroWindowTime": maxZeroWindowTime = value == 0 ? nil : duration
+        case "maxConnectionAge": maxConnectionAge = value == 0 ? nil : duration
+        case "maxConnectionAgeGrace": maxConnectionAgeGrace = duration
+        case "keepaliveInterval": keepaliveInterval = value == 0 ? nil : duration
+        case "keepaliveTimeout": keepaliveTimeout = duration
+        case "idleTimeout": idleTimeout = duration
+        case "maxPendingInboundBytesPerConnection": maxPendingInboundBytesPerConnection = value
+        case "maxPendingOutboundBytesPerConnection": maxPendingOutboundBytesPerConnection = value
+        case "maxConnections": maxConnections = value
+        case "maxConnectionsPerAddress": maxConnectionsPerAddress = value
+        default: return false
+        }
+        return true
     }
 }
 

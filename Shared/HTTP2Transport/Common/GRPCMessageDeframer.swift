@@ -25,6 +25,15 @@ struct GRPCMessageDeframer {
     /// Whether a partial message is buffered.
     var hasPartialMessage: Bool { readIndex < buffer.count }
 
+    /// Bytes of a partial message held.
+    var bufferedBytes: Int { buffer.count - readIndex }
+
+    /// Drops what is buffered and frees its storage (the stream failed: nothing more is framed).
+    mutating func reset() {
+        buffer = []
+        readIndex = 0
+    }
+
     /// Adds received bytes and returns the messages now complete.
     /// - Throws: ``RPCError`` RESOURCE_EXHAUSTED for an oversized prefix, INTERNAL for a
     ///   compressed message when no compression is negotiated.

@@ -106,14 +106,20 @@ public final class HTTP2Server: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelInitializer { [weak self] channel in
-                guard let self, self.track(channel) else {
-                    // Refused (a limit, or the server is stopping): the bootstrap closes it.
+                switch self?.admit(channel) ?? .stopping {
+                case .stopping:
+                    // The bootstrap closes it.
                     return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
-                }
-                return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ServerConnectionHandler(
-                            router: router, configuration: configuration, logger: logger, observer: observer))
+                case .refused(let reason):
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ConnectionRefusalHandler(reason: reason, lingerTime: configuration.closeLingerTime))
+                    }
+                case .accepted:
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            ServerConnectionHandler(
+                                router: router, configuration: configuration, logger: logger, observer: observer))
+                    }
                 }
             }
         do {
@@ -178,24 +184,29 @@ public final class HTTP2Server: Sendable {
         shared.withLock { $0.state = .stopped }
     }
 
+    /// What becomes of an accepted connection.
+    private enum Admission {
+        /// Served.
+        case accepted
+        /// Closed: the server is stopping.
+        case stopping
+        /// Told why (GOAWAY) and closed: a connection limit is reached.
+        case refused(HTTP2ConnectionRejection)
+    }
+
     /// Registers an accepted connection, unless the server is stopping or a connection limit
-    /// is reached. - Returns: Whether the connection may proceed.
-    private func track(_ channel: any Channel) -> Bool {
+    /// is reached.
+    private func admit(_ channel: any Channel) -> Admission {
         let id = ObjectIdentifier(channel)
         let address = channel.remoteAddress?.ipAddress ?? "unknown"
-        enum Outcome {
-            case accepted
-            case stopping
-            case rejected(HTTP2ConnectionRejection)
-        }
-        let outcome = shared.withLock { shared -> Outcome in
+        let outcome = shared.withLock { shared -> Admission in
             switch shared.state {
             case .running, .starting: break
             default: return .stopping
             }
-            if shared.connections.count >= configuration.maxConnections { return .rejected(.tooManyConnections) }
+            if shared.connections.count >= configuration.maxConnections { return .refused(.tooManyConnections) }
             if shared.perAddress[address, default: 0] >= configuration.maxConnectionsPerAddress {
-                return .rejected(.tooManyFromAddress)
+                return .refused(.tooManyFromAddress)
             }
             shared.connections[id] = channel
             shared.perAddress[address, default: 0] += 1
@@ -203,11 +214,11 @@ public final class HTTP2Server: Sendable {
         }
         switch outcome {
         case .stopping:
-            return false
-        case .rejected(let reason):
+            return .stopping
+        case .refused(let reason):
             logger.warning("connection refused", metadata: ["rpc.peer": "\(address)", "h2.reason": "\(reason.rawValue)"])
             observer?.connectionRejected(reason)
-            return false
+            return outcome
         case .accepted:
             break
         }
@@ -221,6 +232,6 @@ public final class HTTP2Server: Sendable {
             }
             observer?.connectionClosed()
         }
-        return true
+        return .accepted
     }
 }

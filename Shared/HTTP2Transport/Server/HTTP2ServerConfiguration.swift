@@ -22,8 +22,9 @@ public struct HTTP2ServerConfiguration: Sendable, Hashable {
     public var streamWriteBufferBytes: Int = 1 << 16
     /// PINGs accepted while no HEADERS or DATA was sent before GOAWAY ENHANCE_YOUR_CALM.
     public var maxPingStrikes: Int = 100
-    /// Connections open at once; a connection beyond it is closed as soon as it is accepted
-    /// (before any HTTP/2 is spoken: the client sees UNAVAILABLE).
+    /// Connections open at once; a connection beyond it is answered with SETTINGS and GOAWAY
+    /// ENHANCE_YOUR_CALM (debug data `max_connections`) and closed, without being served (its
+    /// client sees UNAVAILABLE).
     public var maxConnections: Int = 10_000
     /// Connections open at once from one remote address; beyond it, as for ``maxConnections``.
     public var maxConnectionsPerAddress: Int = 1_000
@@ -44,6 +45,35 @@ public struct HTTP2ServerConfiguration: Sendable, Hashable {
     /// After a GOAWAY that ends the connection, time the server keeps reading (and discarding)
     /// so that the GOAWAY reaches the peer instead of being lost to a TCP reset.
     public var closeLingerTime: Duration = .seconds(1)
+    /// Time from a request's headers to its last byte (END_STREAM); a call whose request takes
+    /// longer ends with DEADLINE_EXCEEDED and its upload is reset. Services with long-lived
+    /// client streams raise it; nil: no limit.
+    public var maxRequestReceiveTime: Duration? = .seconds(300)
+    /// Time a call's response may wait on a flow-control window of 0 (the client stopped
+    /// reading it); then the stream is reset with ENHANCE_YOUR_CALM (the client sees
+    /// RESOURCE_EXHAUSTED) and its buffered response freed. nil: no limit.
+    public var maxZeroWindowTime: Duration? = .seconds(30)
+    /// Request bytes one connection may hold across its calls (partial messages, messages
+    /// waiting for their handler); the call whose data goes beyond it ends with
+    /// RESOURCE_EXHAUSTED. Per call, a partial message is bounded by ``maxReceiveMessageBytes``
+    /// and queued messages by the stream window.
+    public var maxPendingInboundBytesPerConnection: Int = 64 << 20
+    /// Response bytes one connection may hold across its calls, not yet taken by the client;
+    /// the call whose response goes beyond it ends with RESOURCE_EXHAUSTED. Per call, a
+    /// streaming writer suspends at ``streamWriteBufferBytes``.
+    public var maxPendingOutboundBytesPerConnection: Int = 64 << 20
+    /// Age at which a connection is asked to go away (GOAWAY, as in a graceful shutdown), so
+    /// that clients spread over new servers; calls then get ``maxConnectionAgeGrace`` to
+    /// finish. nil: connections may live forever.
+    public var maxConnectionAge: Duration? = .seconds(2 * 3600)
+    /// Time calls get to finish after ``maxConnectionAge``; those still open then end with
+    /// UNAVAILABLE.
+    public var maxConnectionAgeGrace: Duration = .seconds(600)
+    /// Time between the server's keepalive PINGs, which detect half-open peers (a client
+    /// host that vanished without a FIN); nil: none are sent.
+    public var keepaliveInterval: Duration? = .seconds(2 * 3600)
+    /// Time a keepalive PING has to be acknowledged before the connection is closed.
+    public var keepaliveTimeout: Duration = .seconds(20)
     /// Time in-flight calls get to finish on shutdown before connections are closed.
     public var shutdownGracePeriod: Duration = .seconds(5)
     /// Run unary handlers on their connection's event loop (as tasks preferring it) instead of

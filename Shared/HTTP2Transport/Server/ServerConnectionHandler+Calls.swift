@@ -98,7 +98,7 @@ extension ServerConnectionHandler {
     func startCollected(_ stream: ServerStream) {
         guard let pending = stream.pendingStart, let responder = stream.responder else { return }
         stream.pendingStart = nil
-        guard let messages = stream.machine.takeCollected() else { return }
+        guard let messages = holdingInbound(stream, { stream.machine.takeCollected() }) else { return }
         if let unary = pending.unary, messages.count == 1 {
             stream.task = Self.spawnUnary(
                 unary, message: messages[0], decoder: pending.decoder, context: pending.context, responder: responder,
@@ -165,14 +165,14 @@ extension ServerConnectionHandler {
     /// `discardingQueued`, response messages not yet taken by nghttp2 are dropped so that the
     /// status does not wait behind them (the call is being cut off).
     func fail(_ stream: ServerStream, error: RPCError, discardingQueued: Bool = false) {
-        if discardingQueued && stream.machine.acceptsMessages { stream.outbound.discardPending() }
-        submitStatus(stream, stream.machine.fail(), error: error, trailers: [:])
+        if discardingQueued && stream.machine.acceptsMessages { discardResponse(stream) }
+        submitStatus(stream, holdingInbound(stream, { stream.machine.fail() }), error: error, trailers: [:])
         cancelHandler(stream, error: error)
     }
 
     /// The stream is gone or the connection is going away: nothing more is sent for the call.
     func abandon(_ stream: ServerStream, error: RPCError) {
-        stream.machine.abandon()
+        holdingInbound(stream) { stream.machine.abandon() }
         stream.deadlineTimer?.cancel()
         cancelHandler(stream, error: error)
     }
@@ -259,8 +259,8 @@ extension ServerConnectionHandler {
             }
         }
         if stream.machine.acceptsMessages {
-            if let first { stream.outbound.enqueue(first) }
-            if let second { stream.outbound.enqueue(second) }
+            if let first { queueResponse(first, on: stream) }
+            if let second, stream.machine.acceptsMessages { queueResponse(second, on: stream) }
         }
         if let (error, trailers) = end { finish(stream, error: error, trailers: trailers) }
         pump.session?.resumeData(streamID: streamID)
@@ -270,7 +270,7 @@ extension ServerConnectionHandler {
     /// A streaming handler took `bytes` of queued request messages.
     func consumed(streamID: Int32, bytes: Int) {
         guard let stream = streams[streamID] else { return }
-        pump.session?.consumeStream(streamID, stream.machine.messagesConsumed(bytes))
+        pump.session?.consumeStream(streamID, holdingInbound(stream, { stream.machine.messagesConsumed(bytes) }))
         scheduleFlush()
     }
 }

@@ -40,6 +40,7 @@ extension ServerConnectionHandler: NGHTTP2SessionDelegate {
         headerStream = nil
         guard let stream = streams[streamID] else { return }
         handle(stream.machine.headersComplete(endStream: endStream, router: router), for: stream)
+        if stream.machine.isReceiving, stream.receivingSince == nil, streams[streamID] != nil { requestStarted(stream) }
     }
 
     func sessionData(streamID: Int32, bytes: UnsafeRawBufferPointer) {
@@ -49,7 +50,13 @@ extension ServerConnectionHandler: NGHTTP2SessionDelegate {
             session?.consumeStream(streamID, bytes.count)
             return
         }
-        switch stream.machine.receivedData(bytes) {
+        let outcome = holdingInbound(stream) { stream.machine.receivedData(bytes) }
+        if pendingInboundBytes > configuration.maxPendingInboundBytesPerConnection, stream.machine.isReceiving {
+            session?.consumeStream(streamID, bytes.count)
+            inboundLimitReached(stream)
+            return
+        }
+        switch outcome {
         case .discard(let acknowledge):
             session?.consumeStream(streamID, acknowledge)
         case .collected(let acknowledge, let startNow):
@@ -74,7 +81,8 @@ extension ServerConnectionHandler: NGHTTP2SessionDelegate {
     func sessionStreamClosed(streamID: Int32, errorCode: UInt32) {
         guard let stream = streams.removeValue(forKey: streamID) else { return }
         if headerStream === stream { headerStream = nil }
-        if stream.machine.closed() {
+        pendingOutboundBytes -= stream.outbound.pendingBytes
+        if holdingInbound(stream, { stream.machine.closed() }) {
             cancelHandler(stream, error: RPCError(code: .cancelled, message: "the client cancelled the call"))
         }
         stream.deadlineTimer?.cancel()
@@ -89,7 +97,11 @@ extension ServerConnectionHandler: NGHTTP2SessionDelegate {
         guard let result = stream.outbound.read(into: buffer, endOfData: &endOfData) else {
             return Int(NGHTTP2_ERR_DEFERRED.rawValue)
         }
-        if result.count > 0 { stream.responder?.drained(result.count) }
+        if result.count > 0 {
+            pendingOutboundBytes -= result.count
+            stream.blockedSince = nil
+            stream.responder?.drained(result.count)
+        }
         switch result.ending {
         case .trailers(let trailers):
             noEndStream = true
@@ -122,6 +134,7 @@ extension ServerConnectionHandler: NGHTTP2SessionDelegate {
         let actions = connection.pingReceived()
         if !actions.isEmpty {
             logger.info("too many pings", metadata: ["h2.ping_strikes": "\(connection.pingStrikes)"])
+            observer?.limitReached(.pingStrikes)
             perform(actions)
         }
     }

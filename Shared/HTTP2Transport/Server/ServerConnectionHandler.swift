@@ -40,6 +40,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// The stream whose header block is being received (saves a lookup per header field).
     var headerStream: ServerStream?
     var peer = "unknown"
+    /// Request bytes held for this connection's calls (see
+    /// ``HTTP2ServerConfiguration/maxPendingInboundBytesPerConnection``).
+    var pendingInboundBytes = 0
+    /// Response bytes queued for this connection's calls and not yet taken by nghttp2.
+    var pendingOutboundBytes = 0
+    /// When the ``Timer/streamLimits`` timer fires, if armed.
+    var streamLimitsDue: Duration?
 
     init(
         router: RPCRouter, configuration: HTTP2ServerConfiguration, logger: Logger,
@@ -166,6 +173,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             perform(connection.protocolError(reason: "nghttp2 failed to produce frames"))
         case .flushed(let bytes, let sessionActive, let wantsWrite):
             if bytes > 0 { observer?.bytesSent(bytes) }
+            if !streams.isEmpty { trackFlowControlBlocking(sessionWantsWrite: wantsWrite) }
             if let action = connection.flushed(sessionActive: sessionActive, wantsWrite: wantsWrite) { perform(action) }
         }
     }
@@ -223,17 +231,40 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func timerFired(_ timer: Timer) {
+    func timerFired(_ timer: Timer) {
+        if timer == .streamLimits {
+            enforceStreamLimits()
+            return
+        }
         let actions = connection.timerFired(timer, now: now)
         switch timer {
-        case .preface, .header, .writeStall:
-            if !actions.isEmpty { logger.info("timeout", metadata: ["h2.reason": "\(timer)"]) }
-        case .idle:
-            if actions.contains(.sendShutdownNotice) { logger.debug("timeout", metadata: ["h2.reason": "idle"]) }
+        case .preface, .header, .writeStall, .keepaliveAck:
+            if !actions.isEmpty {
+                logger.info("timeout", metadata: ["h2.reason": "\(timer)"])
+                observer?.limitReached(Self.limit(of: timer))
+            }
+        case .idle, .maxAge:
+            if actions.contains(.sendShutdownNotice) {
+                logger.debug("timeout", metadata: ["h2.reason": "\(timer)"])
+                observer?.limitReached(Self.limit(of: timer))
+            }
         case .shutdownPing, .gracePeriod:
             if !actions.isEmpty { logger.debug("timeout", metadata: ["h2.reason": "\(timer)"]) }
+        case .keepalive, .streamLimits:
+            break
         }
         perform(actions)
+    }
+
+    private static func limit(of timer: Timer) -> HTTP2ServerLimit {
+        switch timer {
+        case .preface: .prefaceTimeout
+        case .header: .headerTimeout
+        case .writeStall: .writeStall
+        case .keepaliveAck: .keepaliveTimeout
+        case .idle: .idleTimeout
+        default: .connectionAge
+        }
     }
 
     private func logGoAwaySent(lastStreamID: Int32, errorCode: HTTP2ErrorCode, reason: String) {

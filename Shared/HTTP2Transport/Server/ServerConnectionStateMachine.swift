@@ -16,18 +16,26 @@ struct ServerConnectionStateMachine {
         var idleTimeout: Duration
         var writeStallTimeout: Duration
         var shutdownPingTimeout: Duration
+        var maxConnectionAge: Duration?
+        var maxConnectionAgeGrace: Duration
+        var keepaliveInterval: Duration?
+        var keepaliveTimeout: Duration
 
         /// The values of a server's configuration.
         init(_ server: HTTP2ServerConfiguration) {
             self.init(
                 maxPingStrikes: server.maxPingStrikes, prefaceTimeout: server.prefaceTimeout,
                 headerTimeout: server.headerTimeout, idleTimeout: server.idleTimeout,
-                writeStallTimeout: server.writeStallTimeout, shutdownPingTimeout: server.shutdownPingTimeout)
+                writeStallTimeout: server.writeStallTimeout, shutdownPingTimeout: server.shutdownPingTimeout,
+                maxConnectionAge: server.maxConnectionAge, maxConnectionAgeGrace: server.maxConnectionAgeGrace,
+                keepaliveInterval: server.keepaliveInterval, keepaliveTimeout: server.keepaliveTimeout)
         }
 
         init(
             maxPingStrikes: Int, prefaceTimeout: Duration, headerTimeout: Duration, idleTimeout: Duration,
-            writeStallTimeout: Duration, shutdownPingTimeout: Duration
+            writeStallTimeout: Duration, shutdownPingTimeout: Duration, maxConnectionAge: Duration? = nil,
+            maxConnectionAgeGrace: Duration = .seconds(600), keepaliveInterval: Duration? = nil,
+            keepaliveTimeout: Duration = .seconds(20)
         ) {
             self.maxPingStrikes = maxPingStrikes
             self.prefaceTimeout = prefaceTimeout
@@ -35,6 +43,10 @@ struct ServerConnectionStateMachine {
             self.idleTimeout = idleTimeout
             self.writeStallTimeout = writeStallTimeout
             self.shutdownPingTimeout = shutdownPingTimeout
+            self.maxConnectionAge = maxConnectionAge
+            self.maxConnectionAgeGrace = maxConnectionAgeGrace
+            self.keepaliveInterval = keepaliveInterval
+            self.keepaliveTimeout = keepaliveTimeout
         }
     }
 
@@ -52,6 +64,15 @@ struct ServerConnectionStateMachine {
         case shutdownPing
         /// Calls still open when it fires are ended with UNAVAILABLE.
         case gracePeriod
+        /// The connection reached its maximum age: it is asked to go away.
+        case maxAge
+        /// Time for the next keepalive PING.
+        case keepalive
+        /// The keepalive PING must be acknowledged before it fires.
+        case keepaliveAck
+        /// Per-call limits (request receive time, zero window) are due; handled by the
+        /// connection handler, which owns the calls.
+        case streamLimits
     }
 
     /// What the handler must do, in order.
@@ -90,6 +111,8 @@ struct ServerConnectionStateMachine {
 
     /// The opaque data of the PING sent with the shutdown notice ("lifelong").
     static let shutdownPingData: UInt64 = 0x6C69_6665_6C6F_6E67
+    /// The opaque data of keepalive PINGs ("alive?").
+    static let keepalivePingData: UInt64 = 0x616C_6976_653F_0000
 
     let configuration: Configuration
     private(set) var state = State.active
@@ -117,10 +140,13 @@ struct ServerConnectionStateMachine {
 
     // MARK: Connection events
 
-    /// The handler was added: the client has `prefaceTimeout` to send its preface.
+    /// The handler was added: the client has `prefaceTimeout` to send its preface; the
+    /// connection's age counts from now.
     mutating func started(now: Duration) -> [Action] {
         idleSince = now
-        return [.scheduleTimer(.preface, after: configuration.prefaceTimeout)]
+        var actions: [Action] = [.scheduleTimer(.preface, after: configuration.prefaceTimeout)]
+        if let age = configuration.maxConnectionAge { actions.append(.scheduleTimer(.maxAge, after: age)) }
+        return actions
     }
 
     /// The client's SETTINGS arrived: the first one ends the preface and starts idle tracking.
@@ -131,6 +157,9 @@ struct ServerConnectionStateMachine {
         if state == .active && !idleTimerArmed {
             idleTimerArmed = true
             actions.append(.scheduleTimer(.idle, after: configuration.idleTimeout))
+        }
+        if let interval = configuration.keepaliveInterval {
+            actions.append(.scheduleTimer(.keepalive, after: interval))
         }
         return actions
     }
@@ -166,10 +195,18 @@ struct ServerConnectionStateMachine {
         ]
     }
 
-    /// A PING ack arrived: the one of the shutdown notice lets the final GOAWAY go.
+    /// A PING ack arrived: the one of the shutdown notice lets the final GOAWAY go; the one of
+    /// a keepalive PING shows the peer alive (the next PING after the interval).
     mutating func pingAckReceived(opaque: UInt64) -> [Action] {
-        guard opaque == Self.shutdownPingData else { return [] }
-        return finalGoAway()
+        switch opaque {
+        case Self.shutdownPingData:
+            return finalGoAway()
+        case Self.keepalivePingData:
+            guard state != .closed, let interval = configuration.keepaliveInterval else { return [] }
+            return [.cancelTimer(.keepaliveAck), .scheduleTimer(.keepalive, after: interval)]
+        default:
+            return []
+        }
     }
 
     /// The channel's writability changed: an unwritable channel must recover within
@@ -242,6 +279,18 @@ struct ServerConnectionStateMachine {
             closesWhenWritten = true
             actions.append(.flush)
             return actions
+        case .maxAge:
+            guard state == .active else { return [] }
+            return gracefulShutdownRequested(gracePeriod: configuration.maxConnectionAgeGrace)
+        case .keepalive:
+            return [
+                .sendPing(opaque: Self.keepalivePingData),
+                .scheduleTimer(.keepaliveAck, after: configuration.keepaliveTimeout), .flush,
+            ]
+        case .keepaliveAck:
+            return close(reason: "keepalive timeout")
+        case .streamLimits:
+            return []
         }
     }
 

@@ -25,6 +25,10 @@ final class ServerStream {
     var outbound: OutboundStreamBuffer
     var task: Task<Void, Never>?
     var deadlineTimer: Scheduled<Void>?
+    /// Since when the client has been sending its request (until END_STREAM).
+    var receivingSince: Duration?
+    /// Since when the response has been waiting on a flow-control window of 0.
+    var blockedSince: Duration?
 
     init(machine: ServerStreamStateMachine, writeBufferBytes: Int) {
         self.id = machine.id

@@ -207,7 +207,8 @@ struct ServerStreamStateMachine {
             }
             return .collected(acknowledge: bytes.count, startNow: (collected?.count ?? 0) > 1)
         }
-        guard isStreaming, request == .open, response != .ended else {
+        guard isStreaming, request == .open, response == .notStarted || response == .headersSent else {
+            // The call ended (or is ending with an error): nothing more is framed or held.
             return .discard(acknowledge: bytes.count)
         }
         unacknowledgedBytes += bytes.count
@@ -223,9 +224,18 @@ struct ServerStreamStateMachine {
     /// The handler took `bytes` of queued messages.
     /// - Returns: The bytes to acknowledge to the client now.
     mutating func messagesConsumed(_ bytes: Int) -> Int {
-        queuedBytes -= bytes
+        queuedBytes = max(0, queuedBytes - bytes)
         return acknowledgeIfRoom()
     }
+
+    /// Request bytes the connection holds for this call: a partial message, messages
+    /// collected for a handler not yet started, messages queued for a streaming handler.
+    var bufferedBytes: Int {
+        deframer.bufferedBytes + queuedBytes + (collected?.reduce(0) { $0 + $1.bytes.count } ?? 0)
+    }
+
+    /// Whether the client is still sending its request.
+    var isReceiving: Bool { request == .open }
 
     /// The client ended its side of the stream.
     mutating func remoteEnded() -> OnRemoteEnd {
@@ -274,9 +284,10 @@ struct ServerStreamStateMachine {
         }
     }
 
-    /// The call ends with an error now: a single-request call waiting for its message no longer starts.
+    /// The call ends with an error now: a single-request call waiting for its message no
+    /// longer starts, and nothing received is held any more (the queue drops its messages).
     mutating func fail() -> OnFinish {
-        collected = nil
+        releaseRequest()
         return finish()
     }
 
@@ -299,7 +310,13 @@ struct ServerStreamStateMachine {
     /// Nothing more is sent for the call (the connection is going away).
     mutating func abandon() {
         response = .ended
+        releaseRequest()
+    }
+
+    private mutating func releaseRequest() {
         collected = nil
+        deframer.reset()
+        queuedBytes = 0
     }
 
     private mutating func acknowledgeIfRoom() -> Int {
