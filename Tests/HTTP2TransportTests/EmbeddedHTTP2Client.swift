@@ -41,7 +41,7 @@ final class EmbeddedHTTP2Client: NGHTTP2SessionDelegate {
 
     init(channel: EmbeddedChannel) {
         self.channel = channel
-        session = NGHTTP2Session(role: .client, options: .init(), delegate: self)
+        session = NGHTTP2Session(role: .client, options: .init(), delegate: self)!
         session.submitSettings([])
     }
 

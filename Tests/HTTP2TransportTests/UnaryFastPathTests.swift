@@ -138,7 +138,8 @@ struct UnaryFastPathTests {
             withUnsafeCurrentTask { $0?.cancel() }
             let _: ClientResponse<Bytes> = try await client.unary(request: ClientRequest(message: Bytes()), method: Self.echo)
         }
-        await #expect(throws: (any Error).self) { try await early.value }
+        let earlyError = await #expect(throws: (any Error).self) { try await early.value }
+        #expect(earlyError.map { RPCError(mapping: $0).code } == .cancelled, "\(String(describing: earlyError))")
         await transport.close()
         await server.shutdown()
     }

@@ -1,15 +1,18 @@
 """Connection-level behaviour of a gRPC server, with raw frames (hyperframe + hpack).
 
 usage: connection_client.py CASE HOST:PORT [ARG]
-Cases: preface_timeout, header_timeout, idle_timeout, write_stall, graceful_shutdown, refused.
+Cases: preface_timeout, header_timeout, idle_timeout, write_stall, graceful_shutdown, refused,
+disconnect_mid_upload, disconnect_mid_response.
 The three timeout cases expect the server configured with a 0.2 s timeout: they check that the
 connection ends after at least 0.18 s and within 3 s (every default is 10 s or more), so that the
 configured value, not a default, is shown to apply. `refused` expects the connection to be
 refused for the limit named by ARG.
 Prints 'PASS case' or 'FAIL case: reason' and exits 0 or 1. `write_stall` prints 'STALLED'
-once its request is sent, then reads nothing until a line arrives on stdin.
+once its request is sent, then reads nothing until a line arrives on stdin; so does
+`disconnect_mid_upload` (printing 'SENT') before it resets the connection.
 """
 import socket
+import struct
 import sys
 import time
 
@@ -199,6 +202,31 @@ def refused():
     expect(len(goaways) == 1, f"frames {frames}")
     expect(goaways[0].last_stream_id == 0 and goaways[0].error_code == 11, f"GOAWAY {goaways[0]}")
     expect(goaways[0].additional_data == sys.argv[3].encode(), f"GOAWAY debug data {goaways[0].additional_data!r}")
+
+
+def reset_close(raw):
+    """Closes the socket with a TCP reset (SO_LINGER 0): the peer vanishes mid-call."""
+    raw.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    raw.sock.close()
+
+
+def disconnect_mid_upload():
+    # A client stream: three messages, no END_STREAM, then the TCP connection is reset.
+    raw = Raw()
+    raw.send(raw.headers(1, "/lifelong.test.Disconnect/Upload"),
+             *[DataFrame(1, grpc_message(bytes([n]) * 100)) for n in range(3)])
+    print("SENT", flush=True)
+    sys.stdin.readline()  # the server has read them (a reset would discard unread data)
+    reset_close(raw)
+
+
+def disconnect_mid_response():
+    # A response stream: once its first DATA arrives, the TCP connection is reset.
+    raw = Raw()
+    raw.send(raw.headers(1, "/lifelong.test.Disconnect/Flood"),
+             DataFrame(1, grpc_message(b""), flags=["END_STREAM"]))
+    raw.until(lambda f: isinstance(f, DataFrame) and f.stream_id == 1, "the first DATA")
+    reset_close(raw)
 
 
 def main():

@@ -1,12 +1,13 @@
 """A raw HTTP/2 server (h2) that counts the client's PINGs, for our client's keepalive test.
 
 Prints 'PORT n'. Answers each gRPC request once the connection has sent 3 PINGs (each is
-acknowledged as it arrives), with one message b'pings=N' and grpc-status 0. Exits when its
-stdin closes.
+acknowledged as it arrives), with one message b'pings=N span_ms=M' (M: the time from the first
+PING to the third) and grpc-status 0. Exits when its stdin closes.
 """
 import select
 import socket
 import sys
+import time
 
 import h2.config
 import h2.connection
@@ -20,14 +21,15 @@ listener.bind(("127.0.0.1", 0))
 listener.listen(8)
 print(f"PORT {listener.getsockname()[1]}", flush=True)
 
-connections = {}  # socket -> [H2Connection, ping count, pending stream ids]
+connections = {}  # socket -> [H2Connection, ping times, pending stream ids]
 
 
 def answer(sock, state):
     conn, pings, pending = state
-    while pending and pings >= WANTED_PINGS:
+    while pending and len(pings) >= WANTED_PINGS:
         stream = pending.pop(0)
-        body = f"pings={pings}".encode()
+        span_ms = (pings[WANTED_PINGS - 1] - pings[0]) * 1000
+        body = f"pings={len(pings)} span_ms={span_ms:.0f}".encode()
         conn.send_headers(stream, [(":status", "200"), ("content-type", "application/grpc")])
         conn.send_data(stream, b"\x00" + len(body).to_bytes(4, "big") + body)
         conn.send_headers(stream, [("grpc-status", "0")], end_stream=True)
@@ -43,7 +45,7 @@ while True:
         conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False, header_encoding="utf-8"))
         conn.initiate_connection()
         sock.sendall(conn.data_to_send())
-        connections[sock] = [conn, 0, []]
+        connections[sock] = [conn, [], []]
     for sock in [s for s in readable if s in connections]:
         data = sock.recv(65536)
         if not data:
@@ -53,7 +55,7 @@ while True:
         state = connections[sock]
         for event in state[0].receive_data(data):
             if isinstance(event, h2.events.PingReceived):
-                state[1] += 1
+                state[1].append(time.monotonic())
             elif isinstance(event, h2.events.RequestReceived):
                 state[2].append(event.stream_id)
             elif isinstance(event, h2.events.DataReceived):

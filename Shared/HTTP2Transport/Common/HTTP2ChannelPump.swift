@@ -31,13 +31,17 @@ final class HTTP2ChannelPump {
 
     init() {}
 
-    /// Creates the session and queues SETTINGS and the connection WINDOW_UPDATE.
+    /// Creates the session and queues SETTINGS and the connection WINDOW_UPDATE; closes the
+    /// channel when nghttp2 cannot create a session (out of memory).
     func start(
         context: ChannelHandlerContext, role: NGHTTP2Session.Role, settings: HTTP2LocalSettings,
         delegate: any NGHTTP2SessionDelegate
     ) {
         self.context = context
-        let session = NGHTTP2Session(role: role, options: .init(), delegate: delegate)
+        guard let session = NGHTTP2Session(role: role, options: .init(), delegate: delegate) else {
+            closeNow()
+            return
+        }
         self.session = session
         var entries: [(id: Int32, value: UInt32)] = []
         if let enablePush = settings.enablePush {

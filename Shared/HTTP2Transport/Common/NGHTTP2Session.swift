@@ -53,16 +53,17 @@ final class NGHTTP2Session {
     unowned(unsafe) let delegate: any NGHTTP2SessionDelegate
 
     /// Creates a session; nghttp2's own window updates are off so that received data is
-    /// acknowledged only as it is consumed.
-    init(role: Role, options: Options, delegate: any NGHTTP2SessionDelegate) {
+    /// acknowledged only as it is consumed. Nil when nghttp2 cannot allocate it (its
+    /// constructors' only failure, out of memory): the connection is then closed.
+    init?(role: Role, options: Options, delegate: any NGHTTP2SessionDelegate) {
         self.delegate = delegate
         var callbacks: OpaquePointer?
-        nghttp2_session_callbacks_new(&callbacks)
+        guard nghttp2_session_callbacks_new(&callbacks) == 0, callbacks != nil else { return nil }
         defer { nghttp2_session_callbacks_del(callbacks) }
         Self.install(callbacks)
 
         var option: OpaquePointer?
-        nghttp2_option_new(&option)
+        guard nghttp2_option_new(&option) == 0, option != nil else { return nil }
         defer { nghttp2_option_del(option) }
         nghttp2_option_set_no_auto_window_update(option, 1)
         nghttp2_option_set_max_deflate_dynamic_table_size(option, 4096)
@@ -72,10 +73,12 @@ final class NGHTTP2Session {
         _ = cnghttp2_option_set_max_continuations(option, options.maxContinuations)
 
         let userData = Unmanaged.passUnretained(self).toOpaque()
+        let created: Int32
         switch role {
-        case .server: nghttp2_session_server_new2(&session, callbacks, userData, option)
-        case .client: nghttp2_session_client_new2(&session, callbacks, userData, option)
+        case .server: created = nghttp2_session_server_new2(&session, callbacks, userData, option)
+        case .client: created = nghttp2_session_client_new2(&session, callbacks, userData, option)
         }
+        guard created == 0, session != nil else { return nil }
     }
 
     deinit {

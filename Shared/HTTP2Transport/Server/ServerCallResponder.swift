@@ -56,8 +56,9 @@ final class ServerCallResponder: Sendable {
 
     /// Queues one message; suspends while the stream's buffer is full.
     /// - Throws: ``RPCError`` when the call has ended or the message is too large;
-    ///   `CancellationError` when the task is cancelled.
+    ///   `CancellationError` when the task is cancelled (the call's own end, when it has one, first).
     func write(_ message: [UInt8]) async throws {
+        if let closed = state.withLock({ $0.closed }) { throw closed }
         try Task.checkCancellation()
         let framed = try frame(message)
         enum Next {

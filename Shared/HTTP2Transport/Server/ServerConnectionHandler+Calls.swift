@@ -177,12 +177,14 @@ extension ServerConnectionHandler {
         cancelHandler(stream, error: error)
     }
 
-    /// Cancels the handler task and wakes its readers and writers with `error`.
+    /// Wakes the handler's readers and writers with `error`, then cancels its task (in that
+    /// order, so that they see why — e.g. UNAVAILABLE for a lost connection — and not the
+    /// CANCELLED of the task's own cancellation).
     func cancelHandler(_ stream: ServerStream, error: RPCError) {
         stream.pendingStart = nil
-        stream.task?.cancel()
         stream.inbound?.fail(error)
         stream.responder?.close(error)
+        stream.task?.cancel()
     }
 
     func finish(_ stream: ServerStream, error: RPCError?, trailers: Metadata) {
