@@ -19,6 +19,9 @@ public struct GradientBoostedTrees: TabularModel {
     /// Validation loss after each round trained (log loss, or RMSE for regression); empty
     /// without a validation set.
     public let validationLosses: [Double]
+    /// Validation loss before the first round (of the base scores or the given base margin);
+    /// nil without a validation set. Not stored in the model format.
+    public let initialValidationLoss: Double?
 
     let forest: CompiledForest
     let validator: FeatureValidator
@@ -51,7 +54,8 @@ public struct GradientBoostedTrees: TabularModel {
 
     init(
         validated encoding: FeatureEncoding, objective: ModelObjective, baseScores: [Float], trees: [RegressionTree],
-        parameters: GradientBoostingParameters, roundsKept: Int, validationLosses: [Double]
+        parameters: GradientBoostingParameters, roundsKept: Int, validationLosses: [Double],
+        initialValidationLoss: Double? = nil
     ) {
         self.encoding = encoding
         self.objective = objective
@@ -60,6 +64,7 @@ public struct GradientBoostedTrees: TabularModel {
         self.parameters = parameters
         self.roundsKept = roundsKept
         self.validationLosses = validationLosses
+        self.initialValidationLoss = initialValidationLoss
         forest = CompiledForest(trees: trees, baseScores: baseScores, encoding: encoding)
         validator = FeatureValidator(encoding: encoding)
     }

@@ -12,15 +12,18 @@ extension GradientBoostedTrees {
     ///   - validation: Optional rows with the same encoding, scored every round; with
     ///     `parameters.earlyStoppingRounds` they drive early stopping.
     ///   - parameters: Hyper-parameters.
+    ///   - start: Per-row weights, and raw scores to continue boosting from (see
+    ///     ``BoostingStart``); nil: unweighted, from the base scores.
     /// - Returns: The trained model.
     /// - Throws: `LearningError` `.emptyTrainingSet` (no rows), `.singleClass` (fewer than two
     ///   distinct labels in a classification table), `.invalidParameter`, `.shapeMismatch`
-    ///   (validation encoding differs).
+    ///   (validation encoding differs, or a start whose arrays do not fit the rows).
     public static func train(
-        on table: Table, validation: Table? = nil, parameters: GradientBoostingParameters = GradientBoostingParameters()
+        on table: Table, validation: Table? = nil, parameters: GradientBoostingParameters = GradientBoostingParameters(),
+        start: BoostingStart? = nil
     ) throws -> GradientBoostedTrees {
         try parameters.validate()
-        var trainer = try GradientBoostingTrainer(table: table, validation: validation, parameters: parameters)
+        var trainer = try GradientBoostingTrainer(table: table, validation: validation, parameters: parameters, start: start)
         return trainer.run()
     }
 }
@@ -34,8 +37,9 @@ struct GradientBoostingTrainer {
     let binning: FeatureBinning
     let grower: TreeGrower
     let validationBins: BinnedRows?
+    let start: BoostingStart?
 
-    init(table: Table, validation: Table?, parameters: GradientBoostingParameters) throws {
+    init(table: Table, validation: Table?, parameters: GradientBoostingParameters, start: BoostingStart? = nil) throws {
         guard table.rowCount > 0 else {
             throw LearningError(.emptyTrainingSet, "the training table has no rows")
         }
@@ -52,6 +56,8 @@ struct GradientBoostingTrainer {
                 throw LearningError(.shapeMismatch, "the validation table has no rows")
             }
         }
+        if let start { try start.check(rows: table.rowCount, validationRows: validation?.rowCount, scoreCount: objective.scoreCount) }
+        self.start = start
         self.table = table
         self.validation = validation
         self.parameters = parameters
@@ -88,20 +94,28 @@ struct GradientBoostingTrainer {
             field: table.encoding.labelName)
     }
 
-    /// Initial scores: the mean for regression, log-odds or log class priors otherwise.
+    /// Initial scores: the mean for regression, log-odds or log class priors otherwise; zero
+    /// when boosting continues from given raw scores (the trees then add to those).
     func baseScores() -> [Float] {
+        if start?.baseMargin != nil { return [Float](repeating: 0, count: objective.scoreCount) }
         let labels = table.labels
+        let weights = start?.rowWeights
+        let totalWeight = weights.map { $0.reduce(0.0) { $0 + Double($1) } } ?? Double(labels.count)
+        func weight(_ row: Int) -> Double { weights.map { Double($0[row]) } ?? 1 }
         switch objective {
         case .squaredError:
-            return [Float(labels.reduce(0.0) { $0 + Double($1) } / Double(labels.count))]
+            var sum = 0.0
+            for (row, label) in labels.enumerated() { sum += weight(row) * Double(label) }
+            return [Float(sum / max(totalWeight, 1e-12))]
         case .binaryLogistic:
-            let positive = Double(labels.reduce(0) { $0 + ($1 > 0.5 ? 1 : 0) }) / Double(labels.count)
-            let p = min(max(positive, 1e-6), 1 - 1e-6)
+            var positive = 0.0
+            for (row, label) in labels.enumerated() where label > 0.5 { positive += weight(row) }
+            let p = min(max(positive / max(totalWeight, 1e-12), 1e-6), 1 - 1e-6)
             return [Float(Foundation.log(p / (1 - p)))]
         case .multiclassSoftmax(let classCount):
             var counts = [Double](repeating: 0, count: classCount)
-            for label in labels { counts[Int(label)] += 1 }
-            let logs = counts.map { Foundation.log(max($0 / Double(labels.count), 1e-6)) }
+            for (row, label) in labels.enumerated() { counts[Int(label)] += weight(row) }
+            let logs = counts.map { Foundation.log(max($0 / max(totalWeight, 1e-12), 1e-6)) }
             let mean = logs.reduce(0, +) / Double(classCount)
             return logs.map { Float($0 - mean) }
         }
@@ -114,12 +128,18 @@ struct GradientBoostingTrainer {
         let base = baseScores()
         var generator = SeededGenerator(seed: parameters.seed)
 
-        var scores = [Float](repeating: 0, count: rowCount * scoreCount)
-        for row in 0..<rowCount { for k in 0..<scoreCount { scores[row * scoreCount + k] = base[k] } }
+        var scores = start?.baseMargin ?? [Float](repeating: 0, count: rowCount * scoreCount)
+        if start?.baseMargin == nil {
+            for row in 0..<rowCount { for k in 0..<scoreCount { scores[row * scoreCount + k] = base[k] } }
+        }
         var gradients = [SIMD2<Float>](repeating: .zero, count: rowCount * scoreCount)
         let validationRows = validation?.rowCount ?? 0
-        var validationScores = [Float](repeating: 0, count: validationRows * scoreCount)
-        for row in 0..<validationRows { for k in 0..<scoreCount { validationScores[row * scoreCount + k] = base[k] } }
+        var validationScores = start?.validationBaseMargin ?? [Float](repeating: 0, count: validationRows * scoreCount)
+        if start?.validationBaseMargin == nil {
+            for row in 0..<validationRows { for k in 0..<scoreCount { validationScores[row * scoreCount + k] = base[k] } }
+        }
+        var initialLoss: Double?
+        if let validation { initialLoss = Self.loss(objective, scores: validationScores, labels: validation.labels) }
 
         var grown: [GrownTree] = []
         var losses: [Double] = []
@@ -128,6 +148,7 @@ struct GradientBoostingTrainer {
 
         for round in 0..<parameters.rounds {
             computeGradients(scores: scores, into: &gradients)
+            if let weights = start?.rowWeights { Self.weigh(&gradients, by: weights, scoreCount: scoreCount) }
             let (sampled, unsampled) = sampleRows(&generator)
             for k in 0..<scoreCount {
                 let features = sampleFeatures(&generator, width: width)
@@ -159,7 +180,15 @@ struct GradientBoostingTrainer {
         let trees = grown.enumerated().map { index, tree in convert(tree, output: index % scoreCount) }
         return GradientBoostedTrees(
             validated: table.encoding, objective: objective, baseScores: base, trees: trees, parameters: parameters,
-            roundsKept: roundsKept, validationLosses: losses)
+            roundsKept: roundsKept, validationLosses: losses, initialValidationLoss: initialLoss)
+    }
+
+    /// Scales every row's gradient and hessian by its weight (a weight-w row counts as w rows).
+    static func weigh(_ gradients: inout [SIMD2<Float>], by weights: [Float], scoreCount: Int) {
+        let rowCount = weights.count
+        for k in 0..<scoreCount {
+            for row in 0..<rowCount { gradients[k * rowCount + row] *= weights[row] }
+        }
     }
 
     /// Gradient and hessian of the loss for every row and output score, output-major.
