@@ -27,12 +27,23 @@ struct IncrementalUpdateTests {
             #expect(before.assignment(of: task)?.model != after.assignment(of: task)?.model)
             #expect(after.task(named: task)!.sampleCount > before.task(named: task)!.sampleCount)
         }
-        // New small tasks were warm-started from related tasks.
+        // New small tasks start from the prior (which knows them by their attributes).
         for task in round.newTasks {
             #expect(after.assignment(of: task)?.model != nil)
-            #expect(!(report.lenders[task] ?? []).isEmpty)
+            #expect(report.correctionRounds[task] != nil)
         }
+        #expect(Set(report.correctionRounds.keys) == Set(report.created + report.retrained))
         #expect(after.globalModel != before.globalModel)
+        // What the index serves for an untouched task's rows does not change.
+        let test = Fixtures.scenario.rounds[0].test
+        let untouchedRows = (0..<test.rowCount).filter { untouched.contains(test.attributeKey(ofRow: $0)) }
+        #expect(!untouchedRows.isEmpty)
+        for row in untouchedRows {
+            let features = test.table.features(ofRow: row)
+            let old = try before.predict(features: features, attributes: test.attributes[row])
+            let new = try after.predict(features: features, attributes: test.attributes[row])
+            #expect(old.probabilities == new.probabilities)
+        }
     }
 
     @Test("bad input: an empty update, another schema, a single-class task, a tiny task")
@@ -45,7 +56,7 @@ struct IncrementalUpdateTests {
         let other = try LabelledSet(table: train.table, attributeNames: ["site"], attributes: train.attributes.map { [$0[0]] })
         #expect { try learner.update(with: other) } throws: { ($0 as? LifelongError)?.code == .schemaMismatch }
 
-        // A new task whose rows all have one class still gets a model (borrowing the others').
+        // A new task whose rows all have one class still gets a model (the prior, specialized to it).
         let key = Fixtures.scenario.rounds[1].newTasks[0]
         let rows = (0..<train.rowCount).filter { train.attributeKey(ofRow: $0) == key }
         let firstClass = train.table.labels[rows[0]]
@@ -55,15 +66,15 @@ struct IncrementalUpdateTests {
         #expect(index.task(named: key) != nil)
         #expect(try index.predict(singleClass).count == singleClass.rowCount)
 
-        // A task below the minimum size has no model of its own and is served by its fallbacks.
+        // A task below the minimum size gets no correction: its model is the prior specialized to it.
         let tinyKey = Fixtures.scenario.rounds[1].newTasks[1]
         let tiny = Fixtures.rows(of: train, key: tinyKey).selecting(rows: [0, 1, 2])
-        try learner.update(with: tiny)
+        let tinyReport = try learner.update(with: tiny)
+        #expect(tinyReport.correctionRounds[tinyKey] == 0)
         let tinyAssignment = try #require(learner.index?.assignment(of: tinyKey))
-        #expect(tinyAssignment.model == nil)
-        #expect(!tinyAssignment.fallbacks.isEmpty)
+        #expect(tinyAssignment.model != nil)
         let prediction = try learner.index!.predict(features: tiny.table.features(ofRow: 0), attributes: tiny.attributes[0])
-        #expect(prediction.blended)
+        #expect(!prediction.blended)
         #expect(prediction.task == tinyKey)
     }
 

@@ -11,6 +11,9 @@ struct PostgresPoolTests {
     static func pool(size: Int = 4) -> PostgresPool {
         var configuration = PostgresPoolConfiguration(connection: TestDatabase.configuration)
         configuration.maximumConnections = size
+        // These tests are about queueing and results, not the acquire timeout (PostgresPoolLimitTests):
+        // on a loaded machine a caller may wait longer than the 10 s default.
+        configuration.acquireTimeout = .seconds(300)
         return PostgresPool(configuration: configuration)
     }
 

@@ -22,13 +22,12 @@ extension TaskIndex {
     /// How many nearest tasks the similarity fallback blends.
     static let similarityFallbackCount = 3
 
-    /// Predicts one sample: allocation (attributes or clusters), the task model, and a
-    /// weighted blend of related models when the task is uncertain, unknown or has no model.
+    /// Predicts one sample: allocation (attributes or clusters), then the task's model, or a
+    /// weighted blend of related models when the task has no model or is unknown.
     ///
-    /// - A known task whose model is confident answers alone.
-    /// - A known task flagged by the confidence or distribution detector is answered by its
-    ///   model (weight 1) blended with its related tasks' models (their transfer weights) and
-    ///   the global model (weight 0.5).
+    /// - A known task with a model of its own is answered by that model alone, whatever the
+    ///   detectors say (they flag the sample; its answer does not depend on other tasks'
+    ///   models, so it stays the same while only other tasks are learned).
     /// - A task without a model of its own is answered by its fallbacks and the global model.
     /// - An unknown attribute combination is answered by the global model (weight 1) blended
     ///   with the models of the nearest tasks by data distance (weights exp(−distance/2)).
@@ -51,16 +50,7 @@ extension TaskIndex {
         if let allocated, let assignment = assignment(of: allocated), let own = assignment.model.flatMap({ models[$0] }) {
             let probabilities = try own.probabilities(features)
             scores[.confidence] = 1 - Double(probabilities.max() ?? 0)
-            let uncertain = [UnseenTaskDetector.Kind.confidence, .distribution].contains {
-                detector($0)?.flags(scores[$0] ?? 0) ?? false
-            }
-            if !uncertain {
-                return try finish(probabilities, task: allocated, scores: scores, blended: false)
-            }
-            components.append((own, 1))
-            components += assignment.fallbacks.compactMap { ref in models[ref.digest].map { ($0, ref.weight) } }
-            if let global = globalModel.flatMap({ models[$0] }) { components.append((global, 0.5)) }
-            blended = true
+            return try finish(probabilities, task: allocated, scores: scores, blended: false)
         } else if let allocated, let assignment = assignment(of: allocated) {
             components += assignment.fallbacks.compactMap { ref in models[ref.digest].map { ($0, ref.weight) } }
             if let global = globalModel.flatMap({ models[$0] }) { components.append((global, 1)) }

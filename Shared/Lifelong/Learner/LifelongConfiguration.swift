@@ -72,16 +72,9 @@ public struct UpdateReport: Sendable, Hashable {
     public var retrained: [String]
     /// Tasks kept as they were, model bytes identical.
     public var untouched: [String]
-    /// Per trained task with transfer, the lending tasks and their relative weights.
-    public var lenders: [String: [WeightedTask]]
+    /// Per created or retrained task, the boosting rounds its own rows added to its prior
+    /// (0: the prior alone served it best in inner validation, or it has too few rows).
+    public var correctionRounds: [String: Int]
     /// Rows of this update, per task.
     public var rowsPerTask: [String: Int]
-
-    /// A task and a weight.
-    public struct WeightedTask: Sendable, Hashable {
-        /// The task.
-        public var task: String
-        /// Its weight.
-        public var weight: Double
-    }
 }

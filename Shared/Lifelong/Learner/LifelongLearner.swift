@@ -5,12 +5,14 @@ import LifelongLearning
 /// of newly labelled rows updates the task index.
 ///
 /// Per task an update decides:
-/// - **new** task: created; trained with transfer from related tasks when it is small
-///   (warm start: the related tasks' rows, chosen and weighted by their relations to it);
-/// - **known** task with new rows: retrained on all its rows (with transfer while small);
+/// - **new** task: created; its model is the prior (one model on every task's rows that also
+///   sees the task attributes) specialized to the task, plus the correction rounds its own
+///   rows earn by inner validation (``TaskPriorTrainer``);
+/// - **known** task with new rows: rebuilt the same way from the new prior;
 /// - **untouched** task: its model is kept as the same bytes (same digest).
 /// A task's model changes only when its own data changes, so nothing learned is forgotten by
-/// construction; the global model (a fallback) is retrained on all rows every update.
+/// construction; the global model (for samples of no known task) is retrained on all rows
+/// every update.
 public struct LifelongLearner: Sendable {
     /// The settings.
     public let configuration: LifelongConfiguration
@@ -27,7 +29,6 @@ public struct LifelongLearner: Sendable {
         var createdAtUs: Int64
         var updatedAtUs: Int64
         var digest: String?
-        var transfer: Bool
     }
 
     private var taskData: [String: TaskData] = [:]
@@ -103,7 +104,7 @@ public struct LifelongLearner: Sendable {
             } else {
                 taskData[name] = TaskData(
                     train: train, heldOut: heldOut, attributes: rows.attributes, cluster: rows.cluster, createdAtUs: timeUs,
-                    updatedAtUs: timeUs, digest: nil, transfer: false)
+                    updatedAtUs: timeUs, digest: nil)
                 created.append(name)
             }
         }
@@ -123,62 +124,42 @@ public struct LifelongLearner: Sendable {
             globalDigest = stored.digest
         }
 
-        // Large changed tasks first: they train on their own rows and then lend to small ones.
-        let smallTaskSize = configuration.transfer.smallTaskSize
-        let small = Set(changed.filter { taskData[$0]!.train.rowCount < smallTaskSize })
-        for name in changed.sorted() where !small.contains(name) {
-            if let model = try trainer.trainOwn(taskData[name]!.train.table, seed: configuration.seed ^ Self.hash(name)) {
-                let stored = try StoredModel(model)
-                storedModels[stored.digest] = stored
-                taskData[name]!.digest = stored.digest
-                taskData[name]!.transfer = false
-            } else {
-                taskData[name]!.digest = nil
-            }
+        // The prior: one model on every task's rows that also sees their attributes. Each
+        // changed task gets it specialized to its attribute values, plus the correction rounds
+        // its own rows earn by inner validation (see TaskPriorTrainer).
+        let priorTrainer = TaskPriorTrainer(
+            parameters: configuration.model, folds: 3, minCorrectionRows: configuration.minTaskSize)
+        let categories = TaskPriorTrainer.categories(
+            attributeNames: attributeNames, taskAttributes: taskData.keys.sorted().map { taskData[$0]!.attributes })
+        var correctionRounds: [String: Int] = [:]
+        let prior = try all.flatMap {
+            try priorTrainer.trainPrior($0, attributeNames: attributeNames, categories: categories, seed: configuration.seed)
         }
-        let miner = TaskRelationMiner()
-        let scale = standardizer!.stddev
-        var lendersReport: [String: [UpdateReport.WeightedTask]] = [:]
-        let ownModelLenders = taskData.keys.sorted().compactMap { name -> (String, FeatureStatistics, StoredModel)? in
-            guard let data = taskData[name], !data.transfer, let digest = data.digest, let model = storedModels[digest],
-                  !small.contains(name)
-            else { return nil }
-            return (name, FeatureStatistics(table: data.train.table), model)
-        }
-        for name in changed.sorted() where small.contains(name) {
-            let data = taskData[name]!
-            let rows = try data.heldOut.map { try data.train.appending($0) } ?? data.train
-            guard rows.rowCount >= configuration.minTaskSize else {
+        for name in changed.sorted() {
+            guard let prior else {
                 taskData[name]!.digest = nil
                 continue
             }
-            let statistics = FeatureStatistics(table: rows.table)
-            let relations = try miner.relations(
-                to: name, rows: rows.table, statistics: statistics, lenders: ownModelLenders.map { ($0.0, $0.1, $0.2) },
-                scale: scale)
-            let chosen = Self.strongest(relations, limit: configuration.transfer.maxLenders,
-                                        minRelative: configuration.transfer.minRelativeWeight)
-            lendersReport[name] = chosen.map { .init(task: $0.from, weight: $0.weight) }
-            let lenderTables = chosen.map { (taskData[$0.from]!.train.table, $0.weight) }
-            let model = try trainer.trainWithTransfer(
-                own: data.train.table, lenders: lenderTables, seed: configuration.seed ^ Self.hash(name))
-            if let model {
-                let stored = try StoredModel(model)
-                storedModels[stored.digest] = stored
-                taskData[name]!.digest = stored.digest
-                taskData[name]!.transfer = !lenderTables.isEmpty
-            } else {
-                taskData[name]!.digest = nil
-            }
+            let data = taskData[name]!
+            let taskPrior = try priorTrainer.taskPrior(
+                prior, attributeNames: attributeNames, values: data.attributes, categories: categories, encoding: encoding!)
+            let (model, rounds) = try priorTrainer.taskModel(
+                prior: taskPrior, rows: data.train.table, seed: configuration.seed ^ Self.hash(name))
+            let stored = try StoredModel(.gradientBoostedTrees(model))
+            storedModels[stored.digest] = stored
+            taskData[name]!.digest = stored.digest
+            correctionRounds[name] = rounds
         }
+        let miner = TaskRelationMiner()
+        let scale = standardizer!.stddev
 
         index = try buildIndex(globalDigest: globalDigest, scale: scale, miner: miner)
         // Drop models no longer referenced.
         let referenced = Set(index!.models.keys)
         storedModels = storedModels.filter { referenced.contains($0.key) }
         return UpdateReport(
-            round: round, created: created, retrained: retrained, untouched: untouched, lenders: lendersReport,
-            rowsPerTask: rowsPerTask)
+            round: round, created: created, retrained: retrained, untouched: untouched,
+            correctionRounds: correctionRounds, rowsPerTask: rowsPerTask)
     }
 
     /// The relations with the highest weights, relative weights (to the best) at least `minRelative`.

@@ -1,0 +1,116 @@
+import LifelongLearning
+
+/// Transfer as a mechanism rather than tuned constants: every task starts from one model
+/// trained on every task's rows that also sees the task attributes (the *prior*), specialized
+/// to the task's attribute values, and adds a correction boosted on the task's own rows
+/// from the prior's raw scores. How many correction rounds (0 allowed: the prior alone) is
+/// chosen per task by k-fold validation on its training rows; nothing is fitted on test data.
+///
+/// Where tasks are alike the prior already is the best single model and the correction stays
+/// small; where a task differs, its rows earn it rounds of its own. A task of a few rows is
+/// served by the prior specialized to it, which knows the task through its attributes and
+/// every other task through the shared trees.
+struct TaskPriorTrainer: Sendable {
+    /// Parameters of the prior and of the corrections (the correction's `rounds` is the most
+    /// tried).
+    let parameters: GradientBoostingParameters
+    /// Folds of the inner validation that picks a task's correction rounds.
+    let folds: Int
+    /// Fewest rows a task needs for a correction (below, the prior alone).
+    let minCorrectionRows: Int
+
+    /// The name of the prior's feature for an attribute column (apart from feature names).
+    static func featureName(ofAttribute name: String) -> String { "@task:" + name }
+
+    /// Per attribute column, the values of every task known so far.
+    static func categories(attributeNames: [String], taskAttributes: [[String]]) -> [CategoricalEncoding] {
+        attributeNames.indices.map { index in CategoricalEncoding(sortingDistinct: taskAttributes.map { $0[index] }) }
+    }
+
+    /// The rows' table with the attribute columns (`attributeNames`, the rows' own) appended
+    /// as categorical features; the table itself without attribute columns.
+    static func priorTable(_ rows: LabelledSet, attributeNames: [String], categories: [CategoricalEncoding]) -> Table {
+        guard !attributeNames.isEmpty else { return rows.table }
+        var encoding = rows.table.encoding
+        var columns = rows.table.columns
+        for (index, name) in attributeNames.enumerated() {
+            encoding.features.append(FeatureColumn(name: featureName(ofAttribute: name), kind: .categorical(categories[index])))
+            columns.append(rows.attributes.map { Float(categories[index].code(of: $0[index]) ?? -1).nanIfNegative })
+        }
+        return Table(unchecked: encoding, columns: columns, labels: rows.table.labels)
+    }
+
+    /// The prior: one model on every task's rows and their attributes; nil with fewer than
+    /// two classes.
+    func trainPrior(
+        _ all: LabelledSet, attributeNames: [String], categories: [CategoricalEncoding], seed: UInt64
+    ) throws -> GradientBoostedTrees? {
+        let table = Self.priorTable(all, attributeNames: attributeNames, categories: categories)
+        guard table.classCounts().filter({ $0 > 0 }).count >= 2 else { return nil }
+        var parameters = parameters
+        parameters.seed = seed
+        return try LifelongError.wrapping("training the prior") { try GradientBoostedTrees.train(on: table, parameters: parameters) }
+    }
+
+    /// The prior specialized to one task's attribute values, over the model features only.
+    func taskPrior(
+        _ prior: GradientBoostedTrees, attributeNames: [String], values: [String], categories: [CategoricalEncoding],
+        encoding: FeatureEncoding
+    ) throws -> GradientBoostedTrees {
+        var fixed: [String: Float] = [:]
+        for (index, name) in attributeNames.enumerated() {
+            fixed[Self.featureName(ofAttribute: name)] = Float(categories[index].code(of: values[index]) ?? -1).nanIfNegative
+        }
+        return try LifelongError.wrapping("specializing the prior") { try prior.specialized(fixing: fixed, to: encoding) }
+    }
+
+    /// A task's model: its prior plus the correction rounds its rows earn, and that number.
+    func taskModel(prior: GradientBoostedTrees, rows: Table, seed: UInt64) throws -> (model: GradientBoostedTrees, rounds: Int) {
+        guard rows.rowCount >= max(minCorrectionRows, folds), rows.classCounts().filter({ $0 > 0 }).count >= 2 else {
+            return (prior, 0)
+        }
+        let margins = try (0..<rows.rowCount).map { try prior.rawScores(rows.features(ofRow: $0)) }
+        let rounds = try correctionRounds(rows: rows, margins: margins, seed: seed)
+        guard rounds > 0 else { return (prior, 0) }
+        var parameters = parameters
+        parameters.rounds = rounds
+        parameters.seed = seed
+        let correction = try LifelongError.wrapping("training a task correction") {
+            try GradientBoostedTrees.train(on: rows, parameters: parameters, start: BoostingStart(baseMargin: margins.flatMap { $0 }))
+        }
+        return (try LifelongError.wrapping("joining prior and correction") { try prior.appending(correction) }, rounds)
+    }
+
+    /// The correction rounds with the lowest mean validation loss over the folds (0: the
+    /// prior's own loss is the lowest).
+    func correctionRounds(rows: Table, margins: [[Float]], seed: UInt64) throws -> Int {
+        var generator = SeededGenerator(seed: seed ^ 0x5EED_F01D)
+        var order = Array(0..<rows.rowCount)
+        order.shuffle(using: &generator)
+        var totals = [Double](repeating: 0, count: parameters.rounds + 1)
+        var parameters = parameters
+        parameters.seed = seed
+        for fold in 0..<folds {
+            let held = order.indices.filter { $0 % folds == fold }.map { order[$0] }
+            let kept = order.indices.filter { $0 % folds != fold }.map { order[$0] }
+            let train = rows.selecting(rows: kept), validation = rows.selecting(rows: held)
+            guard train.classCounts().filter({ $0 > 0 }).count >= 2 else { continue }
+            let model = try LifelongError.wrapping("validating a task correction") {
+                try GradientBoostedTrees.train(
+                    on: train, validation: validation, parameters: parameters,
+                    start: BoostingStart(
+                        baseMargin: kept.flatMap { margins[$0] }, validationBaseMargin: held.flatMap { margins[$0] }))
+            }
+            let losses = [model.initialValidationLoss ?? 0] + model.validationLosses
+            for (round, loss) in losses.enumerated() where round < totals.count { totals[round] += loss }
+        }
+        var best = 0
+        for round in totals.indices where totals[round] < totals[best] - 1e-12 { best = round }
+        return best
+    }
+}
+
+extension Float {
+    /// NaN for a negative value (an unknown category code).
+    fileprivate var nanIfNegative: Float { self < 0 ? .nan : self }
+}
