@@ -14,6 +14,8 @@ enum Fixtures {
         var configuration = LifelongConfiguration()
         configuration.model.rounds = 30
         configuration.model.learningRate = 0.2
+        // The prior's grid search is covered by GridSearchTests; here it would cost minutes of a debug build.
+        configuration.tunesPrior = false
         return configuration
     }
 

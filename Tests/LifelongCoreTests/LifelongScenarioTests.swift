@@ -9,8 +9,11 @@ struct LifelongScenarioTests {
         let scenario = Fixtures.scenario
         let rounds = scenario.rounds.dropFirst().map { LifelongExperiment.Round(train: $0.train, test: $0.test) }
         do {
-            return try LifelongExperiment(configuration: Fixtures.configuration).run(
-                initial: scenario.rounds[0].train, rounds: rounds)
+            // Every method but the tuned baseline (its grid search is for the benchmark).
+            return try LifelongExperiment(
+                configuration: Fixtures.configuration,
+                methods: LifelongExperiment.Method.allCases.filter { $0 != .globalWithAttributesTuned }
+            ).run(initial: scenario.rounds[0].train, rounds: rounds)
         } catch {
             fatalError("\(error)")
         }
@@ -28,7 +31,7 @@ struct LifelongScenarioTests {
         #expect(lifelong.forwardTransfer > 0)
     }
 
-    @Test("accuracy on the initial sites does not fall after the rounds")
+    @Test("accuracy on the initial sites does not fall by more than half a point after the rounds")
     func initialSitesKept() throws {
         let scenario = Fixtures.scenario
         var learner = try Fixtures.initialLearner()
@@ -37,7 +40,10 @@ struct LifelongScenarioTests {
         for round in scenario.rounds.dropFirst() { try learner.update(with: round.train) }
         let after = try learner.index!.accuracy(on: oldSites)
         print("initial sites: before \(before) after \(after)")
-        #expect(after >= before)
+        // Untouched sites answer exactly as before (IncrementalUpdateTests); a site that
+        // received rows is retrained, which may move a few answers either way. The bound is the
+        // issue's BWT target, -0.005.
+        #expect(after >= before - 0.005)
     }
 
     @Test("the attribute detector flags every unknown combination and nothing else")

@@ -1,17 +1,35 @@
 import LifelongLearning
 
-/// Replays rounds of labelled data through the lifelong learner and two baselines, and
-/// measures each with the Ianvs metrics.
+/// Replays rounds of labelled data through the lifelong learner and honest baselines, all
+/// trained on the same rows, and measures each with the lifelong-learning metrics.
 ///
-/// - `lifelong`: the `LifelongLearner` (task models, transfer, blending, unseen handling).
-/// - `global`: one model retrained every round on all rows so far.
-/// - `isolated`: one model per task (the lifelong task definition) on that task's rows
-///   only, no transfer; a task it has no model for (unseen, or a single class) is answered by
-///   that round's global model, as Sedna falls back.
+/// - `lifelong`: the `LifelongLearner` (per-task models from a shared prior, unseen handling).
+/// - `global`: one model retrained every round on all rows so far, without the task attributes.
+/// - `global+attributes`: the same with the task attributes as categorical features, at the
+///   same budget (the learner's model parameters).
+/// - `global+attributes-tuned`: the same, its depth, rounds and learning rate chosen by inner
+///   validation on the training rows (``GridSearch``).
+/// - `isolated`: one model per task on that task's rows only; a task it has no model for
+///   (unseen, or a single class) is answered by that round's `global` model.
+/// - `sedna`: as KubeEdge Sedna serves attribute tasks: a task's own model above 10 rows,
+///   else the `global` model.
 ///
 /// Row 0 of each matrix is the model trained on the initial rows; without initial rows it is
 /// "untrained", which answers the first class for every row.
 public struct LifelongExperiment: Sendable {
+    /// The methods compared.
+    public enum Method: String, Sendable, CaseIterable {
+        case lifelong
+        case global
+        case isolated
+        case globalWithAttributes = "global+attributes"
+        case globalWithAttributesTuned = "global+attributes-tuned"
+        case sedna
+
+        /// Whether the method is a baseline (everything but `lifelong`).
+        public var isBaseline: Bool { self != .lifelong }
+    }
+
     /// One round: rows to learn, then a test set.
     public struct Round: Sendable {
         /// Labelled rows of the round.
@@ -28,7 +46,7 @@ public struct LifelongExperiment: Sendable {
 
     /// One method's figures.
     public struct MethodResult: Sendable {
-        /// `lifelong`, `global` or `isolated`.
+        /// The method's name (``Method`` raw value).
         public var name: String
         /// The accuracy matrix.
         public var matrix: AccuracyMatrix
@@ -46,7 +64,7 @@ public struct LifelongExperiment: Sendable {
 
     /// Everything measured.
     public struct Result: Sendable {
-        /// lifelong, global, isolated (in this order).
+        /// One per method, in the experiment's order.
         public var methods: [MethodResult]
         /// Unseen detection on each round's rows before they were learned (attribute tasks:
         /// a row is unseen when its attribute combination is not yet a task).
@@ -57,10 +75,13 @@ public struct LifelongExperiment: Sendable {
 
     /// The lifelong learner's settings (the baselines use the same model parameters).
     public var configuration: LifelongConfiguration
+    /// The methods to run, `lifelong` first (the tuned baseline costs a grid search per round).
+    public var methods: [Method]
 
     /// Creates an experiment.
-    public init(configuration: LifelongConfiguration = LifelongConfiguration()) {
+    public init(configuration: LifelongConfiguration = LifelongConfiguration(), methods: [Method] = Method.allCases) {
         self.configuration = configuration
+        self.methods = methods
     }
 
     /// Runs the experiment.
@@ -78,11 +99,9 @@ public struct LifelongExperiment: Sendable {
             }
         }
         var learner = try LifelongLearner(configuration: configuration)
-        let trainer = TaskModelTrainer(parameters: configuration.model, transfer: configuration.transfer)
         var seen: LabelledSet?
         var updates: [UpdateReport] = []
         var detection: [UnseenTaskDetector.Kind: DetectionQuality] = [:]
-        var matrices: [[[Double]]] = [[], [], []]
         var stages: [Stage] = []
 
         func learn(_ rows: LabelledSet, round: Int) throws {
@@ -101,19 +120,10 @@ public struct LifelongExperiment: Sendable {
         }
 
         func stage() throws -> Stage {
-            guard let seen, let index = learner.index else { return Stage(lifelong: nil, global: nil, isolated: [:], index: nil) }
-            let global = try trainer.trainOwn(seen.table, seed: configuration.seed)
-            var rowsByTask: [String: [Int]] = [:]
-            for row in 0..<seen.rowCount {
-                if let task = try taskKey(seen, row: row, index: index) { rowsByTask[task, default: []].append(row) }
+            guard let seen, let index = learner.index else {
+                return Stage(predictors: methods.map { _ in { Array(repeating: 0, count: $0.rowCount) } }, index: nil)
             }
-            var isolated: [String: TrainedModel] = [:]
-            for (task, rows) in rowsByTask {
-                if let model = try trainer.trainOwn(seen.table.selecting(rows: rows), seed: configuration.seed ^ LifelongLearner.hash(task)) {
-                    isolated[task] = model
-                }
-            }
-            return Stage(lifelong: index, global: global, isolated: isolated, index: index)
+            return Stage(predictors: try methods.map { try predictor($0, seen: seen, index: index) }, index: index)
         }
 
         if let initial { try learn(initial, round: 0) }
@@ -122,9 +132,10 @@ public struct LifelongExperiment: Sendable {
             try learn(round.train, round: number + 1)
             stages.append(try stage())
         }
+        var matrices = methods.map { _ in [[Double]]() }
         for stage in stages {
-            for method in 0..<3 {
-                matrices[method].append(try rounds.map { try accuracy(stage, method: method, on: $0.test) })
+            for method in methods.indices {
+                matrices[method].append(try rounds.map { try accuracy(stage.predictors[method], on: $0.test) })
             }
         }
         // Final figures over every test set.
@@ -135,60 +146,102 @@ public struct LifelongExperiment: Sendable {
         let keys = try (0..<allTests.rowCount).map { row in
             try taskKey(allTests, row: row, index: final.index) ?? "unallocated"
         }
-        let names = ["lifelong", "global", "isolated"]
-        var methods: [MethodResult] = []
-        for method in 0..<3 {
-            let predicted = try predictions(final, method: method, on: allTests)
+        var results: [MethodResult] = []
+        for (number, method) in methods.enumerated() {
+            let predicted = try final.predictors[number](allTests)
             let correct = zip(predicted, labels).filter { $0 == $1 }.count
             let perTask = LifelongMetrics.perTaskAccuracy(keys: keys, predicted: predicted, labels: labels)
-            methods.append(
+            results.append(
                 MethodResult(
-                    name: names[method], matrix: try AccuracyMatrix(matrices[method]),
+                    name: method.rawValue, matrix: try AccuracyMatrix(matrices[number]),
                     taskAverageAccuracy: LifelongMetrics.taskAverageAccuracy(perTask),
                     averageAccuracy: allTests.rowCount == 0 ? 0 : Double(correct) / Double(allTests.rowCount),
                     perTaskAccuracy: perTask))
         }
-        return Result(methods: methods, detection: detection, updates: updates)
+        return Result(methods: results, detection: detection, updates: updates)
     }
 
-    /// The models of every method after one stage.
+    /// Answers a test set with one method's models after one stage.
+    typealias Predictor = (LabelledSet) throws -> [Int]
+
+    /// Every method's predictor after one stage, in ``methods`` order.
     struct Stage {
-        var lifelong: TaskIndex?
-        var global: TrainedModel?
-        var isolated: [String: TrainedModel]
+        var predictors: [Predictor]
         var index: TaskIndex?
+    }
+
+    /// The predictor of `method` trained on every row seen so far.
+    private func predictor(_ method: Method, seen: LabelledSet, index: TaskIndex) throws -> Predictor {
+        let trainer = TaskModelTrainer(parameters: configuration.model, transfer: configuration.transfer)
+        switch method {
+        case .lifelong:
+            return { try index.predict($0).map(\.predictedClass) }
+        case .global:
+            return Self.classes(of: try trainer.trainOwn(seen.table, seed: configuration.seed))
+        case .globalWithAttributes, .globalWithAttributesTuned:
+            let attributeNames = seen.attributeNames
+            let categories = TaskPriorTrainer.categories(attributeNames: attributeNames, taskAttributes: seen.attributes)
+            let table = TaskPriorTrainer.priorTable(seen, attributeNames: attributeNames, categories: categories)
+            var parameters = configuration.model
+            if method == .globalWithAttributesTuned {
+                parameters = try GridSearch(base: configuration.model, seed: configuration.seed).best(for: table)
+            }
+            let model = try TaskModelTrainer(parameters: parameters, transfer: configuration.transfer)
+                .trainOwn(table, seed: configuration.seed)
+            return { test in
+                try Self.classes(of: model)(
+                    LabelledSet(
+                        table: TaskPriorTrainer.priorTable(test, attributeNames: attributeNames, categories: categories),
+                        attributeNames: test.attributeNames, attributes: test.attributes))
+            }
+        case .isolated, .sedna:
+            // Sedna serves a task by its own model only above 10 rows; isolated whenever it can train one.
+            let minimumRows = method == .sedna ? Self.sednaMinimumRows + 1 : 1
+            let global = Self.classes(of: try trainer.trainOwn(seen.table, seed: configuration.seed))
+            var rowsByTask: [String: [Int]] = [:]
+            for row in 0..<seen.rowCount {
+                if let task = try taskKey(seen, row: row, index: index) { rowsByTask[task, default: []].append(row) }
+            }
+            var models: [String: TrainedModel] = [:]
+            for (task, rows) in rowsByTask where rows.count >= minimumRows {
+                if let model = try trainer.trainOwn(
+                    seen.table.selecting(rows: rows), seed: configuration.seed ^ LifelongLearner.hash(task)) {
+                    models[task] = model
+                }
+            }
+            return { test in
+                let fallback = try global(test)
+                return try (0..<test.rowCount).map { row in
+                    guard let key = try self.taskKey(test, row: row, index: index), let model = models[key] else {
+                        return fallback[row]
+                    }
+                    return try LifelongError.wrapping("task prediction") { try model.model.predictClass(test.table.features(ofRow: row)) }
+                }
+            }
+        }
+    }
+
+    /// Tasks with at most this many rows are served by Sedna's global model.
+    static let sednaMinimumRows = 10
+
+    /// A model's classes for a set's table; the first class for every row without a model.
+    private static func classes(of model: TrainedModel?) -> Predictor {
+        { test in
+            guard let model else { return .init(repeating: 0, count: test.rowCount) }
+            return try LifelongError.wrapping("prediction") { model.model.classes(fromBatch: try model.model.predict(table: test.table)) }
+        }
+    }
+
+    private func accuracy(_ predictor: Predictor, on test: LabelledSet) throws -> Double {
+        guard test.rowCount > 0 else { return 0 }
+        let predicted = try predictor(test)
+        return Double(zip(predicted, test.table.classLabels).filter { $0 == $1 }.count) / Double(test.rowCount)
     }
 
     private func taskKey(_ set: LabelledSet, row: Int, index: TaskIndex?) throws -> String? {
         switch configuration.definition {
         case .attributes: return set.attributeKey(ofRow: row)
         case .clusters: return try index?.allocator.allocate(features: set.table.features(ofRow: row), attributes: [])
-        }
-    }
-
-    private func accuracy(_ stage: Stage, method: Int, on test: LabelledSet) throws -> Double {
-        guard test.rowCount > 0 else { return 0 }
-        let predicted = try predictions(stage, method: method, on: test)
-        return Double(zip(predicted, test.table.classLabels).filter { $0 == $1 }.count) / Double(test.rowCount)
-    }
-
-    private func predictions(_ stage: Stage, method: Int, on test: LabelledSet) throws -> [Int] {
-        switch method {
-        case 0:
-            guard let index = stage.lifelong else { return .init(repeating: 0, count: test.rowCount) }
-            return try index.predict(test).map(\.predictedClass)
-        default:
-            guard let global = stage.global else { return .init(repeating: 0, count: test.rowCount) }
-            let globalClasses = try LifelongError.wrapping("global prediction") {
-                global.model.classes(fromBatch: try global.model.predict(table: test.table))
-            }
-            if method == 1 { return globalClasses }
-            return try (0..<test.rowCount).map { row in
-                guard let key = try taskKey(test, row: row, index: stage.index), let model = stage.isolated[key] else {
-                    return globalClasses[row]
-                }
-                return try LifelongError.wrapping("isolated prediction") { try model.model.predictClass(test.table.features(ofRow: row)) }
-            }
         }
     }
 }

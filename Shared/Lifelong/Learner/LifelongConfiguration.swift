@@ -25,6 +25,10 @@ public struct LifelongConfiguration: Sendable, Hashable {
     public var distributionDetectorEnabled: Bool = true
     /// Seed of splits, clustering and row sampling.
     public var seed: UInt64 = 0
+    /// Whether the prior's depth, rounds and learning rate are chosen by inner validation on
+    /// the labelled rows every update (``GridSearch``: 12 grid points × 2 folds); otherwise the
+    /// prior uses `model`.
+    public var tunesPrior: Bool = true
 
     /// Depth-3 trees, 60 rounds, learning rate 0.1, 80 % row subsampling: small models that
     /// do not overfit a few hundred rows.

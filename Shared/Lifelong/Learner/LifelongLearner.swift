@@ -29,6 +29,11 @@ public struct LifelongLearner: Sendable {
         var createdAtUs: Int64
         var updatedAtUs: Int64
         var digest: String?
+
+        /// Training and held-out rows together.
+        func allRows() throws -> LabelledSet {
+            try heldOut.map { try train.appending($0) } ?? train
+        }
     }
 
     private var taskData: [String: TaskData] = [:]
@@ -127,13 +132,23 @@ public struct LifelongLearner: Sendable {
         // The prior: one model on every task's rows that also sees their attributes. Each
         // changed task gets it specialized to its attribute values, plus the correction rounds
         // its own rows earn by inner validation (see TaskPriorTrainer).
+        // Both learn from every labelled row, held-out rows included (those also calibrate
+        // the detectors, whose false-positive rate is then measured on rows never seen).
         let priorTrainer = TaskPriorTrainer(
             parameters: configuration.model, folds: 3, minCorrectionRows: configuration.minTaskSize)
         let categories = TaskPriorTrainer.categories(
             attributeNames: attributeNames, taskAttributes: taskData.keys.sorted().map { taskData[$0]!.attributes })
         var correctionRounds: [String: Int] = [:]
-        let prior = try all.flatMap {
-            try priorTrainer.trainPrior($0, attributeNames: attributeNames, categories: categories, seed: configuration.seed)
+        var labelled: LabelledSet?
+        for name in taskData.keys.sorted() {
+            let rows = try taskData[name]!.allRows()
+            labelled = try labelled.map { try $0.appending(rows) } ?? rows
+        }
+        let prior = try labelled.flatMap { rows in
+            let table = TaskPriorTrainer.priorTable(rows, attributeNames: attributeNames, categories: categories)
+            let parameters = configuration.tunesPrior
+                ? try GridSearch(base: configuration.model, seed: configuration.seed).best(for: table) : configuration.model
+            return try priorTrainer.trainPrior(table, parameters: parameters, seed: configuration.seed)
         }
         for name in changed.sorted() {
             guard let prior else {
@@ -144,7 +159,7 @@ public struct LifelongLearner: Sendable {
             let taskPrior = try priorTrainer.taskPrior(
                 prior, attributeNames: attributeNames, values: data.attributes, categories: categories, encoding: encoding!)
             let (model, rounds) = try priorTrainer.taskModel(
-                prior: taskPrior, rows: data.train.table, seed: configuration.seed ^ Self.hash(name))
+                prior: taskPrior, rows: try data.allRows().table, seed: configuration.seed ^ Self.hash(name))
             let stored = try StoredModel(.gradientBoostedTrees(model))
             storedModels[stored.digest] = stored
             taskData[name]!.digest = stored.digest

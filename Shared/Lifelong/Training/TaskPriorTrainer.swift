@@ -11,8 +11,7 @@ import LifelongLearning
 /// served by the prior specialized to it, which knows the task through its attributes and
 /// every other task through the shared trees.
 struct TaskPriorTrainer: Sendable {
-    /// Parameters of the prior and of the corrections (the correction's `rounds` is the most
-    /// tried).
+    /// Parameters of the corrections (`rounds` is the most tried).
     let parameters: GradientBoostingParameters
     /// Folds of the inner validation that picks a task's correction rounds.
     let folds: Int
@@ -40,12 +39,9 @@ struct TaskPriorTrainer: Sendable {
         return Table(unchecked: encoding, columns: columns, labels: rows.table.labels)
     }
 
-    /// The prior: one model on every task's rows and their attributes; nil with fewer than
-    /// two classes.
-    func trainPrior(
-        _ all: LabelledSet, attributeNames: [String], categories: [CategoricalEncoding], seed: UInt64
-    ) throws -> GradientBoostedTrees? {
-        let table = Self.priorTable(all, attributeNames: attributeNames, categories: categories)
+    /// The prior: one model on every task's rows with their attributes (`priorTable`); nil
+    /// with fewer than two classes.
+    func trainPrior(_ table: Table, parameters: GradientBoostingParameters, seed: UInt64) throws -> GradientBoostedTrees? {
         guard table.classCounts().filter({ $0 > 0 }).count >= 2 else { return nil }
         var parameters = parameters
         parameters.seed = seed
