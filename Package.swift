@@ -220,6 +220,8 @@ let package = Package(
         .testTarget(
             name: "LifelongCoreTests", dependencies: ["ContentDigest", "LifelongCore", "LifelongLearning", "LifelongProto"],
             path: "Tests/LifelongCoreTests", swiftSettings: strictSwift),
+        /// `lifelong experiment` end to end: runs the built `lifelong` executable.
+        .testTarget(name: "CLITests", path: "Tests/CLITests", swiftSettings: strictSwift),
         .testTarget(
             name: "KnowledgeBaseTests",
             dependencies: [

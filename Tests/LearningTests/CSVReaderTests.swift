@@ -124,4 +124,32 @@ struct CSVReaderTests {
         let table = try CSVReader().read(contentsOf: url)
         #expect(table.columns[0] == [1.5, -2000])
     }
+
+    @Test("a missing label fails by default, naming its line")
+    func missingLabelRejected() throws {
+        let text = "x,c,label\n1,a,y\n2,b,\n"
+        let error = try #require(throws: LearningError.self) { try CSVReader().read(text: text) }
+        #expect(error.code == .invalidLabel)
+        #expect(error.line == 3)
+    }
+
+    @Test("with .skipRow, rows without a label are left out before inference and their lines reported")
+    func missingLabelSkipped() throws {
+        // Line 3 has an empty label; a quoted field makes the next row span lines 4-5; line 6 has "NA".
+        let text = "x,c,label\n1,a,y\n2,gone,\n3,\"two\nlines\",n\nnot-a-number,gone,NA\n4,b,y\n"
+        var options = CSVReader.Options()
+        options.missingLabel = .skipRow
+        let outcome = try CSVReader(options: options).readOutcome(bytes: Array(text.utf8))
+        #expect(outcome.skippedLines == [3, 6])
+        #expect(outcome.table.rowCount == 3)
+        // The skipped rows' values do not reach the inferred schema: x stays numeric, "gone" is no category.
+        #expect(outcome.table.encoding.features[0].kind == .numeric)
+        #expect(outcome.table.columns[0] == [1, 3, 4])
+        #expect(outcome.table.encoding.features[1].categories?.categories == ["a", "b", "two\nlines"])
+        #expect(outcome.table.encoding.classNames == ["n", "y"])
+        #expect(outcome.table.labels == [1, 0, 1])
+        // Nothing to skip: the same table as `read`.
+        let clean = try CSVReader(options: options).readOutcome(bytes: Array("x,label\n1,y\n".utf8))
+        #expect(clean.skippedLines.isEmpty && clean.table.rowCount == 1)
+    }
 }

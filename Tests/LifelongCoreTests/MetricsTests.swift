@@ -3,13 +3,78 @@ import Testing
 
 @Suite("Lifelong metrics")
 struct MetricsTests {
-    @Test("BWT and FWT follow the Ianvs formulas")
-    func transfer() throws {
+    /// Rows: model before round 1, after round 1, 2, 3; columns: test sets of rounds 1, 2, 3.
+    /// Round 1 is forgotten at the end (0.90 right after it, 0.95 after round 2, 0.60 at the
+    /// end); round 2 a little (0.80 → 0.75).
+    static let forgetful: [[Double]] = [
+        [0.30, 0.20, 0.10],
+        [0.90, 0.25, 0.15],
+        [0.95, 0.80, 0.50],
+        [0.60, 0.75, 0.85],
+    ]
+
+    @Test("GEM BWT, FWT and forgetting on a matrix that forgets; Ianvs's BWT hides it")
+    func forgettingMatrix() throws {
+        let m = try AccuracyMatrix(Self.forgetful)
+        // BWT = ((M[3][1] − M[1][1]) + (M[3][2] − M[2][2])) / 2 = ((0.60 − 0.90) + (0.75 − 0.80)) / 2
+        #expect(abs(m.backwardTransfer - -0.175) < 1e-12)
+        // FWT = ((M[1][2] − M[0][2]) + (M[2][3] − M[0][3])) / 2 = ((0.25 − 0.20) + (0.50 − 0.10)) / 2
+        #expect(abs(m.forwardTransfer - 0.225) < 1e-12)
+        // forgetting = ((max(0.90, 0.95) − 0.60) + (max(0.80) − 0.75)) / 2 = (0.35 + 0.05) / 2
+        #expect(abs(m.forgetting - 0.20) < 1e-12)
+        // Ianvs BWT telescopes to (final − row 0) / R²: (0.30 + 0.55 + 0.75) / 9 > 0 although
+        // round 1 lost 0.30.
+        #expect(abs(m.ianvsBackwardTransfer - 1.60 / 9) < 1e-12)
+        // Ianvs FWT = ((0.90 − 0.30) + (0.80 − 0.20) + (0.85 − 0.10)) / 3
+        #expect(abs(m.ianvsForwardTransfer - 0.65) < 1e-12)
+    }
+
+    @Test("learning new rounds that improves old test sets is backward transfer, but only the change after learning them")
+    func improvingMatrix() throws {
+        let m = try AccuracyMatrix([[0.50, 0.40], [0.80, 0.55], [0.85, 0.90]])
+        // BWT = M[2][1] − M[1][1] = 0.85 − 0.80: round 2 helped round 1's test set by 0.05.
+        #expect(abs(m.backwardTransfer - 0.05) < 1e-12)
+        // Ianvs counts learning itself: ((0.85 − 0.50) + (0.90 − 0.40)) / 4 = 0.2125.
+        #expect(abs(m.ianvsBackwardTransfer - 0.2125) < 1e-12)
+        // FWT = M[1][2] − M[0][2] = 0.55 − 0.40: round 1 helped round 2 before it was learned.
+        #expect(abs(m.forwardTransfer - 0.15) < 1e-12)
+        // Ianvs FWT = ((0.80 − 0.50) + (0.90 − 0.40)) / 2
+        #expect(abs(m.ianvsForwardTransfer - 0.40) < 1e-12)
+        // forgetting = max(0.80) − 0.85: round 1 ended above its best, so negative.
+        #expect(abs(m.forgetting - -0.05) < 1e-12)
+    }
+
+    @Test("a matrix that forgets round 1 after round 2: GEM and Ianvs disagree in sign")
+    func signs() throws {
         let m = try AccuracyMatrix([[0.5, 0.4], [0.8, 0.5], [0.7, 0.9]])
-        // BWT = ((0.8-0.5) + (0.5-0.4) + (0.7-0.8) + (0.9-0.5)) / 4
-        #expect(abs(m.backwardTransfer - 0.175) < 1e-12)
-        // FWT = ((0.8-0.5) + (0.9-0.4)) / 2
-        #expect(abs(m.forwardTransfer - 0.4) < 1e-12)
+        // GEM: BWT = 0.7 − 0.8; FWT = 0.5 − 0.4; forgetting = 0.8 − 0.7.
+        #expect(abs(m.backwardTransfer - -0.1) < 1e-12)
+        #expect(abs(m.forwardTransfer - 0.1) < 1e-12)
+        #expect(abs(m.forgetting - 0.1) < 1e-12)
+        // Ianvs: BWT = ((0.8−0.5) + (0.5−0.4) + (0.7−0.8) + (0.9−0.5)) / 4; FWT = ((0.8−0.5) + (0.9−0.4)) / 2.
+        #expect(abs(m.ianvsBackwardTransfer - 0.175) < 1e-12)
+        #expect(abs(m.ianvsForwardTransfer - 0.4) < 1e-12)
+    }
+
+    @Test("one round: no earlier round, so BWT, FWT and forgetting are 0; Ianvs's are not")
+    func oneRound() throws {
+        let m = try AccuracyMatrix([[0.3], [0.8]])
+        #expect(!m.hasEarlierRounds)
+        #expect(m.backwardTransfer == 0)
+        #expect(m.forwardTransfer == 0)
+        #expect(m.forgetting == 0)
+        #expect(abs(m.ianvsBackwardTransfer - 0.5) < 1e-12)
+        #expect(abs(m.ianvsForwardTransfer - 0.5) < 1e-12)
+        #expect(try AccuracyMatrix(Self.forgetful).hasEarlierRounds)
+    }
+
+    @Test("a model that never changes has no transfer and no forgetting")
+    func constant() throws {
+        let m = try AccuracyMatrix([[0.6, 0.7, 0.8], [0.6, 0.7, 0.8], [0.6, 0.7, 0.8], [0.6, 0.7, 0.8]])
+        #expect(m.backwardTransfer == 0)
+        #expect(m.forwardTransfer == 0)
+        #expect(m.forgetting == 0)
+        #expect(m.ianvsBackwardTransfer == 0)
     }
 
     @Test("a matrix without R + 1 rows of R values is rejected")

@@ -14,6 +14,8 @@ public import Foundation
 ///   fails with `.malformedCSV`.
 /// - Lines end with LF, CRLF or CR. Completely empty lines are skipped.
 /// - A field equal to one of `Options.missingMarkers` (after trimming spaces) is missing.
+/// - A row whose label is missing fails with `.invalidLabel`, or is left out when
+///   `Options.missingLabel` is `.skipRow` (`readOutcome` says which lines were left out).
 /// - Errors name the 1-based physical line and the 1-based column (field number).
 public struct CSVReader: Sendable {
     /// How to read the label column.
@@ -24,6 +26,22 @@ public struct CSVReader: Sendable {
         case classification
         /// Regression; every label must be a finite number.
         case regression
+    }
+
+    /// What to do with a row whose label is missing (empty or a missing marker).
+    public enum MissingLabelPolicy: Sendable, Hashable {
+        /// Fail with `LearningError.invalidLabel`, naming the line.
+        case reject
+        /// Leave the row out of the table (before any inference) and count it.
+        case skipRow
+    }
+
+    /// A table and the data rows left out of it.
+    public struct Outcome: Sendable {
+        /// The rows read.
+        public var table: Table
+        /// 1-based physical lines of the rows left out because their label was missing.
+        public var skippedLines: [Int]
     }
 
     /// Reading options; every field has a default.
@@ -47,6 +65,8 @@ public struct CSVReader: Sendable {
         public var ignoredColumns: Set<String> = []
         /// What to do with a categorical value that a given `encoding` does not know.
         public var unknownCategory: UnknownCategoryPolicy = .reject
+        /// What to do with a row whose label is missing.
+        public var missingLabel: MissingLabelPolicy = .reject
 
         /// Creates default options.
         public init() {}
@@ -65,17 +85,29 @@ public struct CSVReader: Sendable {
     /// - Returns: The table.
     /// - Throws: `LearningError` (see the type's documentation) or a file-system error.
     public func read(contentsOf url: URL) throws -> Table {
-        let data = try Data(contentsOf: url)
-        return try read(bytes: [UInt8](data))
+        try readOutcome(contentsOf: url).table
     }
 
     /// Reads CSV text.
     public func read(text: String) throws -> Table {
-        try read(bytes: Array(text.utf8))
+        try readOutcome(bytes: Array(text.utf8)).table
     }
 
     /// Reads CSV bytes (UTF-8).
     public func read(bytes: [UInt8]) throws -> Table {
+        try readOutcome(bytes: bytes).table
+    }
+
+    /// Reads a CSV file and says which rows were left out (see `Options.missingLabel`).
+    /// - Throws: `LearningError` or a file-system error.
+    public func readOutcome(contentsOf url: URL) throws -> Outcome {
+        let data = try Data(contentsOf: url)
+        return try readOutcome(bytes: [UInt8](data))
+    }
+
+    /// Reads CSV bytes (UTF-8) and says which rows were left out (see `Options.missingLabel`).
+    /// - Throws: `LearningError`.
+    public func readOutcome(bytes: [UInt8]) throws -> Outcome {
         let records = try bytes.withUnsafeBufferPointer { try CSVRecords(parsing: $0, delimiter: options.delimiter) }
         return try bytes.withUnsafeBufferPointer { buffer in
             try CSVTableBuilder(records: records, bytes: buffer, options: options).build()
@@ -191,13 +223,32 @@ struct CSVRecords {
     func fieldCount(ofRecord record: Int) -> Int {
         Int(recordFirstField[record + 1] - recordFirstField[record])
     }
+
+    /// The same input with only the given records (in order).
+    func keeping(records kept: [Int]) -> CSVRecords {
+        var copy = self
+        copy.fieldStart = []
+        copy.fieldEnd = []
+        copy.fieldEscaped = []
+        copy.recordFirstField = [0]
+        copy.recordLine = []
+        for record in kept {
+            let fields = Int(recordFirstField[record])..<Int(recordFirstField[record + 1])
+            copy.fieldStart += fieldStart[fields]
+            copy.fieldEnd += fieldEnd[fields]
+            copy.fieldEscaped += fieldEscaped[fields]
+            copy.recordFirstField.append(Int32(copy.fieldStart.count))
+            copy.recordLine.append(recordLine[record])
+        }
+        return copy
+    }
 }
 
 /// Turns parsed records into a typed, validated table.
 struct CSVTableBuilder {
     let records: CSVRecords
     let bytes: UnsafeBufferPointer<UInt8>
-    let options: CSVReader.Options
+    var options: CSVReader.Options
 
     /// A field's text, with `""` unescaped.
     func text(_ field: Int) -> String {
@@ -254,7 +305,7 @@ struct CSVTableBuilder {
         }
     }
 
-    func build() throws -> Table {
+    func build() throws -> CSVReader.Outcome {
         guard records.recordCount > 0 else {
             throw LearningError(.malformedCSV, "the input has no header row", line: 1)
         }
@@ -281,6 +332,17 @@ struct CSVTableBuilder {
                 field: options.labelColumn)
         }
         func field(_ record: Int, _ position: Int) -> Int { Int(records.recordFirstField[record]) + position }
+        if options.missingLabel == .skipRow {
+            let unlabelled = (1..<records.recordCount).filter { presentText(field($0, labelPosition)) == nil }
+            if !unlabelled.isEmpty {
+                let unlabelledSet = Set(unlabelled)
+                let kept = (0..<records.recordCount).filter { !unlabelledSet.contains($0) }
+                var labelled = CSVTableBuilder(records: records.keeping(records: kept), bytes: bytes, options: options)
+                labelled.options.missingLabel = .reject
+                let table = try labelled.build().table
+                return CSVReader.Outcome(table: table, skippedLines: unlabelled.map { Int(records.recordLine[$0]) })
+            }
+        }
         func location(_ record: Int, _ position: Int, _ name: String) -> (Int, Int, String) {
             (Int(records.recordLine[record]), position + 1, name)
         }
@@ -404,7 +466,7 @@ struct CSVTableBuilder {
             }
         }
         let encoding = FeatureEncoding(features: featureColumns, labelName: options.labelColumn, label: labelKind)
-        return Table(validated: encoding, columns: columns, labels: labels)
+        return CSVReader.Outcome(table: Table(validated: encoding, columns: columns, labels: labels), skippedLines: [])
     }
 
     /// The column's values when every present value reads as a number (NaN for missing,

@@ -33,8 +33,13 @@ public struct LabelledSet: Sendable {
         self.attributes = rows
     }
 
+    /// The task value of an attribute that is missing in a row (empty, or one of the CSV
+    /// reader's missing markers such as `NA`): "(empty)", a value of its own, so such rows form
+    /// their own task(s) instead of failing or joining another task.
+    public static let emptyAttributeValue = "(empty)"
+
     /// Splits a table read from CSV: the named attribute columns (categorical or numeric)
-    /// leave the features and become attribute strings.
+    /// leave the features and become attribute strings (`emptyAttributeValue` where missing).
     /// - Parameters:
     ///   - table: A table whose features include the attribute columns.
     ///   - attributeNames: The attribute columns, in task-key order.
@@ -61,7 +66,7 @@ public struct LabelledSet: Sendable {
                 let code = table.columns[column][row]
                 let text: String
                 if code.isNaN {
-                    text = ""
+                    text = Self.emptyAttributeValue
                 } else if let categories = feature.categories {
                     text = categories.categories[Int(code)]
                 } else {

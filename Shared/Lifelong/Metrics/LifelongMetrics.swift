@@ -1,9 +1,15 @@
-/// The Ianvs lifelong-learning metrics.
+/// The accuracy matrix of a lifelong experiment and the transfer measures computed from it.
 ///
-/// The accuracy matrix has R + 1 rows (row 0: the model before round 1, row i: after round
-/// i) and R columns (test set of round j).
+/// The matrix has R + 1 rows and R columns: row 0 is the model before round 1 (trained on the
+/// initial data, or untrained without it), row i the model after round i; column c (0-based)
+/// is the test set of round c + 1. In the notation of REFERENCE.md (1-based rounds j),
+/// `M[i][j]` is `values[i][j - 1]` and `b_j = M[0][j]`.
+///
+/// `backwardTransfer`, `forwardTransfer` and `forgetting` follow GEM (Lopez-Paz & Ranzato 2017)
+/// and Chaudhry et al. 2018; Ianvs's formulas are kept as `ianvsBackwardTransfer` and
+/// `ianvsForwardTransfer`.
 public struct AccuracyMatrix: Sendable, Hashable {
-    /// `values[i][j]`: accuracy of the model after round i on test set j.
+    /// `values[i][c]`: accuracy of the model after round i on the test set of round c + 1.
     public var values: [[Double]]
 
     /// Creates a matrix.
@@ -19,18 +25,66 @@ public struct AccuracyMatrix: Sendable, Hashable {
     /// The number of rounds R.
     public var rounds: Int { values[0].count }
 
-    /// Backward transfer: (1/R²) Σ_i Σ_j (M[i+1][j] − M[i][j]), i, j in 0..<R. Negative
-    /// means forgetting.
+    /// Whether BWT, FWT and forgetting measure anything: they need an earlier round (R ≥ 2).
+    public var hasEarlierRounds: Bool { rounds >= 2 }
+
+    /// GEM backward transfer: 1/(R−1) · Σ_{j<R} (M[R][j] − M[j][j]), rounds j = 1…R−1.
+    ///
+    /// How the accuracy on each earlier round's test set changed between right after that
+    /// round was learned and the end. Negative means forgetting; learning a round's own data
+    /// does not count. 0 when R = 1 (no earlier round).
     public var backwardTransfer: Double {
+        let r = rounds
+        guard r >= 2 else { return 0 }
+        // Round j = c + 1 was learned in row c + 1.
+        let total = (0..<(r - 1)).reduce(0.0) { $0 + values[r][$1] - values[$1 + 1][$1] }
+        return total / Double(r - 1)
+    }
+
+    /// GEM forward transfer: 1/(R−1) · Σ_{j≥2} (M[j−1][j] − b_j), b_j = M[0][j].
+    ///
+    /// The accuracy on a round's test set just before its data is learned, against row 0 (the
+    /// model of the initial data, or untrained): how much the earlier rounds help with what is
+    /// not yet learned. Round 1 is left out (its "before" is row 0 itself). 0 when R = 1.
+    public var forwardTransfer: Double {
+        let r = rounds
+        guard r >= 2 else { return 0 }
+        // Before round j = c + 1 is learned the model is row c.
+        let total = (1..<r).reduce(0.0) { $0 + values[$1][$1] - values[0][$1] }
+        return total / Double(r - 1)
+    }
+
+    /// Forgetting (Chaudhry et al. 2018): 1/(R−1) · Σ_{j<R} (max_{j≤l<R} M[l][j] − M[R][j]).
+    ///
+    /// The drop on each earlier round's test set from the best accuracy reached after it was
+    /// learned (and before the end) to the final accuracy. Positive means forgetting; it is not
+    /// clamped, so a round that ends above its earlier best counts negatively. 0 when R = 1.
+    public var forgetting: Double {
+        let r = rounds
+        guard r >= 2 else { return 0 }
+        var total = 0.0
+        for c in 0..<(r - 1) {
+            let best = ((c + 1)..<r).reduce(-Double.infinity) { max($0, values[$1][c]) }
+            total += best - values[r][c]
+        }
+        return total / Double(r - 1)
+    }
+
+    /// Ianvs's documented backward transfer: (1/R²) · Σ_i Σ_j (M[i+1][j] − M[i][j]).
+    ///
+    /// The sum telescopes to "final row minus row 0" on every test set, so learning a round's
+    /// own data counts as backward transfer and forgetting is hidden. Reported only under this
+    /// name, for comparison with Ianvs.
+    public var ianvsBackwardTransfer: Double {
         let r = rounds
         var total = 0.0
         for i in 0..<r { for j in 0..<r { total += values[i + 1][j] - values[i][j] } }
         return total / Double(r * r)
     }
 
-    /// Forward transfer: (1/R) Σ_i (M[i][i] − M[0][i]) over the rounds i = 1…R (column
-    /// i − 1): what learning round i brings to its own test set over the model before round 1.
-    public var forwardTransfer: Double {
+    /// Ianvs's forward transfer (as its code computes it): (1/R) · Σ_i (M[i][i] − M[0][i]) over
+    /// the rounds i = 1…R: what learning round i brings to its own test set over row 0.
+    public var ianvsForwardTransfer: Double {
         let r = rounds
         var total = 0.0
         for i in 1...r { total += values[i][i - 1] - values[0][i - 1] }
