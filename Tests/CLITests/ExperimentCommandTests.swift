@@ -92,7 +92,11 @@ struct ExperimentCommandTests {
         let run = try await CLIProcess.run(Self.arguments(folder))
         try #require(run.status == 0, "lifelong failed: \(run.error)")
         let transferLines = run.output.split(separator: "\n").filter { $0.hasPrefix("BWT ") }
-        #expect(transferLines.count == 3)
+        // lifelong, global, isolated, global+attributes, global+attributes-tuned, sedna
+        #expect(transferLines.count == 6)
+        for method in ["lifelong", "global", "isolated", "global+attributes", "global+attributes-tuned", "sedna"] {
+            #expect(run.output.contains("== \(method)\n"), "\(method)")
+        }
         #expect(transferLines.allSatisfy { $0.contains("forgetting") && $0.contains("Ianvs BWT") })
         #expect(run.output.contains("skipped rows without a label: 1 ("))
         #expect(run.output.contains("round-1.csv: 1)"))
