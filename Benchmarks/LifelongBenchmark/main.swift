@@ -272,10 +272,13 @@ print("")
 print("unseen-task detection (lifelong), on each round's rows before they are learned; positives = rows of new sites")
 for kind in UnseenTaskDetector.Kind.allCases {
     guard let quality = result.detection[kind] else { continue }
-    print(
-        "  " + pad(kind.rawValue, 13, left: false)
-            + String(format: " precision %.3f  recall %.3f  false-positive rate %.3f", quality.precision, quality.recall,
-                quality.falsePositiveRate))
+    var line = "  " + pad(kind.rawValue, 13, left: false)
+        + String(format: " precision %.3f  recall %.3f  false-positive rate %.3f", quality.precision, quality.recall,
+            quality.falsePositiveRate)
+    if let area = quality.rocArea, let best = quality.bestRecall(atFalsePositiveRate: 0.05) {
+        line += String(format: "  ROC area %.3f  best recall at FPR <= 0.05: %.3f (FPR %.3f)", area, best.recall, best.falsePositiveRate)
+    }
+    print(line)
 }
 for update in result.updates {
     print("update \(update.round): \(update.created.count) created, \(update.retrained.count) retrained, \(update.untouched.count) untouched")
@@ -323,6 +326,11 @@ for kind in UnseenTaskDetector.Kind.allCases {
     guard let quality = result.detection[kind] else { continue }
     summary.append("unseen_\(kind.rawValue)_precision=\(String(format: "%.3f", quality.precision))")
     summary.append("unseen_\(kind.rawValue)_recall=\(String(format: "%.3f", quality.recall))")
+    summary.append("unseen_\(kind.rawValue)_false_positive_rate=\(String(format: "%.3f", quality.falsePositiveRate))")
+    if let area = quality.rocArea, let best = quality.bestRecall(atFalsePositiveRate: 0.05) {
+        summary.append("unseen_\(kind.rawValue)_roc_area=\(String(format: "%.3f", area))")
+        summary.append("unseen_\(kind.rawValue)_best_recall_at_fpr_0_05=\(String(format: "%.3f", best.recall))")
+    }
 }
 summary.append("lifelong_initial_sites_acc_before=\(String(format: "%.4f", lifelongInitial.0))")
 summary.append("lifelong_initial_sites_acc_after=\(String(format: "%.4f", lifelongInitial.1))")

@@ -63,3 +63,22 @@ struct RelationAndDetectorTests {
         #expect(farRate > 0.95)
     }
 }
+
+@Suite("detection quality over scores")
+struct DetectionQualityScoreTests {
+    @Test("ROC area and the best recall at a false-positive rate, computed by hand")
+    func rocArea() throws {
+        var quality = DetectionQuality()
+        // Known: 0.1 0.2 0.3 0.4; unseen: 0.35 0.5 0.6 0.2.
+        for score in [0.1, 0.2, 0.3, 0.4] { quality.record(flagged: score > 0.45, unseen: false, score: score) }
+        for score in [0.35, 0.5, 0.6, 0.2] { quality.record(flagged: score > 0.45, unseen: true, score: score) }
+        // Pairs (unseen above known): 0.35 → 3, 0.5 → 4, 0.6 → 4, 0.2 → 1 + ½ (tie with 0.2) = 12.5 of 16.
+        #expect(try #require(quality.rocArea) == 12.5 / 16)
+        // FPR 0 (threshold 0.4): recall 2/4; FPR ≤ 0.25 (threshold 0.3): 0.35, 0.5, 0.6 → 3/4.
+        #expect(quality.bestRecall(atFalsePositiveRate: 0)?.recall == 0.5)
+        #expect(quality.bestRecall(atFalsePositiveRate: 0.25)?.recall == 0.75)
+        #expect(quality.bestRecall(atFalsePositiveRate: 0.25)?.falsePositiveRate == 0.25)
+        #expect(quality.truePositives == 2 && quality.falsePositives == 0)
+        #expect(DetectionQuality().rocArea == nil)
+    }
+}

@@ -75,6 +75,10 @@ public struct DetectionQuality: Sendable, Hashable {
     public var falseNegatives: Int
     /// Known rows not flagged.
     public var trueNegatives: Int
+    /// The detector's scores of unseen rows and of known rows, when recorded with them: the
+    /// whole trade-off, not only the calibrated threshold's point.
+    public var unseenScores: [Double] = []
+    public var knownScores: [Double] = []
 
     /// Creates counts.
     public init(truePositives: Int = 0, falsePositives: Int = 0, falseNegatives: Int = 0, trueNegatives: Int = 0) {
@@ -84,8 +88,11 @@ public struct DetectionQuality: Sendable, Hashable {
         self.trueNegatives = trueNegatives
     }
 
-    /// Counts one decision.
-    public mutating func record(flagged: Bool, unseen: Bool) {
+    /// Counts one decision, and keeps its score when given.
+    public mutating func record(flagged: Bool, unseen: Bool, score: Double? = nil) {
+        if let score, score.isFinite || score == .infinity {
+            if unseen { unseenScores.append(score) } else { knownScores.append(score) }
+        }
         switch (flagged, unseen) {
         case (true, true): truePositives += 1
         case (true, false): falsePositives += 1
@@ -105,5 +112,46 @@ public struct DetectionQuality: Sendable, Hashable {
     /// FP / (FP + TN).
     public var falsePositiveRate: Double {
         falsePositives + trueNegatives == 0 ? 0 : Double(falsePositives) / Double(falsePositives + trueNegatives)
+    }
+
+    /// Area under the ROC curve of the recorded scores: the probability that an unseen row
+    /// scores above a known one (ties count half); 0.5 is no better than chance. nil without
+    /// scores of both kinds.
+    public var rocArea: Double? {
+        guard !unseenScores.isEmpty, !knownScores.isEmpty else { return nil }
+        let known = knownScores.sorted()
+        var total = 0.0
+        for score in unseenScores {
+            let below = Self.countBelow(score, in: known), notAbove = Self.countBelow(score, in: known, orEqual: true)
+            total += Double(below) + Double(notAbove - below) / 2
+        }
+        return total / Double(unseenScores.count * known.count)
+    }
+
+    /// The best recall any threshold on the recorded scores reaches with a false-positive
+    /// rate at most `rate`, with that threshold's false-positive rate; nil without scores.
+    public func bestRecall(atFalsePositiveRate rate: Double) -> (recall: Double, falsePositiveRate: Double)? {
+        guard !unseenScores.isEmpty, !knownScores.isEmpty else { return nil }
+        let known = knownScores.sorted()
+        var best = (recall: 0.0, falsePositiveRate: 0.0)
+        for threshold in Set(known + [known.last! + 1]) {
+            // Flag scores strictly above the threshold.
+            let falsePositives = known.count - Self.countBelow(threshold, in: known, orEqual: true)
+            let fpr = Double(falsePositives) / Double(known.count)
+            guard fpr <= rate else { continue }
+            let recall = Double(unseenScores.filter { $0 > threshold }.count) / Double(unseenScores.count)
+            if recall > best.recall { best = (recall, fpr) }
+        }
+        return best
+    }
+
+    /// How many sorted values are below `value` (or not above it).
+    private static func countBelow(_ value: Double, in sorted: [Double], orEqual: Bool = false) -> Int {
+        var low = 0, high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < value || (orEqual && sorted[middle] == value) { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 }

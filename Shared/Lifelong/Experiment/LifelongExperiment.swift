@@ -111,7 +111,8 @@ public struct LifelongExperiment: Sendable {
                     let unseen = !known.contains(rows.attributeKey(ofRow: row))
                     for detector in index.detectors where detector.enabled {
                         detection[detector.kind, default: DetectionQuality()].record(
-                            flagged: prediction.flaggedBy.contains(detector.kind), unseen: unseen)
+                            flagged: prediction.flaggedBy.contains(detector.kind), unseen: unseen,
+                            score: prediction.scores[detector.kind])
                     }
                 }
             }

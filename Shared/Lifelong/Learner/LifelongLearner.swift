@@ -140,15 +140,22 @@ public struct LifelongLearner: Sendable {
             attributeNames: attributeNames, taskAttributes: taskData.keys.sorted().map { taskData[$0]!.attributes })
         var correctionRounds: [String: Int] = [:]
         var labelled: LabelledSet?
+        var firstRow: [String: Int] = [:]
         for name in taskData.keys.sorted() {
             let rows = try taskData[name]!.allRows()
+            firstRow[name] = labelled?.rowCount ?? 0
             labelled = try labelled.map { try $0.appending(rows) } ?? rows
         }
-        let prior = try labelled.flatMap { rows in
-            let table = TaskPriorTrainer.priorTable(rows, attributeNames: attributeNames, categories: categories)
+        var prior: GradientBoostedTrees?
+        var margins: [[Float]]?
+        if let labelled {
+            let table = TaskPriorTrainer.priorTable(labelled, attributeNames: attributeNames, categories: categories)
             let parameters = configuration.tunesPrior
                 ? try GridSearch(base: configuration.model, seed: configuration.seed).best(for: table) : configuration.model
-            return try priorTrainer.trainPrior(table, parameters: parameters, seed: configuration.seed)
+            prior = try priorTrainer.trainPrior(table, parameters: parameters, seed: configuration.seed)
+            if prior != nil {
+                margins = try priorTrainer.outOfFoldMargins(table, parameters: parameters, seed: configuration.seed)
+            }
         }
         for name in changed.sorted() {
             guard let prior else {
@@ -156,10 +163,13 @@ public struct LifelongLearner: Sendable {
                 continue
             }
             let data = taskData[name]!
+            let rows = try data.allRows()
             let taskPrior = try priorTrainer.taskPrior(
                 prior, attributeNames: attributeNames, values: data.attributes, categories: categories, encoding: encoding!)
+            let start = firstRow[name]!
             let (model, rounds) = try priorTrainer.taskModel(
-                prior: taskPrior, rows: try data.allRows().table, seed: configuration.seed ^ Self.hash(name))
+                prior: taskPrior, rows: rows.table, margins: margins.map { Array($0[start..<(start + rows.rowCount)]) },
+                seed: configuration.seed ^ Self.hash(name))
             let stored = try StoredModel(.gradientBoostedTrees(model))
             storedModels[stored.digest] = stored
             taskData[name]!.digest = stored.digest

@@ -60,12 +60,34 @@ struct TaskPriorTrainer: Sendable {
         return try LifelongError.wrapping("specializing the prior") { try prior.specialized(fixing: fixed, to: encoding) }
     }
 
+    /// The prior's raw scores for every row of `table` from a prior that did not see the row:
+    /// `folds` priors, each trained on the other folds (cross-fitting). A correction learned
+    /// against these learns what the prior misses on new rows, not what it memorized.
+    func outOfFoldMargins(_ table: Table, parameters: GradientBoostingParameters, seed: UInt64) throws -> [[Float]] {
+        var generator = SeededGenerator(seed: seed ^ 0x00F0_1D5A)
+        var order = Array(0..<table.rowCount)
+        order.shuffle(using: &generator)
+        var margins = [[Float]](repeating: [], count: table.rowCount)
+        for fold in 0..<folds {
+            let held = order.indices.filter { $0 % folds == fold }.map { order[$0] }
+            let kept = order.indices.filter { $0 % folds != fold }.map { order[$0] }
+            guard let model = try trainPrior(table.selecting(rows: kept), parameters: parameters, seed: seed) else { continue }
+            for row in held { margins[row] = try model.rawScores(table.features(ofRow: row)) }
+        }
+        return margins
+    }
+
     /// A task's model: its prior plus the correction rounds its rows earn, and that number.
-    func taskModel(prior: GradientBoostedTrees, rows: Table, seed: UInt64) throws -> (model: GradientBoostedTrees, rounds: Int) {
+    /// - Parameter margins: The prior's raw scores for each row, out of fold when available
+    ///   (see ``outOfFoldMargins(_:parameters:seed:)``); the task's prior's own scores otherwise.
+    func taskModel(
+        prior: GradientBoostedTrees, rows: Table, margins outOfFold: [[Float]]? = nil, seed: UInt64
+    ) throws -> (model: GradientBoostedTrees, rounds: Int) {
         guard rows.rowCount >= max(minCorrectionRows, folds), rows.classCounts().filter({ $0 > 0 }).count >= 2 else {
             return (prior, 0)
         }
-        let margins = try (0..<rows.rowCount).map { try prior.rawScores(rows.features(ofRow: $0)) }
+        let margins = try outOfFold.flatMap { $0.allSatisfy { !$0.isEmpty } ? $0 : nil }
+            ?? (0..<rows.rowCount).map { try prior.rawScores(rows.features(ofRow: $0)) }
         let rounds = try correctionRounds(rows: rows, margins: margins, seed: seed)
         guard rounds > 0 else { return (prior, 0) }
         var parameters = parameters
