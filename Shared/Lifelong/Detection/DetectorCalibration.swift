@@ -12,14 +12,23 @@ struct DetectorCalibration {
     let confidenceEnabled: Bool
     let distributionEnabled: Bool
 
-    func calibrate(index: TaskIndex, heldOut: [(task: String, rows: LabelledSet)]) throws -> [UnseenTaskDetector] {
+    /// - Parameter outOfFoldConfidence: Per task, confidence scores of its held-out rows from
+    ///   models that did not train on them, used as the negatives of the confidence detector
+    ///   instead of the index's (whose models may have learned those rows): new rows of a known
+    ///   task are scored by a model that has not seen them either.
+    func calibrate(
+        index: TaskIndex, heldOut: [(task: String, rows: LabelledSet)], outOfFoldConfidence: [String: [Double]] = [:]
+    ) throws -> [UnseenTaskDetector] {
         var unarmed = index
         unarmed.detectors = []
         var negatives: [UnseenTaskDetector.Kind: [Double]] = [:]
         var positives: [UnseenTaskDetector.Kind: [Double]] = [:]
         for (task, rows) in heldOut {
-            for prediction in try unarmed.predict(rows) {
-                for (kind, score) in prediction.scores { negatives[kind, default: []].append(score) }
+            let override = outOfFoldConfidence[task].flatMap { $0.count == rows.rowCount ? $0 : nil }
+            for (row, prediction) in try unarmed.predict(rows).enumerated() {
+                for (kind, score) in prediction.scores {
+                    negatives[kind, default: []].append(kind == .confidence ? override?[row] ?? score : score)
+                }
             }
             guard index.tasks.count > 1 else { continue }
             let reduced = try Self.removing(task, from: unarmed)

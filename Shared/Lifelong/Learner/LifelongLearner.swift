@@ -178,7 +178,20 @@ public struct LifelongLearner: Sendable {
         let miner = TaskRelationMiner()
         let scale = standardizer!.stddev
 
-        index = try buildIndex(globalDigest: globalDigest, scale: scale, miner: miner)
+        // Held-out rows trained the models too: the confidence detector is calibrated on their
+        // out-of-fold scores instead (a new row of a known task meets a model that has not
+        // seen it either).
+        var outOfFoldConfidence: [String: [Double]] = [:]
+        if let margins {
+            for (name, data) in taskData {
+                guard let heldOut = data.heldOut, let start = firstRow[name] else { continue }
+                let first = start + data.train.rowCount
+                let scores = margins[first..<(first + heldOut.rowCount)]
+                if scores.allSatisfy({ !$0.isEmpty }) { outOfFoldConfidence[name] = scores.map(Self.confidenceScore) }
+            }
+        }
+        index = try buildIndex(
+            globalDigest: globalDigest, scale: scale, miner: miner, outOfFoldConfidence: outOfFoldConfidence)
         // Drop models no longer referenced.
         let referenced = Set(index!.models.keys)
         storedModels = storedModels.filter { referenced.contains($0.key) }
@@ -261,7 +274,9 @@ public struct LifelongLearner: Sendable {
     }
 
     /// Relations, groups, allocator, detectors and assignments over the current tasks.
-    private func buildIndex(globalDigest: String?, scale: [Double], miner: TaskRelationMiner) throws -> TaskIndex {
+    private func buildIndex(
+        globalDigest: String?, scale: [Double], miner: TaskRelationMiner, outOfFoldConfidence: [String: [Double]]
+    ) throws -> TaskIndex {
         let names = taskData.keys.sorted()
         let statistics = Dictionary(uniqueKeysWithValues: names.map { ($0, FeatureStatistics(table: taskData[$0]!.train.table)) })
         let lenders = names.compactMap { name -> (String, FeatureStatistics, StoredModel)? in
@@ -321,8 +336,21 @@ public struct LifelongLearner: Sendable {
             targetFalsePositiveRate: configuration.targetFalsePositiveRate,
             confidenceEnabled: configuration.confidenceDetectorEnabled,
             distributionEnabled: configuration.distributionDetectorEnabled
-        ).calibrate(index: index, heldOut: names.compactMap { name in taskData[name]!.heldOut.map { (name, $0) } })
+        ).calibrate(
+            index: index, heldOut: names.compactMap { name in taskData[name]!.heldOut.map { (name, $0) } },
+            outOfFoldConfidence: outOfFoldConfidence)
         return index
+    }
+
+    /// 1 − the largest class probability of raw scores (one score: binary logistic).
+    static func confidenceScore(_ scores: [Float]) -> Double {
+        guard scores.count > 1 else {
+            let p = 1 / (1 + Foundation.exp(-Double(scores.first ?? 0)))
+            return 1 - max(p, 1 - p)
+        }
+        let maximum = Double(scores.max()!)
+        let total = scores.reduce(0.0) { $0 + Foundation.exp(Double($1) - maximum) }
+        return 1 - 1 / total
     }
 
     /// A stable 64-bit hash of a name (FNV-1a), for per-task seeds.
