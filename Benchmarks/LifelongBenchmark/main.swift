@@ -274,6 +274,16 @@ for kind in UnseenTaskDetector.Kind.allCases {
 for update in result.updates {
     print("update \(update.round): \(update.created.count) created, \(update.retrained.count) retrained, \(update.untouched.count) untouched")
 }
+// Known tasks that got more rows (in the shop scenario one of them drifted): did each method
+// follow them? The final model's accuracy on their test rows of the round they were updated in.
+let driftedTask = (scenario as? ShopDemandScenario)?.driftedTask
+for (number, round) in scenario.rounds.enumerated() {
+    for task in round.updatedTasks {
+        let drifted = task == driftedTask ? ", drifted" : ""
+        let accuracies = result.methods.map { "\($0.name) " + String(format: "%.3f", $0.perTaskAccuracy[task] ?? .nan) }
+        print("updated task \(task) (round \(number)\(drifted)), final model: " + accuracies.joined(separator: ", "))
+    }
+}
 print(
     String(
         format: "initial tasks' test set (%d rows drawn in round 0, not in the matrix), after the initial data -> after round %d: lifelong %.4f -> %.4f, global (a) %.4f -> %.4f, global+attributes %.4f -> %.4f",

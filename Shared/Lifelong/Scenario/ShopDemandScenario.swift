@@ -76,7 +76,7 @@ public struct ShopDemandScenario: Sendable {
     static let discountResponse = [1.0, 2.0, 3.0, 3.5]
     static let promotionShare = [0.10, 0.20, 0.30, 0.35]
     /// The format's mean score before centring (over its family mix, weekdays, prices,
-    /// promotions and a 15 °C region), so that "normal" is what is typical for the format.
+    /// promotions, in a 12–17 °C region), so that "normal" is what is typical for the format.
     static let centre = [0.55, 0.36, 0.21, 0.17]
     /// Per format, per family (fresh, drinks, household, snacks).
     static let familyBase = [[-0.7, 0.5, -0.9, 0.6], [0.0, 0.3, -0.4, 0.3], [0.3, 0.0, 0.0, -0.1], [0.1, 0.1, 0.5, -0.2]]
