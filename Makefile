@@ -39,7 +39,7 @@ bench: ## every benchmark (each bench-* target)
 bench-learning: deps ## learning core against XGBoost
 	scripts/learning/bench.sh
 
-bench-lifelong: deps ## lifelong learner against global, isolated and XGBoost (default comfort scenario)
+bench-lifelong: deps ## lifelong learner against global, isolated and XGBoost (thermal and shop scenarios x seeds)
 	scripts/lifelong/bench.sh
 
 bench-rpc: deps ## gRPC unary echo: ours against C++ gRPC, grpc-go, grpc-swift-2, grpcio (h2load + latency)

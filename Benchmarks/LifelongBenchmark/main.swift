@@ -1,6 +1,7 @@
 // `make bench-lifelong` (scripts/lifelong/bench.sh): the lifelong learner against a global model
 // retrained every round, isolated per-task models without transfer, and XGBoost as the global
-// model, on the thermal-comfort generator's default scenario. One run, printed side by side.
+// model, on a generator's default scenario (`--scenario thermal|shop`, default thermal). One run,
+// printed side by side.
 //
 //   lifelong-benchmark write-csv --data DIR          the scenario as CSV (for xgboost_global.py)
 //   lifelong-benchmark run [--xgboost FILE.json]...  run the experiment, print the table + SUMMARY
@@ -15,8 +16,10 @@ struct Arguments {
     var command = ""
     var data = ""
     var xgboost: [String] = []
+    var scenario = ScenarioKind.thermal
     var seed = ScenarioParameters().seed
-    var rounds = ScenarioParameters().rounds
+    /// nil: the scenario's default.
+    var rounds: Int?
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -29,6 +32,9 @@ struct Arguments {
             case "--xgboost": xgboost.append(value)
             case "--seed": seed = UInt64(value) ?? seed
             case "--rounds": rounds = Int(value) ?? rounds
+            case "--scenario":
+                guard let kind = ScenarioKind(rawValue: value) else { Self.usage("unknown scenario \(value)") }
+                scenario = kind
             default: Self.usage("unknown flag \(flag)")
             }
         }
@@ -38,8 +44,8 @@ struct Arguments {
     static func usage(_ problem: String) -> Never {
         FileHandle.standardError.write(Data("""
             lifelong-benchmark: \(problem)
-            usage: lifelong-benchmark write-csv --data DIR [--seed N] [--rounds N]
-                   lifelong-benchmark run [--xgboost FILE.json]... [--seed N] [--rounds N]
+            usage: lifelong-benchmark write-csv --data DIR [--scenario thermal|shop] [--seed N] [--rounds N]
+                   lifelong-benchmark run [--xgboost FILE.json]... [--scenario thermal|shop] [--seed N] [--rounds N]
 
             """.utf8))
         exit(2)
@@ -68,33 +74,24 @@ func fail(_ message: String) -> Never {
 func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.sorted().reduce(0, +) / Double(values.count) }
 
 let arguments = Arguments(CommandLine.arguments)
-var parameters = ScenarioParameters()
-parameters.seed = arguments.seed
-parameters.rounds = arguments.rounds
-let scenario: ThermalComfortScenario
+let scenario: any GeneratedScenario
 do {
-    scenario = try ThermalComfortScenario(parameters: parameters)
+    scenario = try arguments.scenario.make(seed: arguments.seed, rounds: arguments.rounds)
 } catch {
     fail("scenario: \(error)")
 }
 
 if arguments.command == "write-csv" {
-    // The same file names as `lifelong scenario --output DIR`.
-    let folder = URL(fileURLWithPath: arguments.data, isDirectory: true)
+    // The same files as `lifelong scenario --kind KIND --output DIR`.
     do {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for round in scenario.rounds {
-            let name = round.index == 0 ? "initial" : "round-\(round.index)"
-            try round.train.writeCSV(to: folder.appendingPathComponent("\(name).csv"))
-            try round.test.writeCSV(to: folder.appendingPathComponent("\(name)-test.csv"))
-        }
+        try scenario.writeFiles(to: URL(fileURLWithPath: arguments.data, isDirectory: true))
     } catch {
         fail("writing CSV files: \(error)")
     }
     exit(0)
 }
 
-// The tasks whose first data are a new site's few labelled rows (newSiteSamplesPerTask each).
+// The tasks whose first data are a few labelled rows (newTaskSamplesPerTask each).
 let smallNewTasks = Set(scenario.rounds.dropFirst().flatMap(\.newTasks))
 
 let started = Date()
@@ -128,8 +125,8 @@ var referenceRows: [Row] = []
 
 // MARK: References outside the experiment
 
-/// A set's table, with the attribute columns (site, season) added as categorical features when
-/// `attributes` is true.
+/// A set's table, with the attribute columns (site and season, or format and region) added as
+/// categorical features when `attributes` is true.
 func table(_ set: LabelledSet, attributes: Bool) throws -> Table {
     guard attributes else { return set.table }
     var encoding = set.table.encoding
@@ -145,8 +142,8 @@ func table(_ set: LabelledSet, attributes: Bool) throws -> Table {
 }
 
 /// One global model per stage (initial data, then each round added), as the experiment's
-/// `global` baseline; with `attributes` it also sees site and season. Returns its figures and
-/// its accuracy on the initial sites' test set after the initial data and after the last round.
+/// `global` baseline; with `attributes` it also sees the attribute columns. Returns its figures
+/// and its accuracy on the initial tasks' test set after the initial data and after the last round.
 func globalReference(attributes: Bool) throws -> (row: Row, initialSites: (Double, Double)) {
     let configuration = LifelongConfiguration()
     var parameters = configuration.model
@@ -186,8 +183,8 @@ func globalReference(attributes: Bool) throws -> (row: Row, initialSites: (Doubl
     return (row, (before, after))
 }
 
-/// The lifelong learner's accuracy on the initial sites' test set after the initial data and
-/// after the last round (the experiment's matrix has no column for the initial sites).
+/// The lifelong learner's accuracy on the initial tasks' test set after the initial data and
+/// after the last round (the experiment's matrix has no column for the initial tasks).
 func lifelongInitialSites() throws -> (Double, Double) {
     var learner = try LifelongLearner(configuration: LifelongConfiguration())
     _ = try learner.update(with: scenario.rounds[0].train, timeUs: 0)
@@ -224,7 +221,7 @@ for file in arguments.xgboost {
     do { matrix = try AccuracyMatrix(values) } catch { fail("\(file): \(error)") }
     let small = perTask.filter { smallNewTasks.contains($0.key) }.map(\.value)
     // Every XGBoost global model is a baseline: trained on the same rows, the ones with
-    // `+attributes` also see site and season (the same information lifelong has).
+    // `+attributes` also see the attribute columns (the same information lifelong has).
     let baseline = true
     let row = Row(
         name: name, averageAccuracy: average, taskAverageAccuracy: taskAverage,
@@ -243,18 +240,15 @@ func matrixText(_ matrix: [[Double]]) -> String {
     "[" + matrix.map { "[" + $0.map { String(format: "%.3f", $0) }.joined(separator: ",") + "]" }.joined(separator: ",") + "]"
 }
 
-let p = scenario.parameters
+let lastRound = scenario.rounds.count - 1
 print("""
-    Lifelong benchmark: thermal-comfort scenario seed \(p.seed), \(p.initialSites) initial sites x \(p.seasons) seasons \
-    (\(p.initialSamplesPerTask) rows/task), \(p.rounds) rounds x \(p.newSitesPerRound) new sites \
-    (\(p.newSiteSamplesPerTask) labelled rows/task) + \(p.knownTaskSamplesPerRound) rows of one known task, \
-    \(p.testSamplesPerTask) test rows/task, label noise \(p.labelNoise)
+    Lifelong benchmark (scenario \(scenario.kind.rawValue)): \(scenario.summary)
     Models: GBDT depth 3, 60 rounds, eta 0.1, subsample 0.8 for every method (XGBoost tree_method=hist, same settings),
     except global+attributes-tuned and lifelong's prior (depth, rounds, eta by 2-fold inner validation on the training rows).
     Every method is trained on the same rows; the best baseline is the bar. BWT/FWT: GEM (Lopez-Paz & Ranzato 2017).
     Matrix M[i][j]: model after round i (row 0: initial data only) on round j+1's test set (that round's tasks).
     avg acc = final model over every test set pooled; small new = mean accuracy of the final model on the \
-    \(smallNewTasks.count) new-site tasks (\(p.newSiteSamplesPerTask) labelled rows each); unseen P/R = attribute detector.
+    \(smallNewTasks.count) tasks new after round 0 (\(scenario.newTaskSamplesPerTask) labelled rows each); unseen P/R = attribute detector.
 
     """)
 let header = pad("method", 33, left: false) + pad("avg acc", 9) + pad("task avg", 10) + pad("BWT", 9) + pad("FWT", 9)
@@ -269,7 +263,7 @@ for row in rows + referenceRows {
             + pad(row.detection, 13) + "  " + matrixText(row.matrix))
 }
 print("")
-print("unseen-task detection (lifelong), on each round's rows before they are learned; positives = rows of new sites")
+print("unseen-task detection (lifelong), on each round's rows before they are learned; positives = rows of new tasks")
 for kind in UnseenTaskDetector.Kind.allCases {
     guard let quality = result.detection[kind] else { continue }
     var line = "  " + pad(kind.rawValue, 13, left: false)
@@ -283,10 +277,20 @@ for kind in UnseenTaskDetector.Kind.allCases {
 for update in result.updates {
     print("update \(update.round): \(update.created.count) created, \(update.retrained.count) retrained, \(update.untouched.count) untouched")
 }
+// Known tasks that got more rows (in the shop scenario one of them drifted): did each method
+// follow them? The final model's accuracy on their test rows of the round they were updated in.
+let driftedTask = (scenario as? ShopDemandScenario)?.driftedTask
+for (number, round) in scenario.rounds.enumerated() {
+    for task in round.updatedTasks {
+        let drifted = task == driftedTask ? ", drifted" : ""
+        let accuracies = result.methods.map { "\($0.name) " + String(format: "%.3f", $0.perTaskAccuracy[task] ?? .nan) }
+        print("updated task \(task) (round \(number)\(drifted)), final model: " + accuracies.joined(separator: ", "))
+    }
+}
 print(
     String(
-        format: "initial sites' test set (%d rows, not in the matrix), after the initial data -> after round %d: lifelong %.4f -> %.4f, global (a) %.4f -> %.4f, global+attributes %.4f -> %.4f",
-        scenario.rounds[0].test.rowCount, p.rounds, lifelongInitial.0, lifelongInitial.1, globalCheck.initialSites.0,
+        format: "initial tasks' test set (%d rows drawn in round 0, not in the matrix), after the initial data -> after round %d: lifelong %.4f -> %.4f, global (a) %.4f -> %.4f, global+attributes %.4f -> %.4f",
+        scenario.rounds[0].test.rowCount, lastRound, lifelongInitial.0, lifelongInitial.1, globalCheck.initialSites.0,
         globalCheck.initialSites.1, attributesReference.initialSites.0, attributesReference.initialSites.1))
 print(String(format: "experiment (every method, all rounds): %.2f s", seconds))
 
@@ -304,6 +308,7 @@ func key(_ name: String) -> String {
     String(name.split(separator: " ")[0]).replacingOccurrences(of: "+", with: "_").replacingOccurrences(of: "-", with: "_")
 }
 var summary = [
+    "scenario=\(scenario.kind.rawValue)",
     "lifelong_avg_acc=\(String(format: "%.4f", lifelong.averageAccuracy))",
     "lifelong_task_avg_acc=\(String(format: "%.4f", lifelong.taskAverageAccuracy))",
 ]

@@ -1,13 +1,20 @@
-"""Summarizes `lifelong-benchmark run` reports of several seeds (the SUMMARY line of each).
+"""Summarizes `lifelong-benchmark run` reports of several scenarios and seeds (the SUMMARY line of each).
 
 usage: summarize.py REPORT...
-Prints, per seed, lifelong's average accuracy, the best baseline's, the difference in points and
-GEM BWT; then the mean and standard deviation over the seeds, and one `SUMMARY key=value ...`
-line with the means (lifelong_minus_best_baseline_points first among them) and the spreads.
+Prints, per scenario and seed, lifelong's average accuracy, the best baseline's, the difference in
+points, GEM BWT and the small new tasks' accuracy; then per scenario the mean and standard
+deviation over its seeds, the same over every report, and one `SUMMARY key=value ...` line: the
+means over every report under their plain names (lifelong_minus_best_baseline_points first among
+them), their spreads, and per scenario `<scenario>_<key>` (e.g.
+shop_lifelong_minus_best_baseline_points). A report's scenario is its SUMMARY's `scenario` field,
+else the `<scenario>-seed-<n>` folder of its path, else "thermal" (reports older than the field).
 """
 import re
 import statistics
 import sys
+
+KEYS = ["lifelong_minus_best_baseline_points", "lifelong_avg_acc", "best_baseline_avg_acc", "bwt",
+        "small_new_tasks_acc"]
 
 
 def summary(path):
@@ -18,27 +25,47 @@ def summary(path):
     raise SystemExit(f"{path}: no SUMMARY line")
 
 
+def statistics_of(name, rows, prefix, out):
+    """Prints mean, sd, min and max of every key over `rows`; appends them to `out`."""
+    for key in KEYS:
+        values = [float(fields[key]) for _, _, fields in rows]
+        mean = statistics.fmean(values)
+        spread = statistics.stdev(values) if len(values) > 1 else 0.0
+        print(f"{name:<8} {key}: mean {mean:.4f}, sd {spread:.4f}, min {min(values):.4f}, max {max(values):.4f}")
+        out += [f"{prefix}{key}={mean:.4f}", f"{prefix}{key}_sd={spread:.4f}", f"{prefix}{key}_min={min(values):.4f}"]
+
+
+def met(fields):
+    return float(fields["lifelong_minus_best_baseline_points"]) >= 1 and float(fields["bwt"]) >= -0.005
+
+
 def main():
     rows = []
     for path in sys.argv[1:]:
-        seed = re.search(r"seed-(\d+)", path)
-        rows.append((seed.group(1) if seed else path, summary(path)))
-    keys = ["lifelong_avg_acc", "best_baseline_avg_acc", "lifelong_minus_best_baseline_points", "bwt",
-            "small_new_tasks_acc"]
-    print("seed   lifelong  best baseline                     points   GEM BWT  small new")
-    for seed, fields in rows:
-        print(f"{seed:<6} {float(fields['lifelong_avg_acc']):8.4f}  {fields['best_baseline']:<24} "
+        fields = summary(path)
+        folder = re.search(r"(?:([A-Za-z]+)-)?seed-(\d+)", path)
+        scenario = fields.get("scenario") or (folder.group(1) if folder and folder.group(1) else "thermal")
+        rows.append((scenario, folder.group(2) if folder else path, fields))
+    if not rows:
+        raise SystemExit("usage: summarize.py REPORT...")
+    scenarios = list(dict.fromkeys(scenario for scenario, _, _ in rows))
+    print("scenario seed   lifelong  best baseline                     points   GEM BWT  small new")
+    for scenario, seed, fields in rows:
+        print(f"{scenario:<8} {seed:<6} {float(fields['lifelong_avg_acc']):8.4f}  {fields['best_baseline']:<24} "
               f"{float(fields['best_baseline_avg_acc']):.4f}  {float(fields['lifelong_minus_best_baseline_points']):+7.2f}"
               f"  {float(fields['bwt']):+8.4f}  {float(fields['small_new_tasks_acc']):.4f}")
-    out = [f"seeds={len(rows)}"]
-    for key in keys:
-        values = [float(fields[key]) for _, fields in rows]
-        mean = statistics.fmean(values)
-        spread = statistics.stdev(values) if len(values) > 1 else 0.0
-        print(f"{key}: mean {mean:.4f}, sd {spread:.4f}, min {min(values):.4f}, max {max(values):.4f}")
-        out += [f"{key}={mean:.4f}", f"{key}_sd={spread:.4f}", f"{key}_min={min(values):.4f}"]
-    met = all(float(f["lifelong_minus_best_baseline_points"]) >= 1 and float(f["bwt"]) >= -0.005 for _, f in rows)
-    out.append(f"target_met_every_seed={1 if met else 0}")
+    seeds = len({seed for _, seed, _ in rows})
+    out = [f"reports={len(rows)}", f"seeds={seeds}", f"scenarios={','.join(scenarios)}"]
+    overall = []
+    statistics_of("all", rows, "", overall)
+    per_scenario = []
+    for scenario in scenarios:
+        subset = [row for row in rows if row[0] == scenario]
+        per_scenario.append(f"{scenario}_seeds={len(subset)}")
+        statistics_of(scenario, subset, f"{scenario}_", per_scenario)
+        per_scenario.append(f"{scenario}_target_met_every_seed={1 if all(met(f) for _, _, f in subset) else 0}")
+    out += overall + per_scenario
+    out.append(f"target_met_every_seed={1 if all(met(f) for _, _, f in rows) else 0}")
     print("SUMMARY " + " ".join(out))
 
 

@@ -43,20 +43,8 @@ public struct ThermalComfortScenario: Sendable {
         public var band: Double
     }
 
-    /// The data of one round: training rows (new sites, and extra rows of a known task) and
-    /// test rows of the tasks whose training data arrive in that round.
-    public struct Round: Sendable {
-        /// 0 for the initial data, then 1, 2, …
-        public var index: Int
-        /// Labelled training rows.
-        public var train: LabelledSet
-        /// Held-out test rows of this round's tasks.
-        public var test: LabelledSet
-        /// Task keys (`site_season`) whose first data arrive in this round.
-        public var newTasks: [String]
-        /// Known task keys receiving more data in this round.
-        public var updatedTasks: [String]
-    }
+    /// The data of one round (the type every generator shares).
+    public typealias Round = ScenarioRound
 
     /// The parameters used.
     public let parameters: ScenarioParameters
@@ -122,11 +110,11 @@ public struct ThermalComfortScenario: Sendable {
                 testTasks.append((site, season))
                 updatedTasks.append(LabelledSet.key([site.name, Self.seasonNames[season]]))
             }
-            var train = Self.Builder()
+            var train = ScenarioRowBuilder(attributeNames: Self.attributeNames)
             for ((site, season), count) in zip(trainRows, counts) {
                 for _ in 0..<count { train.add(Self.sample(site: site, season: season, parameters: parameters, random: &random)) }
             }
-            var test = Self.Builder()
+            var test = ScenarioRowBuilder(attributeNames: Self.attributeNames)
             for (site, season) in testTasks {
                 for _ in 0..<parameters.testSamplesPerTask {
                     test.add(Self.sample(site: site, season: season, parameters: parameters, random: &random))
@@ -148,7 +136,7 @@ public struct ThermalComfortScenario: Sendable {
     ///   - seed: Seed of the draws.
     public func extraTest(sitesOfRound round: Int, samplesPerTask: Int, seed: UInt64) throws -> LabelledSet {
         var random = SeededGenerator(seed: seed)
-        var builder = Builder()
+        var builder = ScenarioRowBuilder(attributeNames: Self.attributeNames)
         for site in sites where site.round == round {
             for season in 0..<parameters.seasons {
                 for _ in 0..<samplesPerTask {
@@ -162,7 +150,7 @@ public struct ThermalComfortScenario: Sendable {
     /// One labelled row of a site and season.
     static func sample(
         site: Site, season: Int, parameters: ScenarioParameters, random: inout SeededGenerator
-    ) -> (features: [Float], attributes: [String], label: Int) {
+    ) -> ScenarioRowBuilder.Sample {
         let summer = season == 0
         // Indoor conditions follow the zone's climate and the season.
         let zoneWarmth = Double(site.zone) - Double(parameters.climateZones - 1) / 2
@@ -187,25 +175,5 @@ public struct ThermalComfortScenario: Sendable {
         if random.unit() < parameters.labelNoise { label = Int(random.next() % 3) }
         let features = [air, radiant, humidity, airSpeed, clothing, metabolic].map { Float(($0 * 100).rounded() / 100) }
         return (features, [site.name, seasonNames[season]], label)
-    }
-
-    /// Accumulates rows into a `LabelledSet`.
-    struct Builder {
-        var rows: [Float] = []
-        var labels: [Float] = []
-        var attributes: [[String]] = []
-
-        mutating func add(_ sample: (features: [Float], attributes: [String], label: Int)) {
-            rows.append(contentsOf: sample.features)
-            labels.append(Float(sample.label))
-            attributes.append(sample.attributes)
-        }
-
-        func build(encoding: FeatureEncoding) throws -> LabelledSet {
-            let table = try LifelongError.wrapping("scenario table") {
-                try Table(encoding: encoding, rowMajor: rows, labels: labels)
-            }
-            return try LabelledSet(table: table, attributeNames: ThermalComfortScenario.attributeNames, attributes: attributes)
-        }
     }
 }

@@ -1,0 +1,75 @@
+public import Foundation
+public import LifelongLearning
+
+/// A seeded generator's output, whatever its kind: the rounds a lifelong learner sees and
+/// what a report needs to describe them. `ThermalComfortScenario` and `ShopDemandScenario`
+/// conform, so the benchmark and the CLI can run either.
+public protocol GeneratedScenario: Sendable {
+    /// Which generator made it.
+    var kind: ScenarioKind { get }
+    /// The attribute columns that define tasks, in task-key order.
+    var attributeNames: [String] { get }
+    /// The feature encoding every round shares (its label name and classes included).
+    var encoding: FeatureEncoding { get }
+    /// Round 0 (the initial data) and each following round.
+    var rounds: [ScenarioRound] { get }
+    /// Labelled training rows of each task that first appears after round 0.
+    var newTaskSamplesPerTask: Int { get }
+    /// One paragraph naming the seed, tasks, rows per task and rounds, for report headers.
+    var summary: String { get }
+}
+
+/// The scenario generators.
+public enum ScenarioKind: String, Sendable, Hashable, CaseIterable {
+    /// `ThermalComfortScenario`: sites × seasons, numeric features, a smooth comfort boundary.
+    case thermal
+    /// `ShopDemandScenario`: shops (format × region), mixed features, interactions and drift.
+    case shop
+
+    /// The scenario of this kind with default parameters except the seed and the rounds.
+    /// - Parameters:
+    ///   - seed: Seed of every draw.
+    ///   - rounds: Rounds after the initial data; nil for the kind's default.
+    /// - Throws: `LifelongError.invalidParameter` naming the parameter out of range.
+    public func make(seed: UInt64, rounds: Int? = nil) throws -> any GeneratedScenario {
+        switch self {
+        case .thermal:
+            var parameters = ScenarioParameters()
+            parameters.seed = seed
+            if let rounds { parameters.rounds = rounds }
+            return try ThermalComfortScenario(parameters: parameters)
+        case .shop:
+            var parameters = ShopDemandParameters()
+            parameters.seed = seed
+            if let rounds {
+                // Fewer rounds than the default drift round: the drift comes in the last one.
+                parameters.rounds = rounds
+                parameters.driftRound = min(parameters.driftRound, rounds)
+            }
+            return try ShopDemandScenario(parameters: parameters)
+        }
+    }
+}
+
+extension GeneratedScenario {
+    /// The label column's name.
+    public var labelName: String { encoding.labelName }
+
+    /// Writes every round as CSV (`initial.csv`, `initial-test.csv`, `round-N.csv`,
+    /// `round-N-test.csv`) and `scenario.json` (kind, attribute and label columns, so scripts
+    /// need not know the generator) into `folder`, creating it if needed.
+    /// - Throws: The file system's error.
+    public func writeFiles(to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for round in rounds {
+            try round.train.writeCSV(to: folder.appendingPathComponent("\(round.fileStem).csv"))
+            try round.test.writeCSV(to: folder.appendingPathComponent("\(round.fileStem)-test.csv"))
+        }
+        let description: [String: Any] = [
+            "kind": kind.rawValue, "attributes": attributeNames, "label": labelName,
+            "features": encoding.features.map(\.name),
+        ]
+        let data = try JSONSerialization.data(withJSONObject: description, options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: folder.appendingPathComponent("scenario.json"), options: .atomic)
+    }
+}
