@@ -222,12 +222,11 @@ for file in arguments.xgboost {
     let small = perTask.filter { smallNewTasks.contains($0.key) }.map(\.value)
     // Every XGBoost global model is a baseline: trained on the same rows, the ones with
     // `+attributes` also see the attribute columns (the same information lifelong has).
-    let baseline = true
-    let row = Row(
-        name: name, averageAccuracy: average, taskAverageAccuracy: taskAverage,
-        bwt: matrix.backwardTransfer, fwt: matrix.forwardTransfer, smallNewTasks: mean(small), matrix: matrix.values,
-        detection: "n/a", isBaseline: baseline)
-    if baseline { rows.append(row) } else { referenceRows.append(row) }
+    rows.append(
+        Row(
+            name: name, averageAccuracy: average, taskAverageAccuracy: taskAverage,
+            bwt: matrix.backwardTransfer, fwt: matrix.forwardTransfer, smallNewTasks: mean(small), matrix: matrix.values,
+            detection: "n/a", isBaseline: true))
 }
 
 // MARK: Report
