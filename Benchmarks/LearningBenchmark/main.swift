@@ -105,7 +105,7 @@ func exportTrees(_ model: GradientBoostedTrees, to path: String) throws {
         "features": model.encoding.featureCount, "objective": objective,
         "base_scores": model.baseScores.map(Double.init), "trees": trees,
     ]
-    try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: path))
+    try JSONSerialization.data(withJSONObject: document, options: .sortedKeys).write(to: URL(fileURLWithPath: path))
 }
 
 func main() throws {
