@@ -190,7 +190,7 @@ def report(args):
 
     print(f"bench-learning: {args.title}")
     print()
-    print(f"training ({ours.get('train_seconds_runs', '?').count(',') + 1} runs per side, medians)")
+    print(f"training ({ours.get('train_seconds_runs', '?').count(',') + 1} runs per side: medians, and the best run)")
     print(f"{'metric':<36}{'ours':>12}{'xgboost':>12}{'lightgbm':>12}{'ours/xgb':>11}{'ours/lgbm':>11}")
     training = [
         ("training wall time (s)", "train_seconds", "{:.3f}", ratio),
@@ -199,6 +199,13 @@ def report(args):
         ("peak RSS of training process (MiB)", "peak_rss_mb", "{:.1f}", ratio),
         ("RSS growth during training (MiB)", "train_rss_growth_mb", "{:.1f}", ratio),
     ]
+    # Noise only ever adds time: the best run is the other honest figure on a shared machine.
+    for values in (ours, xgb, lgbm):
+        if isinstance(values.get("train_seconds_runs"), str):
+            values["train_seconds_best"] = min(float(w) for w in values["train_seconds_runs"].split(","))
+        elif "train_seconds_runs" in values:
+            values["train_seconds_best"] = values["train_seconds_runs"]
+    training.insert(1, ("training wall time, best run (s)", "train_seconds_best", "{:.3f}", ratio))
     for title, key, fmt, compare in training:
         line = f"{title:<36}{cell(fmt, ours, key):>12}{cell(fmt, xgb, key):>12}{cell(fmt, lgbm, key):>12}"
         for peer in (xgb, lgbm):
@@ -259,6 +266,8 @@ def report(args):
         summary.update({
             "ours_over_lightgbm_train_time": ours["train_seconds"] / lgbm["train_seconds"],
             "lightgbm_train_seconds": lgbm["train_seconds"],
+            "ours_over_lightgbm_train_time_best_run": ratio(
+                ours.get("train_seconds_best", 0), lgbm.get("train_seconds_best", 0)),
             "ours_over_lightgbm_train_cpu_time": ratio(ours.get("train_cpu_seconds", 0), lgbm.get("train_cpu_seconds", 0)),
             "lightgbm_accuracy": lgbm["accuracy"],
             "ours_minus_lightgbm_accuracy_points": 100 * (ours["accuracy"] - lgbm["accuracy"]),
