@@ -36,7 +36,7 @@ check-generated: ## fail if the committed generated code is stale
 bench: ## every benchmark (each bench-* target)
 	@set -e; for b in $(BENCHES); do echo "==> make $$b"; $(MAKE) --no-print-directory $$b; done
 
-bench-learning: deps ## learning core against XGBoost
+bench-learning: deps ## learning core against XGBoost, LightGBM (training) and tl2cgen (single-row C)
 	scripts/learning/bench.sh
 
 bench-lifelong: deps ## lifelong learner against global, isolated and XGBoost (thermal and shop scenarios x seeds)

@@ -18,8 +18,9 @@ REQUIREMENTS="$ROOT/scripts/python-requirements.txt"
 
 # pkg-config: SwiftPM finds the C libraries through it.
 # nghttp2-client: h2load and nghttp, for load and abuse tests.
+# gcc: tl2cgen builds its C predictor with it, and bench-learning's C harness (tl2cgen_single_row.c).
 APT_PACKAGES=(
-    pkg-config
+    pkg-config gcc libc6-dev
     libnghttp2-dev libprotobuf-c-dev libpq-dev libsqlite3-dev zlib1g-dev
     protobuf-compiler protobuf-c-compiler
     postgresql

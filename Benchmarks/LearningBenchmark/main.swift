@@ -1,6 +1,9 @@
-// Our side of `make bench-learning` (scripts/learning/bench.sh runs it next to XGBoost):
-// trains gradient-boosted trees on the data written by `xgboost_bench.py generate` and prints
-// its figures as key=value lines.
+// Our side of `make bench-learning` (scripts/learning/bench.sh runs it next to XGBoost,
+// LightGBM and tl2cgen): trains gradient-boosted trees on the data written by
+// `xgboost_bench.py generate` and prints its figures as key=value lines. With `--export DIR`
+// it also writes the trained trees (trees.json) and its held-out probabilities
+// (ours_probabilities.f32), so tl2cgen compiles the very same trees and the C harness can
+// check it predicts what we predict.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,6 +16,8 @@ struct Arguments {
     var depth = 6
     var eta: Float = 0.3
     var singleRows = 20_000
+    var repeats = 3
+    var export = ""
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -24,6 +29,8 @@ struct Arguments {
             case "--depth": depth = Int(value) ?? depth
             case "--eta": eta = Float(value) ?? eta
             case "--single-rows": singleRows = Int(value) ?? singleRows
+            case "--repeats": repeats = max(1, Int(value) ?? repeats)
+            case "--export": export = value
             default: Self.usage("unknown flag \(flag)")
             }
         }
@@ -31,7 +38,7 @@ struct Arguments {
     }
 
     static func usage(_ problem: String) -> Never {
-        FileHandle.standardError.write(Data("learning-benchmark: \(problem)\nusage: learning-benchmark --data DIR [--rounds N] [--depth N] [--eta X] [--single-rows N]\n".utf8))
+        FileHandle.standardError.write(Data("learning-benchmark: \(problem)\nusage: learning-benchmark --data DIR [--rounds N] [--depth N] [--eta X] [--single-rows N] [--repeats N] [--export DIR]\n".utf8))
         exit(2)
     }
 }
@@ -60,6 +67,47 @@ func peakResidentBytes() -> Int {
     return usage.ru_maxrss * 1024
 }
 
+/// User + system CPU time of the process so far: on a shared machine, wall time alone
+/// mixes in other people's load.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+/// The trees as plain arrays (numeric splits: go left when `x <= value`, NaN follows
+/// `default_left`), for scripts/learning/tl2cgen_bench.py to rebuild with treelite.
+func exportTrees(_ model: GradientBoostedTrees, to path: String) throws {
+    let objective: String
+    switch model.objective {
+    case .squaredError: objective = "regression"
+    case .binaryLogistic: objective = "binary"
+    case .multiclassSoftmax: objective = "multiclass"
+    }
+    let trees: [[String: Any]] = model.trees.map { tree in
+        [
+            "output": tree.outputIndex,
+            "feature": tree.splitFeatures.map(Int.init),
+            "value": tree.values.map(Double.init),
+            "left": tree.leftChildren.map(Int.init),
+            "right": tree.rightChildren.map(Int.init),
+            "default_left": tree.defaultLeft,
+            "categorical_nodes": tree.categorySplits.map(\.node),
+        ]
+    }
+    let document: [String: Any] = [
+        "features": model.encoding.featureCount, "objective": objective,
+        "base_scores": model.baseScores.map(Double.init), "trees": trees,
+    ]
+    try JSONSerialization.data(withJSONObject: document, options: .sortedKeys).write(to: URL(fileURLWithPath: path))
+}
+
 func main() throws {
     let arguments = Arguments(CommandLine.arguments)
     let metaData = try Data(contentsOf: URL(fileURLWithPath: arguments.data + "/meta.json"))
@@ -80,15 +128,27 @@ func main() throws {
     parameters.maxDepth = arguments.depth
     parameters.learningRate = arguments.eta
 
+    // Training is deterministic: every repeat grows the same model; the median time counts.
     let rssBefore = residentBytes()
-    let start = nanoseconds()
-    let model = try GradientBoostedTrees.train(on: train, parameters: parameters)
-    let trainSeconds = Double(nanoseconds() - start) / 1e9
+    var model: GradientBoostedTrees?
+    var trainRuns: [Double] = [], cpuRuns: [Double] = []
+    for _ in 0..<arguments.repeats {
+        let cpuStart = cpuSeconds()
+        let start = nanoseconds()
+        model = try GradientBoostedTrees.train(on: train, parameters: parameters)
+        trainRuns.append(Double(nanoseconds() - start) / 1e9)
+        cpuRuns.append(cpuSeconds() - cpuStart)
+    }
     let peak = peakResidentBytes()
+    guard let model else { Arguments.usage("--repeats must be at least 1") }
 
     let probabilities = try model.predictBatch(rowMajor: testFeatures)
     let predicted = model.classes(fromBatch: probabilities)
     let metrics = try ClassificationMetrics(labels: testLabels, predicted: predicted, classCount: classes)
+    if !arguments.export.isEmpty {
+        try exportTrees(model, to: arguments.export + "/trees.json")
+        try probabilities.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: arguments.export + "/ours_probabilities.f32")) }
+    }
 
     // Single rows: each call timed on its own; the output buffer is reused.
     let testRows = testLabels.count
@@ -130,7 +190,9 @@ func main() throws {
     let batchSeconds = batchTimes[2]
 
     var figures: [(String, String)] = [
-        ("train_seconds", "\(trainSeconds)"),
+        ("train_seconds", "\(median(trainRuns))"),
+        ("train_seconds_runs", trainRuns.map { String(format: "%.3f", $0) }.joined(separator: ",")),
+        ("train_cpu_seconds", "\(median(cpuRuns))"),
         ("accuracy", "\(metrics.accuracy)"),
         ("peak_rss_mb", "\(Double(peak) / 1_048_576)"),
         ("train_rss_growth_mb", "\(Double(max(0, peak - rssBefore)) / 1_048_576)"),

@@ -47,7 +47,7 @@ struct FeatureBinning: Sendable {
     static func quantileEdges(_ column: [Float], valueBins: Int) -> [Float] {
         var values = column.filter { !$0.isNaN }
         if values.isEmpty { return [] }
-        values.sort()
+        sortStably(&values)
         var distinct: [Float] = []
         var counts: [Int] = []
         for value in values {
@@ -81,6 +81,65 @@ struct FeatureBinning: Sendable {
             }
         }
         return edges
+    }
+
+    /// Sorts non-NaN floats ascending, equal values (-0 and +0 included) in their original
+    /// order: the order of the standard library's stable `sort()`, so the distinct values
+    /// and edges derived from it are the same, in a few linear passes instead of a merge sort
+    /// (an LSD radix sort on integer order keys, 8 bits a pass).
+    static func sortStably(_ values: inout [Float]) {
+        let count = values.count
+        if count < 2 { return }
+        var keys = [UInt32](repeating: 0, count: count)
+        var otherKeys = keys
+        var otherValues = values
+        values.withUnsafeMutableBufferPointer { values in
+            keys.withUnsafeMutableBufferPointer { keys in
+                for i in 0..<count {
+                    // -0 and +0 compare equal, so they share a key.
+                    let bits = values[i] == 0 ? 0 : values[i].bitPattern
+                    keys[i] = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+                }
+            }
+        }
+        var counts = [Int](repeating: 0, count: 256)
+        for shift in stride(from: UInt32(0), to: 32, by: 8) {
+            let moved = counts.withUnsafeMutableBufferPointer { counts -> Bool in
+                counts.update(repeating: 0)
+                keys.withUnsafeBufferPointer { keys in
+                    for key in keys { counts[Int(truncatingIfNeeded: key >> shift) & 255] += 1 }
+                }
+                // Every key has this digit: the pass would not move anything.
+                if counts.contains(count) { return false }
+                var start = 0
+                for digit in 0..<256 {
+                    let size = counts[digit]
+                    counts[digit] = start
+                    start += size
+                }
+                values.withUnsafeBufferPointer { values in
+                    keys.withUnsafeBufferPointer { keys in
+                        otherValues.withUnsafeMutableBufferPointer { otherValues in
+                            otherKeys.withUnsafeMutableBufferPointer { otherKeys in
+                                for i in 0..<count {
+                                    let digit = Int(truncatingIfNeeded: keys[i] >> shift) & 255
+                                    let slot = counts[digit]
+                                    counts[digit] = slot + 1
+                                    otherKeys[slot] = keys[i]
+                                    otherValues[slot] = values[i]
+                                }
+                            }
+                        }
+                    }
+                }
+                return true
+            }
+            if moved {
+                // Swapping arrays swaps their buffers; nothing is copied.
+                swap(&keys, &otherKeys)
+                swap(&values, &otherValues)
+            }
+        }
     }
 
     /// The bin of one value of one feature.

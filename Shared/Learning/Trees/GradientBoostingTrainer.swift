@@ -210,20 +210,26 @@ struct GradientBoostingTrainer {
                                 gradients[row] = SIMD2(p - labels[row], max(p * (1 - p), 1e-16))
                             }
                         case .multiclassSoftmax(let classCount):
-                            for row in range {
-                                let rowScores = scores + row * classCount
-                                var maximum = rowScores[0]
-                                for k in 1..<classCount where rowScores[k] > maximum { maximum = rowScores[k] }
-                                var total: Float = 0
-                                for k in 0..<classCount { total += Foundation.exp(rowScores[k] - maximum) }
-                                let label = Int(labels[row])
-                                for k in 0..<classCount {
-                                    let p = Foundation.exp(rowScores[k] - maximum) / total
-                                    let g = k == label ? p - 1 : p
-                                    // Per-class trees ignore the Hessian's off-diagonal terms;
-                                    // doubling the diagonal bounds the full Hessian, so each
-                                    // Newton step stays conservative (as XGBoost does).
-                                    gradients[k * rowCount + row] = SIMD2(g, max(2 * p * (1 - p), 1e-16))
+                            // Each exponential once per row and class (kept for the second loop).
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: classCount) { exponentials in
+                                for row in range {
+                                    let rowScores = scores + row * classCount
+                                    var maximum = rowScores[0]
+                                    for k in 1..<classCount where rowScores[k] > maximum { maximum = rowScores[k] }
+                                    var total: Float = 0
+                                    for k in 0..<classCount {
+                                        exponentials[k] = Foundation.exp(rowScores[k] - maximum)
+                                        total += exponentials[k]
+                                    }
+                                    let label = Int(labels[row])
+                                    for k in 0..<classCount {
+                                        let p = exponentials[k] / total
+                                        let g = k == label ? p - 1 : p
+                                        // Per-class trees ignore the Hessian's off-diagonal terms;
+                                        // doubling the diagonal bounds the full Hessian, so each
+                                        // Newton step stays conservative (as XGBoost does).
+                                        gradients[k * rowCount + row] = SIMD2(g, max(2 * p * (1 - p), 1e-16))
+                                    }
                                 }
                             }
                         }
