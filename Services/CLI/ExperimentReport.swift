@@ -121,7 +121,7 @@ struct ExperimentReport {
                 "gamma": Self.decimal(model.gamma), "max_bins": model.maxBins, "seed": model.seed,
             ] as [String: Any],
             "min_task_size": configuration.minTaskSize,
-            "small_task_size": configuration.transfer.smallTaskSize,
+            "tunes_prior": configuration.tunesPrior,
             "target_false_positive_rate": configuration.targetFalsePositiveRate,
             "calibration_fraction": configuration.calibrationFraction,
             "min_calibration_rows": configuration.minCalibrationRows,

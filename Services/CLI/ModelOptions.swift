@@ -14,8 +14,8 @@ struct ModelOptions: ParsableArguments {
     var rowSubsample: Float = LifelongConfiguration.defaultModelParameters.rowSubsample
     @Option(help: "Tasks with fewer training rows get no model of their own.")
     var minTaskSize: Int = LifelongConfiguration().minTaskSize
-    @Option(help: "Tasks with fewer training rows borrow from related tasks.")
-    var smallTaskSize: Int = LifelongConfiguration().transfer.smallTaskSize
+    @Flag(inversion: .prefixedNo, help: "Choose the prior's depth, rounds and learning rate by inner validation (a grid search per update).")
+    var tunePrior: Bool = LifelongConfiguration().tunesPrior
     @Option(help: "Target false-positive rate of the unseen-task detectors.")
     var targetFpr: Double = LifelongConfiguration().targetFalsePositiveRate
     @Option(help: "Seed of splits, sampling and clustering.")
@@ -29,7 +29,7 @@ struct ModelOptions: ParsableArguments {
         configuration.model.learningRate = learningRate
         configuration.model.rowSubsample = rowSubsample
         configuration.minTaskSize = minTaskSize
-        configuration.transfer.smallTaskSize = smallTaskSize
+        configuration.tunesPrior = tunePrior
         configuration.targetFalsePositiveRate = targetFpr
         configuration.seed = seed
         configuration.model.seed = seed

@@ -173,7 +173,7 @@ public struct LifelongExperiment: Sendable {
 
     /// The predictor of `method` trained on every row seen so far.
     private func predictor(_ method: Method, seen: LabelledSet, index: TaskIndex) throws -> Predictor {
-        let trainer = TaskModelTrainer(parameters: configuration.model, transfer: configuration.transfer)
+        let trainer = TaskModelTrainer(parameters: configuration.model)
         switch method {
         case .lifelong:
             return { try index.predict($0).map(\.predictedClass) }
@@ -187,7 +187,7 @@ public struct LifelongExperiment: Sendable {
             if method == .globalWithAttributesTuned {
                 parameters = try GridSearch(base: configuration.model, seed: configuration.seed).best(for: table)
             }
-            let model = try TaskModelTrainer(parameters: parameters, transfer: configuration.transfer)
+            let model = try TaskModelTrainer(parameters: parameters)
                 .trainOwn(table, seed: configuration.seed)
             return { test in
                 try Self.classes(of: model)(

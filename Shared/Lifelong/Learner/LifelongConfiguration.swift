@@ -6,12 +6,12 @@ public struct LifelongConfiguration: Sendable, Hashable {
     public var definition: TaskDefinition = .attributes
     /// Parameters of every task model and of the global model.
     public var model: GradientBoostingParameters = Self.defaultModelParameters
-    /// Tasks with fewer training rows get no model of their own: they are served by their
-    /// related tasks' models (fallbacks) and the global model. Clusters smaller than this are
-    /// merged into their nearest neighbour.
+    /// Tasks with fewer training rows get no correction of their own: the prior specialized to
+    /// them serves them. Clusters smaller than this are merged into their nearest neighbour.
     public var minTaskSize: Int = 10
-    /// Transfer for small tasks.
-    public var transfer: TransferParameters = TransferParameters()
+    /// Related tasks' models a task without a model of its own is answered by (with the
+    /// global model), at most.
+    public var fallbackCount: Int = 3
     /// Share of each task's newly arrived rows held out to calibrate the detectors and
     /// measure relations.
     public var calibrationFraction: Double = 0.15
@@ -52,11 +52,11 @@ public struct LifelongConfiguration: Sendable, Hashable {
         } catch {
             throw LifelongError(.invalidParameter, "model: \(error)", field: "model", cause: error)
         }
-        try transfer.validate()
         func check(_ ok: Bool, _ field: String, _ expectation: String) throws {
             if !ok { throw LifelongError(.invalidParameter, "\(field) must be \(expectation)", field: field) }
         }
         try check(minTaskSize >= 1, "minTaskSize", ">= 1")
+        try check(fallbackCount >= 0, "fallbackCount", ">= 0")
         try check(calibrationFraction > 0 && calibrationFraction < 1, "calibrationFraction", "in (0, 1)")
         try check(minCalibrationRows >= 2, "minCalibrationRows", ">= 2")
         try check(targetFalsePositiveRate > 0 && targetFalsePositiveRate < 1, "targetFalsePositiveRate", "in (0, 1)")

@@ -121,7 +121,7 @@ public struct LifelongLearner: Sendable {
         for name in taskData.keys.sorted() {
             all = try all.map { try $0.appending(taskData[name]!.train) } ?? taskData[name]!.train
         }
-        let trainer = TaskModelTrainer(parameters: configuration.model, transfer: configuration.transfer)
+        let trainer = TaskModelTrainer(parameters: configuration.model)
         var globalDigest: String?
         if let all, let model = try trainer.trainOwn(all.table, seed: configuration.seed) {
             let stored = try StoredModel(model)
@@ -302,7 +302,7 @@ public struct LifelongLearner: Sendable {
         for name in names {
             let data = taskData[name]!
             let fallbacks = Self.strongest(
-                relationsTo[name] ?? [], limit: configuration.transfer.fallbackCount, minRelative: 0
+                relationsTo[name] ?? [], limit: configuration.fallbackCount, minRelative: 0
             ).compactMap { relation -> WeightedModelReference? in
                 guard let digest = taskData[relation.from]?.digest else { return nil }
                 return WeightedModelReference(digest: digest, weight: relation.weight)
