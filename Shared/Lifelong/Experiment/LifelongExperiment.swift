@@ -124,7 +124,11 @@ public struct LifelongExperiment: Sendable {
             guard let seen, let index = learner.index else {
                 return Stage(predictors: methods.map { _ in { Array(repeating: 0, count: $0.rowCount) } }, index: nil)
             }
-            return Stage(predictors: try methods.map { try predictor($0, seen: seen, index: index) }, index: index)
+            // One global model per stage: the `global` method and the fallback of `isolated` and `sedna`.
+            let global = Self.classes(
+                of: try TaskModelTrainer(parameters: configuration.model).trainOwn(seen.table, seed: configuration.seed))
+            return Stage(
+                predictors: try methods.map { try predictor($0, seen: seen, index: index, global: global) }, index: index)
         }
 
         if let initial { try learn(initial, round: 0) }
@@ -171,14 +175,15 @@ public struct LifelongExperiment: Sendable {
         var index: TaskIndex?
     }
 
-    /// The predictor of `method` trained on every row seen so far.
-    private func predictor(_ method: Method, seen: LabelledSet, index: TaskIndex) throws -> Predictor {
+    /// The predictor of `method` trained on every row seen so far (`global`: the stage's
+    /// global model's).
+    private func predictor(_ method: Method, seen: LabelledSet, index: TaskIndex, global: @escaping Predictor) throws -> Predictor {
         let trainer = TaskModelTrainer(parameters: configuration.model)
         switch method {
         case .lifelong:
             return { try index.predict($0).map(\.predictedClass) }
         case .global:
-            return Self.classes(of: try trainer.trainOwn(seen.table, seed: configuration.seed))
+            return global
         case .globalWithAttributes, .globalWithAttributesTuned:
             let attributeNames = seen.attributeNames
             let categories = TaskPriorTrainer.categories(attributeNames: attributeNames, taskAttributes: seen.attributes)
@@ -198,7 +203,6 @@ public struct LifelongExperiment: Sendable {
         case .isolated, .sedna:
             // Sedna serves a task by its own model only above 10 rows; isolated whenever it can train one.
             let minimumRows = method == .sedna ? Self.sednaMinimumRows + 1 : 1
-            let global = Self.classes(of: try trainer.trainOwn(seen.table, seed: configuration.seed))
             var rowsByTask: [String: [Int]] = [:]
             for row in 0..<seen.rowCount {
                 if let task = try taskKey(seen, row: row, index: index) { rowsByTask[task, default: []].append(row) }

@@ -17,12 +17,8 @@ struct GridSearch: Sendable {
     /// The best parameters for `table`; `base` when it is too small to split.
     func best(for table: Table) throws -> GradientBoostingParameters {
         guard table.rowCount >= 4 * Self.folds else { return base }
-        var generator = SeededGenerator(seed: seed ^ 0x6121_D5EA)
-        var order = Array(0..<table.rowCount)
-        order.shuffle(using: &generator)
-        let splits = (0..<Self.folds).map { fold in
-            (train: table.selecting(rows: order.indices.filter { $0 % Self.folds != fold }.map { order[$0] }),
-             validation: table.selecting(rows: order.indices.filter { $0 % Self.folds == fold }.map { order[$0] }))
+        let splits = Folds(rowCount: table.rowCount, count: Self.folds, seed: seed ^ 0x6121_D5EA).map { fold in
+            (train: table.selecting(rows: fold.kept), validation: table.selecting(rows: fold.held))
         }
         var best = base
         var bestLoss = Double.infinity

@@ -64,15 +64,10 @@ struct TaskPriorTrainer: Sendable {
     /// `folds` priors, each trained on the other folds (cross-fitting). A correction learned
     /// against these learns what the prior misses on new rows, not what it memorized.
     func outOfFoldMargins(_ table: Table, parameters: GradientBoostingParameters, seed: UInt64) throws -> [[Float]] {
-        var generator = SeededGenerator(seed: seed ^ 0x00F0_1D5A)
-        var order = Array(0..<table.rowCount)
-        order.shuffle(using: &generator)
         var margins = [[Float]](repeating: [], count: table.rowCount)
-        for fold in 0..<folds {
-            let held = order.indices.filter { $0 % folds == fold }.map { order[$0] }
-            let kept = order.indices.filter { $0 % folds != fold }.map { order[$0] }
-            guard let model = try trainPrior(table.selecting(rows: kept), parameters: parameters, seed: seed) else { continue }
-            for row in held { margins[row] = try model.rawScores(table.features(ofRow: row)) }
+        for fold in Folds(rowCount: table.rowCount, count: folds, seed: seed ^ 0x00F0_1D5A) {
+            guard let model = try trainPrior(table.selecting(rows: fold.kept), parameters: parameters, seed: seed) else { continue }
+            for row in fold.held { margins[row] = try model.rawScores(table.features(ofRow: row)) }
         }
         return margins
     }
@@ -102,15 +97,11 @@ struct TaskPriorTrainer: Sendable {
     /// The correction rounds with the lowest mean validation loss over the folds (0: the
     /// prior's own loss is the lowest).
     func correctionRounds(rows: Table, margins: [[Float]], seed: UInt64) throws -> Int {
-        var generator = SeededGenerator(seed: seed ^ 0x5EED_F01D)
-        var order = Array(0..<rows.rowCount)
-        order.shuffle(using: &generator)
         var totals = [Double](repeating: 0, count: parameters.rounds + 1)
         var parameters = parameters
         parameters.seed = seed
-        for fold in 0..<folds {
-            let held = order.indices.filter { $0 % folds == fold }.map { order[$0] }
-            let kept = order.indices.filter { $0 % folds != fold }.map { order[$0] }
+        for fold in Folds(rowCount: rows.rowCount, count: folds, seed: seed ^ 0x5EED_F01D) {
+            let (held, kept) = (fold.held, fold.kept)
             let train = rows.selecting(rows: kept), validation = rows.selecting(rows: held)
             guard train.classCounts().filter({ $0 > 0 }).count >= 2 else { continue }
             let model = try LifelongError.wrapping("validating a task correction") {
