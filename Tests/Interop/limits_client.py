@@ -189,13 +189,37 @@ def max_connection_age():
     """Connections reach their maximum age (4 s): GOAWAY NO_ERROR; a call still open gets the
     grace period (1 s), then UNAVAILABLE. (The call runs on grpcio: h2 reads nothing after a
     GOAWAY.)"""
-    client = Client()
+    # Raw frames: h2 drops the events of a read that also holds a frame it refuses after a
+    # GOAWAY (the shutdown PING), so the GOAWAY is read from the frames themselves.
+    from hyperframe.frame import Frame, GoAwayFrame, PingFrame
+    sock = socket.create_connection((HOST, PORT), timeout=10)
+    sock.sendall(PREFACE + SettingsFrame(0).serialize())
     start = time.monotonic()
-    events = client.events(lambda e: any(isinstance(x, h2.events.ConnectionTerminated) for x in e), deadline=10)
-    goaway_at = time.monotonic() - start
-    client.close()
-    terminated = [e for e in events if isinstance(e, h2.events.ConnectionTerminated)]
-    expect(terminated and terminated[0].error_code == 0, f"GOAWAY {terminated}")
+    buffer, goaways, goaway_at = b"", [], None
+    while not goaways and time.monotonic() - start < 10:
+        sock.settimeout(0.5)
+        try:
+            data = sock.recv(65536)
+        except socket.timeout:
+            continue
+        if not data:
+            break
+        buffer += data
+        while len(buffer) >= 9:
+            frame, length = Frame.parse_frame_header(memoryview(buffer[:9]))
+            if len(buffer) < 9 + length:
+                break
+            frame.parse_body(memoryview(buffer[9:9 + length]))
+            buffer = buffer[9 + length:]
+            if isinstance(frame, SettingsFrame) and "ACK" not in frame.flags:
+                sock.sendall(SettingsFrame(0, flags=["ACK"]).serialize())
+            if isinstance(frame, PingFrame) and "ACK" not in frame.flags:
+                sock.sendall(PingFrame(0, opaque_data=frame.opaque_data, flags=["ACK"]).serialize())
+            if isinstance(frame, GoAwayFrame):
+                goaways.append(frame)
+                goaway_at = time.monotonic() - start
+    sock.close()
+    expect(goaways and goaways[0].error_code == 0, f"GOAWAY {goaways}")
     expect(3.9 <= goaway_at < 10, f"GOAWAY after {goaway_at:.2f} s, the maximum age is 4 s")
 
     channel = grpc.insecure_channel(f"{HOST}:{PORT}")
