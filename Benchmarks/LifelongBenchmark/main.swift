@@ -5,6 +5,7 @@
 //
 //   lifelong-benchmark write-csv --data DIR          the scenario as CSV (for xgboost_global.py)
 //   lifelong-benchmark run [--xgboost FILE.json]...  run the experiment, print the table + SUMMARY
+//   lifelong-benchmark few-vs-many [--few 50 --many 500]  new tasks learned from few rows vs many
 //
 // The XGBoost figures come from scripts/lifelong/xgboost_global.py (its JSON output), computed on
 // the very rows `write-csv` wrote.
@@ -20,10 +21,12 @@ struct Arguments {
     var seed = ScenarioParameters().seed
     /// nil: the scenario's default.
     var rounds: Int?
+    /// Rows per new task of `few-vs-many`'s two runs.
+    var few = 50, many = 500
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
-        guard let command = iterator.next(), ["write-csv", "run"].contains(command) else { Self.usage("a command is required") }
+        guard let command = iterator.next(), ["write-csv", "run", "few-vs-many"].contains(command) else { Self.usage("a command is required") }
         self.command = command
         while let flag = iterator.next() {
             guard let value = iterator.next() else { Self.usage("missing value for \(flag)") }
@@ -32,6 +35,8 @@ struct Arguments {
             case "--xgboost": xgboost.append(value)
             case "--seed": seed = UInt64(value) ?? seed
             case "--rounds": rounds = Int(value) ?? rounds
+            case "--few": few = Int(value) ?? few
+            case "--many": many = Int(value) ?? many
             case "--scenario":
                 guard let kind = ScenarioKind(rawValue: value) else { Self.usage("unknown scenario \(value)") }
                 scenario = kind
@@ -46,6 +51,7 @@ struct Arguments {
             lifelong-benchmark: \(problem)
             usage: lifelong-benchmark write-csv --data DIR [--scenario thermal|shop] [--seed N] [--rounds N]
                    lifelong-benchmark run [--xgboost FILE.json]... [--scenario thermal|shop] [--seed N] [--rounds N]
+                   lifelong-benchmark few-vs-many [--scenario thermal|shop] [--seed N] [--few N] [--many N]
 
             """.utf8))
         exit(2)
@@ -74,6 +80,11 @@ func fail(_ message: String) -> Never {
 func mean(_ values: [Double]) -> Double { values.isEmpty ? .nan : values.sorted().reduce(0, +) / Double(values.count) }
 
 let arguments = Arguments(CommandLine.arguments)
+if arguments.command == "few-vs-many" {
+    let comparison = FewVersusMany(kind: arguments.scenario, seed: arguments.seed, few: arguments.few, many: arguments.many)
+    do { comparison.report(try comparison.run()) } catch { fail("few-vs-many: \(error)") }
+    exit(0)
+}
 let scenario: any GeneratedScenario
 do {
     scenario = try arguments.scenario.make(seed: arguments.seed, rounds: arguments.rounds)
@@ -186,13 +197,8 @@ func globalReference(attributes: Bool) throws -> (row: Row, initialSites: (Doubl
 /// The lifelong learner's accuracy on the initial tasks' test set after the initial data and
 /// after the last round (the experiment's matrix has no column for the initial tasks).
 func lifelongInitialSites() throws -> (Double, Double) {
-    var learner = try LifelongLearner(configuration: LifelongConfiguration())
-    _ = try learner.update(with: scenario.rounds[0].train, timeUs: 0)
-    let before = try learner.index!.accuracy(on: scenario.rounds[0].test)
-    for (number, round) in scenario.rounds.dropFirst().enumerated() {
-        _ = try learner.update(with: round.train, timeUs: Int64(number + 1))
-    }
-    return (before, try learner.index!.accuracy(on: scenario.rounds[0].test))
+    let initialTest = scenario.rounds[0].test
+    return (try result.indexes.first!.accuracy(on: initialTest), try result.indexes.last!.accuracy(on: initialTest))
 }
 
 let globalCheck: (row: Row, initialSites: (Double, Double))
@@ -228,6 +234,15 @@ for file in arguments.xgboost {
             bwt: matrix.backwardTransfer, fwt: matrix.forwardTransfer, smallNewTasks: mean(small), matrix: matrix.values,
             detection: "n/a", isBaseline: true))
 }
+
+// The ceiling every method is under, and what a feature-only unseen detector could reach at best.
+let bayes = ScenarioBounds.bayesAccuracy(scenario, smallNewTasks: smallNewTasks)
+referenceRows.append(
+    Row(
+        name: "bayes-ceiling (ref)", averageAccuracy: bayes.all, taskAverageAccuracy: .nan, bwt: .nan, fwt: .nan,
+        smallNewTasks: bayes.smallNew, matrix: [], detection: "n/a", isBaseline: false))
+let separability: DetectionQuality
+do { separability = try ScenarioBounds.featureSeparability(scenario, seed: arguments.seed) } catch { fail("separability: \(error)") }
 
 // MARK: Report
 
@@ -272,6 +287,12 @@ for kind in UnseenTaskDetector.Kind.allCases {
         line += String(format: "  ROC area %.3f  best recall at FPR <= 0.05: %.3f (FPR %.3f)", area, best.recall, best.falsePositiveRate)
     }
     print(line)
+}
+if let area = separability.rocArea, let best = separability.bestRecall(atFalsePositiveRate: 0.05) {
+    print(
+        String(
+            format: "  %@ ROC area %.3f  best recall at FPR <= 0.05: %.3f (FPR %.3f)  (a GBDT shown new and known rows, cross-fitted: the bound of any feature-only detector)",
+            pad("separability", 13, left: false), area, best.recall, best.falsePositiveRate))
 }
 for update in result.updates {
     print("update \(update.round): \(update.created.count) created, \(update.retrained.count) retrained, \(update.untouched.count) untouched")
@@ -338,5 +359,10 @@ for kind in UnseenTaskDetector.Kind.allCases {
 }
 summary.append("lifelong_initial_sites_acc_before=\(String(format: "%.4f", lifelongInitial.0))")
 summary.append("lifelong_initial_sites_acc_after=\(String(format: "%.4f", lifelongInitial.1))")
+if let area = separability.rocArea, let best = separability.bestRecall(atFalsePositiveRate: 0.05) {
+    summary.append("unseen_separability_bound_roc_area=\(String(format: "%.3f", area))")
+    summary.append("unseen_separability_bound_best_recall_at_fpr_0_05=\(String(format: "%.3f", best.recall))")
+}
+summary.append("headroom_over_best_baseline_points=\(String(format: "%.2f", (bayes.all - best.averageAccuracy) * 100))")
 summary.append("target_met=\(targetMet ? 1 : 0)")
 print("SUMMARY " + summary.joined(separator: " "))

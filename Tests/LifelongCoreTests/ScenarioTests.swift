@@ -1,5 +1,5 @@
 import Foundation
-import LifelongCore
+@testable import LifelongCore
 import LifelongLearning
 import Testing
 
@@ -64,5 +64,49 @@ struct ScenarioTests {
         #expect(back.table.labels.map { back.table.encoding.classNames[Int($0)] }
             == set.table.labels.map { set.table.encoding.classNames[Int($0)] })
         #expect(throws: LifelongError.self) { try LabelledSet(splitting: table, attributeNames: ["building"]) }
+    }
+}
+
+@Suite("the generators' Bayes classifier")
+struct BayesOracleTests {
+    @Test("noisy band: the middle band wins inside it, the nearer outer band outside; without noise the band itself")
+    func noisyBand() {
+        #expect(NoisyBand.mostLikely(score: 0, halfWidth: 0.5, stddev: 0.3) == .within)
+        #expect(NoisyBand.mostLikely(score: 0.9, halfWidth: 0.5, stddev: 0.3) == .above)
+        #expect(NoisyBand.mostLikely(score: -0.9, halfWidth: 0.5, stddev: 0.3) == .below)
+        #expect(NoisyBand.mostLikely(score: 0.49, halfWidth: 0.5, stddev: 0) == .within)
+        #expect(NoisyBand.mostLikely(score: 0.51, halfWidth: 0.5, stddev: 0) == .above)
+        // Wide noise over a narrow band: the middle class is never the most likely.
+        #expect(NoisyBand.mostLikely(score: 0.01, halfWidth: 0.05, stddev: 2) == .above)
+    }
+
+    @Test("without label and score noise the Bayes class is every row's label, in both generators")
+    func noiselessOracleIsTheLabel() throws {
+        var thermal = ScenarioParameters()
+        thermal.labelNoise = 0
+        thermal.sensationNoise = 0
+        thermal.initialSamplesPerTask = 20
+        thermal.testSamplesPerTask = 20
+        var shop = ShopDemandParameters()
+        shop.labelNoise = 0
+        shop.demandNoise = 0
+        shop.initialSamplesPerTask = 20
+        shop.testSamplesPerTask = 20
+        let scenarios: [any GeneratedScenario] = [try ThermalComfortScenario(parameters: thermal), try ShopDemandScenario(parameters: shop)]
+        for scenario in scenarios {
+            var mismatches = 0, rows = 0
+            for round in scenario.rounds {
+                for set in [round.train, round.test] {
+                    for row in 0..<set.rowCount {
+                        let answer = scenario.bayesClass(features: set.table.features(ofRow: row), attributes: set.attributes[row], round: round.index)
+                        if answer != Int(set.table.labels[row]) { mismatches += 1 }
+                        rows += 1
+                    }
+                }
+            }
+            // Features are written rounded to 0.01; a row that close to a band edge may flip.
+            #expect(Double(mismatches) / Double(rows) < 0.01, "\(scenario.kind): \(mismatches) of \(rows)")
+            #expect(scenario.bayesClass(features: [0, 0, 0, 0, 0, 0], attributes: ["nowhere", "never"], round: 0) == nil)
+        }
     }
 }

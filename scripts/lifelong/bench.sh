@@ -7,7 +7,8 @@
 # LIFELONG_BENCH_SEEDS (default 42 43 44); then per scenario the mean and spread over the seeds.
 # XGBoost global models that also see the attribute columns as categorical features are
 # baselines too. Prints a side-by-side table per scenario and seed (kept as
-# $DATA/<scenario>-seed-<n>/report.txt) and ends with one `SUMMARY key=value ...` line.
+# $DATA/<scenario>-seed-<n>/report.txt), then new tasks learned from 50 labelled rows against the
+# same tasks from 500 (few-vs-many.txt), and ends with one `SUMMARY key=value ...` line.
 #
 # Environment: LIFELONG_PYTHON (default .venv/bin/python, needs numpy + xgboost),
 # LIFELONG_BENCH_SCRATCH_PATH (SwiftPM scratch path, default .build-lifelong-bench),
@@ -36,6 +37,7 @@ else
     trap 'rm -rf "$DATA"' EXIT
 fi
 REPORTS=()
+FEW_REPORTS=()
 for SCENARIO in $SCENARIOS; do
     for SEED in $SEEDS; do
         DIR="$DATA/$SCENARIO-seed-$SEED"
@@ -50,8 +52,11 @@ for SCENARIO in $SCENARIOS; do
         echo "==> $SCENARIO seed $SEED"
         "$BIN" run --scenario "$SCENARIO" --seed "$SEED" --xgboost "$DIR/xgboost.json" \
             --xgboost "$DIR/xgboost-attributes.json" --xgboost "$DIR/xgboost-attributes-d6r100.json" | tee "$DIR/report.txt"
+        echo "bench-lifelong: $SCENARIO seed $SEED: new tasks from 50 rows vs 500" >&2
+        "$BIN" few-vs-many --scenario "$SCENARIO" --seed "$SEED" | tee "$DIR/few-vs-many.txt"
         REPORTS+=("$DIR/report.txt")
+        FEW_REPORTS+=("$DIR/few-vs-many.txt")
         echo
     done
 done
-"$PYTHON" scripts/lifelong/summarize.py "${REPORTS[@]}"
+"$PYTHON" scripts/lifelong/summarize.py --few-vs-many "${FEW_REPORTS[@]}" -- "${REPORTS[@]}"

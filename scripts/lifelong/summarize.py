@@ -1,20 +1,23 @@
 """Summarizes `lifelong-benchmark run` reports of several scenarios and seeds (the SUMMARY line of each).
 
-usage: summarize.py REPORT...
+usage: summarize.py [--few-vs-many FEW_REPORT... --] REPORT...
 Prints, per scenario and seed, lifelong's average accuracy, the best baseline's, the difference in
 points, GEM BWT and the small new tasks' accuracy; then per scenario the mean and standard
 deviation over its seeds, the same over every report, and one `SUMMARY key=value ...` line: the
 means over every report under their plain names (lifelong_minus_best_baseline_points first among
 them), their spreads, and per scenario `<scenario>_<key>` (e.g.
 shop_lifelong_minus_best_baseline_points). A report's scenario is its SUMMARY's `scenario` field,
-else the `<scenario>-seed-<n>` folder of its path, else "thermal" (reports older than the field).
+else the `<scenario>-seed-<n>` folder of its path, else "thermal" (reports older than the field). FEW_REPORTs are `lifelong-benchmark few-vs-many`
+outputs: their few_over_many (new tasks' accuracy from 50 rows over that from 500) joins the
+report of the same scenario and seed.
 """
 import re
 import statistics
 import sys
 
 KEYS = ["lifelong_minus_best_baseline_points", "lifelong_avg_acc", "best_baseline_avg_acc", "bwt",
-        "small_new_tasks_acc"]
+        "small_new_tasks_acc", "bayes_ceiling_avg_acc", "headroom_over_best_baseline_points",
+        "unseen_confidence_best_recall_at_fpr_0_05", "unseen_separability_bound_roc_area", "few_over_many"]
 
 
 def summary(path):
@@ -26,9 +29,11 @@ def summary(path):
 
 
 def statistics_of(name, rows, prefix, out):
-    """Prints mean, sd, min and max of every key over `rows`; appends them to `out`."""
+    """Prints mean, sd, min and max of every key over `rows` (those that have it); appends them to `out`."""
     for key in KEYS:
-        values = [float(fields[key]) for _, _, fields in rows]
+        values = [float(fields[key]) for _, _, fields in rows if key in fields]
+        if not values:
+            continue
         mean = statistics.fmean(values)
         spread = statistics.stdev(values) if len(values) > 1 else 0.0
         print(f"{name:<8} {key}: mean {mean:.4f}, sd {spread:.4f}, min {min(values):.4f}, max {max(values):.4f}")
@@ -39,21 +44,38 @@ def met(fields):
     return float(fields["lifelong_minus_best_baseline_points"]) >= 1 and float(fields["bwt"]) >= -0.005
 
 
+def arguments(argv):
+    """(few-vs-many report paths, experiment report paths)."""
+    if argv[:1] == ["--few-vs-many"]:
+        end = argv.index("--") if "--" in argv else len(argv)
+        return argv[1:end], argv[end + 1:]
+    return [], argv
+
+
 def main():
+    few_paths, paths = arguments(sys.argv[1:])
+    few = {}
+    for path in few_paths:
+        fields = summary(path)
+        few[(fields["scenario"], fields["seed"])] = fields["few_over_many"]
     rows = []
-    for path in sys.argv[1:]:
+    for path in paths:
         fields = summary(path)
         folder = re.search(r"(?:([A-Za-z]+)-)?seed-(\d+)", path)
         scenario = fields.get("scenario") or (folder.group(1) if folder and folder.group(1) else "thermal")
-        rows.append((scenario, folder.group(2) if folder else path, fields))
+        seed = folder.group(2) if folder else path
+        if (scenario, seed) in few:
+            fields["few_over_many"] = few[(scenario, seed)]
+        rows.append((scenario, seed, fields))
     if not rows:
         raise SystemExit("usage: summarize.py REPORT...")
     scenarios = list(dict.fromkeys(scenario for scenario, _, _ in rows))
-    print("scenario seed   lifelong  best baseline                     points   GEM BWT  small new")
+    print("scenario seed   lifelong  best baseline                     points   GEM BWT  small new  bayes   50/500")
     for scenario, seed, fields in rows:
         print(f"{scenario:<8} {seed:<6} {float(fields['lifelong_avg_acc']):8.4f}  {fields['best_baseline']:<24} "
               f"{float(fields['best_baseline_avg_acc']):.4f}  {float(fields['lifelong_minus_best_baseline_points']):+7.2f}"
-              f"  {float(fields['bwt']):+8.4f}  {float(fields['small_new_tasks_acc']):.4f}")
+              f"  {float(fields['bwt']):+8.4f}  {float(fields['small_new_tasks_acc']):.4f}"
+              f"     {float(fields.get('bayes_ceiling_avg_acc', 'nan')):.4f}  {float(fields.get('few_over_many', 'nan')):.3f}")
     seeds = len({seed for _, seed, _ in rows})
     out = [f"reports={len(rows)}", f"seeds={seeds}", f"scenarios={','.join(scenarios)}"]
     overall = []
@@ -66,6 +88,8 @@ def main():
         per_scenario.append(f"{scenario}_target_met_every_seed={1 if all(met(f) for _, _, f in subset) else 0}")
     out += overall + per_scenario
     out.append(f"target_met_every_seed={1 if all(met(f) for _, _, f in rows) else 0}")
+    if all("few_over_many" in f for _, _, f in rows):
+        out.append(f"few_over_many_target_met_every_seed={1 if all(float(f['few_over_many']) >= 0.9 for _, _, f in rows) else 0}")
     print("SUMMARY " + " ".join(out))
 
 

@@ -71,6 +71,9 @@ public struct LifelongExperiment: Sendable {
         public var detection: [UnseenTaskDetector.Kind: DetectionQuality]
         /// What each lifelong update did.
         public var updates: [UpdateReport]
+        /// The lifelong learner's task index after each stage (the initial data when given,
+        /// then each round), to evaluate it on other rows.
+        public var indexes: [TaskIndex]
     }
 
     /// The lifelong learner's settings (the baselines use the same model parameters).
@@ -163,7 +166,7 @@ public struct LifelongExperiment: Sendable {
                     averageAccuracy: allTests.rowCount == 0 ? 0 : Double(correct) / Double(allTests.rowCount),
                     perTaskAccuracy: perTask))
         }
-        return Result(methods: results, detection: detection, updates: updates)
+        return Result(methods: results, detection: detection, updates: updates, indexes: stages.compactMap(\.index))
     }
 
     /// Answers a test set with one method's models after one stage.

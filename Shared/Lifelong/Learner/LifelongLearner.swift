@@ -147,6 +147,7 @@ public struct LifelongLearner: Sendable {
             labelled = try labelled.map { try $0.appending(rows) } ?? rows
         }
         var prior: GradientBoostedTrees?
+        var crossFitted: TaskPriorTrainer.CrossFittedPriors?
         var margins: [[Float]]?
         if let labelled {
             let table = TaskPriorTrainer.priorTable(labelled, attributeNames: attributeNames, categories: categories)
@@ -154,8 +155,34 @@ public struct LifelongLearner: Sendable {
                 ? try GridSearch(base: configuration.model, seed: configuration.seed).best(for: table) : configuration.model
             prior = try priorTrainer.trainPrior(table, parameters: parameters, seed: configuration.seed)
             if prior != nil {
-                margins = try priorTrainer.outOfFoldMargins(table, parameters: parameters, seed: configuration.seed)
+                crossFitted = try priorTrainer.crossFittedPriors(table, parameters: parameters, seed: configuration.seed)
+                margins = try crossFitted!.margins(of: table, rows: 0..<table.rowCount) { $1 }
             }
+        }
+        // Each fold prior specialized to each task, made once per update and only when asked for.
+        var specializedFolds: [Int: [String: GradientBoostedTrees]] = [:]
+        func outOfFoldMargins(of name: String, specializedTo target: String) throws -> [[Float]]? {
+            guard let crossFitted, let labelled, let first = firstRow[name] else { return nil }
+            let count = try taskData[name]!.allRows().rowCount
+            return try crossFitted.margins(of: labelled.table, rows: first..<(first + count)) { fold, prior in
+                if let model = specializedFolds[fold]?[target] { return model }
+                let model = try priorTrainer.taskPrior(
+                    prior, attributeNames: attributeNames, values: taskData[target]!.attributes, categories: categories,
+                    encoding: encoding!)
+                specializedFolds[fold, default: [:]][target] = model
+                return model
+            }
+        }
+        // The prior specialized to each task, made once per update (changed tasks also try
+        // their better-known neighbours' as a start).
+        var specialized: [String: GradientBoostedTrees] = [:]
+        func taskPrior(_ name: String, of prior: GradientBoostedTrees) throws -> GradientBoostedTrees {
+            if let model = specialized[name] { return model }
+            let model = try priorTrainer.taskPrior(
+                prior, attributeNames: attributeNames, values: taskData[name]!.attributes, categories: categories,
+                encoding: encoding!)
+            specialized[name] = model
+            return model
         }
         for name in changed.sorted() {
             guard let prior else {
@@ -164,12 +191,16 @@ public struct LifelongLearner: Sendable {
             }
             let data = taskData[name]!
             let rows = try data.allRows()
-            let taskPrior = try priorTrainer.taskPrior(
-                prior, attributeNames: attributeNames, values: data.attributes, categories: categories, encoding: encoding!)
-            let start = firstRow[name]!
+            let own = try taskPrior(name, of: prior)
+            var candidates = [(model: own, margins: try outOfFoldMargins(of: name, specializedTo: name)
+                ?? (0..<rows.rowCount).map { try own.rawScores(rows.table.features(ofRow: $0)) })]
+            for neighbour in taskData.keys.sorted() where neighbour != name && taskData[neighbour]!.train.rowCount > data.train.rowCount {
+                guard let margins = try outOfFoldMargins(of: name, specializedTo: neighbour) else { break }
+                candidates.append((try taskPrior(neighbour, of: prior), margins))
+            }
+            let start = priorTrainer.bestStart(candidates, rows: rows.table)
             let (model, rounds) = try priorTrainer.taskModel(
-                prior: taskPrior, rows: rows.table, margins: margins.map { Array($0[start..<(start + rows.rowCount)]) },
-                seed: configuration.seed ^ Self.hash(name))
+                prior: start.model, rows: rows.table, margins: start.margins, seed: configuration.seed ^ Self.hash(name))
             let stored = try StoredModel(.gradientBoostedTrees(model))
             storedModels[stored.digest] = stored
             taskData[name]!.digest = stored.digest

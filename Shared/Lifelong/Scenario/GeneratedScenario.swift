@@ -17,6 +17,11 @@ public protocol GeneratedScenario: Sendable {
     var newTaskSamplesPerTask: Int { get }
     /// One paragraph naming the seed, tasks, rows per task and rounds, for report headers.
     var summary: String { get }
+    /// The Bayes classifier's answer for a row of a round's data: the most likely class given
+    /// the generator's own noise-free function of the task, which no learner knows. Its
+    /// accuracy is the ceiling any method can reach on that data (up to sampling); nil for a
+    /// task the generator did not make.
+    func bayesClass(features: [Float], attributes: [String], round: Int) -> Int?
 }
 
 /// The scenario generators.
@@ -26,21 +31,28 @@ public enum ScenarioKind: String, Sendable, Hashable, CaseIterable {
     /// `ShopDemandScenario`: shops (format × region), mixed features, interactions and drift.
     case shop
 
-    /// The scenario of this kind with default parameters except the seed and the rounds.
+    /// The scenario of this kind with default parameters except the seed, the rounds and the
+    /// labelled rows of each new task. Tasks (sites, shops) are drawn before any row, so two
+    /// scenarios of one seed that differ only in `newTaskSamples` have the same tasks and the
+    /// same initial data.
     /// - Parameters:
     ///   - seed: Seed of every draw.
     ///   - rounds: Rounds after the initial data; nil for the kind's default.
+    ///   - newTaskSamples: Labelled training rows of each task new after round 0; nil for the
+    ///     kind's default.
     /// - Throws: `LifelongError.invalidParameter` naming the parameter out of range.
-    public func make(seed: UInt64, rounds: Int? = nil) throws -> any GeneratedScenario {
+    public func make(seed: UInt64, rounds: Int? = nil, newTaskSamples: Int? = nil) throws -> any GeneratedScenario {
         switch self {
         case .thermal:
             var parameters = ScenarioParameters()
             parameters.seed = seed
             if let rounds { parameters.rounds = rounds }
+            if let newTaskSamples { parameters.newSiteSamplesPerTask = newTaskSamples }
             return try ThermalComfortScenario(parameters: parameters)
         case .shop:
             var parameters = ShopDemandParameters()
             parameters.seed = seed
+            if let newTaskSamples { parameters.newShopSamplesPerTask = newTaskSamples }
             if let rounds {
                 // Fewer rounds than the default drift round: the drift comes in the last one.
                 parameters.rounds = rounds

@@ -13,4 +13,10 @@ extension ShopDemandScenario: GeneratedScenario {
             \(p.testSamplesPerTask) test rows/task, label noise \(p.labelNoise)
             """
     }
+
+    public func bayesClass(features: [Float], attributes: [String], round: Int) -> Int? {
+        guard let shop = shops.first(where: { $0.attributes == attributes }) else { return nil }
+        let score = Self.score(of: features.map(Double.init), shop: function(of: shop, inRound: round))
+        return NoisyBand.mostLikely(score: score, halfWidth: Self.band, stddev: parameters.demandNoise).rawValue
+    }
 }

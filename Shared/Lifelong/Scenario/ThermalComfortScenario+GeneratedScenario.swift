@@ -12,4 +12,16 @@ extension ThermalComfortScenario: GeneratedScenario {
             \(p.testSamplesPerTask) test rows/task, label noise \(p.labelNoise)
             """
     }
+
+    public func bayesClass(features: [Float], attributes: [String], round: Int) -> Int? {
+        guard attributes.count == 2, let site = sites.first(where: { $0.name == attributes[0] }),
+            let season = Self.seasonNames.firstIndex(of: attributes[1])
+        else { return nil }
+        let score = Self.comfortScore(features.map(Double.init), site: site, season: season, parameters: parameters)
+        switch NoisyBand.mostLikely(score: score, halfWidth: site.band, stddev: parameters.sensationNoise) {
+        case .above: return 0
+        case .within: return 1
+        case .below: return 2
+        }
+    }
 }

@@ -161,6 +161,21 @@ public struct ThermalComfortScenario: Sendable {
         let clothing = max(0.25, random.normal(mean: summer ? 0.55 : 0.95, stddev: 0.15))
         let metabolic = max(0.8, min(2.5, random.normal(mean: 1.2, stddev: 0.18)))
 
+        let conditions = [air, radiant, humidity, airSpeed, clothing, metabolic]
+        let score = comfortScore(conditions, site: site, season: season, parameters: parameters)
+            + random.normal(mean: 0, stddev: parameters.sensationNoise)
+        var label = score > site.band ? 0 : (score < -site.band ? 2 : 1)
+        if random.unit() < parameters.labelNoise { label = Int(random.next() % 3) }
+        let features = conditions.map { Float(($0 * 100).rounded() / 100) }
+        return (features, [site.name, seasonNames[season]], label)
+    }
+
+    /// The noise-free comfort score of indoor conditions (the features, in order) at a site
+    /// and season: positive is warm.
+    static func comfortScore(_ conditions: [Double], site: Site, season: Int, parameters: ScenarioParameters) -> Double {
+        let (air, radiant, humidity, airSpeed, clothing, metabolic) =
+            (conditions[0], conditions[1], conditions[2], conditions[3], conditions[4], conditions[5])
+        let summer = season == 0
         let operative = (air + radiant) / 2
         let neutral = 24 + site.neutralOffset + (summer ? parameters.seasonOffset : -parameters.seasonOffset)
         let clothingReference = summer ? 0.55 : 0.95
@@ -170,10 +185,6 @@ public struct ThermalComfortScenario: Sendable {
             score -= 1.4 * airSpeed.squareRoot()
             score += 0.015 * (humidity - 50)
         }
-        score += random.normal(mean: 0, stddev: parameters.sensationNoise)
-        var label = score > site.band ? 0 : (score < -site.band ? 2 : 1)
-        if random.unit() < parameters.labelNoise { label = Int(random.next() % 3) }
-        let features = [air, radiant, humidity, airSpeed, clothing, metabolic].map { Float(($0 * 100).rounded() / 100) }
-        return (features, [site.name, seasonNames[season]], label)
+        return score
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import LifelongLearning
 
 /// Transfer as a mechanism rather than tuned constants: every task starts from one model
@@ -60,21 +61,86 @@ struct TaskPriorTrainer: Sendable {
         return try LifelongError.wrapping("specializing the prior") { try prior.specialized(fixing: fixed, to: encoding) }
     }
 
-    /// The prior's raw scores for every row of `table` from a prior that did not see the row:
-    /// `folds` priors, each trained on the other folds (cross-fitting). A correction learned
-    /// against these learns what the prior misses on new rows, not what it memorized.
-    func outOfFoldMargins(_ table: Table, parameters: GradientBoostingParameters, seed: UInt64) throws -> [[Float]] {
-        var margins = [[Float]](repeating: [], count: table.rowCount)
-        for fold in Folds(rowCount: table.rowCount, count: folds, seed: seed ^ 0x00F0_1D5A) {
-            guard let model = try trainPrior(table.selecting(rows: fold.kept), parameters: parameters, seed: seed) else { continue }
-            for row in fold.held { margins[row] = try model.rawScores(table.features(ofRow: row)) }
+    /// Priors that did not see a row: `folds` priors, each trained on the other folds
+    /// (cross-fitting), and which fold holds each row out. A correction learned against their
+    /// scores learns what the prior misses on new rows, not what it memorized; a related
+    /// task's specialization is scored through them too, so every start is judged on rows
+    /// its prior did not see.
+    struct CrossFittedPriors {
+        /// One prior per fold, trained without that fold's rows (nil: too few classes).
+        var priors: [GradientBoostedTrees?]
+        /// The fold holding each row out.
+        var foldOfRow: [Int]
+
+        /// The raw scores of `table`'s rows `rows` from the priors that did not see them,
+        /// each prior first passed through `transform` (e.g. specialized to a task); nil when
+        /// a fold has no prior.
+        func margins(
+            of table: Table, rows: Range<Int>, transform: (Int, GradientBoostedTrees) throws -> GradientBoostedTrees
+        ) throws -> [[Float]]? {
+            var models: [Int: GradientBoostedTrees] = [:]
+            var margins: [[Float]] = []
+            margins.reserveCapacity(rows.count)
+            for row in rows {
+                let fold = foldOfRow[row]
+                if models[fold] == nil {
+                    guard let prior = priors[fold] else { return nil }
+                    models[fold] = try transform(fold, prior)
+                }
+                margins.append(try models[fold]!.rawScores(table.features(ofRow: row)))
+            }
+            return margins
         }
-        return margins
+    }
+
+    /// The cross-fitted priors of every row of `table` (see ``CrossFittedPriors``).
+    func crossFittedPriors(_ table: Table, parameters: GradientBoostingParameters, seed: UInt64) throws -> CrossFittedPriors {
+        var result = CrossFittedPriors(priors: [], foldOfRow: [Int](repeating: 0, count: table.rowCount))
+        for (number, fold) in Folds(rowCount: table.rowCount, count: folds, seed: seed ^ 0x00F0_1D5A).enumerated() {
+            result.priors.append(try trainPrior(table.selecting(rows: fold.kept), parameters: parameters, seed: seed))
+            for row in fold.held { result.foldOfRow[row] = number }
+        }
+        return result
+    }
+
+    /// Where a task's correction starts: its own prior, or the prior specialized to a related
+    /// task when that one fits the task's rows better (lower mean log loss). A few rows of a new
+    /// task say little about its own attribute values, yet enough to tell which known task it
+    /// resembles. Each candidate comes with its scores of the rows from priors that did not see
+    /// them (see ``CrossFittedPriors``), so the comparison is fair; the first is the own prior.
+    func bestStart(
+        _ candidates: [(model: GradientBoostedTrees, margins: [[Float]])], rows: Table
+    ) -> (model: GradientBoostedTrees, margins: [[Float]]) {
+        let labels = rows.classLabels
+        var best = candidates[0]
+        var bestLoss = Self.meanLogLoss(margins: best.margins, labels: labels)
+        for candidate in candidates.dropFirst() {
+            let loss = Self.meanLogLoss(margins: candidate.margins, labels: labels)
+            if loss < bestLoss - 1e-12 { (best, bestLoss) = (candidate, loss) }
+        }
+        return best
+    }
+
+    /// Mean negative log-likelihood of the labels under raw scores (softmax over classes; one
+    /// score: the positive class's logit).
+    static func meanLogLoss(margins: [[Float]], labels: [Int]) -> Double {
+        var total = 0.0
+        for (scores, label) in zip(margins, labels) {
+            if scores.count == 1 {
+                let z = Double(scores[0]) * (label == 1 ? 1 : -1)
+                total += z > 0 ? Foundation.log1p(Foundation.exp(-z)) : -z + Foundation.log1p(Foundation.exp(z))
+            } else {
+                let maximum = Double(scores.max()!)
+                let sum = scores.reduce(0.0) { $0 + Foundation.exp(Double($1) - maximum) }
+                total += maximum + Foundation.log(sum) - Double(scores[label])
+            }
+        }
+        return total / Double(max(labels.count, 1))
     }
 
     /// A task's model: its prior plus the correction rounds its rows earn, and that number.
     /// - Parameter margins: The prior's raw scores for each row, out of fold when available
-    ///   (see ``outOfFoldMargins(_:parameters:seed:)``); the task's prior's own scores otherwise.
+    ///   (see ``CrossFittedPriors``); the task's prior's own scores otherwise.
     func taskModel(
         prior: GradientBoostedTrees, rows: Table, margins outOfFold: [[Float]]? = nil, seed: UInt64
     ) throws -> (model: GradientBoostedTrees, rounds: Int) {

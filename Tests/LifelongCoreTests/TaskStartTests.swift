@@ -1,0 +1,86 @@
+@testable import LifelongCore
+import LifelongLearning
+import Testing
+
+@Suite("a task's start: its own prior or a better-fitting neighbour's")
+struct TaskStartTests {
+    /// Two numeric features; the class is 1 above `x > threshold` (binary).
+    static func table(threshold: Float, rows: Int, seed: UInt64) throws -> Table {
+        var generator = SeededGenerator(seed: seed)
+        var columns: [[Float]] = [[], []]
+        var labels: [Float] = []
+        for _ in 0..<rows {
+            let x = Float.random(in: -1...1, using: &generator)
+            columns[0].append(x)
+            columns[1].append(Float.random(in: -1...1, using: &generator))
+            labels.append(x > threshold ? 1 : 0)
+        }
+        return try Table(
+            encoding: .numeric(featureCount: 2, label: .classification(classes: CategoricalEncoding(sortingDistinct: ["a", "b"]))),
+            columns: columns, labels: labels)
+    }
+
+    static func model(threshold: Float, seed: UInt64) throws -> GradientBoostedTrees {
+        var parameters = GradientBoostingParameters()
+        parameters.rounds = 20
+        parameters.maxDepth = 2
+        return try GradientBoostedTrees.train(on: table(threshold: threshold, rows: 400, seed: seed), parameters: parameters)
+    }
+
+    @Test("the candidate with the lowest log loss on the task's rows is chosen; a tie keeps the own prior")
+    func lowestLossWins() throws {
+        let rows = try Self.table(threshold: 0.5, rows: 60, seed: 3)
+        let own = try Self.model(threshold: -0.5, seed: 1)
+        let neighbour = try Self.model(threshold: 0.5, seed: 2)
+        func margins(_ model: GradientBoostedTrees) throws -> [[Float]] {
+            try (0..<rows.rowCount).map { try model.rawScores(rows.features(ofRow: $0)) }
+        }
+        let trainer = TaskPriorTrainer(parameters: GradientBoostingParameters(), folds: 3, minCorrectionRows: 10)
+        let chosen = trainer.bestStart([(own, try margins(own)), (neighbour, try margins(neighbour))], rows: rows)
+        #expect(chosen.model.rawScoresEqual(neighbour, on: rows))
+        // The own prior first and an identical candidate after it: the own prior stays.
+        let tie = trainer.bestStart([(neighbour, try margins(neighbour)), (own, try margins(neighbour))], rows: rows)
+        #expect(tie.model.rawScoresEqual(neighbour, on: rows))
+    }
+
+    @Test("mean log loss: softmax for several scores, the logistic loss for one, hand-computed")
+    func logLoss() {
+        // ln(1 + e^0) = ln 2 for a zero logit; softmax of equal scores over 3 classes: ln 3.
+        #expect(abs(TaskPriorTrainer.meanLogLoss(margins: [[0]], labels: [1]) - 0.693_147) < 1e-5)
+        #expect(abs(TaskPriorTrainer.meanLogLoss(margins: [[1, 1, 1]], labels: [2]) - 1.098_612) < 1e-5)
+        // Logit 2 for the positive class: ln(1 + e^-2); for the negative: ln(1 + e^2).
+        #expect(abs(TaskPriorTrainer.meanLogLoss(margins: [[2], [2]], labels: [1, 0]) - (0.126_928 + 2.126_928) / 2) < 1e-5)
+    }
+
+    @Test("cross-fitted priors: each row is scored by the prior trained without its fold")
+    func crossFitted() throws {
+        let table = try Self.table(threshold: 0, rows: 90, seed: 5)
+        var parameters = GradientBoostingParameters()
+        parameters.rounds = 5
+        let trainer = TaskPriorTrainer(parameters: parameters, folds: 3, minCorrectionRows: 10)
+        let fitted = try trainer.crossFittedPriors(table, parameters: parameters, seed: 7)
+        #expect(fitted.priors.count == 3)
+        #expect(Set(fitted.foldOfRow) == [0, 1, 2])
+        let margins = try #require(try fitted.margins(of: table, rows: 10..<20) { $1 })
+        for (offset, row) in (10..<20).enumerated() {
+            let prior = try #require(fitted.priors[fitted.foldOfRow[row]])
+            #expect(margins[offset] == (try prior.rawScores(table.features(ofRow: row))))
+        }
+        // A transform applies per fold (here: another fold's prior), once per fold.
+        var calls = 0
+        _ = try fitted.margins(of: table, rows: 0..<90) { fold, prior in
+            calls += 1
+            return prior
+        }
+        #expect(calls == 3)
+    }
+}
+
+extension GradientBoostedTrees {
+    /// Whether both models give equal raw scores on every row of `table`.
+    func rawScoresEqual(_ other: GradientBoostedTrees, on table: Table) -> Bool {
+        (0..<table.rowCount).allSatisfy { row in
+            (try? rawScores(table.features(ofRow: row))) == (try? other.rawScores(table.features(ofRow: row)))
+        }
+    }
+}
