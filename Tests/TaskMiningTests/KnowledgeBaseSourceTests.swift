@@ -1,6 +1,7 @@
 import LifelongCore
 import LifelongLearning
 import LifelongProto
+import TaskMining
 import RPCCore
 import Testing
 
@@ -43,7 +44,10 @@ struct KnowledgeBaseSourceTests {
     @Test("by job, kind and sequence range: the same plan as the same samples inline; an unknown job is NOT_FOUND")
     func referenced() async throws {
         let data = try ScenarioSamples()
-        try await TaskMiningHarness.withKnowledgeBase { kb, mining in
+        // Small list batches, so that reads and ranges span several of them.
+        var configuration = TaskMiningConfiguration()
+        configuration.limits.listBatchSize = 128
+        try await TaskMiningHarness.withKnowledgeBase(configuration: configuration) { kb, mining in
             try await Self.add(kb, ScenarioSamples.samples(of: data.train, job: "thermal", keyPrefix: "train-"))
             try await Self.add(kb, ScenarioSamples.samples(of: data.test, job: "thermal", keyPrefix: "test-", kind: .eval))
 
@@ -74,6 +78,23 @@ struct KnowledgeBaseSourceTests {
                 try await mining.defineTasks(Self.request(data, job: "thermal", from: sequences.last! + 1))
             }
             #expect(empty?.code == .notFound)
+        }
+    }
+
+    @Test("more stored samples than a call may mine: RESOURCE_EXHAUSTED naming the range fields")
+    func tooMany() async throws {
+        let data = try ScenarioSamples()
+        var configuration = TaskMiningConfiguration()
+        configuration.limits.maximumSamples = 300
+        configuration.limits.listBatchSize = 100
+        try await TaskMiningHarness.withKnowledgeBase(configuration: configuration) { kb, mining in
+            try await Self.add(kb, ScenarioSamples.samples(of: data.train, rows: Array(0..<400), job: "big"))
+            let error = await #expect(throws: RPCError.self) { try await mining.defineTasks(Self.request(data, job: "big")) }
+            #expect(error?.code == .resourceExhausted)
+            #expect(error?.message.contains("from_sequence") == true)
+            let sequences = try await Self.sequences(kb, job: "big")
+            let ranged = try await mining.defineTasks(Self.request(data, job: "big", from: sequences[50], to: sequences[349]))
+            #expect(ranged.tasks.reduce(0) { $0 + $1.sampleCount } == 300)
         }
     }
 }
