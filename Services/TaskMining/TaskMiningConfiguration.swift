@@ -1,3 +1,4 @@
+import Foundation
 import LifelongCore
 public import LifelongLearning
 
@@ -13,6 +14,8 @@ public struct TaskMiningConfiguration: Sendable {
         public var maximumClusters = 64
         /// Samples per ListSamples batch asked of the knowledge base.
         public var listBatchSize = 2_000
+        /// Calls that compute at once (the others wait their turn): one per core.
+        public var maximumConcurrentComputations = ProcessInfo.processInfo.activeProcessorCount
 
         /// Defaults.
         public init() {}

@@ -8,6 +8,7 @@ public import RPCCore
 public struct TaskMiningService: Lifelong_V1_TaskMining.SimpleServiceProtocol {
     private let configuration: TaskMiningConfiguration
     private let sources: SampleSourceReader
+    private let work: MiningQueue
     private let logger: Logger
 
     /// Creates the service.
@@ -17,6 +18,7 @@ public struct TaskMiningService: Lifelong_V1_TaskMining.SimpleServiceProtocol {
     ///   - logger: Where to log.
     public init(configuration: TaskMiningConfiguration, knowledgeBase: Lifelong_V1_KnowledgeBase.Client, logger: Logger) {
         self.configuration = configuration
+        work = MiningQueue(width: configuration.limits.maximumConcurrentComputations)
         sources = SampleSourceReader(knowledgeBase: KnowledgeBaseSampleReader(client: knowledgeBase, limits: configuration.limits))
         self.logger = logger
     }
@@ -28,10 +30,13 @@ public struct TaskMiningService: Lifelong_V1_TaskMining.SimpleServiceProtocol {
         let definer = TaskDefiner(configuration: configuration)
         let parameters = try definer.parameters(of: request, schema: schema)
         let samples = try await sources.samples(request.source)
-        let data = try SampleRows.labelledSet(
-            samples, encoding: schema.encoding, attributeNames: schema.attributeNames, requireLabels: false)
-        let response = try definer.define(data, schema: schema, parameters: parameters)
-        logger.debug("tasks defined", metadata: ["taskmining.samples": "\(data.rowCount)", "taskmining.tasks": "\(response.tasks.count)"])
+        let response = try await work.run {
+            let data = try SampleRows.labelledSet(
+                samples, encoding: schema.encoding, attributeNames: schema.attributeNames, requireLabels: false)
+            return try definer.define(data, schema: schema, parameters: parameters)
+        }
+        logger.debug(
+            "tasks defined", metadata: ["taskmining.samples": "\(samples.samples.count)", "taskmining.tasks": "\(response.tasks.count)"])
         return response
     }
 
@@ -41,11 +46,15 @@ public struct TaskMiningService: Lifelong_V1_TaskMining.SimpleServiceProtocol {
         let schema = try MiningSchema(request.schema)
         let plan = try TaskPlan(schema: schema, tasks: request.tasks, allocator: request.allocator)
         let samples = try await sources.samples(request.source)
-        let data = try SampleRows.labelledSet(
-            samples, encoding: schema.encoding, attributeNames: schema.attributeNames, requireLabels: true)
-        let response = try RelationDiscoverer(configuration: configuration).discover(data, plan: plan)
+        let discoverer = RelationDiscoverer(configuration: configuration)
+        let response = try await work.run {
+            let data = try SampleRows.labelledSet(
+                samples, encoding: schema.encoding, attributeNames: schema.attributeNames, requireLabels: true)
+            return try discoverer.discover(data, plan: plan)
+        }
         logger.debug(
-            "relations discovered", metadata: ["taskmining.samples": "\(data.rowCount)", "taskmining.relations": "\(response.relations.count)"])
+            "relations discovered",
+            metadata: ["taskmining.samples": "\(samples.samples.count)", "taskmining.relations": "\(response.relations.count)"])
         return response
     }
 
@@ -56,10 +65,13 @@ public struct TaskMiningService: Lifelong_V1_TaskMining.SimpleServiceProtocol {
         try DetectorBuilder.checkTarget(request.targetFalsePositiveRate)
         let plan = try TaskPlan(schema: schema, tasks: request.tasks, allocator: request.allocator)
         let samples = try await sources.samples(request.source)
-        let data = try SampleRows.labelledSet(
-            samples, encoding: schema.encoding, attributeNames: schema.attributeNames, requireLabels: false)
-        let response = try DetectorBuilder().build(data, plan: plan, targetFalsePositiveRate: request.targetFalsePositiveRate)
-        logger.debug("detectors built", metadata: ["taskmining.samples": "\(data.rowCount)"])
+        let target = request.targetFalsePositiveRate
+        let response = try await work.run {
+            let data = try SampleRows.labelledSet(
+                samples, encoding: schema.encoding, attributeNames: schema.attributeNames, requireLabels: false)
+            return try DetectorBuilder().build(data, plan: plan, targetFalsePositiveRate: target)
+        }
+        logger.debug("detectors built", metadata: ["taskmining.samples": "\(samples.samples.count)"])
         return response
     }
 
@@ -70,6 +82,6 @@ public struct TaskMiningService: Lifelong_V1_TaskMining.SimpleServiceProtocol {
             throw TaskMiningError(
                 .resourceExhausted, "samples: \(request.samples.count) samples; the limit is \(configuration.limits.maximumSamples)")
         }
-        return try SampleAllocator.allocate(request)
+        return try await work.run { try SampleAllocator.allocate(request) }
     }
 }
