@@ -162,6 +162,24 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/KnowledgeBaseMain", swiftSettings: strictSwift),
+        /// Task mining: tasks, relations, allocators and unseen-task detectors from samples
+        /// given inline or read from the knowledge base; stateless.
+        .target(
+            name: "TaskMining",
+            dependencies: [
+                "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/TaskMining", swiftSettings: strictSwift),
+        /// `lifelong-taskmining`: task mining over gRPC, with health, reflection and metrics.
+        .executableTarget(
+            name: "lifelong-taskmining",
+            dependencies: [
+                "TaskMining", "ServiceHost", "HTTP2Transport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/TaskMiningMain", swiftSettings: strictSwift),
         /// `lifelong`: the command-line tool (`lifelong experiment`, `lifelong scenario`).
         .executableTarget(
             name: "lifelong",
@@ -176,6 +194,14 @@ let package = Package(
         .target(
             name: "PostgresTestSupport", dependencies: ["PostgresClient"], path: "Tests/Support/PostgresTestSupport",
             swiftSettings: strictSwift),
+        /// A knowledge base hosted in-process on the test PostgreSQL, for the tests of the
+        /// knowledge base and of the services that read from it.
+        .target(
+            name: "KnowledgeBaseTestSupport",
+            dependencies: [
+                "KnowledgeBase", "HTTP2Transport", "PostgresClient", "PostgresTestSupport", "ServiceHost", "ServiceHostTesting",
+            ],
+            path: "Tests/Support/KnowledgeBaseTestSupport", swiftSettings: strictSwift),
         /// Test-only messages (Tests/Proto), generated like the contract.
         .target(
             name: "CLifelongTestProto", dependencies: ["CProtobufC"], path: "Tests/Support/CLifelongTestProto"),
@@ -225,11 +251,19 @@ let package = Package(
         .testTarget(
             name: "KnowledgeBaseTests",
             dependencies: [
-                "KnowledgeBase", "ContentDigest", "LifelongProto", "PostgresClient", "PostgresTestSupport", "RPCCore",
-                "HTTP2Transport", "ServiceHost", "ServiceHostTesting",
+                "KnowledgeBase", "KnowledgeBaseTestSupport", "ContentDigest", "LifelongProto", "PostgresClient",
+                "PostgresTestSupport", "RPCCore", "HTTP2Transport", "ServiceHost", "ServiceHostTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/KnowledgeBaseTests", swiftSettings: strictSwift),
+        .testTarget(
+            name: "TaskMiningTests",
+            dependencies: [
+                "TaskMining", "KnowledgeBaseTestSupport", "LifelongCore", "LifelongLearning", "LifelongProto",
+                "PostgresTestSupport", "RPCCore", "HTTP2Transport", "ServiceHost", "ServiceHostTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TaskMiningTests", swiftSettings: strictSwift),
 
         // MARK: Benchmarks (`make bench-*`).
         /// `make bench-rpc`: our server hosting ProbeService.Echo (also the out-of-process server

@@ -1,5 +1,6 @@
 import HTTP2Transport
 import KnowledgeBase
+import KnowledgeBaseTestSupport
 import LifelongProto
 import Logging
 import PostgresClient
@@ -21,28 +22,9 @@ struct HostedKnowledgeBaseTests {
         configure: (inout KnowledgeBaseConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (KnowledgeBase, TestServiceHost.Running) async throws -> T
     ) async throws -> T {
-        let connection = KnowledgeBaseFixture.connection
-        return try await ThrowawaySchema.with(prefix: "kbhost", connection: connection) { schema in
-            var pool = PostgresPoolConfiguration(connection: connection)
-            pool.maximumConnections = connections
-            var configuration = KnowledgeBaseConfiguration(postgres: pool)
-            configuration.schema = schema
-            configure(&configuration)
-            let kb = KnowledgeBase(configuration: configuration, logger: HostLogging.silent)
-            do {
-                try await kb.migrate()
-            } catch {
-                kb.shutdown()
-                throw PostgresTestEnvironment.Unavailable(configuration: connection, underlying: error)
-            }
-            return try await TestServiceHost.withRunning(
-                services: [kb.service], interceptors: kb.interceptors, serverConfiguration: serverConfiguration,
-                background: [PostgresPoolService(kb.pool), PostgresListenerService(kb.listener)],
-                dependencies: [PostgresReachabilityProbe(configuration: connection).probe]
-            ) { (running: TestServiceHost.Running) async throws in
-                try await body(kb, running)
-            }
-        }
+        try await HostedKnowledgeBase.withRunning(
+            connection: KnowledgeBaseFixture.connection, connections: connections, serverConfiguration: serverConfiguration,
+            configure: configure, body)
     }
 
     @Test("graceful shutdown under load: callers see OK, then UNAVAILABLE, never a closed pool; health says NOT_SERVING first")

@@ -55,7 +55,11 @@ public struct UnseenTaskDetector: Sendable, Hashable {
     public func flags(_ score: Double) -> Bool { enabled && score > threshold }
 
     /// The `q` quantile (linear interpolation) of values; 0 for none.
-    static func quantile(_ values: [Double], _ q: Double) -> Double {
+    /// - Parameters:
+    ///   - values: The values, in any order.
+    ///   - q: The quantile, in [0, 1].
+    /// - Returns: The interpolated value.
+    public static func quantile(_ values: [Double], _ q: Double) -> Double {
         guard !values.isEmpty else { return 0 }
         let sorted = values.sorted()
         let position = q * Double(sorted.count - 1)

@@ -23,22 +23,7 @@ extension TaskIndex {
         message.status = .published
         message.publishedAtUs = publishedAtUs
         message.note = note
-        var schema = Lifelong_V1_FeatureSchema()
-        schema.columns = encoding.features.map { feature in
-            var column = Lifelong_V1_FeatureColumn()
-            column.name = feature.name
-            if let categories = feature.categories {
-                column.kind = .categorical
-                column.categories = categories.categories
-            } else {
-                column.kind = .numeric
-            }
-            return column
-        }
-        schema.labelName = encoding.labelName
-        schema.classes = encoding.classNames
-        schema.attributeNames = attributeNames
-        message.schema = schema
+        message.schema = encoding.schema(attributeNames: attributeNames)
         message.tasks = tasks.map { task in
             var proto = Lifelong_V1_Task()
             proto.name = task.name
@@ -77,25 +62,7 @@ extension TaskIndex {
             proto.crossAccuracy = relation.crossAccuracy
             return proto
         }
-        var allocatorMessage = Lifelong_V1_TaskAllocator()
-        allocatorMessage.kind = allocator.kind == .attributes ? .attributes : .clusters
-        allocatorMessage.attributeNames = allocator.attributeNames
-        allocatorMessage.routes = allocator.routes.map { route in
-            var proto = Lifelong_V1_AttributeRoute()
-            proto.values = route.values
-            proto.taskName = route.task
-            return proto
-        }
-        allocatorMessage.featureMean = allocator.standardizer.mean
-        allocatorMessage.featureStddev = allocator.standardizer.stddev
-        allocatorMessage.centroids = allocator.centroids.map { centroid in
-            var proto = Lifelong_V1_ClusterCentroid()
-            proto.coordinates = centroid.coordinates
-            proto.taskName = centroid.task
-            return proto
-        }
-        allocatorMessage.featureCount = Int32(allocator.featureCount)
-        message.allocator = allocatorMessage
+        message.allocator = allocator.message
         message.detectors = detectors.map { detector in
             var proto = Lifelong_V1_UnseenTaskDetector()
             switch detector.kind {
@@ -155,22 +122,8 @@ extension TaskIndex {
         guard let schema = snapshot.schema else {
             throw LifelongError(.corruptIndex, "the snapshot has no schema", field: "schema")
         }
-        let features = try schema.columns.map { column -> FeatureColumn in
-            switch column.kind {
-            case .numeric: return FeatureColumn(name: column.name, kind: .numeric)
-            case .categorical:
-                let categories = try LifelongError.wrapping("column \(column.name)") { try CategoricalEncoding(categories: column.categories) }
-                return FeatureColumn(name: column.name, kind: .categorical(categories))
-            default:
-                throw LifelongError(.corruptIndex, "column '\(column.name)' has no valid kind", field: "schema.columns")
-            }
-        }
-        guard !features.isEmpty, schema.classes.count >= 2 else {
-            throw LifelongError(.corruptIndex, "the schema needs features and at least two classes", field: "schema")
-        }
-        let classes = try LifelongError.wrapping("schema classes") { try CategoricalEncoding(categories: schema.classes) }
-        let encoding = FeatureEncoding(features: features, labelName: schema.labelName, label: .classification(classes: classes))
-        let width = features.count
+        let encoding = try FeatureEncoding(schema: schema)
+        let width = encoding.featureCount
 
         var models: [String: StoredModel] = [:]
         func load(_ reference: Lifelong_V1_ModelReference?, field: String) throws -> String? {
@@ -211,28 +164,10 @@ extension TaskIndex {
         guard let allocatorMessage = snapshot.allocator else {
             throw LifelongError(.corruptIndex, "the snapshot has no allocator", field: "allocator")
         }
-        let kind: TaskAllocator.Kind
-        switch allocatorMessage.kind {
-        case .attributes: kind = .attributes
-        case .clusters: kind = .clusters
-        default: throw LifelongError(.corruptIndex, "the allocator has no valid kind", field: "allocator.kind")
-        }
-        guard allocatorMessage.featureCount == Int32(width), allocatorMessage.featureMean.count == width,
-              allocatorMessage.featureStddev.count == width,
-              allocatorMessage.centroids.allSatisfy({ $0.coordinates.count == width }),
-              allocatorMessage.routes.allSatisfy({ $0.values.count == allocatorMessage.attributeNames.count })
-        else {
+        let allocator = try TaskAllocator(message: allocatorMessage)
+        guard allocator.featureCount == width else {
             throw LifelongError(.corruptIndex, "the allocator's widths do not match the schema's \(width) features", field: "allocator")
         }
-        let allocator = TaskAllocator(
-            kind: kind, attributeNames: allocatorMessage.attributeNames,
-            routes: allocatorMessage.routes.map { TaskAllocator.Route(values: $0.values, task: $0.taskName) },
-            standardizer: FeatureStatistics(
-                count: 0, mean: allocatorMessage.featureMean,
-                stddev: allocatorMessage.featureStddev.map { Swift.max($0, FeatureStatistics.minimumStddev) },
-                min: .init(repeating: 0, count: width), max: .init(repeating: 0, count: width)),
-            centroids: allocatorMessage.centroids.map { TaskAllocator.Centroid(coordinates: $0.coordinates, task: $0.taskName) },
-            featureCount: width)
         let detectors = try snapshot.detectors.map { message -> UnseenTaskDetector in
             let kind: UnseenTaskDetector.Kind
             switch message.kind {

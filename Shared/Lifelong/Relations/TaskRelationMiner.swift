@@ -1,5 +1,5 @@
 import Foundation
-import LifelongLearning
+public import LifelongLearning
 
 /// Discovers how tasks relate, from their data and from their models.
 ///
@@ -30,7 +30,9 @@ public struct TaskRelationMiner: Sendable {
     ///   - statistics: The borrower's statistics.
     ///   - lenders: Lender name, statistics and model.
     ///   - scale: Global standard deviations.
-    func relations(
+    /// - Returns: One relation per other lender, whatever its weight.
+    /// - Throws: `LifelongError.learning` when a lender's model cannot score the rows.
+    public func relations(
         to borrower: String, rows: Table, statistics: FeatureStatistics,
         lenders: [(name: String, statistics: FeatureStatistics, model: StoredModel)], scale: [Double]
     ) throws -> [TaskRelation] {
@@ -48,7 +50,11 @@ public struct TaskRelationMiner: Sendable {
     }
 
     /// Groups tasks: connected components of strong relations.
-    func groups(tasks: [String], relations: [TaskRelation]) -> [TaskGroupRecord] {
+    /// - Parameters:
+    ///   - tasks: Every task's name (a task without relations is a group of its own).
+    ///   - relations: The relations between them.
+    /// - Returns: Groups "group-0", … in the order of their smallest member's name.
+    public func groups(tasks: [String], relations: [TaskRelation]) -> [TaskGroupRecord] {
         var parent = Dictionary(uniqueKeysWithValues: tasks.map { ($0, $0) })
         func find(_ x: String) -> String {
             var x = x

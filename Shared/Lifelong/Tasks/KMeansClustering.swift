@@ -144,7 +144,8 @@ public struct KMeansClustering: Sendable {
         return (best, bestDistance)
     }
 
-    static func squaredDistance(_ a: [Double], _ b: [Double]) -> Double {
+    /// The squared Euclidean distance between two points of equal width.
+    public static func squaredDistance(_ a: [Double], _ b: [Double]) -> Double {
         var total = 0.0
         for f in a.indices { let d = a[f] - b[f]; total += d * d }
         return total

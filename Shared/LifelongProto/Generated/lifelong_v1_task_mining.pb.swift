@@ -12,6 +12,10 @@ public struct Lifelong_V1_SampleSource: ProtobufMessage {
     public var kinds: [Lifelong_V1_SampleKind] = []
     /// Samples given inline (used instead of the KB when non-empty).
     public var samples: [Lifelong_V1_Sample] = []
+    /// First KB sequence number read, inclusive (0 = from the job's first sample).
+    public var fromSequence: Int64 = 0
+    /// Last KB sequence number read, inclusive (0 = up to the job's last sample).
+    public var toSequence: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -112,6 +116,8 @@ public struct Lifelong_V1_DiscoverRelationsRequest: ProtobufMessage {
     public var tasks: [Lifelong_V1_Task] = []
     /// Allocator for the data.
     public var allocator: Lifelong_V1_TaskAllocator? = nil
+    /// The feature schema of the samples and tasks (labels are needed to measure models).
+    public var schema: Lifelong_V1_FeatureSchema? = nil
 
     /// A message with every field at its default.
     public init() {}
@@ -172,6 +178,8 @@ public struct Lifelong_V1_BuildDetectorsRequest: ProtobufMessage {
     public var allocator: Lifelong_V1_TaskAllocator? = nil
     /// Target false-positive rate in (0, 1).
     public var targetFalsePositiveRate: Double = 0
+    /// The feature schema of the samples and tasks.
+    public var schema: Lifelong_V1_FeatureSchema? = nil
 
     /// A message with every field at its default.
     public init() {}
@@ -367,6 +375,7 @@ extension Lifelong_V1_BuildDetectorsRequest {
         c.pointee.tasks = try arena.pointers(self.tasks) { try $0._cMessage(arena) }
         if let value = self.allocator { c.pointee.allocator = try value._cMessage(arena) }
         c.pointee.target_false_positive_rate = self.targetFalsePositiveRate
+        if let value = self.schema { c.pointee.schema = try value._cMessage(arena) }
         return c
     }
 
@@ -376,6 +385,7 @@ extension Lifelong_V1_BuildDetectorsRequest {
         self.tasks = (0..<c.pointee.n_tasks).map { Lifelong_V1_Task(_c: c.pointee.tasks[$0]!) }
         self.allocator = c.pointee.allocator.map { Lifelong_V1_TaskAllocator(_c: $0) }
         self.targetFalsePositiveRate = c.pointee.target_false_positive_rate
+        self.schema = c.pointee.schema.map { Lifelong_V1_FeatureSchema(_c: $0) }
     }
 }
 
@@ -454,6 +464,7 @@ extension Lifelong_V1_DiscoverRelationsRequest {
         c.pointee.n_tasks = self.tasks.count
         c.pointee.tasks = try arena.pointers(self.tasks) { try $0._cMessage(arena) }
         if let value = self.allocator { c.pointee.allocator = try value._cMessage(arena) }
+        if let value = self.schema { c.pointee.schema = try value._cMessage(arena) }
         return c
     }
 
@@ -462,6 +473,7 @@ extension Lifelong_V1_DiscoverRelationsRequest {
         self.source = c.pointee.source.map { Lifelong_V1_SampleSource(_c: $0) }
         self.tasks = (0..<c.pointee.n_tasks).map { Lifelong_V1_Task(_c: c.pointee.tasks[$0]!) }
         self.allocator = c.pointee.allocator.map { Lifelong_V1_TaskAllocator(_c: $0) }
+        self.schema = c.pointee.schema.map { Lifelong_V1_FeatureSchema(_c: $0) }
     }
 }
 
@@ -494,6 +506,8 @@ extension Lifelong_V1_SampleSource {
         c.pointee.kinds = arena.copy(self.kinds.map { Lifelong__V1__SampleKind(rawValue: .init(truncatingIfNeeded: $0.rawValue)) })
         c.pointee.n_samples = self.samples.count
         c.pointee.samples = try arena.pointers(self.samples) { try $0._cMessage(arena) }
+        c.pointee.from_sequence = self.fromSequence
+        c.pointee.to_sequence = self.toSequence
         return c
     }
 
@@ -502,5 +516,7 @@ extension Lifelong_V1_SampleSource {
         self.jobId = ProtobufCRead.string(c.pointee.job_id)
         self.kinds = ProtobufCRead.array(c.pointee.kinds, count: c.pointee.n_kinds).map { Lifelong_V1_SampleKind(rawValue: Int32(truncatingIfNeeded: $0.rawValue)) }
         self.samples = (0..<c.pointee.n_samples).map { Lifelong_V1_Sample(_c: c.pointee.samples[$0]!) }
+        self.fromSequence = c.pointee.from_sequence
+        self.toSequence = c.pointee.to_sequence
     }
 }

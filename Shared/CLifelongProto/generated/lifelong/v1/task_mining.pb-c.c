@@ -457,7 +457,7 @@ void   lifelong__v1__allocate_samples_response__free_unpacked
   assert(message->base.descriptor == &lifelong__v1__allocate_samples_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor lifelong__v1__sample_source__field_descriptors[3] =
+static const ProtobufCFieldDescriptor lifelong__v1__sample_source__field_descriptors[5] =
 {
   {
     "job_id",
@@ -495,16 +495,42 @@ static const ProtobufCFieldDescriptor lifelong__v1__sample_source__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "from_sequence",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__SampleSource, from_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_sequence",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__SampleSource, to_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__sample_source__field_indices_by_name[] = {
+  3,   /* field[3] = from_sequence */
   0,   /* field[0] = job_id */
   1,   /* field[1] = kinds */
   2,   /* field[2] = samples */
+  4,   /* field[4] = to_sequence */
 };
 static const ProtobufCIntRange lifelong__v1__sample_source__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__sample_source__descriptor =
 {
@@ -514,7 +540,7 @@ const ProtobufCMessageDescriptor lifelong__v1__sample_source__descriptor =
   "Lifelong__V1__SampleSource",
   "lifelong.v1",
   sizeof(Lifelong__V1__SampleSource),
-  3,
+  5,
   lifelong__v1__sample_source__field_descriptors,
   lifelong__v1__sample_source__field_indices_by_name,
   1,  lifelong__v1__sample_source__number_ranges,
@@ -714,7 +740,7 @@ const ProtobufCMessageDescriptor lifelong__v1__define_tasks_response__descriptor
   (ProtobufCMessageInit) lifelong__v1__define_tasks_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__discover_relations_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor lifelong__v1__discover_relations_request__field_descriptors[4] =
 {
   {
     "source",
@@ -752,16 +778,29 @@ static const ProtobufCFieldDescriptor lifelong__v1__discover_relations_request__
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "schema",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__DiscoverRelationsRequest, schema),
+    &lifelong__v1__feature_schema__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__discover_relations_request__field_indices_by_name[] = {
   2,   /* field[2] = allocator */
+  3,   /* field[3] = schema */
   0,   /* field[0] = source */
   1,   /* field[1] = tasks */
 };
 static const ProtobufCIntRange lifelong__v1__discover_relations_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__discover_relations_request__descriptor =
 {
@@ -771,7 +810,7 @@ const ProtobufCMessageDescriptor lifelong__v1__discover_relations_request__descr
   "Lifelong__V1__DiscoverRelationsRequest",
   "lifelong.v1",
   sizeof(Lifelong__V1__DiscoverRelationsRequest),
-  3,
+  4,
   lifelong__v1__discover_relations_request__field_descriptors,
   lifelong__v1__discover_relations_request__field_indices_by_name,
   1,  lifelong__v1__discover_relations_request__number_ranges,
@@ -829,7 +868,7 @@ const ProtobufCMessageDescriptor lifelong__v1__discover_relations_response__desc
   (ProtobufCMessageInit) lifelong__v1__discover_relations_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__build_detectors_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor lifelong__v1__build_detectors_request__field_descriptors[5] =
 {
   {
     "source",
@@ -879,9 +918,22 @@ static const ProtobufCFieldDescriptor lifelong__v1__build_detectors_request__fie
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "schema",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__BuildDetectorsRequest, schema),
+    &lifelong__v1__feature_schema__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__build_detectors_request__field_indices_by_name[] = {
   2,   /* field[2] = allocator */
+  4,   /* field[4] = schema */
   0,   /* field[0] = source */
   3,   /* field[3] = target_false_positive_rate */
   1,   /* field[1] = tasks */
@@ -889,7 +941,7 @@ static const unsigned lifelong__v1__build_detectors_request__field_indices_by_na
 static const ProtobufCIntRange lifelong__v1__build_detectors_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__build_detectors_request__descriptor =
 {
@@ -899,7 +951,7 @@ const ProtobufCMessageDescriptor lifelong__v1__build_detectors_request__descript
   "Lifelong__V1__BuildDetectorsRequest",
   "lifelong.v1",
   sizeof(Lifelong__V1__BuildDetectorsRequest),
-  4,
+  5,
   lifelong__v1__build_detectors_request__field_descriptors,
   lifelong__v1__build_detectors_request__field_indices_by_name,
   1,  lifelong__v1__build_detectors_request__number_ranges,

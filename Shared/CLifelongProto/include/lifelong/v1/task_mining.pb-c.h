@@ -55,10 +55,18 @@ struct  Lifelong__V1__SampleSource
    */
   size_t n_samples;
   Lifelong__V1__Sample **samples;
+  /*
+   * First KB sequence number read, inclusive (0 = from the job's first sample).
+   */
+  int64_t from_sequence;
+  /*
+   * Last KB sequence number read, inclusive (0 = up to the job's last sample).
+   */
+  int64_t to_sequence;
 };
 #define LIFELONG__V1__SAMPLE_SOURCE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__sample_source__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0 }
 
 
 /*
@@ -150,10 +158,14 @@ struct  Lifelong__V1__DiscoverRelationsRequest
    * Allocator for the data.
    */
   Lifelong__V1__TaskAllocator *allocator;
+  /*
+   * The feature schema of the samples and tasks (labels are needed to measure models).
+   */
+  Lifelong__V1__FeatureSchema *schema;
 };
 #define LIFELONG__V1__DISCOVER_RELATIONS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__discover_relations_request__descriptor) \
-    , NULL, 0,NULL, NULL }
+    , NULL, 0,NULL, NULL, NULL }
 
 
 /*
@@ -201,10 +213,14 @@ struct  Lifelong__V1__BuildDetectorsRequest
    * Target false-positive rate in (0, 1).
    */
   double target_false_positive_rate;
+  /*
+   * The feature schema of the samples and tasks.
+   */
+  Lifelong__V1__FeatureSchema *schema;
 };
 #define LIFELONG__V1__BUILD_DETECTORS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__build_detectors_request__descriptor) \
-    , NULL, 0,NULL, NULL, 0 }
+    , NULL, 0,NULL, NULL, 0, NULL }
 
 
 /*
