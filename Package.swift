@@ -129,6 +129,9 @@ let package = Package(
             name: "PostgresClient",
             dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")], path: "Shared/PostgresClient",
             swiftSettings: strictSwift),
+        /// A job queue in PostgreSQL: runs of staged units claimed with SKIP LOCKED under renewed leases.
+        .target(
+            name: "JobQueue", dependencies: ["PostgresClient"], path: "Shared/JobQueue", swiftSettings: strictSwift),
         /// SHA-256 content addresses (models), over libcrypto.
         .target(
             name: "ContentDigest", dependencies: ["CLibCrypto"], path: "Shared/ContentDigest",
@@ -214,6 +217,9 @@ let package = Package(
         .testTarget(
             name: "PostgresClientTests", dependencies: ["PostgresClient", "PostgresTestSupport"],
             path: "Tests/PostgresClientTests", swiftSettings: strictSwift),
+        .testTarget(
+            name: "JobQueueTests", dependencies: ["JobQueue", "PostgresClient", "PostgresTestSupport", "ServiceHostTesting"],
+            path: "Tests/JobQueueTests", swiftSettings: strictSwift),
         .testTarget(
             name: "LearningTests", dependencies: ["LifelongLearning"], path: "Tests/LearningTests",
             swiftSettings: strictSwift),
