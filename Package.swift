@@ -157,6 +157,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/KnowledgeBase", swiftSettings: strictSwift),
+        /// Training: runs queued in PostgreSQL, task models trained by the workers of every
+        /// instance, gated on eval accuracy, published to the knowledge base as a new snapshot.
+        .target(
+            name: "Training",
+            dependencies: [
+                "ContentDigest", "JobQueue", "LifelongCore", "LifelongLearning", "LifelongProto", "PostgresClient", "RPCCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Training", swiftSettings: strictSwift),
         /// `lifelong-kb`: the knowledge base over gRPC, with health, reflection and metrics.
         .executableTarget(
             name: "lifelong-kb",
@@ -165,6 +175,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/KnowledgeBaseMain", swiftSettings: strictSwift),
+        /// `lifelong-training`: the training service over gRPC; its instances share one queue.
+        .executableTarget(
+            name: "lifelong-training",
+            dependencies: [
+                "Training", "ServiceHost", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/TrainingMain", swiftSettings: strictSwift),
         /// `lifelong`: the command-line tool (`lifelong experiment`, `lifelong scenario`).
         .executableTarget(
             name: "lifelong",
@@ -220,6 +239,15 @@ let package = Package(
         .testTarget(
             name: "JobQueueTests", dependencies: ["JobQueue", "PostgresClient", "PostgresTestSupport", "ServiceHostTesting"],
             path: "Tests/JobQueueTests", swiftSettings: strictSwift),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: [
+                "Training", "JobQueue", "KnowledgeBase", "LifelongCore", "LifelongLearning", "LifelongProto", "PostgresClient",
+                "PostgresTestSupport", "HTTP2Transport", "RPCCore", "ServiceHost", "ServiceHostTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/TrainingTests", swiftSettings: strictSwift),
         .testTarget(
             name: "LearningTests", dependencies: ["LifelongLearning"], path: "Tests/LearningTests",
             swiftSettings: strictSwift),

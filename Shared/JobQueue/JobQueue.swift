@@ -311,6 +311,22 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Gives back a unit the caller holds without counting the attempt (a worker shutting
+    /// down): it is claimable again at once. The caller must write nothing more for it.
+    /// - Returns: false when the lease was lost (nothing changed).
+    public func release(_ unit: ClaimedUnit) async throws -> Bool {
+        try await pool.run { connection in
+            let updated = try connection.executePrepared(
+                """
+                update queue_units set state = 'available', attempts = attempts - 1, leased_until = null,
+                    available_at = clock_timestamp(), updated_at = clock_timestamp()
+                where run_id = $1 and unit = $2 and attempts = $3 and worker_id = $4 and state = 'running'
+                """,
+                parameters: [.text(unit.runID), .text(unit.name), .int8(Int64(unit.attempt)), .text(unit.workerID)])
+            return updated.affectedRows == 1
+        }
+    }
+
     /// Whether the caller still holds the unit's lease (inside the caller's transaction,
     /// the unit's row locked until it ends).
     public static func holds(_ unit: ClaimedUnit, on connection: PostgresConnection) throws -> Bool {
