@@ -1,4 +1,5 @@
 import HTTP2Transport
+import JobQueue
 import KnowledgeBase
 import LifelongProto
 import Logging
@@ -26,6 +27,15 @@ struct TrainingEnvironment: Sendable {
     let schema: String
 
     var training: Lifelong_V1_Training.Client { clients[0] }
+
+    /// The training schema's queue, for looking at units.
+    func withQueue<T: Sendable>(_ body: (JobQueue) async throws -> T) async throws -> T {
+        var configuration = PostgresPoolConfiguration(connection: TrainingFixture.connection)
+        configuration.sessionSettings["search_path"] = schema
+        let pool = PostgresPool(configuration: configuration)
+        defer { pool.close() }
+        return try await body(JobQueue(pool: pool, queue: "training"))
+    }
 }
 
 enum TrainingFixture {
