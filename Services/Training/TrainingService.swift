@@ -57,7 +57,7 @@ public struct TrainingService: Lifelong_V1_Training.SimpleServiceProtocol {
     }
 
     public func evaluate(request: Lifelong_V1_EvaluateRequest, context: ServerContext) async throws -> Lifelong_V1_EvaluateResponse {
-        throw TrainingError(.unimplemented, "Evaluate is not implemented yet; each run reports its eval accuracies per task")
+        try await SnapshotEvaluation.evaluate(request, kb: kb)
     }
 
     // MARK: Runs

@@ -37,6 +37,17 @@ struct TrainingEndToEndTests {
                 let local = try expected[test.attributeKey(ofRow: row)]!.model.model.predict(test.table.features(ofRow: row))
                 #expect(served.probabilities == local)
             }
+
+            // Evaluate scores the published snapshot on the KB's eval samples: the run's accuracies.
+            var evaluate = Lifelong_V1_EvaluateRequest()
+            evaluate.jobId = "e2e"
+            let evaluation = try await env.training.evaluate(evaluate)
+            #expect(evaluation.tasks.count == tasks.count)
+            for entry in evaluation.tasks {
+                #expect(entry.sampleCount == 40)
+                #expect(entry.accuracy == run.tasks.first { $0.taskName == entry.taskName }?.accuracy)
+            }
+            #expect(evaluation.overall?.sampleCount == 120)
         }
     }
 
