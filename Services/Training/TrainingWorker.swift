@@ -1,6 +1,7 @@
 import JobQueue
 import LifelongProto
 import Logging
+import PostgresClient
 
 /// Claims units of the queue and works on them, `concurrency` at a time, until cancelled.
 ///
@@ -33,6 +34,9 @@ public struct TrainingWorker: Sendable {
                     await work(on: unit)
                     continue
                 }
+            } catch let error as PostgresError where error.code == "42P01" {
+                // The tables are not there yet: the start-up migrations are still running.
+                logger.debug("queue not migrated yet", metadata: ["training.worker": "\(worker)"])
             } catch {
                 logger.warning("claiming a unit failed", metadata: ["training.worker": "\(worker)", "training.error": "\(error)"])
             }
@@ -83,7 +87,11 @@ public struct TrainingWorker: Sendable {
         metadata["training.error"] = "\(error)"
         if let reason = stop.current {
             logger.info("unit stopped", metadata: metadata.merging(["training.reason": "\(reason)"]) { $1 })
-            if reason == .shutdown { _ = try? await store.queue.release(unit) }
+            if reason == .shutdown {
+                // This task is cancelled, and the pool refuses work for cancelled tasks.
+                let queue = store.queue
+                _ = await Task { try? await queue.release(unit) }.value
+            }
             return
         }
         let classified = TrainingError.classify(error)

@@ -81,3 +81,47 @@ struct TrainingProcessTests {
         }
     }
 }
+
+extension TrainingProcessTests {
+    @Test("SIGTERM mid-unit: the instance gives the unit back uncounted and exits; another takes it at once")
+    func shutdownReleasesUnit() async throws {
+        var options = TrainingFixture.Options()
+        options.instances = 0
+        try await TrainingFixture.withEnvironment(options) { env in
+            let data = try ScenarioSamples(job: "sigterm")
+            try await env.add(data.samples(round: 0))
+            // A long lease: only the release, not expiry, can free the unit within the test.
+            let first = try await TrainingProcess(env: env, worker: "first", leaseSeconds: 600)
+            let started = try await first.client.startTraining(data.request(base: 0) {
+                $0.parameters?.rounds = 400
+                $0.parameters?.maxDepth = 6
+            })
+            let held: String? = try await env.withQueue { queue -> String? in
+                for _ in 0..<2_000 {
+                    if let unit = try await queue.run(started.id)?.units.first(where: { $0.state == .running }) { return unit.name }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                return nil
+            }
+            let name = try #require(held)
+            await first.child.stop()
+            #expect(await first.child.exitStatus() == 0)
+            await first.transport.close()
+            let unit = try await env.withQueue { try await $0.run(started.id)?.units.first { $0.name == name } }
+            #expect(unit?.state == .available)
+            #expect(unit?.attempts == 0)
+
+            let second = try await TrainingProcess(env: env, worker: "second", leaseSeconds: 600)
+            var request = Lifelong_V1_GetTrainingRequest()
+            request.id = started.id
+            let events = try await second.client.watchTraining(request) { response in
+                var events: [Lifelong_V1_JobProgressEvent] = []
+                for try await event in response.messages { events.append(event) }
+                return events
+            }
+            #expect(events.last?.state == .completed)
+            await second.child.stop()
+            await second.transport.close()
+        }
+    }
+}
