@@ -24,44 +24,63 @@ struct TrainingProcess {
         transport = HTTP2ClientTransport(host: "127.0.0.1", port: child.port)
         client = Lifelong_V1_Training.Client(wrapping: RPCClient(transport: transport))
     }
+
+    /// Starts a run slow enough to be interrupted, and waits until this instance holds one of
+    /// its units.
+    /// - Returns: The run's id and the unit held.
+    func startSlowRun(_ data: ScenarioSamples, env: TrainingEnvironment, worker: String) async throws -> (run: String, unit: String) {
+        let started = try await client.startTraining(data.request(base: 0) {
+            $0.parameters?.rounds = 400
+            $0.parameters?.maxDepth = 6
+        })
+        let held: String? = try await env.withQueue { queue -> String? in
+            for _ in 0..<2_000 {
+                let units = try await queue.run(started.id)?.units ?? []
+                if let unit = units.first(where: { $0.state == .running && $0.workerID == worker }) { return unit.name }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return nil
+        }
+        return (started.id, try #require(held, "\(worker) claimed a unit"))
+    }
+
+    /// Every event of a run until the one that ends it.
+    func events(of run: String) async throws -> [Lifelong_V1_JobProgressEvent] {
+        var request = Lifelong_V1_GetTrainingRequest()
+        request.id = run
+        return try await client.watchTraining(request) { response in
+            var events: [Lifelong_V1_JobProgressEvent] = []
+            for try await event in response.messages { events.append(event) }
+            return events
+        }
+    }
+
+    /// SIGTERM (or `kill -9`), and the client closed.
+    func stop(killing: Bool = false) async {
+        if killing { await child.kill() } else { await child.stop() }
+        await transport.close()
+    }
 }
 
 @Suite("lifelong-training processes")
 struct TrainingProcessTests {
-    @Test("kill -9 of an instance mid-run: the other finishes it, each task is published once, no partial snapshot")
-    func killedInstanceMidRun() async throws {
+    static var options: TrainingFixture.Options {
         var options = TrainingFixture.Options()
         options.instances = 0
-        try await TrainingFixture.withEnvironment(options) { env in
+        return options
+    }
+
+    @Test("kill -9 of an instance mid-run: the other finishes it, each task is published once, no partial snapshot")
+    func killedInstanceMidRun() async throws {
+        try await TrainingFixture.withEnvironment(Self.options) { env in
             let data = try ScenarioSamples(job: "killed")
             try await env.add(data.samples(round: 0))
             let first = try await TrainingProcess(env: env, worker: "first", leaseSeconds: 2)
-            // Enough rounds that the first instance is still training when it is killed.
-            let started = try await first.client.startTraining(data.request(base: 0) {
-                $0.parameters?.rounds = 400
-                $0.parameters?.maxDepth = 6
-            })
-            let held: String? = try await env.withQueue { queue -> String? in
-                for _ in 0..<2_000 {
-                    if let unit = try await queue.run(started.id)?.units.first(where: { $0.state == .running && $0.workerID == "first" }) {
-                        return unit.name
-                    }
-                    try await Task.sleep(for: .milliseconds(20))
-                }
-                return nil
-            }
-            #expect(held != nil, "the first instance claimed a unit")
+            let (run, _) = try await first.startSlowRun(data, env: env, worker: "first")
             let second = try await TrainingProcess(env: env, worker: "second", leaseSeconds: 2)
-            await first.child.kill()
-            await first.transport.close()
+            await first.stop(killing: true)
 
-            var request = Lifelong_V1_GetTrainingRequest()
-            request.id = started.id
-            let events = try await second.client.watchTraining(request) { response in
-                var events: [Lifelong_V1_JobProgressEvent] = []
-                for try await event in response.messages { events.append(event) }
-                return events
-            }
+            let events = try await second.events(of: run)
             #expect(events.last?.state == .completed)
             #expect(events.contains { $0.kind == .resumed && $0.message.contains("first") })
             let tasks = data.scenario.rounds[0].newTasks
@@ -74,54 +93,29 @@ struct TrainingProcessTests {
             #expect(listed.map(\.version) == [1])
             let (snapshot, _) = try await env.index(version: 1, job: "killed")
             #expect(Set(snapshot.tasks.map(\.name)) == Set(tasks))
-            let run = try await env.withQueue { try await $0.run(started.id) }
-            #expect(run?.units.allSatisfy { $0.state == .completed } == true)
-            await second.child.stop()
-            await second.transport.close()
+            let units = try await env.withQueue { try await $0.run(run)?.units } ?? []
+            #expect(!units.isEmpty && units.allSatisfy { $0.state == .completed })
+            await second.stop()
         }
     }
-}
 
-extension TrainingProcessTests {
     @Test("SIGTERM mid-unit: the instance gives the unit back uncounted and exits; another takes it at once")
     func shutdownReleasesUnit() async throws {
-        var options = TrainingFixture.Options()
-        options.instances = 0
-        try await TrainingFixture.withEnvironment(options) { env in
+        try await TrainingFixture.withEnvironment(Self.options) { env in
             let data = try ScenarioSamples(job: "sigterm")
             try await env.add(data.samples(round: 0))
             // A long lease: only the release, not expiry, can free the unit within the test.
             let first = try await TrainingProcess(env: env, worker: "first", leaseSeconds: 600)
-            let started = try await first.client.startTraining(data.request(base: 0) {
-                $0.parameters?.rounds = 400
-                $0.parameters?.maxDepth = 6
-            })
-            let held: String? = try await env.withQueue { queue -> String? in
-                for _ in 0..<2_000 {
-                    if let unit = try await queue.run(started.id)?.units.first(where: { $0.state == .running }) { return unit.name }
-                    try await Task.sleep(for: .milliseconds(20))
-                }
-                return nil
-            }
-            let name = try #require(held)
-            await first.child.stop()
+            let (run, name) = try await first.startSlowRun(data, env: env, worker: "first")
+            await first.stop()
             #expect(await first.child.exitStatus() == 0)
-            await first.transport.close()
-            let unit = try await env.withQueue { try await $0.run(started.id)?.units.first { $0.name == name } }
+            let unit = try await env.withQueue { try await $0.run(run)?.units.first { $0.name == name } }
             #expect(unit?.state == .available)
             #expect(unit?.attempts == 0)
 
             let second = try await TrainingProcess(env: env, worker: "second", leaseSeconds: 600)
-            var request = Lifelong_V1_GetTrainingRequest()
-            request.id = started.id
-            let events = try await second.client.watchTraining(request) { response in
-                var events: [Lifelong_V1_JobProgressEvent] = []
-                for try await event in response.messages { events.append(event) }
-                return events
-            }
-            #expect(events.last?.state == .completed)
-            await second.child.stop()
-            await second.transport.close()
+            #expect(try await second.events(of: run).last?.state == .completed)
+            await second.stop()
         }
     }
 }
