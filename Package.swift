@@ -129,6 +129,9 @@ let package = Package(
             name: "PostgresClient",
             dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")], path: "Shared/PostgresClient",
             swiftSettings: strictSwift),
+        /// A job queue in PostgreSQL: runs of staged units claimed with SKIP LOCKED under renewed leases.
+        .target(
+            name: "JobQueue", dependencies: ["PostgresClient"], path: "Shared/JobQueue", swiftSettings: strictSwift),
         /// SHA-256 content addresses (models), over libcrypto.
         .target(
             name: "ContentDigest", dependencies: ["CLibCrypto"], path: "Shared/ContentDigest",
@@ -154,6 +157,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/KnowledgeBase", swiftSettings: strictSwift),
+        /// Training: runs queued in PostgreSQL, task models trained by the workers of every
+        /// instance, gated on eval accuracy, published to the knowledge base as a new snapshot.
+        .target(
+            name: "Training",
+            dependencies: [
+                "ContentDigest", "JobQueue", "LifelongCore", "LifelongLearning", "LifelongProto", "PostgresClient", "RPCCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Training", swiftSettings: strictSwift),
         /// `lifelong-kb`: the knowledge base over gRPC, with health, reflection and metrics.
         .executableTarget(
             name: "lifelong-kb",
@@ -180,6 +193,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/TaskMiningMain", swiftSettings: strictSwift),
+        /// `lifelong-training`: the training service over gRPC; its instances share one queue.
+        .executableTarget(
+            name: "lifelong-training",
+            dependencies: [
+                "Training", "ServiceHost", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/TrainingMain", swiftSettings: strictSwift),
         /// `lifelong`: the command-line tool (`lifelong experiment`, `lifelong scenario`).
         .executableTarget(
             name: "lifelong",
@@ -240,6 +262,18 @@ let package = Package(
         .testTarget(
             name: "PostgresClientTests", dependencies: ["PostgresClient", "PostgresTestSupport"],
             path: "Tests/PostgresClientTests", swiftSettings: strictSwift),
+        .testTarget(
+            name: "JobQueueTests", dependencies: ["JobQueue", "PostgresClient", "PostgresTestSupport", "ServiceHostTesting"],
+            path: "Tests/JobQueueTests", swiftSettings: strictSwift),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: [
+                "Training", "JobQueue", "KnowledgeBase", "LifelongCore", "LifelongLearning", "LifelongProto", "PostgresClient",
+                "PostgresTestSupport", "HTTP2Transport", "RPCCore", "ServiceHost", "ServiceHostTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/TrainingTests", swiftSettings: strictSwift),
         .testTarget(
             name: "LearningTests", dependencies: ["LifelongLearning"], path: "Tests/LearningTests",
             swiftSettings: strictSwift),

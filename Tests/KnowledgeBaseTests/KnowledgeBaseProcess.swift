@@ -4,88 +4,34 @@ import KnowledgeBase
 import LifelongProto
 import PostgresClient
 import RPCCore
+import ServiceHostTesting
 
-/// The built `lifelong-kb` executable, run as a child process on a free port, and a client
-/// to it over HTTP/2.
-final class KnowledgeBaseProcess: @unchecked Sendable {
-    let process: Process
-    let port: Int
+/// The built `lifelong-kb` executable, run as a child process on a free port
+/// (``ServiceProcess``), and a client to it over HTTP/2.
+final class KnowledgeBaseProcess: Sendable {
+    let child: ServiceProcess
     let transport: HTTP2ClientTransport
     let client: Lifelong_V1_KnowledgeBase.Client
-    private let output: Pipe
 
-    /// Where `swift build` put the executable: next to the test bundle.
-    static var executable: URL {
-        get throws {
-            let me = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            var directory = me.deletingLastPathComponent()
-            // On Linux the test binary is `<scratch>/debug/LifelongPackageTests.xctest`.
-            for _ in 0..<3 {
-                let candidate = directory.appendingPathComponent("lifelong-kb")
-                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-                directory = directory.deletingLastPathComponent()
-            }
-            throw Failure(
-                "lifelong-kb is not built next to the tests (\(me.deletingLastPathComponent().path)); run `swift build` first (make test does)")
-        }
-    }
+    var port: Int { child.port }
+    var process: Process { child.process }
 
     /// The repository root (for scripts).
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
-    }
+    typealias Failure = ServiceProcess.Failure
 
     /// Starts `lifelong-kb --port 0` against `postgresURL` with the given schema and waits
     /// for its "listening" line.
     init(postgresURL: String, schema: String, extraArguments: [String] = []) async throws {
-        let process = Process()
-        process.executableURL = try Self.executable
-        process.arguments =
-            ["--port", "0", "--postgres-url", postgresURL, "--schema", schema, "--log-level", "warning"] + extraArguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-        self.output = output
-
-        // Read the first line (the port) on a thread of its own: on Linux the global
-        // Dispatch queues share their few threads with Swift concurrency and with Foundation's
-        // process monitoring, so a blocking read there can starve them under parallel tests.
-        let line: String = await withCheckedContinuation { continuation in
-            let reader = Thread {
-                var bytes: [UInt8] = []
-                let handle = output.fileHandleForReading
-                while true {
-                    let chunk = handle.readData(ofLength: 1)
-                    if chunk.isEmpty { break }
-                    if chunk.first == UInt8(ascii: "\n") { break }
-                    bytes.append(contentsOf: chunk)
-                }
-                continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
-            }
-            reader.start()
-        }
-        guard line.hasPrefix("lifelong-kb listening on "), let port = line.split(separator: ":").last.flatMap({ Int($0) })
-        else {
-            process.terminate()
-            throw Failure("lifelong-kb did not start; its first line was '\(line)'")
-        }
-        self.port = port
-        transport = HTTP2ClientTransport(host: "127.0.0.1", port: port)
+        child = try await ServiceProcess(
+            "lifelong-kb",
+            arguments: ["--postgres-url", postgresURL, "--schema", schema, "--log-level", "warning"] + extraArguments)
+        transport = HTTP2ClientTransport(host: "127.0.0.1", port: child.port)
         client = Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: transport))
     }
 
-    /// A test that fails half-way must not leave the service running.
-    deinit {
-        if Self.isAlive(process.processIdentifier) { Foundation.kill(process.processIdentifier, SIGKILL) }
-    }
-
-    /// `kill -9`.
     /// Sizes of the upload spool files the process has open (Linux: its descriptors of
     /// unlinked `upload-*` files, as `/proc/<pid>/fd` shows them).
     func spoolFileSizes() -> [Int] {
@@ -102,52 +48,29 @@ final class KnowledgeBaseProcess: @unchecked Sendable {
         }
     }
 
+    /// `kill -9`.
     func kill() async {
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        await waitForExit()
+        await child.kill()
         await transport.close()
     }
 
     /// SIGTERM, and wait.
     func stop() async {
-        process.terminate()
-        await waitForExit()
+        await child.stop()
         await transport.close()
     }
 
-    /// Waits until the process has exited, reading /proc rather than `Process.isRunning`,
-    /// which depends on a Dispatch handler that a busy test run may not schedule in time.
-    private func waitForExit() async {
-        while Self.isAlive(process.processIdentifier) { try? await Task.sleep(for: .milliseconds(20)) }
-    }
-
     /// Sends a signal.
-    func signal(_ number: Int32) {
-        Foundation.kill(process.processIdentifier, number)
-    }
+    func signal(_ number: Int32) { child.signal(number) }
 
     /// Whether the process is still running.
-    var isRunning: Bool { Self.isAlive(process.processIdentifier) }
+    var isRunning: Bool { child.isRunning }
 
     /// The exit status, once the process has exited (``isRunning`` is false).
-    func exitStatus() async -> Int32 {
-        let process = self.process
-        return await withCheckedContinuation { continuation in
-            Thread {
-                process.waitUntilExit()
-                continuation.resume(returning: process.terminationStatus)
-            }.start()
-        }
-    }
+    func exitStatus() async -> Int32 { await child.exitStatus() }
 
-    /// Whether a process exists and has not exited (an exited, unreaped one is state `Z`).
-    static func isAlive(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return false }
-        let state = stat[stat.index(after: close)...].drop(while: { $0 == " " }).first
-        return state != "Z" && state != "X"
-    }
+    /// Whether a process exists and has not exited.
+    static func isAlive(_ pid: Int32) -> Bool { ServiceProcess.isAlive(pid) }
 }
 
 /// A private PostgreSQL cluster (scripts/kb/private-postgres.sh) that a test may crash and

@@ -105,6 +105,7 @@ const void *CLifelongProto_descriptor_lifelong__v1__train_trigger(void) { return
 const void *CLifelongProto_descriptor_lifelong__v1__trained_model(void) { return &lifelong__v1__trained_model__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__training_parameters(void) { return &lifelong__v1__training_parameters__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__training_run(void) { return &lifelong__v1__training_run__descriptor; }
+const void *CLifelongProto_descriptor_lifelong__v1__training_task_outcome(void) { return &lifelong__v1__training_task_outcome__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__unseen_task_detector(void) { return &lifelong__v1__unseen_task_detector__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__watch_snapshots_request(void) { return &lifelong__v1__watch_snapshots_request__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__weighted_model(void) { return &lifelong__v1__weighted_model__descriptor; }

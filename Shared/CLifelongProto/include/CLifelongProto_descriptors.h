@@ -107,6 +107,7 @@ const void *CLifelongProto_descriptor_lifelong__v1__train_trigger(void);
 const void *CLifelongProto_descriptor_lifelong__v1__trained_model(void);
 const void *CLifelongProto_descriptor_lifelong__v1__training_parameters(void);
 const void *CLifelongProto_descriptor_lifelong__v1__training_run(void);
+const void *CLifelongProto_descriptor_lifelong__v1__training_task_outcome(void);
 const void *CLifelongProto_descriptor_lifelong__v1__unseen_task_detector(void);
 const void *CLifelongProto_descriptor_lifelong__v1__watch_snapshots_request(void);
 const void *CLifelongProto_descriptor_lifelong__v1__weighted_model(void);

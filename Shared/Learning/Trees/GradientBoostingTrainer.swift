@@ -24,7 +24,7 @@ extension GradientBoostedTrees {
     ) throws -> GradientBoostedTrees {
         try parameters.validate()
         var trainer = try GradientBoostingTrainer(table: table, validation: validation, parameters: parameters, start: start)
-        return trainer.run()
+        return try trainer.run(observer: BoostingObserver.current)
     }
 }
 
@@ -121,7 +121,7 @@ struct GradientBoostingTrainer {
         }
     }
 
-    mutating func run() -> GradientBoostedTrees {
+    mutating func run(observer: BoostingObserver? = nil) throws -> GradientBoostedTrees {
         let rowCount = table.rowCount
         let scoreCount = objective.scoreCount
         let width = table.featureCount
@@ -171,6 +171,7 @@ struct GradientBoostingTrainer {
                     break
                 }
             }
+            try observer?.roundFinished(round + 1, parameters.rounds)
         }
         var roundsKept = grown.count / scoreCount
         if parameters.earlyStoppingRounds != nil, bestRound >= 0 {

@@ -154,6 +154,8 @@ public enum Lifelong_V1_StageState: Sendable, Hashable, CaseIterable {
     case completed
     /// Failed; the loop returns to train/waiting.
     case failed
+    /// Cancelled on request; nothing was published.
+    case cancelled
     /// A value this build does not know (proto3 enums are open).
     case unrecognized(Int32)
 
@@ -167,6 +169,7 @@ public enum Lifelong_V1_StageState: Sendable, Hashable, CaseIterable {
         case 4: self = .running
         case 5: self = .completed
         case 6: self = .failed
+        case 7: self = .cancelled
         default: self = .unrecognized(rawValue)
         }
     }
@@ -181,12 +184,91 @@ public enum Lifelong_V1_StageState: Sendable, Hashable, CaseIterable {
         case .running: return 4
         case .completed: return 5
         case .failed: return 6
+        case .cancelled: return 7
         case .unrecognized(let value): return value
         }
     }
 
     /// The known values.
-    public static let allCases: [Self] = [.unspecified, .waiting, .ready, .starting, .running, .completed, .failed]
+    public static let allCases: [Self] = [.unspecified, .waiting, .ready, .starting, .running, .completed, .failed, .cancelled]
+
+    /// The default value (number 0).
+    public init() { self = .unspecified }
+}
+
+/// What a progress event reports.
+public enum Lifelong_V1_ProgressKind: Sendable, Hashable, CaseIterable {
+    /// Not set (events of the gateway's job loop).
+    case unspecified
+    /// A run or a task was queued.
+    case queued
+    /// A worker started a unit of work (the shared prior, a task, the publication).
+    case started
+    /// A boosting round finished.
+    case boostingRound
+    /// A task model is being scored on its eval split.
+    case evaluating
+    /// A task model passed the evaluation gate.
+    case accepted
+    /// A task model failed the evaluation gate: stored in the KB, not deployed.
+    case rejected
+    /// A task was not trained; the message says why (too few samples).
+    case skipped
+    /// A unit of work failed; the message holds the error.
+    case failed
+    /// A dependency (the knowledge base) is unreachable; the run waits and retries.
+    case waiting
+    /// A worker took over a unit whose previous worker stopped renewing its lease.
+    case resumed
+    /// A task's model, or the run's snapshot, was published.
+    case published
+    /// The run ended: completed, failed or cancelled (see `state`).
+    case finished
+    /// A value this build does not know (proto3 enums are open).
+    case unrecognized(Int32)
+
+    /// The value as on the wire.
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .queued
+        case 2: self = .started
+        case 3: self = .boostingRound
+        case 4: self = .evaluating
+        case 5: self = .accepted
+        case 6: self = .rejected
+        case 7: self = .skipped
+        case 8: self = .failed
+        case 9: self = .waiting
+        case 10: self = .resumed
+        case 11: self = .published
+        case 12: self = .finished
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    /// The value as on the wire.
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: return 0
+        case .queued: return 1
+        case .started: return 2
+        case .boostingRound: return 3
+        case .evaluating: return 4
+        case .accepted: return 5
+        case .rejected: return 6
+        case .skipped: return 7
+        case .failed: return 8
+        case .waiting: return 9
+        case .resumed: return 10
+        case .published: return 11
+        case .finished: return 12
+        case .unrecognized(let value): return value
+        }
+    }
+
+    /// The known values.
+    public static let allCases: [Self] = [.unspecified, .queued, .started, .boostingRound, .evaluating, .accepted, .rejected, .skipped, .failed, .waiting, .resumed, .published, .finished]
 
     /// The default value (number 0).
     public init() { self = .unspecified }
@@ -296,6 +378,10 @@ public struct Lifelong_V1_JobSpec: ProtobufMessage {
     public var minClusters: Int32 = 0
     /// Upper end of the cluster-count range.
     public var maxClusters: Int32 = 0
+    /// Deployment gate for a task that already has a deployed model: the new model's eval
+    /// accuracy must exceed the deployed model's on the same eval rows by at least this much
+    /// (0 = any improvement; a tie keeps the deployed model).
+    public var minImprovement: Double = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -382,6 +468,17 @@ public struct Lifelong_V1_JobProgressEvent: ProtobufMessage {
     public var snapshotVersion: Int64 = 0
     /// Event time, microseconds since the Unix epoch.
     public var atUs: Int64 = 0
+    /// Training run the event belongs to (events of the Training service).
+    public var runId: String = ""
+    /// Position of the event in its run's stream, from 1, without gaps; WatchTraining resumes
+    /// after a given one.
+    public var sequence: Int64 = 0
+    /// What happened.
+    public var kind: Lifelong_V1_ProgressKind = .unspecified
+    /// Boosting round just finished, from 1 (BOOSTING_ROUND).
+    public var round: Int32 = 0
+    /// Boosting rounds planned in that training (BOOSTING_ROUND).
+    public var rounds: Int32 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -452,6 +549,11 @@ extension Lifelong_V1_JobProgressEvent {
         c.pointee.metrics = try arena.pointers(self.metrics) { try $0._cMessage(arena) }
         c.pointee.snapshot_version = self.snapshotVersion
         c.pointee.at_us = self.atUs
+        if !self.runId.isEmpty { c.pointee.run_id = try arena.string(self.runId) }
+        c.pointee.sequence = self.sequence
+        c.pointee.kind = Lifelong__V1__ProgressKind(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
+        c.pointee.round = self.round
+        c.pointee.rounds = self.rounds
         return c
     }
 
@@ -466,6 +568,11 @@ extension Lifelong_V1_JobProgressEvent {
         self.metrics = (0..<c.pointee.n_metrics).map { Lifelong_V1_Metrics(_c: c.pointee.metrics[$0]!) }
         self.snapshotVersion = c.pointee.snapshot_version
         self.atUs = c.pointee.at_us
+        self.runId = ProtobufCRead.string(c.pointee.run_id)
+        self.sequence = c.pointee.sequence
+        self.kind = Lifelong_V1_ProgressKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
+        self.round = c.pointee.round
+        self.rounds = c.pointee.rounds
     }
 }
 
@@ -485,6 +592,7 @@ extension Lifelong_V1_JobSpec {
         c.pointee.detector_false_positive_rate = self.detectorFalsePositiveRate
         c.pointee.min_clusters = self.minClusters
         c.pointee.max_clusters = self.maxClusters
+        c.pointee.min_improvement = self.minImprovement
         return c
     }
 
@@ -501,6 +609,7 @@ extension Lifelong_V1_JobSpec {
         self.detectorFalsePositiveRate = c.pointee.detector_false_positive_rate
         self.minClusters = c.pointee.min_clusters
         self.maxClusters = c.pointee.max_clusters
+        self.minImprovement = c.pointee.min_improvement
     }
 }
 

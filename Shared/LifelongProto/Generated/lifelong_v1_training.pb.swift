@@ -4,6 +4,56 @@ internal import CLifelongProto
 internal import CProtobufC
 public import ProtobufCRuntime
 
+/// Outcomes of a task in a training round.
+public enum Lifelong_V1_TaskOutcomeKind: Sendable, Hashable, CaseIterable {
+    /// Not decided yet.
+    case unspecified
+    /// A new task, published.
+    case created
+    /// A known task with new samples, retrained and published.
+    case retrained
+    /// The gate rejected the new model; the deployed one stays.
+    case rejected
+    /// Not trained: too few samples.
+    case skipped
+    /// Training failed.
+    case failed
+    /// A value this build does not know (proto3 enums are open).
+    case unrecognized(Int32)
+
+    /// The value as on the wire.
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .created
+        case 2: self = .retrained
+        case 3: self = .rejected
+        case 4: self = .skipped
+        case 5: self = .failed
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    /// The value as on the wire.
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: return 0
+        case .created: return 1
+        case .retrained: return 2
+        case .rejected: return 3
+        case .skipped: return 4
+        case .failed: return 5
+        case .unrecognized(let value): return value
+        }
+    }
+
+    /// The known values.
+    public static let allCases: [Self] = [.unspecified, .created, .retrained, .rejected, .skipped, .failed]
+
+    /// The default value (number 0).
+    public init() { self = .unspecified }
+}
+
 /// Request of Train and StartTraining.
 public struct Lifelong_V1_TrainRequest: ProtobufMessage {
     /// Job the round belongs to.
@@ -16,6 +66,9 @@ public struct Lifelong_V1_TrainRequest: ProtobufMessage {
     public var sinceSequence: Int64 = 0
     /// Client idempotency key: a repeated request returns the same run.
     public var requestId: String = ""
+    /// Train only these tasks (empty = every new task and every task with new labelled
+    /// samples); a name the job's samples do not define is NOT_FOUND.
+    public var taskNames: [String] = []
 
     /// A message with every field at its default.
     public init() {}
@@ -56,6 +109,18 @@ public struct Lifelong_V1_TrainingRun: ProtobufMessage {
     public var keptTasks: [String] = []
     /// Error message when failed.
     public var error: String = ""
+    /// Tasks whose new model the evaluation gate rejected: stored in the KB, not deployed.
+    public var rejectedTasks: [String] = []
+    /// Tasks not trained (too few samples); their events say why.
+    public var skippedTasks: [String] = []
+    /// Tasks whose training failed; the run went on without them.
+    public var failedTasks: [String] = []
+    /// Snapshot version the round started from.
+    public var baseVersion: Int64 = 0
+    /// What happened to each task the round trained or considered.
+    public var tasks: [Lifelong_V1_TrainingTaskOutcome] = []
+    /// Creation time, microseconds since the Unix epoch.
+    public var createdAtUs: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -78,10 +143,52 @@ public struct Lifelong_V1_TrainingRun: ProtobufMessage {
     }
 }
 
+/// What a training round did with one task.
+public struct Lifelong_V1_TrainingTaskOutcome: ProtobufMessage {
+    /// The task.
+    public var taskName: String = ""
+    /// What happened.
+    public var kind: Lifelong_V1_TaskOutcomeKind = .unspecified
+    /// The model trained (also when rejected: it is kept in the KB), if any.
+    public var model: Lifelong_V1_ModelReference? = nil
+    /// Eval accuracy of the new model.
+    public var accuracy: Double = 0
+    /// Eval accuracy of the deployed model on the same rows (0 when the task is new).
+    public var deployedAccuracy: Double = 0
+    /// Training rows.
+    public var trainSamples: Int64 = 0
+    /// Eval rows.
+    public var evalSamples: Int64 = 0
+    /// Why it was skipped, rejected or failed.
+    public var reason: String = ""
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// The fully-qualified protobuf name.
+    public static let protoMessageName = "lifelong.v1.TrainingTaskOutcome"
+
+    /// Parses a message.
+    /// - Throws: `ProtobufDecodingError` for malformed or oversized input.
+    public init(serializedBytes bytes: [UInt8], limits: DecodingLimits) throws {
+        self = try ProtobufCCodec.decode(bytes, descriptor: Self._cDescriptor, limits: limits) {
+            Self(_c: $0.assumingMemoryBound(to: Lifelong__V1__TrainingTaskOutcome.self))
+        }
+    }
+
+    /// Serializes the message.
+    /// - Throws: `ProtobufEncodingError` when a string holds a NUL character.
+    public func serializedBytes() throws -> [UInt8] {
+        try ProtobufCCodec.encode(descriptor: Self._cDescriptor) { UnsafeMutableRawPointer(try _cMessage($0)) }
+    }
+}
+
 /// Request of GetTraining, WatchTraining and CancelTraining.
 public struct Lifelong_V1_GetTrainingRequest: ProtobufMessage {
     /// Training run id.
     public var id: String = ""
+    /// WatchTraining: send only the events after this sequence number (0 = from the first).
+    public var afterSequence: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -211,12 +318,14 @@ extension Lifelong_V1_GetTrainingRequest {
     func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__GetTrainingRequest> {
         let c = arena.message(Lifelong__V1__GetTrainingRequest.self, descriptor: Self._cDescriptor)
         if !self.id.isEmpty { c.pointee.id = try arena.string(self.id) }
+        c.pointee.after_sequence = self.afterSequence
         return c
     }
 
     init(_c c: UnsafePointer<Lifelong__V1__GetTrainingRequest>) {
         self.init()
         self.id = ProtobufCRead.string(c.pointee.id)
+        self.afterSequence = c.pointee.after_sequence
     }
 }
 
@@ -230,6 +339,8 @@ extension Lifelong_V1_TrainRequest {
         c.pointee.base_version = self.baseVersion
         c.pointee.since_sequence = self.sinceSequence
         if !self.requestId.isEmpty { c.pointee.request_id = try arena.string(self.requestId) }
+        c.pointee.n_task_names = self.taskNames.count
+        c.pointee.task_names = try arena.pointers(self.taskNames) { try arena.string($0) }
         return c
     }
 
@@ -240,6 +351,7 @@ extension Lifelong_V1_TrainRequest {
         self.baseVersion = c.pointee.base_version
         self.sinceSequence = c.pointee.since_sequence
         self.requestId = ProtobufCRead.string(c.pointee.request_id)
+        self.taskNames = (0..<c.pointee.n_task_names).map { ProtobufCRead.string(c.pointee.task_names[$0]) }
     }
 }
 
@@ -259,6 +371,16 @@ extension Lifelong_V1_TrainingRun {
         c.pointee.n_kept_tasks = self.keptTasks.count
         c.pointee.kept_tasks = try arena.pointers(self.keptTasks) { try arena.string($0) }
         if !self.error.isEmpty { c.pointee.error = try arena.string(self.error) }
+        c.pointee.n_rejected_tasks = self.rejectedTasks.count
+        c.pointee.rejected_tasks = try arena.pointers(self.rejectedTasks) { try arena.string($0) }
+        c.pointee.n_skipped_tasks = self.skippedTasks.count
+        c.pointee.skipped_tasks = try arena.pointers(self.skippedTasks) { try arena.string($0) }
+        c.pointee.n_failed_tasks = self.failedTasks.count
+        c.pointee.failed_tasks = try arena.pointers(self.failedTasks) { try arena.string($0) }
+        c.pointee.base_version = self.baseVersion
+        c.pointee.n_tasks = self.tasks.count
+        c.pointee.tasks = try arena.pointers(self.tasks) { try $0._cMessage(arena) }
+        c.pointee.created_at_us = self.createdAtUs
         return c
     }
 
@@ -272,5 +394,40 @@ extension Lifelong_V1_TrainingRun {
         self.retrainedTasks = (0..<c.pointee.n_retrained_tasks).map { ProtobufCRead.string(c.pointee.retrained_tasks[$0]) }
         self.keptTasks = (0..<c.pointee.n_kept_tasks).map { ProtobufCRead.string(c.pointee.kept_tasks[$0]) }
         self.error = ProtobufCRead.string(c.pointee.error)
+        self.rejectedTasks = (0..<c.pointee.n_rejected_tasks).map { ProtobufCRead.string(c.pointee.rejected_tasks[$0]) }
+        self.skippedTasks = (0..<c.pointee.n_skipped_tasks).map { ProtobufCRead.string(c.pointee.skipped_tasks[$0]) }
+        self.failedTasks = (0..<c.pointee.n_failed_tasks).map { ProtobufCRead.string(c.pointee.failed_tasks[$0]) }
+        self.baseVersion = c.pointee.base_version
+        self.tasks = (0..<c.pointee.n_tasks).map { Lifelong_V1_TrainingTaskOutcome(_c: c.pointee.tasks[$0]!) }
+        self.createdAtUs = c.pointee.created_at_us
+    }
+}
+
+extension Lifelong_V1_TrainingTaskOutcome {
+    static var _cDescriptor: UnsafeRawPointer { CLifelongProto_descriptor_lifelong__v1__training_task_outcome() }
+
+    func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__TrainingTaskOutcome> {
+        let c = arena.message(Lifelong__V1__TrainingTaskOutcome.self, descriptor: Self._cDescriptor)
+        if !self.taskName.isEmpty { c.pointee.task_name = try arena.string(self.taskName) }
+        c.pointee.kind = Lifelong__V1__TaskOutcomeKind(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
+        if let value = self.model { c.pointee.model = try value._cMessage(arena) }
+        c.pointee.accuracy = self.accuracy
+        c.pointee.deployed_accuracy = self.deployedAccuracy
+        c.pointee.train_samples = self.trainSamples
+        c.pointee.eval_samples = self.evalSamples
+        if !self.reason.isEmpty { c.pointee.reason = try arena.string(self.reason) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Lifelong__V1__TrainingTaskOutcome>) {
+        self.init()
+        self.taskName = ProtobufCRead.string(c.pointee.task_name)
+        self.kind = Lifelong_V1_TaskOutcomeKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
+        self.model = c.pointee.model.map { Lifelong_V1_ModelReference(_c: $0) }
+        self.accuracy = c.pointee.accuracy
+        self.deployedAccuracy = c.pointee.deployed_accuracy
+        self.trainSamples = c.pointee.train_samples
+        self.evalSamples = c.pointee.eval_samples
+        self.reason = ProtobufCRead.string(c.pointee.reason)
     }
 }

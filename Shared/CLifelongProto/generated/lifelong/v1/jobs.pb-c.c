@@ -490,7 +490,7 @@ const ProtobufCMessageDescriptor lifelong__v1__training_parameters__descriptor =
   (ProtobufCMessageInit) lifelong__v1__training_parameters__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__job_spec__field_descriptors[11] =
+static const ProtobufCFieldDescriptor lifelong__v1__job_spec__field_descriptors[12] =
 {
   {
     "name",
@@ -624,12 +624,25 @@ static const ProtobufCFieldDescriptor lifelong__v1__job_spec__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "min_improvement",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__JobSpec, min_improvement),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__job_spec__field_indices_by_name[] = {
   8,   /* field[8] = detector_false_positive_rate */
   10,   /* field[10] = max_clusters */
   7,   /* field[7] = min_accuracy */
   9,   /* field[9] = min_clusters */
+  11,   /* field[11] = min_improvement */
   6,   /* field[6] = min_task_samples */
   0,   /* field[0] = name */
   5,   /* field[5] = parameters */
@@ -641,7 +654,7 @@ static const unsigned lifelong__v1__job_spec__field_indices_by_name[] = {
 static const ProtobufCIntRange lifelong__v1__job_spec__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__job_spec__descriptor =
 {
@@ -651,7 +664,7 @@ const ProtobufCMessageDescriptor lifelong__v1__job_spec__descriptor =
   "Lifelong__V1__JobSpec",
   "lifelong.v1",
   sizeof(Lifelong__V1__JobSpec),
-  11,
+  12,
   lifelong__v1__job_spec__field_descriptors,
   lifelong__v1__job_spec__field_indices_by_name,
   1,  lifelong__v1__job_spec__number_ranges,
@@ -813,7 +826,7 @@ const ProtobufCMessageDescriptor lifelong__v1__job__descriptor =
   (ProtobufCMessageInit) lifelong__v1__job__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__job_progress_event__field_descriptors[9] =
+static const ProtobufCFieldDescriptor lifelong__v1__job_progress_event__field_descriptors[14] =
 {
   {
     "job_id",
@@ -923,13 +936,78 @@ static const ProtobufCFieldDescriptor lifelong__v1__job_progress_event__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "run_id",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__JobProgressEvent, run_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sequence",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__JobProgressEvent, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__JobProgressEvent, kind),
+    &lifelong__v1__progress_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "round",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__JobProgressEvent, round),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rounds",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__JobProgressEvent, rounds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__job_progress_event__field_indices_by_name[] = {
   8,   /* field[8] = at_us */
   0,   /* field[0] = job_id */
+  11,   /* field[11] = kind */
   3,   /* field[3] = message */
   6,   /* field[6] = metrics */
   4,   /* field[4] = progress */
+  12,   /* field[12] = round */
+  13,   /* field[13] = rounds */
+  9,   /* field[9] = run_id */
+  10,   /* field[10] = sequence */
   7,   /* field[7] = snapshot_version */
   1,   /* field[1] = stage */
   2,   /* field[2] = state */
@@ -938,7 +1016,7 @@ static const unsigned lifelong__v1__job_progress_event__field_indices_by_name[] 
 static const ProtobufCIntRange lifelong__v1__job_progress_event__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__job_progress_event__descriptor =
 {
@@ -948,7 +1026,7 @@ const ProtobufCMessageDescriptor lifelong__v1__job_progress_event__descriptor =
   "Lifelong__V1__JobProgressEvent",
   "lifelong.v1",
   sizeof(Lifelong__V1__JobProgressEvent),
-  9,
+  14,
   lifelong__v1__job_progress_event__field_descriptors,
   lifelong__v1__job_progress_event__field_indices_by_name,
   1,  lifelong__v1__job_progress_event__number_ranges,
@@ -1055,7 +1133,7 @@ const ProtobufCEnumDescriptor lifelong__v1__job_stage__descriptor =
   lifelong__v1__job_stage__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue lifelong__v1__stage_state__enum_values_by_number[7] =
+static const ProtobufCEnumValue lifelong__v1__stage_state__enum_values_by_number[8] =
 {
   { "STAGE_STATE_UNSPECIFIED", "LIFELONG__V1__STAGE_STATE__STAGE_STATE_UNSPECIFIED", 0 },
   { "STAGE_STATE_WAITING", "LIFELONG__V1__STAGE_STATE__STAGE_STATE_WAITING", 1 },
@@ -1064,12 +1142,14 @@ static const ProtobufCEnumValue lifelong__v1__stage_state__enum_values_by_number
   { "STAGE_STATE_RUNNING", "LIFELONG__V1__STAGE_STATE__STAGE_STATE_RUNNING", 4 },
   { "STAGE_STATE_COMPLETED", "LIFELONG__V1__STAGE_STATE__STAGE_STATE_COMPLETED", 5 },
   { "STAGE_STATE_FAILED", "LIFELONG__V1__STAGE_STATE__STAGE_STATE_FAILED", 6 },
+  { "STAGE_STATE_CANCELLED", "LIFELONG__V1__STAGE_STATE__STAGE_STATE_CANCELLED", 7 },
 };
 static const ProtobufCIntRange lifelong__v1__stage_state__value_ranges[] = {
-{0, 0},{0, 7}
+{0, 0},{0, 8}
 };
-static const ProtobufCEnumValueIndex lifelong__v1__stage_state__enum_values_by_name[7] =
+static const ProtobufCEnumValueIndex lifelong__v1__stage_state__enum_values_by_name[8] =
 {
+  { "STAGE_STATE_CANCELLED", 7 },
   { "STAGE_STATE_COMPLETED", 5 },
   { "STAGE_STATE_FAILED", 6 },
   { "STAGE_STATE_READY", 2 },
@@ -1085,11 +1165,61 @@ const ProtobufCEnumDescriptor lifelong__v1__stage_state__descriptor =
   "StageState",
   "Lifelong__V1__StageState",
   "lifelong.v1",
-  7,
+  8,
   lifelong__v1__stage_state__enum_values_by_number,
-  7,
+  8,
   lifelong__v1__stage_state__enum_values_by_name,
   1,
   lifelong__v1__stage_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue lifelong__v1__progress_kind__enum_values_by_number[13] =
+{
+  { "PROGRESS_KIND_UNSPECIFIED", "LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_UNSPECIFIED", 0 },
+  { "PROGRESS_KIND_QUEUED", "LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_QUEUED", 1 },
+  { "PROGRESS_KIND_STARTED", "LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_STARTED", 2 },
+  { "PROGRESS_KIND_BOOSTING_ROUND", "LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_BOOSTING_ROUND", 3 },
+  { "PROGRESS_KIND_EVALUATING", "LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_EVALUATING", 4 },
+  { "PROGRESS_KIND_ACCEPTED", "LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_ACCEPTED", 5 },
+  { "PROGRESS_KIND_REJECTED", "LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_REJECTED", 6 },
+  { "PROGRESS_KIND_SKIPPED", "LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_SKIPPED", 7 },
+  { "PROGRESS_KIND_FAILED", "LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_FAILED", 8 },
+  { "PROGRESS_KIND_WAITING", "LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_WAITING", 9 },
+  { "PROGRESS_KIND_RESUMED", "LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_RESUMED", 10 },
+  { "PROGRESS_KIND_PUBLISHED", "LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_PUBLISHED", 11 },
+  { "PROGRESS_KIND_FINISHED", "LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_FINISHED", 12 },
+};
+static const ProtobufCIntRange lifelong__v1__progress_kind__value_ranges[] = {
+{0, 0},{0, 13}
+};
+static const ProtobufCEnumValueIndex lifelong__v1__progress_kind__enum_values_by_name[13] =
+{
+  { "PROGRESS_KIND_ACCEPTED", 5 },
+  { "PROGRESS_KIND_BOOSTING_ROUND", 3 },
+  { "PROGRESS_KIND_EVALUATING", 4 },
+  { "PROGRESS_KIND_FAILED", 8 },
+  { "PROGRESS_KIND_FINISHED", 12 },
+  { "PROGRESS_KIND_PUBLISHED", 11 },
+  { "PROGRESS_KIND_QUEUED", 1 },
+  { "PROGRESS_KIND_REJECTED", 6 },
+  { "PROGRESS_KIND_RESUMED", 10 },
+  { "PROGRESS_KIND_SKIPPED", 7 },
+  { "PROGRESS_KIND_STARTED", 2 },
+  { "PROGRESS_KIND_UNSPECIFIED", 0 },
+  { "PROGRESS_KIND_WAITING", 9 },
+};
+const ProtobufCEnumDescriptor lifelong__v1__progress_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "lifelong.v1.ProgressKind",
+  "ProgressKind",
+  "Lifelong__V1__ProgressKind",
+  "lifelong.v1",
+  13,
+  lifelong__v1__progress_kind__enum_values_by_number,
+  13,
+  lifelong__v1__progress_kind__enum_values_by_name,
+  1,
+  lifelong__v1__progress_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };

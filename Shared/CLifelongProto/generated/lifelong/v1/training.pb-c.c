@@ -97,6 +97,51 @@ void   lifelong__v1__training_run__free_unpacked
   assert(message->base.descriptor == &lifelong__v1__training_run__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lifelong__v1__training_task_outcome__init
+                     (Lifelong__V1__TrainingTaskOutcome         *message)
+{
+  static const Lifelong__V1__TrainingTaskOutcome init_value = LIFELONG__V1__TRAINING_TASK_OUTCOME__INIT;
+  *message = init_value;
+}
+size_t lifelong__v1__training_task_outcome__get_packed_size
+                     (const Lifelong__V1__TrainingTaskOutcome *message)
+{
+  assert(message->base.descriptor == &lifelong__v1__training_task_outcome__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lifelong__v1__training_task_outcome__pack
+                     (const Lifelong__V1__TrainingTaskOutcome *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lifelong__v1__training_task_outcome__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lifelong__v1__training_task_outcome__pack_to_buffer
+                     (const Lifelong__V1__TrainingTaskOutcome *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lifelong__v1__training_task_outcome__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lifelong__V1__TrainingTaskOutcome *
+       lifelong__v1__training_task_outcome__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lifelong__V1__TrainingTaskOutcome *)
+     protobuf_c_message_unpack (&lifelong__v1__training_task_outcome__descriptor,
+                                allocator, len, data);
+}
+void   lifelong__v1__training_task_outcome__free_unpacked
+                     (Lifelong__V1__TrainingTaskOutcome *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lifelong__v1__training_task_outcome__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   lifelong__v1__get_training_request__init
                      (Lifelong__V1__GetTrainingRequest         *message)
 {
@@ -232,7 +277,7 @@ void   lifelong__v1__evaluate_response__free_unpacked
   assert(message->base.descriptor == &lifelong__v1__evaluate_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor lifelong__v1__train_request__field_descriptors[5] =
+static const ProtobufCFieldDescriptor lifelong__v1__train_request__field_descriptors[6] =
 {
   {
     "job_id",
@@ -294,6 +339,18 @@ static const ProtobufCFieldDescriptor lifelong__v1__train_request__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "task_names",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Lifelong__V1__TrainRequest, n_task_names),
+    offsetof(Lifelong__V1__TrainRequest, task_names),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__train_request__field_indices_by_name[] = {
   2,   /* field[2] = base_version */
@@ -301,11 +358,12 @@ static const unsigned lifelong__v1__train_request__field_indices_by_name[] = {
   4,   /* field[4] = request_id */
   3,   /* field[3] = since_sequence */
   1,   /* field[1] = spec */
+  5,   /* field[5] = task_names */
 };
 static const ProtobufCIntRange lifelong__v1__train_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__train_request__descriptor =
 {
@@ -315,14 +373,14 @@ const ProtobufCMessageDescriptor lifelong__v1__train_request__descriptor =
   "Lifelong__V1__TrainRequest",
   "lifelong.v1",
   sizeof(Lifelong__V1__TrainRequest),
-  5,
+  6,
   lifelong__v1__train_request__field_descriptors,
   lifelong__v1__train_request__field_indices_by_name,
   1,  lifelong__v1__train_request__number_ranges,
   (ProtobufCMessageInit) lifelong__v1__train_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__training_run__field_descriptors[8] =
+static const ProtobufCFieldDescriptor lifelong__v1__training_run__field_descriptors[14] =
 {
   {
     "id",
@@ -420,21 +478,99 @@ static const ProtobufCFieldDescriptor lifelong__v1__training_run__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "rejected_tasks",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Lifelong__V1__TrainingRun, n_rejected_tasks),
+    offsetof(Lifelong__V1__TrainingRun, rejected_tasks),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "skipped_tasks",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Lifelong__V1__TrainingRun, n_skipped_tasks),
+    offsetof(Lifelong__V1__TrainingRun, skipped_tasks),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failed_tasks",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Lifelong__V1__TrainingRun, n_failed_tasks),
+    offsetof(Lifelong__V1__TrainingRun, failed_tasks),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "base_version",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__TrainingRun, base_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tasks",
+    13,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lifelong__V1__TrainingRun, n_tasks),
+    offsetof(Lifelong__V1__TrainingRun, tasks),
+    &lifelong__v1__training_task_outcome__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_us",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__TrainingRun, created_at_us),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__training_run__field_indices_by_name[] = {
+  11,   /* field[11] = base_version */
+  13,   /* field[13] = created_at_us */
   4,   /* field[4] = created_tasks */
   7,   /* field[7] = error */
+  10,   /* field[10] = failed_tasks */
   0,   /* field[0] = id */
   1,   /* field[1] = job_id */
   6,   /* field[6] = kept_tasks */
   3,   /* field[3] = published_version */
+  8,   /* field[8] = rejected_tasks */
   5,   /* field[5] = retrained_tasks */
+  9,   /* field[9] = skipped_tasks */
   2,   /* field[2] = state */
+  12,   /* field[12] = tasks */
 };
 static const ProtobufCIntRange lifelong__v1__training_run__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__training_run__descriptor =
 {
@@ -444,14 +580,143 @@ const ProtobufCMessageDescriptor lifelong__v1__training_run__descriptor =
   "Lifelong__V1__TrainingRun",
   "lifelong.v1",
   sizeof(Lifelong__V1__TrainingRun),
-  8,
+  14,
   lifelong__v1__training_run__field_descriptors,
   lifelong__v1__training_run__field_indices_by_name,
   1,  lifelong__v1__training_run__number_ranges,
   (ProtobufCMessageInit) lifelong__v1__training_run__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__get_training_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor lifelong__v1__training_task_outcome__field_descriptors[8] =
+{
+  {
+    "task_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__TrainingTaskOutcome, task_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__TrainingTaskOutcome, kind),
+    &lifelong__v1__task_outcome_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__TrainingTaskOutcome, model),
+    &lifelong__v1__model_reference__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "accuracy",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__TrainingTaskOutcome, accuracy),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deployed_accuracy",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__TrainingTaskOutcome, deployed_accuracy),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "train_samples",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__TrainingTaskOutcome, train_samples),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "eval_samples",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__TrainingTaskOutcome, eval_samples),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__TrainingTaskOutcome, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lifelong__v1__training_task_outcome__field_indices_by_name[] = {
+  3,   /* field[3] = accuracy */
+  4,   /* field[4] = deployed_accuracy */
+  6,   /* field[6] = eval_samples */
+  1,   /* field[1] = kind */
+  2,   /* field[2] = model */
+  7,   /* field[7] = reason */
+  0,   /* field[0] = task_name */
+  5,   /* field[5] = train_samples */
+};
+static const ProtobufCIntRange lifelong__v1__training_task_outcome__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor lifelong__v1__training_task_outcome__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lifelong.v1.TrainingTaskOutcome",
+  "TrainingTaskOutcome",
+  "Lifelong__V1__TrainingTaskOutcome",
+  "lifelong.v1",
+  sizeof(Lifelong__V1__TrainingTaskOutcome),
+  8,
+  lifelong__v1__training_task_outcome__field_descriptors,
+  lifelong__v1__training_task_outcome__field_indices_by_name,
+  1,  lifelong__v1__training_task_outcome__number_ranges,
+  (ProtobufCMessageInit) lifelong__v1__training_task_outcome__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lifelong__v1__get_training_request__field_descriptors[2] =
 {
   {
     "id",
@@ -465,14 +730,27 @@ static const ProtobufCFieldDescriptor lifelong__v1__get_training_request__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "after_sequence",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__GetTrainingRequest, after_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__get_training_request__field_indices_by_name[] = {
+  1,   /* field[1] = after_sequence */
   0,   /* field[0] = id */
 };
 static const ProtobufCIntRange lifelong__v1__get_training_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__get_training_request__descriptor =
 {
@@ -482,7 +760,7 @@ const ProtobufCMessageDescriptor lifelong__v1__get_training_request__descriptor 
   "Lifelong__V1__GetTrainingRequest",
   "lifelong.v1",
   sizeof(Lifelong__V1__GetTrainingRequest),
-  1,
+  2,
   lifelong__v1__get_training_request__field_descriptors,
   lifelong__v1__get_training_request__field_indices_by_name,
   1,  lifelong__v1__get_training_request__number_ranges,
@@ -616,6 +894,42 @@ const ProtobufCMessageDescriptor lifelong__v1__evaluate_response__descriptor =
   1,  lifelong__v1__evaluate_response__number_ranges,
   (ProtobufCMessageInit) lifelong__v1__evaluate_response__init,
   NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue lifelong__v1__task_outcome_kind__enum_values_by_number[6] =
+{
+  { "TASK_OUTCOME_KIND_UNSPECIFIED", "LIFELONG__V1__TASK_OUTCOME_KIND__TASK_OUTCOME_KIND_UNSPECIFIED", 0 },
+  { "TASK_OUTCOME_KIND_CREATED", "LIFELONG__V1__TASK_OUTCOME_KIND__TASK_OUTCOME_KIND_CREATED", 1 },
+  { "TASK_OUTCOME_KIND_RETRAINED", "LIFELONG__V1__TASK_OUTCOME_KIND__TASK_OUTCOME_KIND_RETRAINED", 2 },
+  { "TASK_OUTCOME_KIND_REJECTED", "LIFELONG__V1__TASK_OUTCOME_KIND__TASK_OUTCOME_KIND_REJECTED", 3 },
+  { "TASK_OUTCOME_KIND_SKIPPED", "LIFELONG__V1__TASK_OUTCOME_KIND__TASK_OUTCOME_KIND_SKIPPED", 4 },
+  { "TASK_OUTCOME_KIND_FAILED", "LIFELONG__V1__TASK_OUTCOME_KIND__TASK_OUTCOME_KIND_FAILED", 5 },
+};
+static const ProtobufCIntRange lifelong__v1__task_outcome_kind__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex lifelong__v1__task_outcome_kind__enum_values_by_name[6] =
+{
+  { "TASK_OUTCOME_KIND_CREATED", 1 },
+  { "TASK_OUTCOME_KIND_FAILED", 5 },
+  { "TASK_OUTCOME_KIND_REJECTED", 3 },
+  { "TASK_OUTCOME_KIND_RETRAINED", 2 },
+  { "TASK_OUTCOME_KIND_SKIPPED", 4 },
+  { "TASK_OUTCOME_KIND_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor lifelong__v1__task_outcome_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "lifelong.v1.TaskOutcomeKind",
+  "TaskOutcomeKind",
+  "Lifelong__V1__TaskOutcomeKind",
+  "lifelong.v1",
+  6,
+  lifelong__v1__task_outcome_kind__enum_values_by_number,
+  6,
+  lifelong__v1__task_outcome_kind__enum_values_by_name,
+  1,
+  lifelong__v1__task_outcome_kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCMethodDescriptor lifelong__v1__training__method_descriptors[6] =
 {

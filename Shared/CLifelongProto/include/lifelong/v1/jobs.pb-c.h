@@ -130,9 +130,71 @@ typedef enum _Lifelong__V1__StageState {
   /*
    * Failed; the loop returns to train/waiting.
    */
-  LIFELONG__V1__STAGE_STATE__STAGE_STATE_FAILED = 6
+  LIFELONG__V1__STAGE_STATE__STAGE_STATE_FAILED = 6,
+  /*
+   * Cancelled on request; nothing was published.
+   */
+  LIFELONG__V1__STAGE_STATE__STAGE_STATE_CANCELLED = 7
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFELONG__V1__STAGE_STATE)
 } Lifelong__V1__StageState;
+/*
+ * What a progress event reports.
+ */
+typedef enum _Lifelong__V1__ProgressKind {
+  /*
+   * Not set (events of the gateway's job loop).
+   */
+  LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_UNSPECIFIED = 0,
+  /*
+   * A run or a task was queued.
+   */
+  LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_QUEUED = 1,
+  /*
+   * A worker started a unit of work (the shared prior, a task, the publication).
+   */
+  LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_STARTED = 2,
+  /*
+   * A boosting round finished.
+   */
+  LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_BOOSTING_ROUND = 3,
+  /*
+   * A task model is being scored on its eval split.
+   */
+  LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_EVALUATING = 4,
+  /*
+   * A task model passed the evaluation gate.
+   */
+  LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_ACCEPTED = 5,
+  /*
+   * A task model failed the evaluation gate: stored in the KB, not deployed.
+   */
+  LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_REJECTED = 6,
+  /*
+   * A task was not trained; the message says why (too few samples).
+   */
+  LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_SKIPPED = 7,
+  /*
+   * A unit of work failed; the message holds the error.
+   */
+  LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_FAILED = 8,
+  /*
+   * A dependency (the knowledge base) is unreachable; the run waits and retries.
+   */
+  LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_WAITING = 9,
+  /*
+   * A worker took over a unit whose previous worker stopped renewing its lease.
+   */
+  LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_RESUMED = 10,
+  /*
+   * A task's model, or the run's snapshot, was published.
+   */
+  LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_PUBLISHED = 11,
+  /*
+   * The run ended: completed, failed or cancelled (see `state`).
+   */
+  LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_FINISHED = 12
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFELONG__V1__PROGRESS_KIND)
+} Lifelong__V1__ProgressKind;
 
 /* --- messages --- */
 
@@ -274,10 +336,16 @@ struct  Lifelong__V1__JobSpec
    * Upper end of the cluster-count range.
    */
   int32_t max_clusters;
+  /*
+   * Deployment gate for a task that already has a deployed model: the new model's eval
+   * accuracy must exceed the deployed model's on the same eval rows by at least this much
+   * (0 = any improvement; a tie keeps the deployed model).
+   */
+  double min_improvement;
 };
 #define LIFELONG__V1__JOB_SPEC__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__job_spec__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, LIFELONG__V1__TASK_DEFINITION_METHOD__TASK_DEFINITION_METHOD_UNSPECIFIED, 0, NULL, NULL, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, NULL, LIFELONG__V1__TASK_DEFINITION_METHOD__TASK_DEFINITION_METHOD_UNSPECIFIED, 0, NULL, NULL, 0, 0, 0, 0, 0, 0 }
 
 
 /*
@@ -375,10 +443,31 @@ struct  Lifelong__V1__JobProgressEvent
    * Event time, microseconds since the Unix epoch.
    */
   int64_t at_us;
+  /*
+   * Training run the event belongs to (events of the Training service).
+   */
+  char *run_id;
+  /*
+   * Position of the event in its run's stream, from 1, without gaps; WatchTraining resumes
+   * after a given one.
+   */
+  int64_t sequence;
+  /*
+   * What happened.
+   */
+  Lifelong__V1__ProgressKind kind;
+  /*
+   * Boosting round just finished, from 1 (BOOSTING_ROUND).
+   */
+  int32_t round;
+  /*
+   * Boosting rounds planned in that training (BOOSTING_ROUND).
+   */
+  int32_t rounds;
 };
 #define LIFELONG__V1__JOB_PROGRESS_EVENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__job_progress_event__descriptor) \
-    , (char *)protobuf_c_empty_string, LIFELONG__V1__JOB_STAGE__JOB_STAGE_UNSPECIFIED, LIFELONG__V1__STAGE_STATE__STAGE_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, 0, 0 }
+    , (char *)protobuf_c_empty_string, LIFELONG__V1__JOB_STAGE__JOB_STAGE_UNSPECIFIED, LIFELONG__V1__STAGE_STATE__STAGE_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, (char *)protobuf_c_empty_string, 0, LIFELONG__V1__PROGRESS_KIND__PROGRESS_KIND_UNSPECIFIED, 0, 0 }
 
 
 /* Lifelong__V1__TrainTrigger methods */
@@ -503,6 +592,7 @@ extern const ProtobufCEnumDescriptor    lifelong__v1__trigger_operator__descript
 extern const ProtobufCEnumDescriptor    lifelong__v1__task_definition_method__descriptor;
 extern const ProtobufCEnumDescriptor    lifelong__v1__job_stage__descriptor;
 extern const ProtobufCEnumDescriptor    lifelong__v1__stage_state__descriptor;
+extern const ProtobufCEnumDescriptor    lifelong__v1__progress_kind__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__train_trigger__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__training_parameters__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__job_spec__descriptor;

@@ -20,6 +20,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Lifelong__V1__TrainRequest Lifelong__V1__TrainRequest;
 typedef struct Lifelong__V1__TrainingRun Lifelong__V1__TrainingRun;
+typedef struct Lifelong__V1__TrainingTaskOutcome Lifelong__V1__TrainingTaskOutcome;
 typedef struct Lifelong__V1__GetTrainingRequest Lifelong__V1__GetTrainingRequest;
 typedef struct Lifelong__V1__EvaluateRequest Lifelong__V1__EvaluateRequest;
 typedef struct Lifelong__V1__EvaluateResponse Lifelong__V1__EvaluateResponse;
@@ -27,6 +28,36 @@ typedef struct Lifelong__V1__EvaluateResponse Lifelong__V1__EvaluateResponse;
 
 /* --- enums --- */
 
+/*
+ * Outcomes of a task in a training round.
+ */
+typedef enum _Lifelong__V1__TaskOutcomeKind {
+  /*
+   * Not decided yet.
+   */
+  LIFELONG__V1__TASK_OUTCOME_KIND__TASK_OUTCOME_KIND_UNSPECIFIED = 0,
+  /*
+   * A new task, published.
+   */
+  LIFELONG__V1__TASK_OUTCOME_KIND__TASK_OUTCOME_KIND_CREATED = 1,
+  /*
+   * A known task with new samples, retrained and published.
+   */
+  LIFELONG__V1__TASK_OUTCOME_KIND__TASK_OUTCOME_KIND_RETRAINED = 2,
+  /*
+   * The gate rejected the new model; the deployed one stays.
+   */
+  LIFELONG__V1__TASK_OUTCOME_KIND__TASK_OUTCOME_KIND_REJECTED = 3,
+  /*
+   * Not trained: too few samples.
+   */
+  LIFELONG__V1__TASK_OUTCOME_KIND__TASK_OUTCOME_KIND_SKIPPED = 4,
+  /*
+   * Training failed.
+   */
+  LIFELONG__V1__TASK_OUTCOME_KIND__TASK_OUTCOME_KIND_FAILED = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIFELONG__V1__TASK_OUTCOME_KIND)
+} Lifelong__V1__TaskOutcomeKind;
 
 /* --- messages --- */
 
@@ -56,10 +87,16 @@ struct  Lifelong__V1__TrainRequest
    * Client idempotency key: a repeated request returns the same run.
    */
   char *request_id;
+  /*
+   * Train only these tasks (empty = every new task and every task with new labelled
+   * samples); a name the job's samples do not define is NOT_FOUND.
+   */
+  size_t n_task_names;
+  char **task_names;
 };
 #define LIFELONG__V1__TRAIN_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__train_request__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, NULL, 0, 0, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 /*
@@ -103,10 +140,82 @@ struct  Lifelong__V1__TrainingRun
    * Error message when failed.
    */
   char *error;
+  /*
+   * Tasks whose new model the evaluation gate rejected: stored in the KB, not deployed.
+   */
+  size_t n_rejected_tasks;
+  char **rejected_tasks;
+  /*
+   * Tasks not trained (too few samples); their events say why.
+   */
+  size_t n_skipped_tasks;
+  char **skipped_tasks;
+  /*
+   * Tasks whose training failed; the run went on without them.
+   */
+  size_t n_failed_tasks;
+  char **failed_tasks;
+  /*
+   * Snapshot version the round started from.
+   */
+  int64_t base_version;
+  /*
+   * What happened to each task the round trained or considered.
+   */
+  size_t n_tasks;
+  Lifelong__V1__TrainingTaskOutcome **tasks;
+  /*
+   * Creation time, microseconds since the Unix epoch.
+   */
+  int64_t created_at_us;
 };
 #define LIFELONG__V1__TRAINING_RUN__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__training_run__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIFELONG__V1__STAGE_STATE__STAGE_STATE_UNSPECIFIED, 0, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIFELONG__V1__STAGE_STATE__STAGE_STATE_UNSPECIFIED, 0, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0, 0,NULL, 0 }
+
+
+/*
+ * What a training round did with one task.
+ */
+struct  Lifelong__V1__TrainingTaskOutcome
+{
+  ProtobufCMessage base;
+  /*
+   * The task.
+   */
+  char *task_name;
+  /*
+   * What happened.
+   */
+  Lifelong__V1__TaskOutcomeKind kind;
+  /*
+   * The model trained (also when rejected: it is kept in the KB), if any.
+   */
+  Lifelong__V1__ModelReference *model;
+  /*
+   * Eval accuracy of the new model.
+   */
+  double accuracy;
+  /*
+   * Eval accuracy of the deployed model on the same rows (0 when the task is new).
+   */
+  double deployed_accuracy;
+  /*
+   * Training rows.
+   */
+  int64_t train_samples;
+  /*
+   * Eval rows.
+   */
+  int64_t eval_samples;
+  /*
+   * Why it was skipped, rejected or failed.
+   */
+  char *reason;
+};
+#define LIFELONG__V1__TRAINING_TASK_OUTCOME__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__training_task_outcome__descriptor) \
+    , (char *)protobuf_c_empty_string, LIFELONG__V1__TASK_OUTCOME_KIND__TASK_OUTCOME_KIND_UNSPECIFIED, NULL, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -119,10 +228,14 @@ struct  Lifelong__V1__GetTrainingRequest
    * Training run id.
    */
   char *id;
+  /*
+   * WatchTraining: send only the events after this sequence number (0 = from the first).
+   */
+  int64_t after_sequence;
 };
 #define LIFELONG__V1__GET_TRAINING_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__get_training_request__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -214,6 +327,25 @@ Lifelong__V1__TrainingRun *
 void   lifelong__v1__training_run__free_unpacked
                      (Lifelong__V1__TrainingRun *message,
                       ProtobufCAllocator *allocator);
+/* Lifelong__V1__TrainingTaskOutcome methods */
+void   lifelong__v1__training_task_outcome__init
+                     (Lifelong__V1__TrainingTaskOutcome         *message);
+size_t lifelong__v1__training_task_outcome__get_packed_size
+                     (const Lifelong__V1__TrainingTaskOutcome   *message);
+size_t lifelong__v1__training_task_outcome__pack
+                     (const Lifelong__V1__TrainingTaskOutcome   *message,
+                      uint8_t             *out);
+size_t lifelong__v1__training_task_outcome__pack_to_buffer
+                     (const Lifelong__V1__TrainingTaskOutcome   *message,
+                      ProtobufCBuffer     *buffer);
+Lifelong__V1__TrainingTaskOutcome *
+       lifelong__v1__training_task_outcome__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lifelong__v1__training_task_outcome__free_unpacked
+                     (Lifelong__V1__TrainingTaskOutcome *message,
+                      ProtobufCAllocator *allocator);
 /* Lifelong__V1__GetTrainingRequest methods */
 void   lifelong__v1__get_training_request__init
                      (Lifelong__V1__GetTrainingRequest         *message);
@@ -278,6 +410,9 @@ typedef void (*Lifelong__V1__TrainRequest_Closure)
                   void *closure_data);
 typedef void (*Lifelong__V1__TrainingRun_Closure)
                  (const Lifelong__V1__TrainingRun *message,
+                  void *closure_data);
+typedef void (*Lifelong__V1__TrainingTaskOutcome_Closure)
+                 (const Lifelong__V1__TrainingTaskOutcome *message,
                   void *closure_data);
 typedef void (*Lifelong__V1__GetTrainingRequest_Closure)
                  (const Lifelong__V1__GetTrainingRequest *message,
@@ -360,8 +495,10 @@ void lifelong__v1__training__evaluate(ProtobufCService *service,
 
 /* --- descriptors --- */
 
+extern const ProtobufCEnumDescriptor    lifelong__v1__task_outcome_kind__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__train_request__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__training_run__descriptor;
+extern const ProtobufCMessageDescriptor lifelong__v1__training_task_outcome__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__get_training_request__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__evaluate_request__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__evaluate_response__descriptor;

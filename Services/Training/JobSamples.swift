@@ -1,0 +1,106 @@
+import LifelongCore
+import LifelongLearning
+import LifelongProto
+
+/// A job's labelled samples from the knowledge base, split by task (the attribute values
+/// joined, as the learner names attribute tasks) into training and eval rows.
+///
+/// The eval split: a task's samples of kind EVAL when it has any; otherwise the samples whose
+/// key hashes beyond `trainFraction` (stable, so every worker and every round split alike).
+/// Rows keep the KB's sequence order, so every worker builds the same tables.
+struct JobSamples: Sendable {
+    struct TaskRows: Sendable {
+        var attributes: [String]
+        var train: LabelledSet
+        var eval: LabelledSet
+        /// Newest sample sequence of the task.
+        var newestSequence: Int64
+        /// Whether the task has samples newer than the round's starting point.
+        var hasNewSamples: Bool
+    }
+
+    var schema: JobSchema
+    var tasks: [String: TaskRows]
+    /// Newest sample sequence of the job.
+    var newestSequence: Int64
+
+    var taskNames: [String] { tasks.keys.sorted() }
+
+    /// Splits samples.
+    /// - Parameters:
+    ///   - samples: The job's labelled samples, in sequence order.
+    ///   - since: Samples after this sequence are new.
+    /// - Throws: ``TrainingError`` INVALID_ARGUMENT when a sample does not fit the schema.
+    init(_ samples: [Lifelong_V1_Sample], schema: JobSchema, trainFraction: Double, since: Int64) throws {
+        self.schema = schema
+        struct Pending {
+            var attributes: [String]
+            var rows: [(sample: Lifelong_V1_Sample, eval: Bool)] = []
+            var hasEvalKind = false
+        }
+        var pending: [String: Pending] = [:]
+        let classCount = schema.encoding.classCount
+        let width = schema.encoding.featureCount
+        var newest: Int64 = 0
+        for sample in samples {
+            guard let label = sample.label, label.present, label.classIndex >= 0, Int(label.classIndex) < classCount else { continue }
+            guard sample.features.count == width else {
+                throw TrainingError.invalid(
+                    "samples[\(sample.key)].features", "\(sample.features.count) values; the schema has \(width) features")
+            }
+            let attributes = schema.attributeNames.map { name in
+                let value = sample.attributes.first { $0.name == name }?.value ?? ""
+                return value.isEmpty ? LabelledSet.emptyAttributeValue : value
+            }
+            let task = LabelledSet.key(attributes)
+            pending[task, default: Pending(attributes: attributes)].rows.append((sample, sample.kind == .eval))
+            if sample.kind == .eval { pending[task]!.hasEvalKind = true }
+            newest = max(newest, sample.sequence)
+        }
+        newestSequence = newest
+        var tasks: [String: TaskRows] = [:]
+        for (name, task) in pending {
+            var train: [Lifelong_V1_Sample] = [], eval: [Lifelong_V1_Sample] = []
+            for (sample, isEval) in task.rows {
+                let held = task.hasEvalKind ? isEval : Self.isHeldOut(key: sample.key, trainFraction: trainFraction)
+                if held { eval.append(sample) } else { train.append(sample) }
+            }
+            let sequences = task.rows.map(\.sample.sequence)
+            tasks[name] = TaskRows(
+                attributes: task.attributes, train: try Self.labelledSet(train, schema: schema, attributes: task.attributes),
+                eval: try Self.labelledSet(eval, schema: schema, attributes: task.attributes),
+                newestSequence: sequences.max() ?? 0, hasNewSamples: sequences.contains { $0 > since })
+        }
+        self.tasks = tasks
+    }
+
+    /// Every task's training rows, tasks in name order: the rows of the shared prior.
+    func allTrainingRows() throws -> LabelledSet? {
+        var all: LabelledSet?
+        for name in taskNames where tasks[name]!.train.rowCount > 0 {
+            all = try all.map { try $0.appending(tasks[name]!.train) } ?? tasks[name]!.train
+        }
+        return all
+    }
+
+    /// Per attribute column, every task's value: the prior's categories.
+    var categories: [CategoricalEncoding] {
+        RoundTraining.categories(attributeNames: schema.attributeNames, taskAttributes: taskNames.map { tasks[$0]!.attributes })
+    }
+
+    static func labelledSet(_ samples: [Lifelong_V1_Sample], schema: JobSchema, attributes: [String]) throws -> LabelledSet {
+        var rowMajor: [Float] = []
+        rowMajor.reserveCapacity(samples.count * schema.encoding.featureCount)
+        for sample in samples { rowMajor += sample.features.map { Float($0) } }
+        let table = try Table(encoding: schema.encoding, rowMajor: rowMajor, labels: samples.map { Float($0.label!.classIndex) })
+        return try LabelledSet(
+            table: table, attributeNames: schema.attributeNames, attributes: Array(repeating: attributes, count: samples.count))
+    }
+
+    /// Whether a sample without an eval kind is held out: FNV-1a of its key against the fraction.
+    static func isHeldOut(key: String, trainFraction: Double) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Double(hash % 10_000) >= trainFraction * 10_000
+    }
+}

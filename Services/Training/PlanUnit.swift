@@ -1,0 +1,97 @@
+import JobQueue
+import LifelongCore
+import LifelongProto
+
+/// The first unit of a run: decides which tasks to train, trains what they share (the prior
+/// with its out-of-fold raw scores, and the global model), and adds one unit per task.
+///
+/// A task is trained when it is named in the request, or else when it is new (not in the
+/// base snapshot) or has samples newer than the round's starting point: the request's
+/// `since_sequence`, else the newest sample the run that published the base trained on.
+/// A task with fewer training rows than `min_task_samples`, or no eval rows, is skipped and
+/// reported; it does not fail the run.
+enum PlanUnit {
+    static let name = "plan"
+
+    static func run(_ context: UnitContext) async throws {
+        let request = context.request
+        await context.emit(.started, "planning: reading the base snapshot and the job's samples")
+        var since = request.sinceSequence
+        if since == 0, request.baseVersion > 0 {
+            since = try await context.store.trainedThrough(job: request.jobID, version: request.baseVersion) ?? 0
+        }
+        let inputs = try await RunInputs.load(context, since: since)
+        let samples = inputs.samples
+        for (index, name) in request.taskNames.enumerated() where samples.tasks[name] == nil {
+            throw TrainingError(.notFound, "task_names[\(index)]: job '\(request.jobID)' has no labelled samples of task '\(name)'")
+        }
+        let known = Set(inputs.base?.tasks.map(\.name) ?? [])
+        let candidates = request.taskNames.isEmpty
+            ? samples.taskNames.filter { !known.contains($0) || samples.tasks[$0]!.hasNewSamples } : request.taskNames.sorted()
+        var skipped: [(String, String, Lifelong_V1_TrainingTaskOutcome)] = []
+        var toTrain: [String] = []
+        for name in candidates {
+            let rows = samples.tasks[name]!
+            var outcome = Lifelong_V1_TrainingTaskOutcome()
+            outcome.taskName = name
+            outcome.trainSamples = Int64(rows.train.rowCount)
+            outcome.evalSamples = Int64(rows.eval.rowCount)
+            if rows.train.rowCount < request.minTaskSamples {
+                outcome.reason = "too few samples: \(rows.train.rowCount) training rows < min_task_samples \(request.minTaskSamples)"
+            } else if rows.eval.rowCount == 0 {
+                outcome.reason = "no eval samples: the task has no EVAL samples and its split left none"
+            } else {
+                toTrain.append(name)
+                continue
+            }
+            outcome.kind = .skipped
+            skipped.append((name, outcome.reason, outcome))
+        }
+
+        // What the tasks share, trained once for the run.
+        if !toTrain.isEmpty, let all = try samples.allTrainingRows() {
+            await context.emit(.started, "training the shared prior on \(all.rowCount) rows of \(samples.tasks.count) tasks")
+            let training = RoundTraining(configuration: request.configuration)
+            let categories = samples.categories
+            let (reporter, drain) = context.boostingReporter(task: "")
+            let trained = try await OffloadedTraining.run(stop: context.stop, onRound: reporter) {
+                (try training.prior(rows: all, categories: categories), try training.globalModel(rows: all))
+            }
+            await drain()
+            guard let prior = trained.0 else { throw TrainingError(.failedPrecondition, "the samples hold fewer than two classes") }
+            try await context.store.putArtifact(
+                "prior", run: context.runID, content: try StoredModel(.gradientBoostedTrees(prior.model)).bytes)
+            var offset = 0
+            for name in samples.taskNames {
+                let count = samples.tasks[name]!.train.rowCount
+                if toTrain.contains(name) {
+                    try await context.store.putArtifact(
+                        "margins:\(name)", run: context.runID,
+                        content: MarginCodec.encode(Array(prior.margins[offset..<(offset + count)])))
+                }
+                offset += count
+            }
+            if let global = trained.1 {
+                let reference = try await context.kb.putModel(global, task: "", metrics: [], onWait: context.onWait)
+                try await context.store.putArtifact("global", run: context.runID, content: try reference.serializedBytes())
+            }
+        }
+        try await context.store.putArtifact("schema", run: context.runID, content: try inputs.schema.message.serializedBytes())
+        try await context.store.putArtifact("through", run: context.runID, content: Array(String(samples.newestSequence).utf8))
+
+        let units = toTrain.map { QueueUnitSpec(name: TaskUnit.unitName($0), stage: 1, maxAttempts: context.configuration.maxAttempts) }
+        let runID = context.runID
+        let unit = context.unit
+        let queued = toTrain.map { context.event(.queued, task: $0, "task queued for training") }
+        let skippedOutcomes = skipped.map(\.2)
+        let skippedEvents = skipped.map { context.event(.skipped, task: $0.0, "skipped: \($0.1)") }
+        let held = try await context.store.pool.withTransaction { connection in
+            guard try JobQueue.holds(unit, on: connection) else { return false }
+            try JobQueue.addUnits(units, run: runID, on: connection)
+            for outcome in skippedOutcomes { try RunStore.putOutcome(outcome, taskSnapshot: nil, run: runID, on: connection) }
+            for event in queued + skippedEvents { _ = try RunStore.append(event, run: runID, on: connection) }
+            return try JobQueue.complete(unit, on: connection)
+        }
+        if !held { throw CancellationError() }
+    }
+}

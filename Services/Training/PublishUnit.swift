@@ -1,0 +1,104 @@
+import JobQueue
+import LifelongCore
+import LifelongProto
+import RPCCore
+
+/// The last unit of a run: merges the accepted task models into the newest snapshot and
+/// publishes it with compare-and-set on its base version, rebasing on a newer version and
+/// retrying when another publisher won (ABORTED).
+///
+/// Exactly once: the snapshot and its request id (`<run>@<base>`) are stored before the
+/// call, so a worker that takes the unit over sends the same request again and the KB answers
+/// with the version it already made. The run turns `committing` before the first call: from
+/// then on CancelTraining refuses, so a cancelled run never publishes.
+enum PublishUnit {
+    static let name = "publish"
+
+    static func run(_ context: UnitContext) async throws {
+        let runID = context.runID
+        if let plan = try await context.queue.run(runID)?.units.first(where: { $0.name == PlanUnit.name }), plan.state != .completed {
+            throw TrainingError(.failedPrecondition, "planning failed: \(plan.error)")
+        }
+        let outcomes = try await context.store.outcomes(runID)
+        let accepted = try outcomes.compactMap { try $0.taskSnapshot.map { try Lifelong_V1_TaskIndexSnapshot(serializedBytes: $0) } }
+        guard !accepted.isEmpty else {
+            try await finish(context, version: 0, message: "completed: no task model passed the gate; nothing published")
+            return
+        }
+        await context.emit(.started, "publishing \(accepted.count) task models")
+        if let pending = try await context.store.artifact("publication", run: runID) {
+            let request = try Lifelong_V1_PublishSnapshotRequest(serializedBytes: pending)
+            if let version = try await publish(context, request.snapshot!, requestID: request.requestId) {
+                try await finish(context, version: version, tasks: accepted)
+                return
+            }
+        }
+        guard let schemaBytes = try await context.store.artifact("schema", run: runID) else {
+            throw TrainingError(.internalError, "the run's plan left no schema")
+        }
+        let schema = try JobSchema(try Lifelong_V1_FeatureSchema(serializedBytes: schemaBytes), field: "schema")
+        let global = try await context.store.artifact("global", run: runID).map { try Lifelong_V1_ModelReference(serializedBytes: $0) }
+        let empty = TaskIndex.empty(encoding: schema.encoding, attributeNames: schema.attributeNames, allocatorKind: .attributes)
+            .snapshot()
+        while true {
+            try context.stop.check()
+            let latest = try await context.kb.snapshot(job: context.request.jobID, version: 0, onWait: context.onWait)
+            let snapshot = SnapshotMerge.merge(
+                base: latest, empty: empty, accepted: accepted, globalModel: global, job: context.request.jobID,
+                note: "training run \(runID)")
+            let requestID = "\(runID)@\(latest?.version ?? 0)"
+            var request = Lifelong_V1_PublishSnapshotRequest()
+            request.snapshot = snapshot
+            request.requestId = requestID
+            try await context.store.putArtifact("publication", run: runID, content: try request.serializedBytes())
+            let acceptedNames = Set(accepted.flatMap(\.tasks).map(\.name))
+            let kept = snapshot.tasks.map(\.name).filter { !acceptedNames.contains($0) }
+            try await context.store.putArtifact("kept", run: runID, content: Array(kept.joined(separator: "\n").utf8))
+            if let version = try await publish(context, snapshot, requestID: requestID) {
+                try await finish(context, version: version, tasks: accepted)
+                return
+            }
+            await context.emit(.started, "version \(latest?.version ?? 0) is no longer the newest; rebasing")
+        }
+    }
+
+    /// Publishes once the run is committing; nil when another publisher won the base.
+    private static func publish(_ context: UnitContext, _ snapshot: Lifelong_V1_TaskIndexSnapshot, requestID: String)
+        async throws -> Int64?
+    {
+        guard try await context.queue.beginCommit(context.unit) else { throw CancellationError() }
+        do {
+            return try await context.kb.publish(snapshot, requestID: requestID, onWait: context.onWait)
+        } catch let error as RPCError where error.code == .aborted {
+            return nil
+        }
+    }
+
+    /// Completes the unit and the run, with the published events.
+    private static func finish(
+        _ context: UnitContext, version: Int64, tasks: [Lifelong_V1_TaskIndexSnapshot] = [], message: String? = nil
+    ) async throws {
+        let runID = context.runID
+        let unit = context.unit
+        let through = try await context.store.artifact("through", run: runID).flatMap { Int64(String(decoding: $0, as: UTF8.self)) } ?? 0
+        let events = tasks.flatMap(\.tasks).map { task in
+            var event = context.event(.published, task: task.name, "published in snapshot version \(version)")
+            event.snapshotVersion = version
+            return event
+        }
+        var finished = context.event(.finished, message ?? "completed: published snapshot version \(version)")
+        finished.state = .completed
+        finished.progress = 1
+        finished.snapshotVersion = version
+        let progress = events
+        let held = try await context.store.pool.withTransaction { [finished] connection in
+            guard try JobQueue.holds(unit, on: connection) else { return false }
+            try RunStore.setPublished(runID, version: version, trainedThrough: through, on: connection)
+            for event in progress { _ = try RunStore.append(event, run: runID, on: connection) }
+            _ = try JobQueue.complete(unit, on: connection)
+            _ = try JobQueue.finish(runID, as: .completed, on: connection)
+            return try RunStore.append(finished, run: runID, afterEnd: true, on: connection)
+        }
+        if !held { throw CancellationError() }
+    }
+}

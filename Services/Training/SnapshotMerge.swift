@@ -1,0 +1,48 @@
+import LifelongProto
+
+/// The snapshot a run publishes: the newest version as it is, with each accepted task's
+/// record, route and assignment put in (replacing the task's old ones), and the run's global
+/// model. Everything else — untouched tasks, groups, relations, detectors — is carried over
+/// unchanged, so an untouched task keeps its model bit for bit.
+enum SnapshotMerge {
+    /// - Parameters:
+    ///   - base: The newest version (nil: the job has none; `empty` gives the schema's empty index).
+    ///   - empty: The empty index of the job's schema.
+    ///   - accepted: One-task snapshots of the accepted models.
+    ///   - globalModel: The run's global model.
+    static func merge(
+        base: Lifelong_V1_TaskIndexSnapshot?, empty: Lifelong_V1_TaskIndexSnapshot, accepted: [Lifelong_V1_TaskIndexSnapshot],
+        globalModel: Lifelong_V1_ModelReference?, job: String, note: String
+    ) -> Lifelong_V1_TaskIndexSnapshot {
+        var merged = base ?? empty
+        var allocator = merged.allocator ?? empty.allocator ?? Lifelong_V1_TaskAllocator()
+        for part in accepted {
+            for task in part.tasks {
+                if let index = merged.tasks.firstIndex(where: { $0.name == task.name }) {
+                    merged.tasks[index] = task
+                } else {
+                    merged.tasks.append(task)
+                }
+            }
+            for assignment in part.assignments {
+                if let index = merged.assignments.firstIndex(where: { $0.taskName == assignment.taskName }) {
+                    merged.assignments[index] = assignment
+                } else {
+                    merged.assignments.append(assignment)
+                }
+            }
+            for route in part.allocator?.routes ?? [] where !allocator.routes.contains(where: { $0.taskName == route.taskName }) {
+                allocator.routes.append(route)
+            }
+        }
+        merged.allocator = allocator
+        if let globalModel { merged.globalModel = globalModel }
+        merged.jobId = job
+        merged.baseVersion = base?.version ?? 0
+        merged.version = 0
+        merged.publishedAtUs = 0
+        merged.status = .published
+        merged.note = note
+        return merged
+    }
+}

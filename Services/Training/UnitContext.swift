@@ -1,0 +1,73 @@
+import JobQueue
+import LifelongProto
+import Logging
+
+/// What the work of one claimed unit needs: the unit, its run's request, the stores, the
+/// knowledge base, the stop flag, and how to report progress.
+struct UnitContext: Sendable {
+    let unit: ClaimedUnit
+    let request: RunRequest
+    let store: RunStore
+    let kb: KnowledgeBaseAccess
+    let stop: StopFlag
+    let configuration: TrainingConfiguration
+    let logger: Logger
+
+    var runID: String { unit.runID }
+    var queue: JobQueue { store.queue }
+
+    /// A progress event of this run.
+    func event(_ kind: Lifelong_V1_ProgressKind, task: String = "", _ message: String) -> Lifelong_V1_JobProgressEvent {
+        var event = Lifelong_V1_JobProgressEvent()
+        event.jobId = request.jobID
+        event.kind = kind
+        event.taskName = task
+        event.message = message
+        event.stage = kind == .evaluating || kind == .accepted || kind == .rejected ? .eval : kind == .published ? .deploy : .train
+        event.state = .running
+        return event
+    }
+
+    /// Appends an event while the run is open (a cancelled run takes no more).
+    func emit(_ event: Lifelong_V1_JobProgressEvent) async {
+        do {
+            try await store.append(event, run: runID)
+        } catch {
+            logger.warning(
+                "could not record a progress event", metadata: ["training.run": "\(runID)", "training.error": "\(error)"])
+        }
+    }
+
+    /// ``emit(_:)`` of a new event.
+    func emit(_ kind: Lifelong_V1_ProgressKind, task: String = "", _ message: String) async {
+        await emit(event(kind, task: task, message))
+    }
+
+    /// Reports a wait for the knowledge base as a WAITING event.
+    var onWait: @Sendable (String) async -> Void {
+        { message in await self.emit(.waiting, message) }
+    }
+
+    /// Emits boosting-round events of a training, at most one every `boostingEventInterval`
+    /// rounds and at the last round.
+    func boostingReporter(task: String) -> (reporter: @Sendable (Int, Int) -> Void, drain: () async -> Void) {
+        let (stream, continuation) = AsyncStream.makeStream(of: (Int, Int).self, bufferingPolicy: .bufferingNewest(64))
+        let every = max(1, configuration.boostingEventInterval)
+        let consumer = Task {
+            for await (round, rounds) in stream {
+                var event = self.event(.boostingRound, task: task, "boosting round \(round) of \(rounds)")
+                event.round = Int32(round)
+                event.rounds = Int32(rounds)
+                event.progress = rounds > 0 ? Double(round) / Double(rounds) : 1
+                await emit(event)
+            }
+        }
+        let reporter: @Sendable (Int, Int) -> Void = { round, rounds in
+            if round % every == 0 || round == rounds { continuation.yield((round, rounds)) }
+        }
+        return (reporter, {
+            continuation.finish()
+            await consumer.value
+        })
+    }
+}

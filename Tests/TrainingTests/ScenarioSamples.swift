@@ -1,0 +1,158 @@
+import LifelongCore
+import LifelongLearning
+import LifelongProto
+import RPCCore
+
+/// A small generated scenario (thermal comfort: 3 sites, one season) as KB samples, and the
+/// requests that train it.
+struct ScenarioSamples: Sendable {
+    let scenario: ThermalComfortScenario
+    let job: String
+
+    init(job: String, seed: UInt64 = 42) throws {
+        var parameters = ScenarioParameters()
+        parameters.seed = seed
+        parameters.initialSites = 3
+        parameters.seasons = 1
+        parameters.rounds = 1
+        parameters.newSitesPerRound = 1
+        parameters.initialSamplesPerTask = 80
+        parameters.newSiteSamplesPerTask = 30
+        parameters.knownTaskSamplesPerRound = 40
+        parameters.testSamplesPerTask = 40
+        scenario = try ThermalComfortScenario(parameters: parameters)
+        self.job = job
+    }
+
+    /// The job's schema, as the index writes it.
+    var schema: Lifelong_V1_FeatureSchema {
+        TaskIndex.empty(encoding: scenario.encoding, attributeNames: scenario.rounds[0].train.attributeNames, allocatorKind: .attributes)
+            .snapshot().schema!
+    }
+
+    /// Round `index`'s training rows (kind TRAIN) and test rows (kind EVAL) as samples.
+    func samples(round index: Int, relabel: ((Int) -> Int)? = nil, keyPrefix: String = "") -> [Lifelong_V1_Sample] {
+        let round = scenario.rounds[index]
+        return Self.samples(round.train, kind: .train, key: "\(keyPrefix)r\(index)-train", job: job, relabel: relabel)
+            + Self.samples(round.test, kind: .eval, key: "\(keyPrefix)r\(index)-eval", job: job, relabel: nil)
+    }
+
+    static func samples(
+        _ rows: LabelledSet, kind: Lifelong_V1_SampleKind, key: String, job: String, relabel: ((Int) -> Int)?
+    ) -> [Lifelong_V1_Sample] {
+        (0..<rows.rowCount).map { row in
+            var sample = Lifelong_V1_Sample()
+            sample.key = "\(key)-\(row)"
+            sample.jobId = job
+            sample.kind = kind
+            sample.features = rows.table.features(ofRow: row).map(Double.init)
+            sample.attributes = zip(rows.attributeNames, rows.attributes[row]).map { name, value in
+                var attribute = Lifelong_V1_AttributeValue()
+                attribute.name = name
+                attribute.value = value
+                return attribute
+            }
+            var label = Lifelong_V1_Label()
+            label.present = true
+            let labelled = Int(rows.table.labels[row])
+            label.classIndex = Int32(relabel?(labelled) ?? labelled)
+            sample.label = label
+            return sample
+        }
+    }
+
+    /// A TrainRequest with small, fixed parameters (no prior tuning).
+    func request(base: Int64, requestID: String = "", configure: (inout Lifelong_V1_JobSpec) -> Void = { _ in })
+        -> Lifelong_V1_TrainRequest
+    {
+        var parameters = Lifelong_V1_TrainingParameters()
+        parameters.rounds = 20
+        parameters.maxDepth = 3
+        parameters.learningRate = 0.3
+        parameters.seed = 7
+        var spec = Lifelong_V1_JobSpec()
+        spec.name = job
+        spec.schema = schema
+        spec.parameters = parameters
+        configure(&spec)
+        var request = Lifelong_V1_TrainRequest()
+        request.jobId = job
+        request.spec = spec
+        request.baseVersion = base
+        request.requestId = requestID
+        return request
+    }
+}
+
+extension TrainingEnvironment {
+    /// Stores samples in the KB.
+    func add(_ samples: [Lifelong_V1_Sample]) async throws {
+        _ = try await kb.addSamples { writer in
+            var batch = Lifelong_V1_SampleBatch()
+            batch.samples = samples
+            try await writer.write(batch)
+        }
+    }
+
+    /// Every event of a run until the one that ends it.
+    func events(of run: String, client: Lifelong_V1_Training.Client? = nil) async throws -> [Lifelong_V1_JobProgressEvent] {
+        var request = Lifelong_V1_GetTrainingRequest()
+        request.id = run
+        return try await (client ?? training).watchTraining(request) { response in
+            var events: [Lifelong_V1_JobProgressEvent] = []
+            for try await event in response.messages { events.append(event) }
+            return events
+        }
+    }
+
+    /// Trains through the streaming call and returns its events.
+    func train(_ request: Lifelong_V1_TrainRequest) async throws -> [Lifelong_V1_JobProgressEvent] {
+        try await training.train(request) { response in
+            var events: [Lifelong_V1_JobProgressEvent] = []
+            for try await event in response.messages { events.append(event) }
+            return events
+        }
+    }
+
+    func run(_ id: String) async throws -> Lifelong_V1_TrainingRun {
+        var request = Lifelong_V1_GetTrainingRequest()
+        request.id = id
+        return try await training.getTraining(request)
+    }
+
+    /// A snapshot and its models, as an index.
+    func index(version: Int64, job: String) async throws -> (Lifelong_V1_TaskIndexSnapshot, TaskIndex) {
+        var request = Lifelong_V1_GetSnapshotRequest()
+        request.jobId = job
+        request.version = version
+        let snapshot = try await kb.getSnapshot(request)
+        var models: [String: [UInt8]] = [:]
+        let digests = snapshot.assignments.compactMap { $0.model?.sha256 } + [snapshot.globalModel?.sha256].compactMap { $0 }
+        for digest in digests where !digest.isEmpty && models[digest] == nil {
+            models[digest] = try await modelBytes(digest)
+        }
+        return (snapshot, try TaskIndex(snapshot: snapshot, models: models))
+    }
+
+    func modelBytes(_ sha256: String) async throws -> [UInt8] {
+        var request = Lifelong_V1_GetModelRequest()
+        request.sha256 = sha256
+        return try await kb.getModel(request) { response in
+            var bytes: [UInt8] = []
+            for try await chunk in response.messages { bytes += chunk.data }
+            return bytes
+        }
+    }
+}
+
+/// The status code of what `body` throws, or nil.
+func statusCode(_ body: () async throws -> Void) async -> (RPCError.Code, String)? {
+    do {
+        try await body()
+        return nil
+    } catch let error as RPCError {
+        return (error.code, error.message)
+    } catch {
+        return (.unknown, "\(error)")
+    }
+}

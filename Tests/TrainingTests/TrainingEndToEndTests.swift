@@ -1,0 +1,117 @@
+import LifelongCore
+import LifelongLearning
+import LifelongProto
+import RPCCore
+import Testing
+
+@Suite("Training end to end (KB and training hosted on loopback, real PostgreSQL)")
+struct TrainingEndToEndTests {
+    @Test("a generated scenario is trained and published; the KB's models predict exactly what in-process training predicts")
+    func endToEnd() async throws {
+        try await TrainingFixture.withEnvironment { env in
+            let data = try ScenarioSamples(job: "e2e")
+            try await env.add(data.samples(round: 0))
+            let events = try await env.train(data.request(base: 0))
+            let finished = try #require(events.last)
+            #expect(finished.kind == .finished && finished.state == .completed && finished.snapshotVersion == 1)
+            #expect(events.map(\.sequence) == Array(1...Int64(events.count)))
+            let kinds = Set(events.map(\.kind))
+            #expect(kinds.isSuperset(of: [.queued, .started, .boostingRound, .evaluating, .accepted, .published, .finished]))
+
+            let run = try await env.run(finished.runId)
+            let tasks = Set(data.scenario.rounds[0].newTasks)
+            #expect(run.state == .completed && run.publishedVersion == 1)
+            #expect(Set(run.createdTasks) == tasks)
+            #expect(run.tasks.allSatisfy { $0.accuracy > 0 && $0.evalSamples == 40 })
+
+            let (snapshot, index) = try await env.index(version: 1, job: "e2e")
+            #expect(Set(snapshot.tasks.map(\.name)) == tasks)
+            let expected = try InProcessTraining.models(data.scenario.rounds[0].train)
+            let test = data.scenario.rounds[0].test
+            for task in tasks {
+                let assigned = try #require(index.assignment(of: task)?.model)
+                #expect(assigned == expected[task]!.digest, "task \(task): the published model is the in-process one, bit for bit")
+            }
+            for row in 0..<test.rowCount {
+                let served = try index.predict(features: test.table.features(ofRow: row), attributes: test.attributes[row])
+                let local = try expected[test.attributeKey(ofRow: row)]!.model.model.predict(test.table.features(ofRow: row))
+                #expect(served.probabilities == local)
+            }
+
+            // Evaluate scores the published snapshot on the KB's eval samples: the run's accuracies.
+            var evaluate = Lifelong_V1_EvaluateRequest()
+            evaluate.jobId = "e2e"
+            let evaluation = try await env.training.evaluate(evaluate)
+            #expect(evaluation.tasks.count == tasks.count)
+            for entry in evaluation.tasks {
+                #expect(entry.sampleCount == 40)
+                #expect(entry.accuracy == run.tasks.first { $0.taskName == entry.taskName }?.accuracy)
+            }
+            #expect(evaluation.overall?.sampleCount == 120)
+        }
+    }
+
+    @Test("a second round trains only the new and changed tasks and keeps the others bit for bit")
+    func secondRound() async throws {
+        try await TrainingFixture.withEnvironment { env in
+            let data = try ScenarioSamples(job: "rounds")
+            try await env.add(data.samples(round: 0))
+            #expect(try await env.train(data.request(base: 0)).last?.snapshotVersion == 1)
+            try await env.add(data.samples(round: 1))
+            // Any retrained model passes (this test is about what is trained, not the gate).
+            let events = try await env.train(data.request(base: 1) { $0.minImprovement = -1 })
+            let finished = try #require(events.last)
+            #expect(finished.state == .completed && finished.snapshotVersion == 2)
+            let run = try await env.run(finished.runId)
+            let round = data.scenario.rounds[1]
+            #expect(Set(run.createdTasks) == Set(round.newTasks))
+            #expect(Set(run.retrainedTasks) == Set(round.updatedTasks))
+            let untouched = Set(data.scenario.rounds[0].newTasks).subtracting(round.updatedTasks)
+            #expect(Set(run.keptTasks) == untouched)
+
+            let (before, _) = try await env.index(version: 1, job: "rounds")
+            let (after, index) = try await env.index(version: 2, job: "rounds")
+            #expect(after.baseVersion == 1)
+            for task in untouched {
+                #expect(after.tasks.first { $0.name == task } == before.tasks.first { $0.name == task })
+                #expect(after.assignments.first { $0.taskName == task } == before.assignments.first { $0.taskName == task })
+            }
+            for task in round.updatedTasks {
+                #expect(after.assignments.first { $0.taskName == task }?.model != before.assignments.first { $0.taskName == task }?.model)
+            }
+            #expect(index.tasks.count == untouched.count + round.newTasks.count + round.updatedTasks.count)
+        }
+    }
+
+    @Test("the gate rejects a deliberately worse model: it is stored and reported, the deployed one stays")
+    func gateRejectsWorseModel() async throws {
+        try await TrainingFixture.withEnvironment { env in
+            let data = try ScenarioSamples(job: "gate")
+            try await env.add(data.samples(round: 0))
+            #expect(try await env.train(data.request(base: 0)).last?.snapshotVersion == 1)
+            // Three relabelled copies of one task's training rows: its new model learns wrong classes.
+            let task = data.scenario.rounds[0].newTasks[0]
+            let poisoned = (0..<3).flatMap { copy in
+                data.samples(round: 0, relabel: { ($0 + 1) % 3 }, keyPrefix: "bad\(copy)-").filter {
+                    $0.kind == .train && $0.attributes.map(\.value).joined(separator: "_") == task
+                }
+            }
+            try await env.add(poisoned)
+            let events = try await env.train(data.request(base: 1))
+            let finished = try #require(events.last)
+            #expect(finished.state == .completed && finished.snapshotVersion == 0)
+            #expect(events.contains { $0.kind == .rejected && $0.taskName == task })
+            let run = try await env.run(finished.runId)
+            #expect(run.rejectedTasks == [task])
+            #expect(run.publishedVersion == 0)
+            let outcome = try #require(run.tasks.first { $0.taskName == task })
+            #expect(outcome.accuracy < outcome.deployedAccuracy)
+            #expect(outcome.reason.contains("deployed"))
+            let stored = try await env.modelBytes(try #require(outcome.model?.sha256))
+            #expect(!stored.isEmpty)
+            var latest = Lifelong_V1_GetSnapshotRequest()
+            latest.jobId = "gate"
+            #expect(try await env.kb.getSnapshot(latest).version == 1)
+        }
+    }
+}

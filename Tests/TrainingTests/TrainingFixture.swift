@@ -1,0 +1,124 @@
+import HTTP2Transport
+import JobQueue
+import KnowledgeBase
+import LifelongProto
+import Logging
+import PostgresClient
+import PostgresTestSupport
+import RPCCore
+import ServiceHost
+import ServiceHostTesting
+import ServiceLifecycle
+import Training
+
+/// A knowledge base and training instances, hosted in-process on port 0 over real HTTP/2,
+/// on the test PostgreSQL in throwaway schemas. Training instances share one schema (one
+/// queue) and call the KB through the generated client over HTTP/2.
+struct TrainingEnvironment: Sendable {
+    /// The KB, as the tests call it.
+    let kb: Lifelong_V1_KnowledgeBase.Client
+    /// Each training instance's client.
+    let clients: [Lifelong_V1_Training.Client]
+    /// Each training instance.
+    let instances: [Training]
+    /// Where the KB listens.
+    let kbPort: Int
+    /// The training schema (shared queue).
+    let schema: String
+
+    var training: Lifelong_V1_Training.Client { clients[0] }
+
+    /// The training schema's queue, for looking at units.
+    func withQueue<T: Sendable>(_ body: (JobQueue) async throws -> T) async throws -> T {
+        var configuration = PostgresPoolConfiguration(connection: TrainingFixture.connection)
+        configuration.sessionSettings["search_path"] = schema
+        let pool = PostgresPool(configuration: configuration)
+        defer { pool.close() }
+        return try await body(JobQueue(pool: pool, queue: "training"))
+    }
+}
+
+enum TrainingFixture {
+    static let connection = PostgresTestEnvironment.configuration(applicationName: "TrainingTests")
+
+    /// Options of the training instances of a test.
+    struct Options: Sendable {
+        var instances = 1
+        var workers = true
+        var lease: Duration = .seconds(30)
+        /// The KB port training calls; nil: the hosted KB's.
+        var kbPort: Int?
+        var boostingEventInterval = 5
+    }
+
+    /// Runs `body` with a hosted KB and `options.instances` training instances.
+    static func withEnvironment<T: Sendable>(
+        _ options: Options = Options(), _ body: @escaping @Sendable (TrainingEnvironment) async throws -> T
+    ) async throws -> T {
+        try await ThrowawaySchema.with(prefix: "trkb", connection: connection) { kbSchema in
+            var kbConfiguration = KnowledgeBaseConfiguration(postgres: PostgresPoolConfiguration(connection: connection))
+            kbConfiguration.schema = kbSchema
+            let kb = KnowledgeBase(configuration: kbConfiguration, logger: HostLogging.silent)
+            do {
+                try await kb.migrate()
+            } catch {
+                kb.shutdown()
+                throw PostgresTestEnvironment.Unavailable(configuration: connection, underlying: error)
+            }
+            return try await TestServiceHost.withRunning(
+                services: [kb.service], interceptors: kb.interceptors,
+                background: [PostgresPoolService(kb.pool), PostgresListenerService(kb.listener)]
+            ) { kbRunning in
+                try await ThrowawaySchema.with(prefix: "training", connection: connection) { schema in
+                    let kbTransport = HTTP2ClientTransport(host: "127.0.0.1", port: options.kbPort ?? kbRunning.port)
+                    defer { Task { await kbTransport.close() } }
+                    let instances = (0..<options.instances).map { index in
+                        makeInstance(schema: schema, worker: "worker-\(index)", options: options, kbTransport: kbTransport)
+                    }
+                    for instance in instances { try await instance.migrate() }
+                    let kbClient = Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbRunning.transport))
+                    return try await host(instances[...], options: options, clients: []) { clients in
+                        try await body(
+                            TrainingEnvironment(
+                                kb: kbClient, clients: clients, instances: instances, kbPort: kbRunning.port, schema: schema))
+                    }
+                }
+            }
+        }
+    }
+
+    /// A training instance on `schema` calling the KB over `kbTransport`.
+    static func makeInstance(
+        schema: String, worker: String, options: Options, kbTransport: HTTP2ClientTransport
+    ) -> Training {
+        var pool = PostgresPoolConfiguration(connection: connection)
+        pool.maximumConnections = 4
+        var configuration = TrainingConfiguration(postgres: pool, workerID: worker)
+        configuration.schema = schema
+        configuration.lease = options.lease
+        configuration.pollInterval = .milliseconds(50)
+        configuration.retryDelay = .milliseconds(100)
+        configuration.boostingEventInterval = options.boostingEventInterval
+        configuration.knowledgeBaseRetry = .milliseconds(100)
+        return Training(
+            configuration: configuration,
+            knowledgeBase: Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbTransport)),
+            logger: HostLogging.silent)
+    }
+
+    /// Hosts each instance in turn (nested), then runs `body` with all their clients.
+    private static func host<T: Sendable>(
+        _ remaining: ArraySlice<Training>, options: Options, clients: [Lifelong_V1_Training.Client],
+        _ body: @escaping @Sendable ([Lifelong_V1_Training.Client]) async throws -> T
+    ) async throws -> T {
+        guard let instance = remaining.first else { return try await body(clients) }
+        var background: [any Service] = [PostgresPoolService(instance.pool)]
+        if options.workers { background.append(instance.worker) }
+        return try await TestServiceHost.withRunning(
+            services: [instance.service], interceptors: instance.interceptors, background: background
+        ) { running in
+            let client = Lifelong_V1_Training.Client(wrapping: RPCClient(transport: running.transport))
+            return try await host(remaining.dropFirst(), options: options, clients: clients + [client], body)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import JobQueue
+import LifelongProto
+import RPCCore
+import Testing
+
+@Suite("Training runs on the shared queue: several instances, cancellation, restart")
+struct TrainingQueueTests {
+    @Test("two instances share one run's units: each unit is done once, by either instance")
+    func twoInstancesShareARun() async throws {
+        var options = TrainingFixture.Options()
+        options.instances = 2
+        try await TrainingFixture.withEnvironment(options) { env in
+            let data = try ScenarioSamples(job: "shared")
+            try await env.add(data.samples(round: 0))
+            let started = try await env.clients[1].startTraining(data.request(base: 0))
+            let events = try await env.events(of: started.id, client: env.clients[0])
+            #expect(events.last?.state == .completed)
+            let run = try #require(try await env.instances[0].queue.run(started.id))
+            #expect(run.units.count == 2 + data.scenario.rounds[0].newTasks.count)
+            #expect(run.units.allSatisfy { $0.state == .completed && $0.attempts == 1 })
+            #expect(Set(run.units.compactMap(\.workerID)) == ["worker-0", "worker-1"])
+            #expect(events.filter { $0.kind == .published }.count == data.scenario.rounds[0].newTasks.count)
+        }
+    }
+
+    @Test("after CancelTraining returns, no boosting-round event is recorded and nothing is published")
+    func cancellation() async throws {
+        var options = TrainingFixture.Options()
+        options.lease = .seconds(3)
+        options.boostingEventInterval = 1
+        try await TrainingFixture.withEnvironment(options) { env in
+            let data = try ScenarioSamples(job: "cancel")
+            try await env.add(data.samples(round: 0))
+            // Enough rounds that the run is still training when it is cancelled.
+            let slow = data.request(base: 0) {
+                $0.parameters?.rounds = 5_000
+                $0.parameters?.maxDepth = 6
+            }
+            let started = try await env.training.startTraining(slow)
+            var request = Lifelong_V1_GetTrainingRequest()
+            request.id = started.id
+            let firstRound = try await env.training.watchTraining(request) { response in
+                for try await event in response.messages where event.kind == .boostingRound { return event.sequence }
+                return Int64(0)
+            }
+            #expect(firstRound > 0)
+            let cancelled = try await env.training.cancelTraining(request)
+            #expect(cancelled.state == .cancelled)
+            let events = try await env.events(of: started.id)
+            let end = try #require(events.last)
+            #expect(end.kind == .finished && end.state == .cancelled)
+
+            // The one worker takes the next run only once it has let go of the cancelled one.
+            let next = try ScenarioSamples(job: "after-cancel")
+            try await env.add(next.samples(round: 0))
+            #expect(try await env.train(next.request(base: 0)).last?.state == .completed)
+            let after = try await env.events(of: started.id)
+            #expect(after.last?.sequence == end.sequence, "no event after the cancellation")
+            let run = try #require(try await env.instances[0].queue.run(started.id))
+            #expect(run.state == .cancelled && run.units.allSatisfy { $0.state == .cancelled })
+            var latest = Lifelong_V1_GetSnapshotRequest()
+            latest.jobId = "cancel"
+            let status = await statusCode { _ = try await env.kb.getSnapshot(latest) }
+            #expect(status?.0 == .notFound)
+            // Cancelling again is harmless; cancelling a completed run is refused.
+            #expect(try await env.training.cancelTraining(request).state == .cancelled)
+        }
+    }
+
+    @Test("a run interrupted by a worker that stopped renewing its lease is resumed by another, visibly")
+    func restartResumesInterruptedRun() async throws {
+        var options = TrainingFixture.Options()
+        options.workers = false
+        try await TrainingFixture.withEnvironment(options) { env in
+            let data = try ScenarioSamples(job: "restart")
+            try await env.add(data.samples(round: 0))
+            let started = try await env.training.startTraining(data.request(base: 0))
+            // A worker claims the first unit and dies: its lease (zero here) runs out.
+            let crashed = try #require(try await env.instances[0].queue.claim(worker: "crashed", lease: .zero))
+            #expect(crashed.name == "plan")
+            let worker = Task { await env.instances[0].worker.work() }
+            defer { worker.cancel() }
+            let events = try await env.events(of: started.id)
+            #expect(events.last?.state == .completed)
+            let resumed = try #require(events.first { $0.kind == .resumed })
+            #expect(resumed.message.contains("crashed"))
+            let plan = try #require(try await env.instances[0].queue.run(started.id)?.units.first { $0.name == "plan" })
+            #expect(plan.attempts == 2 && plan.workerID == "worker-0")
+        }
+    }
+}
