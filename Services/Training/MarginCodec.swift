@@ -36,3 +36,15 @@ enum MarginCodec {
         (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << UInt32($1 * 8) }
     }
 }
+
+/// Bytes of the attribute values a task's start specializes the prior to, passed from the
+/// planning unit to the task's unit: the values as UTF-8, separated by U+001F (unit separator).
+enum StartAttributes {
+    static let separator: Character = "\u{1F}"
+
+    static func encode(_ values: [String]) -> [UInt8] { Array(values.joined(separator: String(separator)).utf8) }
+
+    static func decode(_ bytes: [UInt8]) -> [String] {
+        String(decoding: bytes, as: UTF8.self).split(separator: separator, omittingEmptySubsequences: false).map(String.init)
+    }
+}

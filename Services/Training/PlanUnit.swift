@@ -54,24 +54,29 @@ enum PlanUnit {
             let training = RoundTraining(configuration: request.configuration)
             let categories = samples.categories
             let (reporter, drain) = context.boostingReporter(task: "")
+            let tasks = samples.tasks
+            let names = samples.taskNames
+            let chosen = Set(toTrain)
             let trained = try await OffloadedTraining.run(stop: context.stop, onRound: reporter) {
-                (try training.prior(rows: all, categories: categories), try training.globalModel(rows: all))
+                guard let prior = try training.prior(rows: all, categories: categories) else {
+                    return (prior: RoundTraining.Prior?.none, starts: [String: RoundTraining.Start](), global: try training.globalModel(rows: all))
+                }
+                // Each task's start: its own specialization of the prior or a better-known task's.
+                let spans = names.map {
+                    RoundTraining.TaskSpan(name: $0, attributes: tasks[$0]!.attributes, rowCount: tasks[$0]!.train.rowCount)
+                }
+                let starts = try training.starts(of: spans, training: chosen, prior: prior, categories: categories)
+                return (prior: prior, starts: starts, global: try training.globalModel(rows: all))
             }
             await drain()
-            guard let prior = trained.0 else { throw TrainingError(.failedPrecondition, "the samples hold fewer than two classes") }
+            guard let prior = trained.prior else { throw TrainingError(.failedPrecondition, "the samples hold fewer than two classes") }
             try await context.store.putArtifact(
                 "prior", run: context.runID, content: try StoredModel(.gradientBoostedTrees(prior.model)).bytes)
-            var offset = 0
-            for name in samples.taskNames {
-                let count = samples.tasks[name]!.train.rowCount
-                if toTrain.contains(name) {
-                    try await context.store.putArtifact(
-                        "margins:\(name)", run: context.runID,
-                        content: MarginCodec.encode(Array(prior.margins[offset..<(offset + count)])))
-                }
-                offset += count
+            for (name, start) in trained.starts {
+                try await context.store.putArtifact("margins:\(name)", run: context.runID, content: MarginCodec.encode(start.margins))
+                try await context.store.putArtifact("start:\(name)", run: context.runID, content: StartAttributes.encode(start.attributes))
             }
-            if let global = trained.1 {
+            if let global = trained.global {
                 let reference = try await context.kb.putModel(global, task: "", metrics: [], onWait: context.onWait)
                 try await context.store.putArtifact("global", run: context.runID, content: try reference.serializedBytes())
             }

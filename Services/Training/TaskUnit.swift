@@ -26,13 +26,17 @@ enum TaskUnit {
         guard case .gradientBoostedTrees(let prior) = try StoredModel(bytes: priorBytes).model else {
             throw TrainingError(.internalError, "the run's prior is not a tree ensemble")
         }
-        let margins = try await context.store.artifact("margins:\(task)", run: context.runID).map(MarginCodec.decode)
+        var start: RoundTraining.Start?
+        if let margins = try await context.store.artifact("margins:\(task)", run: context.runID).map(MarginCodec.decode) {
+            let attributes = try await context.store.artifact("start:\(task)", run: context.runID).map(StartAttributes.decode)
+            start = RoundTraining.Start(attributes: attributes ?? rows.attributes, margins: margins)
+        }
         let categories = inputs.samples.categories
         let training = RoundTraining(configuration: request.configuration)
         let (reporter, drain) = context.boostingReporter(task: task)
-        let trained = try await OffloadedTraining.run(stop: context.stop, onRound: reporter) {
+        let trained = try await OffloadedTraining.run(stop: context.stop, onRound: reporter) { [start] in
             try training.taskModel(
-                task, attributes: rows.attributes, rows: rows.train, margins: margins, prior: prior, categories: categories)
+                task, start: start, attributes: rows.attributes, rows: rows.train, prior: prior, categories: categories)
         }
         await drain()
 

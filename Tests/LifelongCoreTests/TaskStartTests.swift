@@ -27,7 +27,7 @@ struct TaskStartTests {
         return try GradientBoostedTrees.train(on: table(threshold: threshold, rows: 400, seed: seed), parameters: parameters)
     }
 
-    @Test("the candidate with the lowest log loss on the task's rows is chosen; a tie keeps the own prior")
+    @Test("the candidate with the lowest log loss on the task's rows is chosen; a tie keeps the first (own) prior")
     func lowestLossWins() throws {
         let rows = try Self.table(threshold: 0.5, rows: 60, seed: 3)
         let own = try Self.model(threshold: -0.5, seed: 1)
@@ -35,12 +35,40 @@ struct TaskStartTests {
         func margins(_ model: GradientBoostedTrees) throws -> [[Float]] {
             try (0..<rows.rowCount).map { try model.rawScores(rows.features(ofRow: $0)) }
         }
-        let trainer = TaskPriorTrainer(parameters: GradientBoostingParameters(), folds: 3, minCorrectionRows: 10)
-        let chosen = trainer.bestStart([(own, try margins(own)), (neighbour, try margins(neighbour))], rows: rows)
-        #expect(chosen.model.rawScoresEqual(neighbour, on: rows))
-        // The own prior first and an identical candidate after it: the own prior stays.
-        let tie = trainer.bestStart([(neighbour, try margins(neighbour)), (own, try margins(neighbour))], rows: rows)
-        #expect(tie.model.rawScoresEqual(neighbour, on: rows))
+        let labels = rows.classLabels
+        #expect(TaskPriorTrainer.bestStart([try margins(own), try margins(neighbour)], labels: labels) == 1)
+        #expect(TaskPriorTrainer.bestStart([try margins(neighbour), try margins(own)], labels: labels) == 0)
+        #expect(TaskPriorTrainer.bestStart([try margins(neighbour), try margins(neighbour)], labels: labels) == 0)
+    }
+
+    @Test("a new task whose rows follow a known task's function starts from that task's specialization")
+    func neighbourStart() throws {
+        // Two known tasks with 300 rows each, thresholds -0.5 ("a") and 0.5 ("b"); a new task
+        // "c" with 30 rows of b's function. Its own category has too few rows to move the prior.
+        var sets: [LabelledSet] = []
+        for (name, threshold, count, seed) in [("a", Float(-0.5), 300, UInt64(1)), ("b", 0.5, 300, 2), ("c", 0.5, 30, 3)] {
+            let table = try Self.table(threshold: threshold, rows: count, seed: seed)
+            sets.append(try LabelledSet(table: table, attributeNames: ["site"], attributes: Array(repeating: [name], count: count)))
+        }
+        let all = try sets[1...].reduce(sets[0]) { try $0.appending($1) }
+        var configuration = LifelongConfiguration()
+        configuration.tunesPrior = false
+        let training = RoundTraining(configuration: configuration)
+        let categories = RoundTraining.categories(attributeNames: ["site"], taskAttributes: [["a"], ["b"], ["c"]])
+        let prior = try #require(try training.prior(rows: all, categories: categories))
+        let start = try training.start(rows: 600..<630, attributes: ["c"], neighbours: [["a"], ["b"]], prior: prior, categories: categories)
+        #expect(start.attributes == ["b"])
+        #expect(start.margins.count == 30)
+        // Without neighbours the task's own values; a known task keeps its own.
+        #expect(try training.start(rows: 600..<630, attributes: ["c"], neighbours: [], prior: prior, categories: categories).attributes == ["c"])
+        #expect(try training.start(rows: 0..<300, attributes: ["a"], neighbours: [["b"]], prior: prior, categories: categories).attributes == ["a"])
+        // The task model is the prior specialized to the start plus its correction: it answers c's function.
+        let (model, _) = try training.taskModel(
+            "c", start: start, attributes: ["c"], rows: sets[2], prior: prior.model, categories: categories)
+        guard case .gradientBoostedTrees(let trees) = model.model else { Issue.record("not a tree ensemble"); return }
+        let probe = try Self.table(threshold: 0.5, rows: 200, seed: 4)
+        let correct = try (0..<probe.rowCount).filter { try trees.predictClass(probe.features(ofRow: $0)) == probe.classLabels[$0] }.count
+        #expect(correct >= 180, "\(correct) of 200")
     }
 
     @Test("mean log loss: softmax for several scores, the logistic loss for one, hand-computed")

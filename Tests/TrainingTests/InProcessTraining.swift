@@ -2,7 +2,7 @@ import LifelongCore
 import LifelongLearning
 
 /// The same training as the service's, in-process: the round's prior on every task's
-/// training rows (tasks in name order), then each task's model from it.
+/// training rows (tasks in name order), each task's start, then each task's model from it.
 enum InProcessTraining {
     /// Task models by task name, from the rows of `train` (all tasks).
     static func models(_ train: LabelledSet, rounds: Int = 20, maxDepth: Int = 3, learningRate: Float = 0.3, seed: UInt64 = 7)
@@ -25,15 +25,14 @@ enum InProcessTraining {
         let categories = RoundTraining.categories(
             attributeNames: train.attributeNames, taskAttributes: names.map { rowsByTask[$0]!.attributes[0] })
         let prior = try training.prior(rows: all!, categories: categories)!
+        let spans = names.map { RoundTraining.TaskSpan(name: $0, attributes: rowsByTask[$0]!.attributes[0], rowCount: rowsByTask[$0]!.rowCount) }
+        let starts = try training.starts(of: spans, training: Set(names), prior: prior, categories: categories)
         var models: [String: StoredModel] = [:]
-        var offset = 0
         for name in names {
             let rows = rowsByTask[name]!
             models[name] = try training.taskModel(
-                name, attributes: rows.attributes[0], rows: rows, margins: Array(prior.margins[offset..<(offset + rows.rowCount)]),
-                prior: prior.model, categories: categories
+                name, start: starts[name], attributes: rows.attributes[0], rows: rows, prior: prior.model, categories: categories
             ).model
-            offset += rows.rowCount
         }
         return models
     }

@@ -117,26 +117,24 @@ public struct LifelongLearner: Sendable {
         let untouched = taskData.keys.filter { !changed.contains($0) }.sorted()
 
         // Global model on every task's training rows.
+        let training = RoundTraining(configuration: configuration)
         var all: LabelledSet?
         for name in taskData.keys.sorted() {
             all = try all.map { try $0.appending(taskData[name]!.train) } ?? taskData[name]!.train
         }
-        let trainer = TaskModelTrainer(parameters: configuration.model)
         var globalDigest: String?
-        if let all, let model = try trainer.trainOwn(all.table, seed: configuration.seed) {
-            let stored = try StoredModel(model)
+        if let all, let stored = try training.globalModel(rows: all) {
             storedModels[stored.digest] = stored
             globalDigest = stored.digest
         }
 
         // The prior: one model on every task's rows that also sees their attributes. Each
-        // changed task gets it specialized to its attribute values, plus the correction rounds
-        // its own rows earn by inner validation (see TaskPriorTrainer).
-        // Both learn from every labelled row, held-out rows included (those also calibrate
-        // the detectors, whose false-positive rate is then measured on rows never seen).
-        let priorTrainer = TaskPriorTrainer(
-            parameters: configuration.model, folds: 3, minCorrectionRows: configuration.minTaskSize)
-        let categories = TaskPriorTrainer.categories(
+        // changed task starts from it specialized to its own attribute values or to a
+        // better-known neighbour's, and adds the correction rounds its own rows earn by inner
+        // validation (see RoundTraining and TaskPriorTrainer). Both learn from every labelled
+        // row, held-out rows included (those also calibrate the detectors, whose
+        // false-positive rate is then measured on rows never seen).
+        let categories = RoundTraining.categories(
             attributeNames: attributeNames, taskAttributes: taskData.keys.sorted().map { taskData[$0]!.attributes })
         var correctionRounds: [String: Int] = [:]
         var labelled: LabelledSet?
@@ -146,44 +144,11 @@ public struct LifelongLearner: Sendable {
             firstRow[name] = labelled?.rowCount ?? 0
             labelled = try labelled.map { try $0.appending(rows) } ?? rows
         }
-        var prior: GradientBoostedTrees?
-        var crossFitted: TaskPriorTrainer.CrossFittedPriors?
-        var margins: [[Float]]?
-        if let labelled {
-            let table = TaskPriorTrainer.priorTable(labelled, attributeNames: attributeNames, categories: categories)
-            let parameters = configuration.tunesPrior
-                ? try GridSearch(base: configuration.model, seed: configuration.seed).best(for: table) : configuration.model
-            prior = try priorTrainer.trainPrior(table, parameters: parameters, seed: configuration.seed)
-            if prior != nil {
-                crossFitted = try priorTrainer.crossFittedPriors(table, parameters: parameters, seed: configuration.seed)
-                margins = try crossFitted!.margins(of: table, rows: 0..<table.rowCount) { $1 }
-            }
+        let prior = try labelled.flatMap { try training.prior(rows: $0, categories: categories) }
+        let spans = try taskData.keys.sorted().map {
+            RoundTraining.TaskSpan(name: $0, attributes: taskData[$0]!.attributes, rowCount: try taskData[$0]!.allRows().rowCount)
         }
-        // Each fold prior specialized to each task, made once per update and only when asked for.
-        var specializedFolds: [Int: [String: GradientBoostedTrees]] = [:]
-        func outOfFoldMargins(of name: String, specializedTo target: String) throws -> [[Float]]? {
-            guard let crossFitted, let labelled, let first = firstRow[name] else { return nil }
-            let count = try taskData[name]!.allRows().rowCount
-            return try crossFitted.margins(of: labelled.table, rows: first..<(first + count)) { fold, prior in
-                if let model = specializedFolds[fold]?[target] { return model }
-                let model = try priorTrainer.taskPrior(
-                    prior, attributeNames: attributeNames, values: taskData[target]!.attributes, categories: categories,
-                    encoding: encoding!)
-                specializedFolds[fold, default: [:]][target] = model
-                return model
-            }
-        }
-        // The prior specialized to each task, made once per update (changed tasks also try
-        // their better-known neighbours' as a start).
-        var specialized: [String: GradientBoostedTrees] = [:]
-        func taskPrior(_ name: String, of prior: GradientBoostedTrees) throws -> GradientBoostedTrees {
-            if let model = specialized[name] { return model }
-            let model = try priorTrainer.taskPrior(
-                prior, attributeNames: attributeNames, values: taskData[name]!.attributes, categories: categories,
-                encoding: encoding!)
-            specialized[name] = model
-            return model
-        }
+        let starts = try prior.map { try training.starts(of: spans, training: changed, prior: $0, categories: categories) } ?? [:]
         for name in changed.sorted() {
             guard let prior else {
                 taskData[name]!.digest = nil
@@ -191,21 +156,13 @@ public struct LifelongLearner: Sendable {
             }
             let data = taskData[name]!
             let rows = try data.allRows()
-            let own = try taskPrior(name, of: prior)
-            var candidates = [(model: own, margins: try outOfFoldMargins(of: name, specializedTo: name)
-                ?? (0..<rows.rowCount).map { try own.rawScores(rows.table.features(ofRow: $0)) })]
-            for neighbour in taskData.keys.sorted() where neighbour != name && taskData[neighbour]!.train.rowCount > data.train.rowCount {
-                guard let margins = try outOfFoldMargins(of: name, specializedTo: neighbour) else { break }
-                candidates.append((try taskPrior(neighbour, of: prior), margins))
-            }
-            let start = priorTrainer.bestStart(candidates, rows: rows.table)
-            let (model, rounds) = try priorTrainer.taskModel(
-                prior: start.model, rows: rows.table, margins: start.margins, seed: configuration.seed ^ Self.hash(name))
-            let stored = try StoredModel(.gradientBoostedTrees(model))
+            let (stored, rounds) = try training.taskModel(
+                name, start: starts[name], attributes: data.attributes, rows: rows, prior: prior.model, categories: categories)
             storedModels[stored.digest] = stored
             taskData[name]!.digest = stored.digest
             correctionRounds[name] = rounds
         }
+        let margins = prior?.margins
         let miner = TaskRelationMiner()
         let scale = standardizer!.stddev
 

@@ -1,17 +1,19 @@
 public import LifelongLearning
 
-/// The steps of a training round as separate units of work, for a service that spreads them
-/// over workers: once per round the shared prior (with its out-of-fold raw scores) and the
-/// global model, then each task's model on its own. The trainers are the ones
-/// ``LifelongLearner/update(with:timeUs:)`` uses (``TaskPriorTrainer``, ``TaskModelTrainer``),
-/// with the same seeds per task, so a task's model depends only on the rows given here.
+/// The steps of a training round as separate units of work: once per round the shared prior
+/// and the global model, then each task's start and model on its own. ``LifelongLearner``
+/// runs them in one process; the training service spreads the per-task steps over workers.
+/// Both go through this type, so a task's model depends only on the rows and the prior given
+/// here, wherever it is trained.
 ///
 /// ```swift
 /// let training = RoundTraining(configuration: configuration)
 /// let categories = RoundTraining.categories(attributeNames: rows.attributeNames, taskAttributes: tasks)
 /// let prior = try training.prior(rows: allRows, categories: categories)!
-/// let (model, _) = try training.taskModel("summer_ac", attributes: ["summer", "ac"], rows: taskRows,
-///                                         margins: taskMargins, prior: prior.model, categories: categories)
+/// let start = try training.start(rows: 0..<300, attributes: ["summer", "ac"], neighbours: [], prior: prior,
+///                                categories: categories)
+/// let (model, _) = try training.taskModel("summer_ac", start: start, rows: taskRows, prior: prior.model,
+///                                         categories: categories)
 /// ```
 public struct RoundTraining: Sendable {
     /// The settings (model parameters, prior tuning, seed, smallest task with a correction).
@@ -28,6 +30,28 @@ public struct RoundTraining: Sendable {
         public var model: GradientBoostedTrees
         /// The prior's raw scores of every row given, each from a prior that did not see it.
         public var margins: [[Float]]
+        /// The priors that did not see each row, for scoring starts out of fold.
+        var crossFitted: TaskPriorTrainer.CrossFittedPriors
+        /// The rows the prior was trained on, over the model features.
+        var table: Table
+        /// The attribute columns the prior sees as features.
+        var attributeNames: [String]
+    }
+
+    /// Where a task's correction starts: the prior specialized to these attribute values
+    /// (the task's own, or a better-known neighbour's), with the task's rows' out-of-fold
+    /// raw scores under it.
+    public struct Start: Sendable {
+        /// The attribute values the prior is specialized to.
+        public var attributes: [String]
+        /// The raw scores of the task's rows, each from a prior that did not see the row.
+        public var margins: [[Float]]
+
+        /// Creates a start.
+        public init(attributes: [String], margins: [[Float]]) {
+            self.attributes = attributes
+            self.margins = margins
+        }
     }
 
     /// Per attribute column, the categories the prior knows: every task's values.
@@ -40,7 +64,7 @@ public struct RoundTraining: Sendable {
 
     /// Trains the prior on every task's rows (tuned by grid search when the configuration says so).
     /// - Parameters:
-    ///   - rows: Every task's labelled rows, with their attributes.
+    ///   - rows: Every task's labelled rows, with their attributes, each task's rows together.
     ///   - categories: From ``categories(attributeNames:taskAttributes:)``.
     /// - Returns: The prior and its out-of-fold raw scores; nil when the rows hold fewer than two classes.
     /// - Throws: `LifelongError.learning` when training fails.
@@ -50,7 +74,12 @@ public struct RoundTraining: Sendable {
             ? try GridSearch(base: configuration.model, seed: configuration.seed).best(for: table) : configuration.model
         let trainer = priorTrainer
         guard let model = try trainer.trainPrior(table, parameters: parameters, seed: configuration.seed) else { return nil }
-        return Prior(model: model, margins: try trainer.outOfFoldMargins(table, parameters: parameters, seed: configuration.seed))
+        let crossFitted = try trainer.crossFittedPriors(table, parameters: parameters, seed: configuration.seed)
+        // A fold too small for two classes has no prior: its rows get no out-of-fold scores.
+        let margins = try crossFitted.margins(of: table, rows: 0..<table.rowCount) { $1 }
+            ?? [[Float]](repeating: [], count: table.rowCount)
+        return Prior(
+            model: model, margins: margins, crossFitted: crossFitted, table: rows.table, attributeNames: rows.attributeNames)
     }
 
     /// The global model: one model on every row, attributes left out (the index's fallback).
@@ -59,26 +88,111 @@ public struct RoundTraining: Sendable {
         try TaskModelTrainer(parameters: configuration.model).trainOwn(rows.table, seed: configuration.seed).map { try StoredModel($0) }
     }
 
-    /// One task's model: the prior specialized to the task's attribute values, plus the
-    /// correction rounds its rows earn by inner validation.
+    /// A task's start: its own attribute values or a neighbour's, whichever specialization of
+    /// the prior fits the task's rows best out of fold (``TaskPriorTrainer/bestStart(_:labels:)``).
+    /// - Parameters:
+    ///   - rows: The task's rows among those the prior was trained on.
+    ///   - attributes: The task's attribute values.
+    ///   - neighbours: Attribute values of tasks it may start from instead (e.g. the tasks
+    ///     with more rows).
+    ///   - prior: The round's prior.
+    ///   - categories: The categories the prior was trained with.
+    /// - Throws: `LifelongError.learning` when specializing fails.
+    public func start(
+        rows: Range<Int>, attributes: [String], neighbours: [[String]], prior: Prior, categories: [CategoricalEncoding]
+    ) throws -> Start {
+        func margins(_ values: [String]) throws -> [[Float]]? {
+            try prior.crossFitted.margins(of: prior.table, rows: rows) { _, model in
+                try specialize(
+                    model, to: values, attributeNames: prior.attributeNames, encoding: prior.table.encoding, categories: categories)
+            }
+        }
+        guard let own = try margins(attributes) else {
+            // Without a prior per fold, the full prior's own scores (in sample) and no neighbours.
+            let model = try specialize(
+                prior.model, to: attributes, attributeNames: prior.attributeNames, encoding: prior.table.encoding,
+                categories: categories)
+            return Start(attributes: attributes, margins: try rows.map { try model.rawScores(prior.table.features(ofRow: $0)) })
+        }
+        var candidates = [Start(attributes: attributes, margins: own)]
+        for values in neighbours where values != attributes {
+            if let scores = try margins(values) { candidates.append(Start(attributes: values, margins: scores)) }
+        }
+        let labels = rows.map { Int(prior.table.labels[$0]) }
+        return candidates[TaskPriorTrainer.bestStart(candidates.map(\.margins), labels: labels)]
+    }
+
+    /// One task of the rows a prior was trained on: its name, attribute values and row count
+    /// (tasks in the order of their rows).
+    public struct TaskSpan: Sendable {
+        public var name: String
+        public var attributes: [String]
+        public var rowCount: Int
+
+        /// Creates a span.
+        public init(name: String, attributes: [String], rowCount: Int) {
+            self.name = name
+            self.attributes = attributes
+            self.rowCount = rowCount
+        }
+    }
+
+    /// The start of each task in `training`: every task may start from any task with more
+    /// rows (a better-known neighbour) or from its own specialization
+    /// (``start(rows:attributes:neighbours:prior:categories:)``).
+    /// - Parameters:
+    ///   - tasks: Every task of the prior's rows, in the order of their rows.
+    ///   - training: The names of the tasks to find starts for.
+    ///   - prior: The round's prior.
+    ///   - categories: The categories the prior was trained with.
+    /// - Throws: `LifelongError.learning` when specializing fails.
+    public func starts(
+        of tasks: [TaskSpan], training: Set<String>, prior: Prior, categories: [CategoricalEncoding]
+    ) throws -> [String: Start] {
+        var starts: [String: Start] = [:]
+        var offset = 0
+        for task in tasks {
+            if training.contains(task.name) {
+                let neighbours = tasks.filter { $0.name != task.name && $0.rowCount > task.rowCount }.map(\.attributes)
+                starts[task.name] = try start(
+                    rows: offset..<(offset + task.rowCount), attributes: task.attributes, neighbours: neighbours, prior: prior,
+                    categories: categories)
+            }
+            offset += task.rowCount
+        }
+        return starts
+    }
+
+    /// One task's model: the prior specialized to the start's attribute values, plus the
+    /// correction rounds the task's rows earn by inner validation from the start's scores.
     /// - Parameters:
     ///   - task: The task's name (it seeds the correction).
-    ///   - attributes: The task's attribute values.
+    ///   - start: From ``start(rows:attributes:neighbours:prior:categories:)``; nil for the
+    ///     task's own attribute values with the prior's in-sample scores.
+    ///   - attributes: The task's attribute values (used when `start` is nil).
     ///   - rows: The task's labelled rows.
-    ///   - margins: The prior's out-of-fold raw scores of those rows (from ``prior(rows:categories:)``).
     ///   - prior: The round's prior.
     ///   - categories: The categories the prior was trained with.
     /// - Returns: The model and the correction rounds it kept.
     /// - Throws: `LifelongError.learning` when training fails.
     public func taskModel(
-        _ task: String, attributes: [String], rows: LabelledSet, margins: [[Float]]?, prior: GradientBoostedTrees,
+        _ task: String, start: Start?, attributes: [String], rows: LabelledSet, prior: GradientBoostedTrees,
         categories: [CategoricalEncoding]
     ) throws -> (model: StoredModel, correctionRounds: Int) {
-        let taskPrior = try priorTrainer.taskPrior(
-            prior, attributeNames: rows.attributeNames, values: attributes, categories: categories, encoding: rows.table.encoding)
+        let taskPrior = try specialize(
+            prior, to: start?.attributes ?? attributes, attributeNames: rows.attributeNames, encoding: rows.table.encoding,
+            categories: categories)
         let (model, rounds) = try priorTrainer.taskModel(
-            prior: taskPrior, rows: rows.table, margins: margins, seed: configuration.seed ^ LifelongLearner.hash(task))
+            prior: taskPrior, rows: rows.table, margins: start?.margins, seed: configuration.seed ^ LifelongLearner.hash(task))
         return (try StoredModel(.gradientBoostedTrees(model)), rounds)
+    }
+
+    /// The prior (or a fold's) specialized to attribute values, over the model features.
+    private func specialize(
+        _ prior: GradientBoostedTrees, to values: [String], attributeNames: [String], encoding: FeatureEncoding,
+        categories: [CategoricalEncoding]
+    ) throws -> GradientBoostedTrees {
+        try priorTrainer.taskPrior(prior, attributeNames: attributeNames, values: values, categories: categories, encoding: encoding)
     }
 
     private var priorTrainer: TaskPriorTrainer {

@@ -103,20 +103,18 @@ struct TaskPriorTrainer: Sendable {
         return result
     }
 
-    /// Where a task's correction starts: its own prior, or the prior specialized to a related
-    /// task when that one fits the task's rows better (lower mean log loss). A few rows of a new
-    /// task say little about its own attribute values, yet enough to tell which known task it
-    /// resembles. Each candidate comes with its scores of the rows from priors that did not see
-    /// them (see ``CrossFittedPriors``), so the comparison is fair; the first is the own prior.
-    func bestStart(
-        _ candidates: [(model: GradientBoostedTrees, margins: [[Float]])], rows: Table
-    ) -> (model: GradientBoostedTrees, margins: [[Float]]) {
-        let labels = rows.classLabels
-        var best = candidates[0]
-        var bestLoss = Self.meanLogLoss(margins: best.margins, labels: labels)
-        for candidate in candidates.dropFirst() {
-            let loss = Self.meanLogLoss(margins: candidate.margins, labels: labels)
-            if loss < bestLoss - 1e-12 { (best, bestLoss) = (candidate, loss) }
+    /// Which of several starts of a task's correction fits its rows best: the index of the
+    /// margin set with the lowest mean log loss (the first wins a tie; callers put the task's
+    /// own prior first). A few rows of a new task say little about its own attribute values,
+    /// yet enough to tell which known task it resembles. Each margin set should hold the rows'
+    /// scores from priors that did not see them (see ``CrossFittedPriors``), so the comparison
+    /// is fair.
+    static func bestStart(_ marginSets: [[[Float]]], labels: [Int]) -> Int {
+        var best = 0
+        var bestLoss = Double.infinity
+        for (index, margins) in marginSets.enumerated() {
+            let loss = meanLogLoss(margins: margins, labels: labels)
+            if loss < bestLoss - 1e-12 { (best, bestLoss) = (index, loss) }
         }
         return best
     }
