@@ -320,6 +320,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/KBBenchmark", swiftSettings: strictSwift),
+        /// `make bench-training`: training through the services against the same work in-process
+        /// (scripts/training/bench.sh).
+        .executableTarget(
+            name: "training-benchmark",
+            dependencies: ["HTTP2Transport", "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore"],
+            path: "Benchmarks/TrainingBenchmark", swiftSettings: strictSwift),
         /// `make bench-learning`: our gradient-boosted trees against XGBoost (scripts/learning/bench.sh).
         .executableTarget(
             name: "learning-benchmark", dependencies: ["LifelongLearning"], path: "Benchmarks/LearningBenchmark",

@@ -27,29 +27,12 @@ struct ScenarioSamples: Sendable {
         train.table.encoding.schema(attributeNames: train.attributeNames)
     }
 
-    /// Rows as samples: features, attributes and the label.
+    /// Rows as samples: features, attributes and the label (keys: `keyPrefix` + row number).
     static func samples(
         of set: LabelledSet, rows: [Int]? = nil, job: String = "", keyPrefix: String = "s",
         kind: Lifelong_V1_SampleKind = .train
     ) -> [Lifelong_V1_Sample] {
-        (rows ?? Array(0..<set.rowCount)).map { row in
-            var sample = Lifelong_V1_Sample()
-            sample.key = "\(keyPrefix)\(row)"
-            sample.jobId = job
-            sample.kind = kind
-            sample.features = set.table.features(ofRow: row).map(Double.init)
-            sample.attributes = zip(set.attributeNames, set.attributes[row]).map { name, value in
-                var attribute = Lifelong_V1_AttributeValue()
-                attribute.name = name
-                attribute.value = value
-                return attribute
-            }
-            var label = Lifelong_V1_Label()
-            label.present = true
-            label.classIndex = Int32(set.table.labels[row])
-            sample.label = label
-            return sample
-        }
+        (rows.map { set.selecting(rows: $0) } ?? set).samples(job: job, kind: kind, keyPrefix: keyPrefix)
     }
 
     /// A source of inline samples.

@@ -1,0 +1,152 @@
+// `make bench-training` (scripts/training/bench.sh): training through the services — samples in
+// lifelong-kb, a run trained by lifelong-training instances on the shared PostgreSQL queue —
+// against the same work in-process with the learning core (RoundTraining: prior, starts, task
+// models, eval accuracies). Prints the times and their ratio.
+//
+//   training-benchmark --kb HOST:PORT --training HOST:PORT --job NAME [--tasks 50] [--rows 2000]
+//                      [--eval-rows 200] [--rounds 60] [--depth 6] [--no-in-process]
+import Foundation
+import HTTP2Transport
+import LifelongCore
+import LifelongLearning
+import LifelongProto
+import RPCCore
+
+struct Options {
+    var kb = "", training = "", job = ""
+    var tasks = 50, rows = 2000, evalRows = 200, rounds = 60, depth = 6
+    var inProcess = true
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let flag = iterator.next() {
+            if flag == "--no-in-process" { inProcess = false; continue }
+            guard let value = iterator.next() else { Self.fail("missing value for \(flag)") }
+            switch flag {
+            case "--kb": kb = value
+            case "--training": training = value
+            case "--job": job = value
+            case "--tasks": tasks = Int(value) ?? tasks
+            case "--rows": rows = Int(value) ?? rows
+            case "--eval-rows": evalRows = Int(value) ?? evalRows
+            case "--rounds": rounds = Int(value) ?? rounds
+            case "--depth": depth = Int(value) ?? depth
+            default: Self.fail("unknown flag \(flag)")
+            }
+        }
+        if kb.isEmpty || training.isEmpty || job.isEmpty { Self.fail("--kb, --training and --job are required") }
+        if tasks % 2 != 0 { Self.fail("--tasks must be even (sites x 2 seasons)") }
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("training-benchmark: \(message)\n".utf8))
+        exit(2)
+    }
+}
+
+/// A client transport to "host:port".
+func transport(_ address: String) -> HTTP2ClientTransport {
+    let parts = address.split(separator: ":")
+    guard parts.count == 2, let port = Int(parts[1]) else { Options.fail("bad address \(address)") }
+    return HTTP2ClientTransport(host: String(parts[0]), port: port)
+}
+
+let options = Options(CommandLine.arguments)
+
+// The data: thermal comfort, tasks = sites x 2 seasons, `rows` training rows and `evalRows` eval rows each.
+var parameters = ScenarioParameters()
+parameters.initialSites = options.tasks / 2
+parameters.climateZones = min(8, max(1, options.tasks / 2))
+parameters.rounds = 0
+parameters.initialSamplesPerTask = options.rows
+parameters.testSamplesPerTask = options.evalRows
+let scenario = try ThermalComfortScenario(parameters: parameters)
+let train = scenario.rounds[0].train, eval = scenario.rounds[0].test
+
+var trainingParameters = Lifelong_V1_TrainingParameters()
+trainingParameters.rounds = Int32(options.rounds)
+trainingParameters.maxDepth = Int32(options.depth)
+trainingParameters.learningRate = 0.1
+trainingParameters.seed = 7
+var configuration = LifelongConfiguration()
+configuration.model.rounds = options.rounds
+configuration.model.maxDepth = options.depth
+configuration.model.learningRate = 0.1
+configuration.seed = 7
+configuration.tunesPrior = false  // `rounds` set: the service does not tune either
+
+// MARK: Through the services
+let kbTransport = transport(options.kb), trainingTransport = transport(options.training)
+let kb = Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbTransport))
+let training = Lifelong_V1_Training.Client(wrapping: RPCClient(transport: trainingTransport))
+
+let samples = train.samples(job: options.job, kind: .train, keyPrefix: "train-")
+    + eval.samples(job: options.job, kind: .eval, keyPrefix: "eval-")
+let ingestStarted = Date()
+_ = try await kb.addSamples { writer in
+    for chunk in stride(from: 0, to: samples.count, by: 2000) {
+        var batch = Lifelong_V1_SampleBatch()
+        batch.samples = Array(samples[chunk..<min(chunk + 2000, samples.count)])
+        try await writer.write(batch)
+    }
+}
+let ingestSeconds = Date().timeIntervalSince(ingestStarted)
+
+var spec = Lifelong_V1_JobSpec()
+spec.name = options.job
+spec.schema = TaskIndex.empty(encoding: train.table.encoding, attributeNames: train.attributeNames, allocatorKind: .attributes)
+    .snapshot().schema!
+spec.parameters = trainingParameters
+var request = Lifelong_V1_TrainRequest()
+request.jobId = options.job
+request.spec = spec
+request.requestId = "\(options.job)-bench"
+
+let serviceStarted = Date()
+let events = try await training.train(request) { response in
+    var events: [Lifelong_V1_JobProgressEvent] = []
+    for try await event in response.messages { events.append(event) }
+    return events
+}
+let serviceSeconds = Date().timeIntervalSince(serviceStarted)
+await kbTransport.close()
+await trainingTransport.close()
+guard let last = events.last, last.state == .completed else {
+    Options.fail("the run did not complete: \(events.last.map { "\($0.state) \($0.message)" } ?? "no events")")
+}
+
+// MARK: In-process: the same steps on the same rows
+var inProcessSeconds = Double.nan
+if options.inProcess {
+    let started = Date()
+    let names = scenario.sites.flatMap { site in ThermalComfortScenario.seasonNames.map { LabelledSet.key([site.name, $0]) } }.sorted()
+    var rowsByTask: [String: LabelledSet] = [:], evalByTask: [String: LabelledSet] = [:]
+    for name in names {
+        rowsByTask[name] = train.selecting(rows: (0..<train.rowCount).filter { train.attributeKey(ofRow: $0) == name })
+        evalByTask[name] = eval.selecting(rows: (0..<eval.rowCount).filter { eval.attributeKey(ofRow: $0) == name })
+    }
+    let all = try names.dropFirst().reduce(rowsByTask[names[0]]!) { try $0.appending(rowsByTask[$1]!) }
+    let round = RoundTraining(configuration: configuration)
+    let categories = RoundTraining.categories(attributeNames: train.attributeNames, taskAttributes: names.map { rowsByTask[$0]!.attributes[0] })
+    let prior = try round.prior(rows: all, categories: categories)!
+    _ = try round.globalModel(rows: all)
+    let spans = names.map { RoundTraining.TaskSpan(name: $0, attributes: rowsByTask[$0]!.attributes[0], rowCount: rowsByTask[$0]!.rowCount) }
+    let starts = try round.starts(of: spans, training: Set(names), prior: prior, categories: categories)
+    for name in names {
+        let rows = rowsByTask[name]!
+        let (model, _) = try round.taskModel(
+            name, start: starts[name], attributes: rows.attributes[0], rows: rows, prior: prior.model, categories: categories)
+        guard case .gradientBoostedTrees(let trees) = model.model else { continue }
+        _ = trees.classes(fromBatch: try trees.predict(table: evalByTask[name]!.table))
+    }
+    inProcessSeconds = Date().timeIntervalSince(started)
+}
+
+print(String(format: "job %@: %d tasks x %d training rows (+%d eval rows each), GBDT depth %d, %d rounds", options.job, options.tasks, options.rows, options.evalRows, options.depth, options.rounds))
+print(String(format: "  ingest through lifelong-kb (AddSamples, %d samples): %.2f s", samples.count, ingestSeconds))
+print(String(format: "  training through the services (Train: plan, %d task units, publish; %d events): %.2f s", options.tasks, events.count, serviceSeconds))
+if options.inProcess {
+    print(String(format: "  the same work in-process (RoundTraining: prior, global, starts, task models, eval): %.2f s", inProcessSeconds))
+    print(String(format: "  service overhead ratio: %.3f (target <= 1.15)", serviceSeconds / inProcessSeconds))
+}
+print(String(format: "RESULT job=%@ service_seconds=%.3f in_process_seconds=%.3f ingest_seconds=%.3f", options.job, serviceSeconds, inProcessSeconds, ingestSeconds))
