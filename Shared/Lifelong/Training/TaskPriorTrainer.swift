@@ -104,17 +104,25 @@ struct TaskPriorTrainer: Sendable {
     }
 
     /// Which of several starts of a task's correction fits its rows best: the index of the
-    /// margin set with the lowest mean log loss (the first wins a tie; callers put the task's
-    /// own prior first). A few rows of a new task say little about its own attribute values,
-    /// yet enough to tell which known task it resembles. Each margin set should hold the rows'
-    /// scores from priors that did not see them (see ``CrossFittedPriors``), so the comparison
-    /// is fair.
+    /// margin set with the lowest mean log loss among those that beat the first (the task's
+    /// own prior) by more than one standard error of the paired per-row loss differences —
+    /// the usual one-standard-error rule, so that with a few rows a neighbour must fit
+    /// clearly better, not by chance. A few rows of a new task say little about its own
+    /// attribute values, yet enough to tell which known task it resembles. Each margin set
+    /// should hold the rows' scores from priors that did not see them (see
+    /// ``CrossFittedPriors``), so the comparison is fair.
     static func bestStart(_ marginSets: [[[Float]]], labels: [Int]) -> Int {
+        guard let own = marginSets.first.map({ rowLosses(margins: $0, labels: labels) }), own.count > 1 else { return 0 }
         var best = 0
-        var bestLoss = Double.infinity
-        for (index, margins) in marginSets.enumerated() {
-            let loss = meanLogLoss(margins: margins, labels: labels)
-            if loss < bestLoss - 1e-12 { (best, bestLoss) = (index, loss) }
+        var bestLoss = own.reduce(0, +) / Double(own.count)
+        for (index, margins) in marginSets.enumerated().dropFirst() {
+            let losses = rowLosses(margins: margins, labels: labels)
+            let differences = zip(own, losses).map { $0 - $1 }
+            let gain = differences.reduce(0, +) / Double(differences.count)
+            let variance = differences.reduce(0) { $0 + ($1 - gain) * ($1 - gain) } / Double(differences.count - 1)
+            let standardError = (variance / Double(differences.count)).squareRoot()
+            let loss = losses.reduce(0, +) / Double(losses.count)
+            if gain > standardError, loss < bestLoss - 1e-12 { (best, bestLoss) = (index, loss) }
         }
         return best
     }
@@ -122,18 +130,20 @@ struct TaskPriorTrainer: Sendable {
     /// Mean negative log-likelihood of the labels under raw scores (softmax over classes; one
     /// score: the positive class's logit).
     static func meanLogLoss(margins: [[Float]], labels: [Int]) -> Double {
-        var total = 0.0
-        for (scores, label) in zip(margins, labels) {
+        rowLosses(margins: margins, labels: labels).reduce(0, +) / Double(max(labels.count, 1))
+    }
+
+    /// Each row's negative log-likelihood of its label under its raw scores.
+    static func rowLosses(margins: [[Float]], labels: [Int]) -> [Double] {
+        zip(margins, labels).map { scores, label in
             if scores.count == 1 {
                 let z = Double(scores[0]) * (label == 1 ? 1 : -1)
-                total += z > 0 ? Foundation.log1p(Foundation.exp(-z)) : -z + Foundation.log1p(Foundation.exp(z))
-            } else {
-                let maximum = Double(scores.max()!)
-                let sum = scores.reduce(0.0) { $0 + Foundation.exp(Double($1) - maximum) }
-                total += maximum + Foundation.log(sum) - Double(scores[label])
+                return z > 0 ? Foundation.log1p(Foundation.exp(-z)) : -z + Foundation.log1p(Foundation.exp(z))
             }
+            let maximum = Double(scores.max()!)
+            let sum = scores.reduce(0.0) { $0 + Foundation.exp(Double($1) - maximum) }
+            return maximum + Foundation.log(sum) - Double(scores[label])
         }
-        return total / Double(max(labels.count, 1))
     }
 
     /// A task's model: its prior plus the correction rounds its rows earn, and that number.
