@@ -145,14 +145,3 @@ extension TrainingEnvironment {
     }
 }
 
-/// The status code of what `body` throws, or nil.
-func statusCode(_ body: () async throws -> Void) async -> (RPCError.Code, String)? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return (error.code, error.message)
-    } catch {
-        return (.unknown, "\(error)")
-    }
-}

@@ -1,5 +1,6 @@
 import LifelongProto
 import RPCCore
+import ServiceHostTesting
 import Testing
 
 @Suite("Training: bad input and an unreachable knowledge base")
