@@ -1,3 +1,4 @@
+import Foundation
 import JobQueue
 import LifelongCore
 import LifelongProto
@@ -76,6 +77,14 @@ enum PlanUnit {
                 try await context.store.putArtifact("global", run: context.runID, content: try reference.serializedBytes())
             }
         }
+        // The round trains on the samples as read now: each task unit gets its own.
+        for name in toTrain {
+            var batch = Lifelong_V1_SampleBatch()
+            batch.samples = samples.tasks[name]!.samples
+            try await context.store.putArtifact("samples:\(name)", run: context.runID, content: try batch.serializedBytes())
+        }
+        let taskAttributes = samples.taskNames.map { samples.tasks[$0]!.attributes }
+        try await context.store.putArtifact("categories", run: context.runID, content: Array(try JSONEncoder().encode(taskAttributes)))
         try await context.store.putArtifact("schema", run: context.runID, content: try inputs.schema.message.serializedBytes())
         try await context.store.putArtifact("through", run: context.runID, content: Array(String(samples.newestSequence).utf8))
 
