@@ -64,6 +64,29 @@ struct TrainingInputTests {
         }
     }
 
+    @Test("samples that do not fit the request's schema fail the run once (no retry), naming the field")
+    func samplesMisfitSchema() async throws {
+        try await TrainingFixture.withEnvironment { env in
+            let data = try ScenarioSamples(job: "misfit")
+            try await env.add(data.samples(round: 0))
+            let request = data.request(base: 0) { spec in
+                var extra = Lifelong_V1_FeatureColumn()
+                extra.name = "extra"
+                extra.kind = .numeric
+                spec.schema?.columns.append(extra)
+            }
+            let started = try await env.training.startTraining(request)
+            let events = try await env.events(of: started.id)
+            let end = try #require(events.last)
+            #expect(end.kind == .finished && end.state == .failed)
+            #expect(end.message.contains(".features"))
+            let run = try await env.run(started.id)
+            #expect(run.state == .failed && run.error.contains("features"))
+            let plan = try #require(try await env.instances[0].queue.run(started.id)?.units.first { $0.name == "plan" })
+            #expect(plan.state == .failed && plan.attempts == 1)
+        }
+    }
+
     @Test("with the knowledge base unreachable the run waits and retries, visibly")
     func knowledgeBaseUnreachable() async throws {
         var options = TrainingFixture.Options()
