@@ -42,6 +42,9 @@ bench-learning: deps ## learning core against XGBoost, LightGBM (training) and t
 bench-lifelong: deps ## lifelong learner against global, isolated and XGBoost (thermal and shop scenarios x seeds)
 	scripts/lifelong/bench.sh
 
+bench-training: deps ## a round of 50 tasks x 2,000 samples through the services against in-process; 1 vs 2 instances
+	scripts/training/bench.sh
+
 bench-rpc: deps ## gRPC unary echo: ours against C++ gRPC, grpc-go, grpc-swift-2, grpcio (h2load + latency)
 	scripts/rpc/bench.sh
 

@@ -286,6 +286,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/KBBenchmark", swiftSettings: strictSwift),
+        /// `make bench-training`: a round of tasks trained through the services against the same
+        /// work in-process, with one and two training instances (scripts/training/bench.sh).
+        .executableTarget(
+            name: "training-benchmark",
+            dependencies: [
+                "Training", "KnowledgeBase", "HTTP2Transport", "LifelongCore", "LifelongLearning", "LifelongProto",
+                "PostgresClient", "RPCCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/TrainingBenchmark", swiftSettings: strictSwift),
         /// `make bench-learning`: our gradient-boosted trees against XGBoost (scripts/learning/bench.sh).
         .executableTarget(
             name: "learning-benchmark", dependencies: ["LifelongLearning"], path: "Benchmarks/LearningBenchmark",

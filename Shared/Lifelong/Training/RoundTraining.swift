@@ -81,6 +81,34 @@ public struct RoundTraining: Sendable {
         return (try StoredModel(.gradientBoostedTrees(model)), rounds)
     }
 
+    /// A whole round in-process, as a training service spreads it over units: tasks (by
+    /// attribute key) in name order, each task's rows in their order in `rows`; the prior and
+    /// the global model on all rows, then each task's model.
+    /// - Returns: Each task's model and its rows; the global model.
+    /// - Throws: `LifelongError.learning` when training fails; `.emptyData` for rows of one class.
+    public func trainRound(_ rows: LabelledSet) throws -> (tasks: [String: (model: StoredModel, rows: LabelledSet)], global: StoredModel?) {
+        let names = Set((0..<rows.rowCount).map { rows.attributeKey(ofRow: $0) }).sorted()
+        var rowsByTask: [String: [Int]] = [:]
+        for row in 0..<rows.rowCount { rowsByTask[rows.attributeKey(ofRow: row), default: []].append(row) }
+        let taskRows = names.map { rows.selecting(rows: rowsByTask[$0]!) }
+        var all = taskRows[0]
+        for task in taskRows.dropFirst() { all = try all.appending(task) }
+        let categories = Self.categories(attributeNames: rows.attributeNames, taskAttributes: taskRows.map { $0.attributes[0] })
+        guard let prior = try prior(rows: all, categories: categories) else {
+            throw LifelongError(.emptyData, "the rows hold fewer than two classes")
+        }
+        var models: [String: (model: StoredModel, rows: LabelledSet)] = [:]
+        var offset = 0
+        for (name, task) in zip(names, taskRows) {
+            let margins = Array(prior.margins[offset..<(offset + task.rowCount)])
+            let model = try taskModel(
+                name, attributes: task.attributes[0], rows: task, margins: margins, prior: prior.model, categories: categories)
+            models[name] = (model.model, task)
+            offset += task.rowCount
+        }
+        return (models, try globalModel(rows: all))
+    }
+
     private var priorTrainer: TaskPriorTrainer {
         TaskPriorTrainer(parameters: configuration.model, folds: 3, minCorrectionRows: configuration.minTaskSize)
     }
