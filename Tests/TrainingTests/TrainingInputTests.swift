@@ -61,6 +61,19 @@ struct TrainingInputTests {
             let run = try await env.run(first.id)
             #expect(run.skippedTasks == ["site-09_summer"])
             #expect(run.createdTasks.count == 3 && run.publishedVersion == 1)
+
+            // A second run of the job; ListTrainings pages through both, newest first.
+            let second = try await env.training.startTraining(data.request(base: 1))
+            #expect(try await env.events(of: second.id).last?.state == .completed)
+            var list = Lifelong_V1_ListTrainingsRequest()
+            list.jobId = "small"
+            #expect(try await env.training.listTrainings(list).runs.map(\.id) == [second.id, first.id])
+            list.limit = 1
+            #expect(try await env.training.listTrainings(list).runs.map(\.id) == [second.id])
+            list.beforeId = second.id
+            #expect(try await env.training.listTrainings(list).runs.map(\.id) == [first.id])
+            list.jobId = "another-job"
+            #expect(try await env.training.listTrainings(list).runs.isEmpty)
         }
     }
 
