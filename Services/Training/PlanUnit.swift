@@ -54,11 +54,9 @@ enum PlanUnit {
             await context.emit(.started, "training the shared prior on \(all.rowCount) rows of \(samples.tasks.count) tasks")
             let training = RoundTraining(configuration: request.configuration)
             let categories = samples.categories
-            let (reporter, drain) = context.boostingReporter(task: "")
-            let trained = try await OffloadedTraining.run(stop: context.stop, onRound: reporter) {
+            let trained = try await context.train(task: "") {
                 (try training.prior(rows: all, categories: categories), try training.globalModel(rows: all))
             }
-            await drain()
             guard let prior = trained.0 else { throw TrainingError(.failedPrecondition, "the samples hold fewer than two classes") }
             try await context.store.putArtifact(
                 "prior", run: context.runID, content: try StoredModel(.gradientBoostedTrees(prior.model)).bytes)

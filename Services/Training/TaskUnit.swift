@@ -21,12 +21,10 @@ enum TaskUnit {
         let margins = plan.margins
         let categories = plan.categories
         let training = RoundTraining(configuration: request.configuration)
-        let (reporter, drain) = context.boostingReporter(task: task)
-        let trained = try await OffloadedTraining.run(stop: context.stop, onRound: reporter) {
+        let trained = try await context.train(task: task) {
             try training.taskModel(
                 task, attributes: rows.attributes, rows: rows.train, margins: margins, prior: prior, categories: categories)
         }
-        await drain()
 
         await context.emit(.evaluating, task: task, "scoring the new model on \(rows.eval.rowCount) eval rows")
         let accuracy = try accuracy(of: trained.model.model, on: rows.eval)
