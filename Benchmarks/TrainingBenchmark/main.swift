@@ -119,25 +119,11 @@ guard let last = events.last, last.state == .completed else {
 var inProcessSeconds = Double.nan
 if options.inProcess {
     let started = Date()
-    let names = scenario.sites.flatMap { site in ThermalComfortScenario.seasonNames.map { LabelledSet.key([site.name, $0]) } }.sorted()
-    var rowsByTask: [String: LabelledSet] = [:], evalByTask: [String: LabelledSet] = [:]
-    for name in names {
-        rowsByTask[name] = train.selecting(rows: (0..<train.rowCount).filter { train.attributeKey(ofRow: $0) == name })
-        evalByTask[name] = eval.selecting(rows: (0..<eval.rowCount).filter { eval.attributeKey(ofRow: $0) == name })
-    }
-    let all = try names.dropFirst().reduce(rowsByTask[names[0]]!) { try $0.appending(rowsByTask[$1]!) }
-    let round = RoundTraining(configuration: configuration)
-    let categories = RoundTraining.categories(attributeNames: train.attributeNames, taskAttributes: names.map { rowsByTask[$0]!.attributes[0] })
-    let prior = try round.prior(rows: all, categories: categories)!
-    _ = try round.globalModel(rows: all)
-    let spans = names.map { RoundTraining.TaskSpan(name: $0, attributes: rowsByTask[$0]!.attributes[0], rowCount: rowsByTask[$0]!.rowCount) }
-    let starts = try round.starts(of: spans, training: Set(names), prior: prior, categories: categories)
-    for name in names {
-        let rows = rowsByTask[name]!
-        let (model, _) = try round.taskModel(
-            name, start: starts[name], attributes: rows.attributes[0], rows: rows, prior: prior.model, categories: categories)
-        guard case .gradientBoostedTrees(let trees) = model.model else { continue }
-        _ = trees.classes(fromBatch: try trees.predict(table: evalByTask[name]!.table))
+    let round = try RoundTraining(configuration: configuration).trainRound(train)
+    for (name, task) in round.tasks {
+        guard case .gradientBoostedTrees(let trees) = task.model.model else { continue }
+        let rows = eval.selecting(rows: (0..<eval.rowCount).filter { eval.attributeKey(ofRow: $0) == name })
+        _ = trees.classes(fromBatch: try trees.predict(table: rows.table))
     }
     inProcessSeconds = Date().timeIntervalSince(started)
 }
@@ -146,7 +132,7 @@ print(String(format: "job %@: %d tasks x %d training rows (+%d eval rows each), 
 print(String(format: "  ingest through lifelong-kb (AddSamples, %d samples): %.2f s", samples.count, ingestSeconds))
 print(String(format: "  training through the services (Train: plan, %d task units, publish; %d events): %.2f s", options.tasks, events.count, serviceSeconds))
 if options.inProcess {
-    print(String(format: "  the same work in-process (RoundTraining: prior, global, starts, task models, eval): %.2f s", inProcessSeconds))
+    print(String(format: "  the same work in-process (RoundTraining.trainRound: prior, global, starts, task models, eval): %.2f s", inProcessSeconds))
     print(String(format: "  service overhead ratio: %.3f (target <= 1.15)", serviceSeconds / inProcessSeconds))
 }
 print(String(format: "RESULT job=%@ service_seconds=%.3f in_process_seconds=%.3f ingest_seconds=%.3f", options.job, serviceSeconds, inProcessSeconds, ingestSeconds))

@@ -11,6 +11,8 @@ import LifelongProto
 struct JobSamples: Sendable {
     struct TaskRows: Sendable {
         var attributes: [String]
+        /// The task's samples as the KB gave them, in sequence order.
+        var samples: [Lifelong_V1_Sample]
         var train: LabelledSet
         var eval: LabelledSet
         /// Newest sample sequence of the task.
@@ -67,7 +69,7 @@ struct JobSamples: Sendable {
             }
             let sequences = task.rows.map(\.sample.sequence)
             tasks[name] = TaskRows(
-                attributes: task.attributes, train: try Self.labelledSet(train, schema: schema, attributes: task.attributes),
+                attributes: task.attributes, samples: task.rows.map(\.sample), train: try Self.labelledSet(train, schema: schema, attributes: task.attributes),
                 eval: try Self.labelledSet(eval, schema: schema, attributes: task.attributes),
                 newestSequence: sequences.max() ?? 0, hasNewSamples: sequences.contains { $0 > since })
         }

@@ -1,3 +1,4 @@
+import Foundation
 import JobQueue
 import LifelongCore
 import LifelongProto
@@ -53,11 +54,10 @@ enum PlanUnit {
             await context.emit(.started, "training the shared prior on \(all.rowCount) rows of \(samples.tasks.count) tasks")
             let training = RoundTraining(configuration: request.configuration)
             let categories = samples.categories
-            let (reporter, drain) = context.boostingReporter(task: "")
             let tasks = samples.tasks
             let names = samples.taskNames
             let chosen = Set(toTrain)
-            let trained = try await OffloadedTraining.run(stop: context.stop, onRound: reporter) {
+            let trained = try await context.train(task: "") {
                 guard let prior = try training.prior(rows: all, categories: categories) else {
                     return (prior: RoundTraining.Prior?.none, starts: [String: RoundTraining.Start](), global: try training.globalModel(rows: all))
                 }
@@ -68,7 +68,6 @@ enum PlanUnit {
                 let starts = try training.starts(of: spans, training: chosen, prior: prior, categories: categories)
                 return (prior: prior, starts: starts, global: try training.globalModel(rows: all))
             }
-            await drain()
             guard let prior = trained.prior else { throw TrainingError(.failedPrecondition, "the samples hold fewer than two classes") }
             try await context.store.putArtifact(
                 "prior", run: context.runID, content: try StoredModel(.gradientBoostedTrees(prior.model)).bytes)
@@ -81,6 +80,14 @@ enum PlanUnit {
                 try await context.store.putArtifact("global", run: context.runID, content: try reference.serializedBytes())
             }
         }
+        // The round trains on the samples as read now: each task unit gets its own.
+        for name in toTrain {
+            var batch = Lifelong_V1_SampleBatch()
+            batch.samples = samples.tasks[name]!.samples
+            try await context.store.putArtifact("samples:\(name)", run: context.runID, content: try batch.serializedBytes())
+        }
+        let taskAttributes = samples.taskNames.map { samples.tasks[$0]!.attributes }
+        try await context.store.putArtifact("categories", run: context.runID, content: Array(try JSONEncoder().encode(taskAttributes)))
         try await context.store.putArtifact("schema", run: context.runID, content: try inputs.schema.message.serializedBytes())
         try await context.store.putArtifact("through", run: context.runID, content: Array(String(samples.newestSequence).utf8))
 

@@ -34,12 +34,4 @@ struct RunInputs: Sendable {
             base: base, schema: schema,
             samples: try JobSamples(samples, schema: schema, trainFraction: request.trainFraction, since: since))
     }
-
-    /// The deployed model of a task in the base snapshot, if any.
-    func deployedModel(of task: String) -> String? {
-        guard let digest = base?.assignments.first(where: { $0.taskName == task })?.model?.sha256, !digest.isEmpty else {
-            return nil
-        }
-        return digest
-    }
 }

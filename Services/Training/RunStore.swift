@@ -54,6 +54,23 @@ struct RunStore: Sendable {
         }
     }
 
+    /// Ids of runs, newest first: of one job (or all when empty), created before `before` (a
+    /// run id; none when empty).
+    func runIDs(job: String, before: String, limit: Int) async throws -> [String] {
+        try await pool.run { connection in
+            let result = try connection.executePrepared(
+                """
+                select run_id from training_runs
+                where ($1 = '' or job_id = $1)
+                    and ($2 = '' or (created_at, run_id) < (select created_at, run_id from training_runs where run_id = $2))
+                order by created_at desc, run_id desc
+                limit $3
+                """,
+                parameters: [.text(job), .text(before), .int8(Int64(limit))])
+            return try (0..<result.rowCount).map { try result.string(row: $0, column: "run_id") ?? "" }
+        }
+    }
+
     /// The newest sample sequence trained on by the run that published `version` of `job`.
     func trainedThrough(job: String, version: Int64) async throws -> Int64? {
         try await pool.run { connection in

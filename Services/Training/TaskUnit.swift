@@ -15,35 +15,24 @@ enum TaskUnit {
     static func run(_ context: UnitContext, task: String) async throws {
         let request = context.request
         await context.emit(.started, task: task, "training the task's model")
-        guard let schemaBytes = try await context.store.artifact("schema", run: context.runID),
-              let priorBytes = try await context.store.artifact("prior", run: context.runID)
-        else { throw TrainingError(.internalError, "the run's plan left no prior or schema") }
-        var inputs = try await RunInputs.load(context, since: 0)
-        inputs.schema = try JobSchema(try Lifelong_V1_FeatureSchema(serializedBytes: schemaBytes), field: "schema")
-        guard let rows = inputs.samples.tasks[task] else {
-            throw TrainingError(.notFound, "task '\(task)' has no labelled samples any more")
-        }
-        guard case .gradientBoostedTrees(let prior) = try StoredModel(bytes: priorBytes).model else {
-            throw TrainingError(.internalError, "the run's prior is not a tree ensemble")
-        }
-        var start: RoundTraining.Start?
-        if let margins = try await context.store.artifact("margins:\(task)", run: context.runID).map(MarginCodec.decode) {
-            let attributes = try await context.store.artifact("start:\(task)", run: context.runID).map(StartAttributes.decode)
-            start = RoundTraining.Start(attributes: attributes ?? rows.attributes, margins: margins)
-        }
-        let categories = inputs.samples.categories
+        let plan = try await PlanArtifacts.load(context, task: task)
+        let rows = plan.rows
+        let prior = plan.prior
+        let start = plan.start
+        let categories = plan.categories
         let training = RoundTraining(configuration: request.configuration)
-        let (reporter, drain) = context.boostingReporter(task: task)
-        let trained = try await OffloadedTraining.run(stop: context.stop, onRound: reporter) { [start] in
+        let trained = try await context.train(task: task) {
             try training.taskModel(
                 task, start: start, attributes: rows.attributes, rows: rows.train, prior: prior, categories: categories)
         }
-        await drain()
 
         await context.emit(.evaluating, task: task, "scoring the new model on \(rows.eval.rowCount) eval rows")
         let accuracy = try accuracy(of: trained.model.model, on: rows.eval)
         var deployedAccuracy: Double?
-        if let digest = inputs.deployedModel(of: task) {
+        let base = request.baseVersion > 0
+            ? try await context.kb.snapshot(job: request.jobID, version: request.baseVersion, onWait: context.onWait) : nil
+        let deployedDigest = base?.assignments.first { $0.taskName == task }?.model?.sha256
+        if let digest = deployedDigest, !digest.isEmpty {
             let deployed = try await context.kb.model(sha256: digest, onWait: context.onWait)
             deployedAccuracy = try Self.accuracy(of: deployed.model, on: rows.eval)
         }
@@ -54,12 +43,12 @@ enum TaskUnit {
         outcome.deployedAccuracy = deployedAccuracy ?? 0
         outcome.trainSamples = Int64(rows.train.rowCount)
         outcome.evalSamples = Int64(rows.eval.rowCount)
-        outcome.kind = rejection != nil ? .rejected : deployedAccuracy == nil && inputs.base?.tasks.contains { $0.name == task } != true ? .created : .retrained
+        outcome.kind = rejection != nil ? .rejected : deployedAccuracy == nil && base?.tasks.contains { $0.name == task } != true ? .created : .retrained
         outcome.reason = rejection ?? ""
         outcome.model = try await context.kb.putModel(
             trained.model, task: task, metrics: [metrics(accuracy: accuracy, rows: rows.eval.rowCount)], onWait: context.onWait)
         let taskSnapshot = rejection == nil
-            ? try oneTaskSnapshot(task, rows: rows, model: trained.model, schema: inputs.schema).serializedBytes() : nil
+            ? try oneTaskSnapshot(task, rows: rows, model: trained.model, schema: plan.schema).serializedBytes() : nil
 
         var verdict = context.event(
             rejection == nil ? .accepted : .rejected, task: task,

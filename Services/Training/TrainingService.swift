@@ -50,6 +50,21 @@ public struct TrainingService: Lifelong_V1_Training.SimpleServiceProtocol {
         return try await view(id)
     }
 
+    public func listTrainings(request: Lifelong_V1_ListTrainingsRequest, context: ServerContext) async throws
+        -> Lifelong_V1_ListTrainingsResponse
+    {
+        guard request.limit >= 0 else { throw TrainingError.invalid("limit", "must be >= 0 (0 = 100)") }
+        if !request.beforeId.isEmpty, try await store.record(request.beforeId) == nil {
+            throw TrainingError(.notFound, "before_id: no training run '\(request.beforeId)'")
+        }
+        let limit = request.limit == 0 ? 100 : min(Int(request.limit), 1_000)
+        var response = Lifelong_V1_ListTrainingsResponse()
+        for id in try await store.runIDs(job: request.jobId, before: request.beforeId, limit: limit) {
+            response.runs.append(try await view(id))
+        }
+        return response
+    }
+
     public func train(
         request: Lifelong_V1_TrainRequest, response: RPCWriter<Lifelong_V1_JobProgressEvent>, context: ServerContext
     ) async throws {

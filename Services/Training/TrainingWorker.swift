@@ -100,7 +100,9 @@ public struct TrainingWorker: Sendable {
         do {
             guard try await store.queue.fail(unit, error: classified.message, retryAfter: configuration.retryDelay, permanent: permanent)
             else { return }
-            if permanent || unit.attempt >= configuration.maxAttempts {
+            // The unit's own attempt limit (set by whichever instance queued the run) decides.
+            let state = try await store.queue.run(unit.runID)?.units.first { $0.name == unit.name }?.state
+            if state == .failed {
                 try await settleFailure(context, message: classified.message)
             } else {
                 await context.emit(.failed, task: TaskUnit.task(of: unit.name) ?? "", "attempt \(unit.attempt) failed, will retry: \(classified.message)")

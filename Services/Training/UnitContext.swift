@@ -48,9 +48,23 @@ struct UnitContext: Sendable {
         { message in await self.emit(.waiting, message) }
     }
 
+    /// Runs CPU-bound training off the cooperative pool, stopped by the unit's stop flag, its
+    /// boosting rounds reported as events (all of them recorded before it returns or throws).
+    func train<T: Sendable>(task: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        let (reporter, drain) = boostingReporter(task: task)
+        let outcome: Result<T, any Error>
+        do {
+            outcome = .success(try await OffloadedTraining.run(stop: stop, onRound: reporter, body))
+        } catch {
+            outcome = .failure(error)
+        }
+        await drain()
+        return try outcome.get()
+    }
+
     /// Emits boosting-round events of a training, at most one every `boostingEventInterval`
     /// rounds and at the last round.
-    func boostingReporter(task: String) -> (reporter: @Sendable (Int, Int) -> Void, drain: () async -> Void) {
+    private func boostingReporter(task: String) -> (reporter: @Sendable (Int, Int) -> Void, drain: () async -> Void) {
         let (stream, continuation) = AsyncStream.makeStream(of: (Int, Int).self, bufferingPolicy: .bufferingNewest(64))
         let every = max(1, configuration.boostingEventInterval)
         let consumer = Task {

@@ -3,6 +3,7 @@ import KnowledgeBase
 import LifelongProto
 import PostgresClient
 import RPCCore
+import ServiceHostTesting
 import Testing
 
 /// PostgreSQL sessions ended under a running publish or upload, and the schema changed under

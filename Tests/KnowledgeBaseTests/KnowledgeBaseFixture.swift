@@ -200,18 +200,6 @@ enum Make {
     }
 }
 
-/// The gRPC status code of what `body` throws, or nil when it does not throw.
-func statusCode(_ body: () async throws -> Void) async -> (RPCError.Code, String)? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return (error.code, error.message)
-    } catch {
-        return (.unknown, "\(error)")
-    }
-}
-
 /// A value behind a lock, shareable by the tasks of a test.
 final class Locked<Value: Sendable>: Sendable {
     private let storage: Mutex<Value>

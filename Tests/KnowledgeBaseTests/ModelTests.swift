@@ -2,6 +2,7 @@ import ContentDigest
 import KnowledgeBase
 import LifelongProto
 import RPCCore
+import ServiceHostTesting
 import Testing
 
 @Suite("Models: content-addressed, SHA-256 verified, streamed")

@@ -4,6 +4,7 @@ import KnowledgeBase
 import LifelongProto
 import PostgresClient
 import RPCCore
+import ServiceHostTesting
 import Testing
 
 /// The built `lifelong-kb` over the network: calls over HTTP/2, `kill -9` during an upload

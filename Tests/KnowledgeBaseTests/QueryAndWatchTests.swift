@@ -2,6 +2,7 @@ import ContentDigest
 import KnowledgeBase
 import LifelongProto
 import RPCCore
+import ServiceHostTesting
 import Testing
 
 @Suite("Tasks, watch and unknown names")

@@ -1,6 +1,7 @@
 import KnowledgeBase
 import LifelongProto
 import RPCCore
+import ServiceHostTesting
 import Testing
 
 /// Idempotent PublishSnapshot and RollbackSnapshot by `request_id`.

@@ -1,6 +1,7 @@
 import KnowledgeBase
 import LifelongProto
 import RPCCore
+import ServiceHostTesting
 import Testing
 
 @Suite("Samples: idempotent ingest, cursor paging, labels")

@@ -2,6 +2,7 @@ import KnowledgeBase
 import LifelongProto
 import PostgresClient
 import RPCCore
+import ServiceHostTesting
 import Synchronization
 import Testing
 

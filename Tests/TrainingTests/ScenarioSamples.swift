@@ -2,6 +2,7 @@ import LifelongCore
 import LifelongLearning
 import LifelongProto
 import RPCCore
+import Training
 
 /// A small generated scenario (thermal comfort: 3 sites, one season) as KB samples, and the
 /// requests that train it.
@@ -33,32 +34,12 @@ struct ScenarioSamples: Sendable {
     /// Round `index`'s training rows (kind TRAIN) and test rows (kind EVAL) as samples.
     func samples(round index: Int, relabel: ((Int) -> Int)? = nil, keyPrefix: String = "") -> [Lifelong_V1_Sample] {
         let round = scenario.rounds[index]
-        return Self.samples(round.train, kind: .train, key: "\(keyPrefix)r\(index)-train", job: job, relabel: relabel)
-            + Self.samples(round.test, kind: .eval, key: "\(keyPrefix)r\(index)-eval", job: job, relabel: nil)
-    }
-
-    static func samples(
-        _ rows: LabelledSet, kind: Lifelong_V1_SampleKind, key: String, job: String, relabel: ((Int) -> Int)?
-    ) -> [Lifelong_V1_Sample] {
-        (0..<rows.rowCount).map { row in
-            var sample = Lifelong_V1_Sample()
-            sample.key = "\(key)-\(row)"
-            sample.jobId = job
-            sample.kind = kind
-            sample.features = rows.table.features(ofRow: row).map(Double.init)
-            sample.attributes = zip(rows.attributeNames, rows.attributes[row]).map { name, value in
-                var attribute = Lifelong_V1_AttributeValue()
-                attribute.name = name
-                attribute.value = value
-                return attribute
-            }
-            var label = Lifelong_V1_Label()
-            label.present = true
-            let labelled = Int(rows.table.labels[row])
-            label.classIndex = Int32(relabel?(labelled) ?? labelled)
-            sample.label = label
+        let train = round.train.samples(job: job, kind: .train, keyPrefix: "\(keyPrefix)r\(index)-train").map { sample in
+            var sample = sample
+            if let relabel, let label = sample.label?.classIndex { sample.label?.classIndex = Int32(relabel(Int(label))) }
             return sample
         }
+        return train + round.test.samples(job: job, kind: .eval, keyPrefix: "\(keyPrefix)r\(index)-eval")
     }
 
     /// A TrainRequest with small, fixed parameters (no prior tuning).
@@ -145,14 +126,3 @@ extension TrainingEnvironment {
     }
 }
 
-/// The status code of what `body` throws, or nil.
-func statusCode(_ body: () async throws -> Void) async -> (RPCError.Code, String)? {
-    do {
-        try await body()
-        return nil
-    } catch let error as RPCError {
-        return (error.code, error.message)
-    } catch {
-        return (.unknown, "\(error)")
-    }
-}

@@ -83,6 +83,46 @@ struct TrainingEndToEndTests {
         }
     }
 
+    @Test("a version published by someone else meanwhile: the run publishes on top of it, keeping what it holds")
+    func rebasesOnNewerVersion() async throws {
+        var options = TrainingFixture.Options()
+        options.workers = false
+        try await TrainingFixture.withEnvironment(options) { env in
+            let data = try ScenarioSamples(job: "rebase")
+            let worker = Task { await env.instances[0].worker.work() }
+            try await env.add(data.samples(round: 0))
+            #expect(try await env.train(data.request(base: 0)).last?.snapshotVersion == 1)
+            worker.cancel()
+            await worker.value
+            try await env.add(data.samples(round: 1))
+            let started = try await env.training.startTraining(data.request(base: 1) { $0.minImprovement = -1 })
+            // Another publisher makes version 2 first: version 1 without its last task.
+            var (other, _) = try await env.index(version: 1, job: "rebase")
+            let dropped = try #require(other.tasks.last?.name)
+            other.tasks.removeLast()
+            other.assignments.removeAll { $0.taskName == dropped }
+            other.allocator?.routes.removeAll { $0.taskName == dropped }
+            other.version = 0
+            other.baseVersion = 1
+            other.note = "another publisher"
+            var publish = Lifelong_V1_PublishSnapshotRequest()
+            publish.snapshot = other
+            #expect(try await env.kb.publishSnapshot(publish).version == 2)
+            let resumed = Task { await env.instances[0].worker.work() }
+            defer { resumed.cancel() }
+            let finished = try #require(try await env.events(of: started.id).last)
+            #expect(finished.state == .completed && finished.snapshotVersion == 3)
+            let (v2, _) = try await env.index(version: 2, job: "rebase")
+            let (v3, _) = try await env.index(version: 3, job: "rebase")
+            #expect(v3.baseVersion == 2)
+            let round = data.scenario.rounds[1]
+            #expect(Set(v3.tasks.map(\.name)) == Set(v2.tasks.map(\.name)).union(round.newTasks))
+            for task in v2.tasks where !round.updatedTasks.contains(task.name) {
+                #expect(v3.tasks.first { $0.name == task.name } == task)
+            }
+        }
+    }
+
     @Test("the gate rejects a deliberately worse model: it is stored and reported, the deployed one stays")
     func gateRejectsWorseModel() async throws {
         try await TrainingFixture.withEnvironment { env in

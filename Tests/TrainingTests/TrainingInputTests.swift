@@ -1,5 +1,6 @@
 import LifelongProto
 import RPCCore
+import ServiceHostTesting
 import Testing
 
 @Suite("Training: bad input and an unreachable knowledge base")
@@ -60,6 +61,42 @@ struct TrainingInputTests {
             let run = try await env.run(first.id)
             #expect(run.skippedTasks == ["site-09_summer"])
             #expect(run.createdTasks.count == 3 && run.publishedVersion == 1)
+
+            // A second run of the job; ListTrainings pages through both, newest first.
+            let second = try await env.training.startTraining(data.request(base: 1))
+            #expect(try await env.events(of: second.id).last?.state == .completed)
+            var list = Lifelong_V1_ListTrainingsRequest()
+            list.jobId = "small"
+            #expect(try await env.training.listTrainings(list).runs.map(\.id) == [second.id, first.id])
+            list.limit = 1
+            #expect(try await env.training.listTrainings(list).runs.map(\.id) == [second.id])
+            list.beforeId = second.id
+            #expect(try await env.training.listTrainings(list).runs.map(\.id) == [first.id])
+            list.jobId = "another-job"
+            #expect(try await env.training.listTrainings(list).runs.isEmpty)
+        }
+    }
+
+    @Test("samples that do not fit the request's schema fail the run once (no retry), naming the field")
+    func samplesMisfitSchema() async throws {
+        try await TrainingFixture.withEnvironment { env in
+            let data = try ScenarioSamples(job: "misfit")
+            try await env.add(data.samples(round: 0))
+            let request = data.request(base: 0) { spec in
+                var extra = Lifelong_V1_FeatureColumn()
+                extra.name = "extra"
+                extra.kind = .numeric
+                spec.schema?.columns.append(extra)
+            }
+            let started = try await env.training.startTraining(request)
+            let events = try await env.events(of: started.id)
+            let end = try #require(events.last)
+            #expect(end.kind == .finished && end.state == .failed)
+            #expect(end.message.contains(".features"))
+            let run = try await env.run(started.id)
+            #expect(run.state == .failed && run.error.contains("features"))
+            let plan = try #require(try await env.instances[0].queue.run(started.id)?.units.first { $0.name == "plan" })
+            #expect(plan.state == .failed && plan.attempts == 1)
         }
     }
 

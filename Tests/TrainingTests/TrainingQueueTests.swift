@@ -1,6 +1,7 @@
 import JobQueue
 import LifelongProto
 import RPCCore
+import ServiceHostTesting
 import Testing
 
 @Suite("Training runs on the shared queue: several instances, cancellation, restart")

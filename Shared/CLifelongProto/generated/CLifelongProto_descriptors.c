@@ -62,6 +62,8 @@ const void *CLifelongProto_descriptor_lifelong__v1__linear_model(void) { return 
 const void *CLifelongProto_descriptor_lifelong__v1__list_jobs_request(void) { return &lifelong__v1__list_jobs_request__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__list_jobs_response(void) { return &lifelong__v1__list_jobs_response__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__list_samples_request(void) { return &lifelong__v1__list_samples_request__descriptor; }
+const void *CLifelongProto_descriptor_lifelong__v1__list_trainings_request(void) { return &lifelong__v1__list_trainings_request__descriptor; }
+const void *CLifelongProto_descriptor_lifelong__v1__list_trainings_response(void) { return &lifelong__v1__list_trainings_response__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__list_versions_request(void) { return &lifelong__v1__list_versions_request__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__list_versions_response(void) { return &lifelong__v1__list_versions_response__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__method_report(void) { return &lifelong__v1__method_report__descriptor; }

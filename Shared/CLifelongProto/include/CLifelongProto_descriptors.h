@@ -64,6 +64,8 @@ const void *CLifelongProto_descriptor_lifelong__v1__linear_model(void);
 const void *CLifelongProto_descriptor_lifelong__v1__list_jobs_request(void);
 const void *CLifelongProto_descriptor_lifelong__v1__list_jobs_response(void);
 const void *CLifelongProto_descriptor_lifelong__v1__list_samples_request(void);
+const void *CLifelongProto_descriptor_lifelong__v1__list_trainings_request(void);
+const void *CLifelongProto_descriptor_lifelong__v1__list_trainings_response(void);
 const void *CLifelongProto_descriptor_lifelong__v1__list_versions_request(void);
 const void *CLifelongProto_descriptor_lifelong__v1__list_versions_response(void);
 const void *CLifelongProto_descriptor_lifelong__v1__method_report(void);

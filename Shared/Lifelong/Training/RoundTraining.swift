@@ -187,6 +187,33 @@ public struct RoundTraining: Sendable {
         return (try StoredModel(.gradientBoostedTrees(model)), rounds)
     }
 
+    /// A whole round in-process, as a training service spreads it over units: tasks (by
+    /// attribute key) in name order, each task's rows in their order in `rows`; the prior and
+    /// the global model on all rows, each task's start, then each task's model.
+    /// - Returns: Each task's model and its rows; the global model.
+    /// - Throws: `LifelongError.learning` when training fails; `.emptyData` for rows of one class.
+    public func trainRound(_ rows: LabelledSet) throws -> (tasks: [String: (model: StoredModel, rows: LabelledSet)], global: StoredModel?) {
+        let names = Set((0..<rows.rowCount).map { rows.attributeKey(ofRow: $0) }).sorted()
+        var rowsByTask: [String: [Int]] = [:]
+        for row in 0..<rows.rowCount { rowsByTask[rows.attributeKey(ofRow: row), default: []].append(row) }
+        let taskRows = names.map { rows.selecting(rows: rowsByTask[$0]!) }
+        var all = taskRows[0]
+        for task in taskRows.dropFirst() { all = try all.appending(task) }
+        let categories = Self.categories(attributeNames: rows.attributeNames, taskAttributes: taskRows.map { $0.attributes[0] })
+        guard let prior = try prior(rows: all, categories: categories) else {
+            throw LifelongError(.emptyData, "the rows hold fewer than two classes")
+        }
+        let spans = zip(names, taskRows).map { TaskSpan(name: $0, attributes: $1.attributes[0], rowCount: $1.rowCount) }
+        let starts = try starts(of: spans, training: Set(names), prior: prior, categories: categories)
+        var models: [String: (model: StoredModel, rows: LabelledSet)] = [:]
+        for (name, task) in zip(names, taskRows) {
+            let model = try taskModel(
+                name, start: starts[name], attributes: task.attributes[0], rows: task, prior: prior.model, categories: categories)
+            models[name] = (model.model, task)
+        }
+        return (models, try globalModel(rows: all))
+    }
+
     /// The prior (or a fold's) specialized to attribute values, over the model features.
     private func specialize(
         _ prior: GradientBoostedTrees, to values: [String], attributeNames: [String], encoding: FeatureEncoding,

@@ -211,6 +211,62 @@ public struct Lifelong_V1_GetTrainingRequest: ProtobufMessage {
     }
 }
 
+/// Request of ListTrainings.
+public struct Lifelong_V1_ListTrainingsRequest: ProtobufMessage {
+    /// Only rounds of this job (empty = every job).
+    public var jobId: String = ""
+    /// Most rounds returned (0 = 100; at most 1000).
+    public var limit: Int32 = 0
+    /// Only rounds created before this one: the last id of the previous page.
+    public var beforeId: String = ""
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// The fully-qualified protobuf name.
+    public static let protoMessageName = "lifelong.v1.ListTrainingsRequest"
+
+    /// Parses a message.
+    /// - Throws: `ProtobufDecodingError` for malformed or oversized input.
+    public init(serializedBytes bytes: [UInt8], limits: DecodingLimits) throws {
+        self = try ProtobufCCodec.decode(bytes, descriptor: Self._cDescriptor, limits: limits) {
+            Self(_c: $0.assumingMemoryBound(to: Lifelong__V1__ListTrainingsRequest.self))
+        }
+    }
+
+    /// Serializes the message.
+    /// - Throws: `ProtobufEncodingError` when a string holds a NUL character.
+    public func serializedBytes() throws -> [UInt8] {
+        try ProtobufCCodec.encode(descriptor: Self._cDescriptor) { UnsafeMutableRawPointer(try _cMessage($0)) }
+    }
+}
+
+/// Reply of ListTrainings.
+public struct Lifelong_V1_ListTrainingsResponse: ProtobufMessage {
+    /// The rounds, newest first.
+    public var runs: [Lifelong_V1_TrainingRun] = []
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// The fully-qualified protobuf name.
+    public static let protoMessageName = "lifelong.v1.ListTrainingsResponse"
+
+    /// Parses a message.
+    /// - Throws: `ProtobufDecodingError` for malformed or oversized input.
+    public init(serializedBytes bytes: [UInt8], limits: DecodingLimits) throws {
+        self = try ProtobufCCodec.decode(bytes, descriptor: Self._cDescriptor, limits: limits) {
+            Self(_c: $0.assumingMemoryBound(to: Lifelong__V1__ListTrainingsResponse.self))
+        }
+    }
+
+    /// Serializes the message.
+    /// - Throws: `ProtobufEncodingError` when a string holds a NUL character.
+    public func serializedBytes() throws -> [UInt8] {
+        try ProtobufCCodec.encode(descriptor: Self._cDescriptor) { UnsafeMutableRawPointer(try _cMessage($0)) }
+    }
+}
+
 /// Request of Evaluate.
 public struct Lifelong_V1_EvaluateRequest: ProtobufMessage {
     /// Job id.
@@ -326,6 +382,41 @@ extension Lifelong_V1_GetTrainingRequest {
         self.init()
         self.id = ProtobufCRead.string(c.pointee.id)
         self.afterSequence = c.pointee.after_sequence
+    }
+}
+
+extension Lifelong_V1_ListTrainingsRequest {
+    static var _cDescriptor: UnsafeRawPointer { CLifelongProto_descriptor_lifelong__v1__list_trainings_request() }
+
+    func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__ListTrainingsRequest> {
+        let c = arena.message(Lifelong__V1__ListTrainingsRequest.self, descriptor: Self._cDescriptor)
+        if !self.jobId.isEmpty { c.pointee.job_id = try arena.string(self.jobId) }
+        c.pointee.limit = self.limit
+        if !self.beforeId.isEmpty { c.pointee.before_id = try arena.string(self.beforeId) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Lifelong__V1__ListTrainingsRequest>) {
+        self.init()
+        self.jobId = ProtobufCRead.string(c.pointee.job_id)
+        self.limit = c.pointee.limit
+        self.beforeId = ProtobufCRead.string(c.pointee.before_id)
+    }
+}
+
+extension Lifelong_V1_ListTrainingsResponse {
+    static var _cDescriptor: UnsafeRawPointer { CLifelongProto_descriptor_lifelong__v1__list_trainings_response() }
+
+    func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__ListTrainingsResponse> {
+        let c = arena.message(Lifelong__V1__ListTrainingsResponse.self, descriptor: Self._cDescriptor)
+        c.pointee.n_runs = self.runs.count
+        c.pointee.runs = try arena.pointers(self.runs) { try $0._cMessage(arena) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Lifelong__V1__ListTrainingsResponse>) {
+        self.init()
+        self.runs = (0..<c.pointee.n_runs).map { Lifelong_V1_TrainingRun(_c: c.pointee.runs[$0]!) }
     }
 }
 

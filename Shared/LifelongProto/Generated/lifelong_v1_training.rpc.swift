@@ -64,6 +64,17 @@ public enum Lifelong_V1_Training {
             /// The call kind.
             public static let kind = RPCKind.unary
         }
+        /// Lists training rounds, newest first.
+        public enum ListTrainings {
+            /// The request message.
+            public typealias Input = Lifelong_V1_ListTrainingsRequest
+            /// The response message.
+            public typealias Output = Lifelong_V1_ListTrainingsResponse
+            /// The method's descriptor.
+            public static let descriptor = MethodDescriptor(service: Lifelong_V1_Training.descriptor, method: "ListTrainings")
+            /// The call kind.
+            public static let kind = RPCKind.unary
+        }
         /// Evaluates a snapshot's models on samples.
         public enum Evaluate {
             /// The request message.
@@ -83,6 +94,7 @@ public enum Lifelong_V1_Training {
             GetTraining.descriptor,
             WatchTraining.descriptor,
             CancelTraining.descriptor,
+            ListTrainings.descriptor,
             Evaluate.descriptor,
         ]
     }
@@ -147,6 +159,16 @@ public enum Lifelong_V1_Training {
             ).message
         }
 
+        /// Lists training rounds, newest first.
+        public func listTrainings(
+            _ message: Method.ListTrainings.Input, metadata: Metadata = [:], options: CallOptions = .defaults
+        ) async throws -> Method.ListTrainings.Output {
+            try await client.unary(
+                request: ClientRequest(message: message, metadata: metadata),
+                method: Method.ListTrainings.descriptor, options: options
+            ).message
+        }
+
         /// Evaluates a snapshot's models on samples.
         public func evaluate(
             _ message: Method.Evaluate.Input, metadata: Metadata = [:], options: CallOptions = .defaults
@@ -170,6 +192,8 @@ public enum Lifelong_V1_Training {
         func watchTraining(request: Method.WatchTraining.Input, response: RPCWriter<Method.WatchTraining.Output>, context: ServerContext) async throws
         /// Cancels a running round; nothing is published.
         func cancelTraining(request: Method.CancelTraining.Input, context: ServerContext) async throws -> Method.CancelTraining.Output
+        /// Lists training rounds, newest first.
+        func listTrainings(request: Method.ListTrainings.Input, context: ServerContext) async throws -> Method.ListTrainings.Output
         /// Evaluates a snapshot's models on samples.
         func evaluate(request: Method.Evaluate.Input, context: ServerContext) async throws -> Method.Evaluate.Output
     }
@@ -192,6 +216,9 @@ extension Lifelong_V1_Training.SimpleServiceProtocol {
         }
         router.registerUnary(Lifelong_V1_Training.Method.CancelTraining.descriptor) { (request: Lifelong_V1_Training.Method.CancelTraining.Input, context) -> Lifelong_V1_Training.Method.CancelTraining.Output in
             try await self.cancelTraining(request: request, context: context)
+        }
+        router.registerUnary(Lifelong_V1_Training.Method.ListTrainings.descriptor) { (request: Lifelong_V1_Training.Method.ListTrainings.Input, context) -> Lifelong_V1_Training.Method.ListTrainings.Output in
+            try await self.listTrainings(request: request, context: context)
         }
         router.registerUnary(Lifelong_V1_Training.Method.Evaluate.descriptor) { (request: Lifelong_V1_Training.Method.Evaluate.Input, context) -> Lifelong_V1_Training.Method.Evaluate.Output in
             try await self.evaluate(request: request, context: context)

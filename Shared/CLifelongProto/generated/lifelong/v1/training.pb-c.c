@@ -187,6 +187,96 @@ void   lifelong__v1__get_training_request__free_unpacked
   assert(message->base.descriptor == &lifelong__v1__get_training_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lifelong__v1__list_trainings_request__init
+                     (Lifelong__V1__ListTrainingsRequest         *message)
+{
+  static const Lifelong__V1__ListTrainingsRequest init_value = LIFELONG__V1__LIST_TRAININGS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lifelong__v1__list_trainings_request__get_packed_size
+                     (const Lifelong__V1__ListTrainingsRequest *message)
+{
+  assert(message->base.descriptor == &lifelong__v1__list_trainings_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lifelong__v1__list_trainings_request__pack
+                     (const Lifelong__V1__ListTrainingsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lifelong__v1__list_trainings_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lifelong__v1__list_trainings_request__pack_to_buffer
+                     (const Lifelong__V1__ListTrainingsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lifelong__v1__list_trainings_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lifelong__V1__ListTrainingsRequest *
+       lifelong__v1__list_trainings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lifelong__V1__ListTrainingsRequest *)
+     protobuf_c_message_unpack (&lifelong__v1__list_trainings_request__descriptor,
+                                allocator, len, data);
+}
+void   lifelong__v1__list_trainings_request__free_unpacked
+                     (Lifelong__V1__ListTrainingsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lifelong__v1__list_trainings_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lifelong__v1__list_trainings_response__init
+                     (Lifelong__V1__ListTrainingsResponse         *message)
+{
+  static const Lifelong__V1__ListTrainingsResponse init_value = LIFELONG__V1__LIST_TRAININGS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lifelong__v1__list_trainings_response__get_packed_size
+                     (const Lifelong__V1__ListTrainingsResponse *message)
+{
+  assert(message->base.descriptor == &lifelong__v1__list_trainings_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lifelong__v1__list_trainings_response__pack
+                     (const Lifelong__V1__ListTrainingsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lifelong__v1__list_trainings_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lifelong__v1__list_trainings_response__pack_to_buffer
+                     (const Lifelong__V1__ListTrainingsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lifelong__v1__list_trainings_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lifelong__V1__ListTrainingsResponse *
+       lifelong__v1__list_trainings_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lifelong__V1__ListTrainingsResponse *)
+     protobuf_c_message_unpack (&lifelong__v1__list_trainings_response__descriptor,
+                                allocator, len, data);
+}
+void   lifelong__v1__list_trainings_response__free_unpacked
+                     (Lifelong__V1__ListTrainingsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lifelong__v1__list_trainings_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   lifelong__v1__evaluate_request__init
                      (Lifelong__V1__EvaluateRequest         *message)
 {
@@ -767,6 +857,108 @@ const ProtobufCMessageDescriptor lifelong__v1__get_training_request__descriptor 
   (ProtobufCMessageInit) lifelong__v1__get_training_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor lifelong__v1__list_trainings_request__field_descriptors[3] =
+{
+  {
+    "job_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__ListTrainingsRequest, job_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__ListTrainingsRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "before_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__ListTrainingsRequest, before_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lifelong__v1__list_trainings_request__field_indices_by_name[] = {
+  2,   /* field[2] = before_id */
+  0,   /* field[0] = job_id */
+  1,   /* field[1] = limit */
+};
+static const ProtobufCIntRange lifelong__v1__list_trainings_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lifelong__v1__list_trainings_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lifelong.v1.ListTrainingsRequest",
+  "ListTrainingsRequest",
+  "Lifelong__V1__ListTrainingsRequest",
+  "lifelong.v1",
+  sizeof(Lifelong__V1__ListTrainingsRequest),
+  3,
+  lifelong__v1__list_trainings_request__field_descriptors,
+  lifelong__v1__list_trainings_request__field_indices_by_name,
+  1,  lifelong__v1__list_trainings_request__number_ranges,
+  (ProtobufCMessageInit) lifelong__v1__list_trainings_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lifelong__v1__list_trainings_response__field_descriptors[1] =
+{
+  {
+    "runs",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lifelong__V1__ListTrainingsResponse, n_runs),
+    offsetof(Lifelong__V1__ListTrainingsResponse, runs),
+    &lifelong__v1__training_run__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lifelong__v1__list_trainings_response__field_indices_by_name[] = {
+  0,   /* field[0] = runs */
+};
+static const ProtobufCIntRange lifelong__v1__list_trainings_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lifelong__v1__list_trainings_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lifelong.v1.ListTrainingsResponse",
+  "ListTrainingsResponse",
+  "Lifelong__V1__ListTrainingsResponse",
+  "lifelong.v1",
+  sizeof(Lifelong__V1__ListTrainingsResponse),
+  1,
+  lifelong__v1__list_trainings_response__field_descriptors,
+  lifelong__v1__list_trainings_response__field_indices_by_name,
+  1,  lifelong__v1__list_trainings_response__number_ranges,
+  (ProtobufCMessageInit) lifelong__v1__list_trainings_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor lifelong__v1__evaluate_request__field_descriptors[3] =
 {
   {
@@ -931,19 +1123,21 @@ const ProtobufCEnumDescriptor lifelong__v1__task_outcome_kind__descriptor =
   lifelong__v1__task_outcome_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor lifelong__v1__training__method_descriptors[6] =
+static const ProtobufCMethodDescriptor lifelong__v1__training__method_descriptors[7] =
 {
   { "Train", &lifelong__v1__train_request__descriptor, &lifelong__v1__job_progress_event__descriptor },
   { "StartTraining", &lifelong__v1__train_request__descriptor, &lifelong__v1__training_run__descriptor },
   { "GetTraining", &lifelong__v1__get_training_request__descriptor, &lifelong__v1__training_run__descriptor },
   { "WatchTraining", &lifelong__v1__get_training_request__descriptor, &lifelong__v1__job_progress_event__descriptor },
   { "CancelTraining", &lifelong__v1__get_training_request__descriptor, &lifelong__v1__training_run__descriptor },
+  { "ListTrainings", &lifelong__v1__list_trainings_request__descriptor, &lifelong__v1__list_trainings_response__descriptor },
   { "Evaluate", &lifelong__v1__evaluate_request__descriptor, &lifelong__v1__evaluate_response__descriptor },
 };
 const unsigned lifelong__v1__training__method_indices_by_name[] = {
   4,        /* CancelTraining */
-  5,        /* Evaluate */
+  6,        /* Evaluate */
   2,        /* GetTraining */
+  5,        /* ListTrainings */
   1,        /* StartTraining */
   0,        /* Train */
   3         /* WatchTraining */
@@ -955,7 +1149,7 @@ const ProtobufCServiceDescriptor lifelong__v1__training__descriptor =
   "Training",
   "Lifelong__V1__Training",
   "lifelong.v1",
-  6,
+  7,
   lifelong__v1__training__method_descriptors,
   lifelong__v1__training__method_indices_by_name
 };
@@ -999,13 +1193,21 @@ void lifelong__v1__training__cancel_training(ProtobufCService *service,
   assert(service->descriptor == &lifelong__v1__training__descriptor);
   service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void lifelong__v1__training__list_trainings(ProtobufCService *service,
+                                            const Lifelong__V1__ListTrainingsRequest *input,
+                                            Lifelong__V1__ListTrainingsResponse_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &lifelong__v1__training__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void lifelong__v1__training__evaluate(ProtobufCService *service,
                                       const Lifelong__V1__EvaluateRequest *input,
                                       Lifelong__V1__EvaluateResponse_Closure closure,
                                       void *closure_data)
 {
   assert(service->descriptor == &lifelong__v1__training__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lifelong__v1__training__init (Lifelong__V1__Training_Service *service,
                                    Lifelong__V1__Training_ServiceDestroy destroy)

@@ -22,6 +22,8 @@ typedef struct Lifelong__V1__TrainRequest Lifelong__V1__TrainRequest;
 typedef struct Lifelong__V1__TrainingRun Lifelong__V1__TrainingRun;
 typedef struct Lifelong__V1__TrainingTaskOutcome Lifelong__V1__TrainingTaskOutcome;
 typedef struct Lifelong__V1__GetTrainingRequest Lifelong__V1__GetTrainingRequest;
+typedef struct Lifelong__V1__ListTrainingsRequest Lifelong__V1__ListTrainingsRequest;
+typedef struct Lifelong__V1__ListTrainingsResponse Lifelong__V1__ListTrainingsResponse;
 typedef struct Lifelong__V1__EvaluateRequest Lifelong__V1__EvaluateRequest;
 typedef struct Lifelong__V1__EvaluateResponse Lifelong__V1__EvaluateResponse;
 
@@ -239,6 +241,47 @@ struct  Lifelong__V1__GetTrainingRequest
 
 
 /*
+ * Request of ListTrainings.
+ */
+struct  Lifelong__V1__ListTrainingsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Only rounds of this job (empty = every job).
+   */
+  char *job_id;
+  /*
+   * Most rounds returned (0 = 100; at most 1000).
+   */
+  int32_t limit;
+  /*
+   * Only rounds created before this one: the last id of the previous page.
+   */
+  char *before_id;
+};
+#define LIFELONG__V1__LIST_TRAININGS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__list_trainings_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Reply of ListTrainings.
+ */
+struct  Lifelong__V1__ListTrainingsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The rounds, newest first.
+   */
+  size_t n_runs;
+  Lifelong__V1__TrainingRun **runs;
+};
+#define LIFELONG__V1__LIST_TRAININGS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__list_trainings_response__descriptor) \
+    , 0,NULL }
+
+
+/*
  * Request of Evaluate.
  */
 struct  Lifelong__V1__EvaluateRequest
@@ -365,6 +408,44 @@ Lifelong__V1__GetTrainingRequest *
 void   lifelong__v1__get_training_request__free_unpacked
                      (Lifelong__V1__GetTrainingRequest *message,
                       ProtobufCAllocator *allocator);
+/* Lifelong__V1__ListTrainingsRequest methods */
+void   lifelong__v1__list_trainings_request__init
+                     (Lifelong__V1__ListTrainingsRequest         *message);
+size_t lifelong__v1__list_trainings_request__get_packed_size
+                     (const Lifelong__V1__ListTrainingsRequest   *message);
+size_t lifelong__v1__list_trainings_request__pack
+                     (const Lifelong__V1__ListTrainingsRequest   *message,
+                      uint8_t             *out);
+size_t lifelong__v1__list_trainings_request__pack_to_buffer
+                     (const Lifelong__V1__ListTrainingsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lifelong__V1__ListTrainingsRequest *
+       lifelong__v1__list_trainings_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lifelong__v1__list_trainings_request__free_unpacked
+                     (Lifelong__V1__ListTrainingsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lifelong__V1__ListTrainingsResponse methods */
+void   lifelong__v1__list_trainings_response__init
+                     (Lifelong__V1__ListTrainingsResponse         *message);
+size_t lifelong__v1__list_trainings_response__get_packed_size
+                     (const Lifelong__V1__ListTrainingsResponse   *message);
+size_t lifelong__v1__list_trainings_response__pack
+                     (const Lifelong__V1__ListTrainingsResponse   *message,
+                      uint8_t             *out);
+size_t lifelong__v1__list_trainings_response__pack_to_buffer
+                     (const Lifelong__V1__ListTrainingsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lifelong__V1__ListTrainingsResponse *
+       lifelong__v1__list_trainings_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lifelong__v1__list_trainings_response__free_unpacked
+                     (Lifelong__V1__ListTrainingsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Lifelong__V1__EvaluateRequest methods */
 void   lifelong__v1__evaluate_request__init
                      (Lifelong__V1__EvaluateRequest         *message);
@@ -417,6 +498,12 @@ typedef void (*Lifelong__V1__TrainingTaskOutcome_Closure)
 typedef void (*Lifelong__V1__GetTrainingRequest_Closure)
                  (const Lifelong__V1__GetTrainingRequest *message,
                   void *closure_data);
+typedef void (*Lifelong__V1__ListTrainingsRequest_Closure)
+                 (const Lifelong__V1__ListTrainingsRequest *message,
+                  void *closure_data);
+typedef void (*Lifelong__V1__ListTrainingsResponse_Closure)
+                 (const Lifelong__V1__ListTrainingsResponse *message,
+                  void *closure_data);
 typedef void (*Lifelong__V1__EvaluateRequest_Closure)
                  (const Lifelong__V1__EvaluateRequest *message,
                   void *closure_data);
@@ -450,6 +537,10 @@ struct Lifelong__V1__Training_Service
                           const Lifelong__V1__GetTrainingRequest *input,
                           Lifelong__V1__TrainingRun_Closure closure,
                           void *closure_data);
+  void (*list_trainings)(Lifelong__V1__Training_Service *service,
+                         const Lifelong__V1__ListTrainingsRequest *input,
+                         Lifelong__V1__ListTrainingsResponse_Closure closure,
+                         void *closure_data);
   void (*evaluate)(Lifelong__V1__Training_Service *service,
                    const Lifelong__V1__EvaluateRequest *input,
                    Lifelong__V1__EvaluateResponse_Closure closure,
@@ -467,6 +558,7 @@ void lifelong__v1__training__init (Lifelong__V1__Training_Service *service,
       function_prefix__ ## get_training,\
       function_prefix__ ## watch_training,\
       function_prefix__ ## cancel_training,\
+      function_prefix__ ## list_trainings,\
       function_prefix__ ## evaluate  }
 void lifelong__v1__training__train(ProtobufCService *service,
                                    const Lifelong__V1__TrainRequest *input,
@@ -488,6 +580,10 @@ void lifelong__v1__training__cancel_training(ProtobufCService *service,
                                              const Lifelong__V1__GetTrainingRequest *input,
                                              Lifelong__V1__TrainingRun_Closure closure,
                                              void *closure_data);
+void lifelong__v1__training__list_trainings(ProtobufCService *service,
+                                            const Lifelong__V1__ListTrainingsRequest *input,
+                                            Lifelong__V1__ListTrainingsResponse_Closure closure,
+                                            void *closure_data);
 void lifelong__v1__training__evaluate(ProtobufCService *service,
                                       const Lifelong__V1__EvaluateRequest *input,
                                       Lifelong__V1__EvaluateResponse_Closure closure,
@@ -500,6 +596,8 @@ extern const ProtobufCMessageDescriptor lifelong__v1__train_request__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__training_run__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__training_task_outcome__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__get_training_request__descriptor;
+extern const ProtobufCMessageDescriptor lifelong__v1__list_trainings_request__descriptor;
+extern const ProtobufCMessageDescriptor lifelong__v1__list_trainings_response__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__evaluate_request__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__evaluate_response__descriptor;
 extern const ProtobufCServiceDescriptor lifelong__v1__training__descriptor;

@@ -1,0 +1,45 @@
+import Foundation
+import LifelongCore
+import LifelongLearning
+import LifelongProto
+
+/// What the planning unit left for one task's unit: the job's schema, the task's samples as
+/// read when the round was planned, the prior, the task's start (the attribute values the
+/// prior is specialized to and the out-of-fold raw scores of the task's rows under it) and the
+/// attribute categories of every task.
+struct PlanArtifacts: Sendable {
+    var schema: JobSchema
+    var rows: JobSamples.TaskRows
+    var prior: GradientBoostedTrees
+    var start: RoundTraining.Start?
+    var categories: [CategoricalEncoding]
+
+    /// Reads them.
+    /// - Throws: ``TrainingError`` INTERNAL when the plan left no such artifacts.
+    static func load(_ context: UnitContext, task: String) async throws -> PlanArtifacts {
+        let store = context.store
+        let run = context.runID
+        guard let schemaBytes = try await store.artifact("schema", run: run),
+            let priorBytes = try await store.artifact("prior", run: run),
+            let sampleBytes = try await store.artifact("samples:\(task)", run: run),
+            let categoryBytes = try await store.artifact("categories", run: run)
+        else { throw TrainingError(.internalError, "the run's plan left no prior, schema or samples for task '\(task)'") }
+        let schema = try JobSchema(try Lifelong_V1_FeatureSchema(serializedBytes: schemaBytes), field: "schema")
+        let samples = try JobSamples(
+            try Lifelong_V1_SampleBatch(serializedBytes: sampleBytes).samples, schema: schema,
+            trainFraction: context.request.trainFraction, since: 0)
+        guard let rows = samples.tasks[task] else { throw TrainingError(.internalError, "the plan's samples are not task '\(task)'s") }
+        guard case .gradientBoostedTrees(let prior) = try StoredModel(bytes: priorBytes).model else {
+            throw TrainingError(.internalError, "the run's prior is not a tree ensemble")
+        }
+        let taskAttributes = try JSONDecoder().decode([[String]].self, from: Data(categoryBytes))
+        var start: RoundTraining.Start?
+        if let margins = try await store.artifact("margins:\(task)", run: run).map(MarginCodec.decode) {
+            let attributes = try await store.artifact("start:\(task)", run: run).map(StartAttributes.decode)
+            start = RoundTraining.Start(attributes: attributes ?? rows.attributes, margins: margins)
+        }
+        return PlanArtifacts(
+            schema: schema, rows: rows, prior: prior, start: start,
+            categories: RoundTraining.categories(attributeNames: schema.attributeNames, taskAttributes: taskAttributes))
+    }
+}
