@@ -10,7 +10,7 @@ enum SnapshotEvaluation {
         try RunRequest.identifier(request.jobId, field: "job_id")
         guard request.version >= 0 else { throw TrainingError.invalid("version", "must be >= 0 (0 = latest)") }
         var kb = kb
-        kb.waitsWhileUnreachable = false
+        kb.retry.waitsWhileUnreachable = false
         guard let snapshot = try await kb.snapshot(job: request.jobId, version: request.version, onWait: { _ in }) else {
             throw TrainingError(.notFound, "job_id: job '\(request.jobId)' has no snapshot")
         }

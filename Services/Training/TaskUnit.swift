@@ -18,8 +18,9 @@ enum TaskUnit {
         guard let schemaBytes = try await context.store.artifact("schema", run: context.runID),
               let priorBytes = try await context.store.artifact("prior", run: context.runID)
         else { throw TrainingError(.internalError, "the run's plan left no prior or schema") }
-        var inputs = try await RunInputs.load(context, since: 0)
-        inputs.schema = try JobSchema(try Lifelong_V1_FeatureSchema(serializedBytes: schemaBytes), field: "schema")
+        var inputs = try await RunInputs.load(context, since: 0, planner: ClusterPlan.stored(context))
+        inputs.schema = try JobSchema(
+            try Lifelong_V1_FeatureSchema(serializedBytes: schemaBytes), field: "schema", attributeTasks: !request.definesClusters)
         guard let rows = inputs.samples.tasks[task] else {
             throw TrainingError(.notFound, "task '\(task)' has no labelled samples any more")
         }
@@ -58,8 +59,7 @@ enum TaskUnit {
         outcome.reason = rejection ?? ""
         outcome.model = try await context.kb.putModel(
             trained.model, task: task, metrics: [metrics(accuracy: accuracy, rows: rows.eval.rowCount)], onWait: context.onWait)
-        let taskSnapshot = rejection == nil
-            ? try oneTaskSnapshot(task, rows: rows, model: trained.model, schema: inputs.schema).serializedBytes() : nil
+        let taskSnapshot = rejection == nil ? try taskSnapshot(task, inputs: inputs, rows: rows, model: trained.model) : nil
 
         var verdict = context.event(
             rejection == nil ? .accepted : .rejected, task: task,
@@ -97,6 +97,18 @@ enum TaskUnit {
         metrics.sampleCount = Int64(rows)
         metrics.values = [metric]
         return metrics
+    }
+
+    /// The serialized one-task snapshot of an accepted model: a clustering run's
+    /// (``clusterTaskSnapshot(_:inputs:plan:model:)``) or an attribute task's
+    /// (``oneTaskSnapshot(_:rows:model:schema:)``).
+    static func taskSnapshot(_ task: String, inputs: RunInputs, rows: JobSamples.TaskRows, model: StoredModel) throws -> [UInt8] {
+        let snapshot = if let plan = inputs.plan {
+            try clusterTaskSnapshot(task, inputs: inputs, plan: plan, model: model)
+        } else {
+            try oneTaskSnapshot(task, rows: rows, model: model, schema: inputs.schema)
+        }
+        return try snapshot.serializedBytes()
     }
 
     /// The task alone as a snapshot: its record, its route and its assignment, as the index
