@@ -3,8 +3,8 @@ import LifelongLearning
 import LifelongProto
 
 /// Evaluate: a snapshot's index, as the edge would serve it, scored on labelled samples —
-/// given inline, or the job's EVAL samples in the KB. Per task (by the samples' attributes)
-/// and over all samples.
+/// given inline, or the job's EVAL samples in the KB. Per task (by the samples' attributes, or
+/// for clusters by the cluster the snapshot's allocator gives) and over all samples.
 enum SnapshotEvaluation {
     static func evaluate(_ request: Lifelong_V1_EvaluateRequest, kb: KnowledgeBaseAccess) async throws -> Lifelong_V1_EvaluateResponse {
         try RunRequest.identifier(request.jobId, field: "job_id")
@@ -28,7 +28,8 @@ enum SnapshotEvaluation {
             }
             let attributes = index.attributeNames.map { name in sample.attributes.first { $0.name == name }?.value ?? "" }
             let prediction = try index.predict(features: sample.features.map { Float($0) }, attributes: attributes)
-            let task = LabelledSet.key(attributes)
+            // Attribute tasks by the sample's values (unknown ones too); clusters by allocation.
+            let task = index.allocator.kind == .clusters ? prediction.task ?? "" : LabelledSet.key(attributes)
             counts[task, default: 0] += 1
             if prediction.predictedClass == Int(label.classIndex) { correct[task, default: 0] += 1 }
         }

@@ -63,6 +63,17 @@ struct TaskPlanTests {
                 #expect(served.probabilities == (try expected[cluster]!.model.model.predict(features)))
             }
 
+            // Evaluate scores per cluster: the run's accuracies.
+            let run = try await env.run(finished.runId)
+            var evaluate = Lifelong_V1_EvaluateRequest()
+            evaluate.jobId = "clusters"
+            let evaluation = try await env.training.evaluate(evaluate)
+            #expect(Set(evaluation.tasks.map(\.taskName)) == clusters)
+            for entry in evaluation.tasks {
+                #expect(entry.sampleCount == Int64(test[entry.taskName]?.rowCount ?? 0))
+                #expect(entry.accuracy == run.tasks.first { $0.taskName == entry.taskName }?.accuracy)
+            }
+
             // Relations, groups and detectors from task mining, at the spec's false-positive rate.
             Self.expectMined(snapshot, targetFalsePositiveRate: 0.1)
         }
