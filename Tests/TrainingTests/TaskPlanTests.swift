@@ -26,12 +26,7 @@ struct TaskPlanTests {
             #expect(bad?.0 == .invalidArgument && bad?.1.hasPrefix("spec.max_clusters") == true)
 
             try await env.add(data.samples(round: 0))
-            let events = try await env.train(data.request(base: 0) {
-                $0.taskDefinition = .clustering
-                $0.minClusters = 2
-                $0.maxClusters = 4
-                $0.detectorFalsePositiveRate = 0.1
-            })
+            let events = try await env.train(Self.clusteringRequest(data, base: 0) { $0.detectorFalsePositiveRate = 0.1 })
             let finished = try #require(events.last)
             #expect(finished.state == .completed && finished.snapshotVersion == 1, "\(finished.message)")
             #expect(events.contains { $0.message.hasPrefix("task mining defined") })
@@ -79,6 +74,41 @@ struct TaskPlanTests {
         }
     }
 
+    @Test("a second clustering round keeps the plan: only the cluster with new samples is retrained, the others bit for bit")
+    func secondClusteringRound() async throws {
+        try await TrainingFixture.withEnvironment { env in
+            let data = try ScenarioSamples(job: "clusters-2")
+            try await env.add(data.samples(round: 0))
+            let first = try await env.train(Self.clusteringRequest(data, base: 0))
+            #expect(first.last?.snapshotVersion == 1)
+            let (before, _) = try await env.index(version: 1, job: "clusters-2")
+            let allocator = try TaskAllocator(message: try #require(before.allocator))
+
+            // Round 1's samples of one cluster only.
+            let fresh = try data.samples(round: 1).map { sample in
+                (sample, try allocator.allocate(features: sample.features.map { Float($0) }, attributes: []) ?? "")
+            }
+            let changed = try #require(Dictionary(grouping: fresh, by: \.1).max { $0.value.count < $1.value.count }?.key)
+            try await env.add(fresh.filter { $0.1 == changed }.map(\.0))
+            let events = try await env.train(Self.clusteringRequest(data, base: 1) { $0.minImprovement = -1 })
+            let finished = try #require(events.last)
+            #expect(finished.state == .completed && finished.snapshotVersion == 2, "\(finished.message)")
+            #expect(events.contains { $0.message.hasPrefix("keeping the \(before.tasks.count) clusters of version 1") })
+            let run = try await env.run(finished.runId)
+            #expect(run.retrainedTasks == [changed])
+
+            let (after, _) = try await env.index(version: 2, job: "clusters-2")
+            #expect(after.allocator == before.allocator, "the plan is kept as it is")
+            for task in before.tasks.map(\.name) where task != changed {
+                #expect(after.tasks.first { $0.name == task } == before.tasks.first { $0.name == task })
+                #expect(after.assignments.first { $0.taskName == task } == before.assignments.first { $0.taskName == task })
+            }
+            #expect(
+                after.assignments.first { $0.taskName == changed }?.model != before.assignments.first { $0.taskName == changed }?.model)
+            Self.expectMined(after, targetFalsePositiveRate: 0.05)
+        }
+    }
+
     @Test("task mining unreachable: the publication waits, visibly, and succeeds when it comes back")
     func taskMiningComesBack() async throws {
         // A free port, where task mining is started later.
@@ -113,6 +143,18 @@ struct TaskPlanTests {
             let (snapshot, _) = try await env.index(version: 1, job: "mining-down")
             Self.expectMined(snapshot, targetFalsePositiveRate: 0.05)
             #expect(snapshot.detectors.contains { $0.kind == .attributes })
+        }
+    }
+
+    /// A clustering run's request: 2…4 clusters.
+    static func clusteringRequest(
+        _ data: ScenarioSamples, base: Int64, configure: (inout Lifelong_V1_JobSpec) -> Void = { _ in }
+    ) -> Lifelong_V1_TrainRequest {
+        data.request(base: base) {
+            $0.taskDefinition = .clustering
+            $0.minClusters = 2
+            $0.maxClusters = 4
+            configure(&$0)
         }
     }
 
