@@ -35,11 +35,15 @@ enum ClusterPlan {
 
     /// The planner of the units after the plan: the plan the run stored.
     static func stored(_ context: UnitContext) -> RunInputs.Planner {
-        { _, _ in
-            guard let bytes = try await context.store.artifact(artifact, run: context.runID) else {
-                throw TrainingError(.internalError, "the run's plan unit stored no task plan")
-            }
-            return try Lifelong_V1_DefineTasksResponse(serializedBytes: bytes)
+        { _, _ in try await load(context) }
+    }
+
+    /// The plan the run stored.
+    /// - Throws: ``TrainingError`` INTERNAL when the plan unit stored none (a bug).
+    static func load(_ context: UnitContext) async throws -> Lifelong_V1_DefineTasksResponse {
+        guard let bytes = try await context.store.artifact(artifact, run: context.runID) else {
+            throw TrainingError(.internalError, "the run's plan unit stored no task plan")
         }
+        return try Lifelong_V1_DefineTasksResponse(serializedBytes: bytes)
     }
 }

@@ -4,8 +4,9 @@ import LifelongProto
 import RPCCore
 
 /// The last unit of a run: merges the accepted task models into the newest snapshot, has task
-/// mining recompute its relations, groups and detectors (``SnapshotMining``), and publishes it with compare-and-set on its base version, rebasing on a newer version and
-/// retrying when another publisher won (ABORTED).
+/// mining recompute its relations, groups and detectors (``SnapshotMining``), and publishes
+/// it with compare-and-set on its base version, rebasing on a newer version and retrying when
+/// another publisher won (ABORTED).
 ///
 /// Exactly once: the snapshot and its request id (`<run>@<base>`) are stored before the
 /// call, so a worker that takes the unit over sends the same request again and the KB answers
@@ -40,7 +41,7 @@ enum PublishUnit {
         let schema = try JobSchema(
             try Lifelong_V1_FeatureSchema(serializedBytes: schemaBytes), field: "schema", attributeTasks: !clusters)
         let global = try await context.store.artifact("global", run: runID).map { try Lifelong_V1_ModelReference(serializedBytes: $0) }
-        let plan = clusters ? try await ClusterPlan.stored(context)(nil, schema) : nil
+        let plan = clusters ? try await ClusterPlan.load(context) : nil
         let empty = TaskIndex.empty(
             encoding: schema.encoding, attributeNames: schema.attributeNames, allocatorKind: clusters ? .clusters : .attributes
         ).snapshot()
