@@ -3,7 +3,8 @@ import LifelongLearning
 import LifelongProto
 
 /// A job's labelled samples from the knowledge base, split by task (the attribute values
-/// joined, as the learner names attribute tasks) into training and eval rows.
+/// joined, as the learner names attribute tasks, or the task a clustering plan's allocator
+/// gives) into training and eval rows.
 ///
 /// The eval split: a task's samples of kind EVAL when it has any; otherwise the samples whose
 /// key hashes beyond `trainFraction` (stable, so every worker and every round split alike).
@@ -32,8 +33,12 @@ struct JobSamples: Sendable {
     /// - Parameters:
     ///   - samples: The job's labelled samples, in sequence order.
     ///   - since: Samples after this sequence are new.
+    ///   - allocator: A clustering plan's allocator (the core's, as task mining allocates);
+    ///     nil: tasks by attribute values.
     /// - Throws: ``TrainingError`` INVALID_ARGUMENT when a sample does not fit the schema.
-    init(_ samples: [Lifelong_V1_Sample], schema: JobSchema, trainFraction: Double, since: Int64) throws {
+    init(
+        _ samples: [Lifelong_V1_Sample], schema: JobSchema, trainFraction: Double, since: Int64, allocator: TaskAllocator? = nil
+    ) throws {
         self.schema = schema
         struct Pending {
             var attributes: [String]
@@ -54,7 +59,13 @@ struct JobSamples: Sendable {
                 let value = sample.attributes.first { $0.name == name }?.value ?? ""
                 return value.isEmpty ? LabelledSet.emptyAttributeValue : value
             }
-            let task = LabelledSet.key(attributes)
+            let task: String
+            if let allocator {
+                guard let cluster = try allocator.allocate(features: sample.features.map { Float($0) }, attributes: []) else { continue }
+                task = cluster
+            } else {
+                task = LabelledSet.key(attributes)
+            }
             pending[task, default: Pending(attributes: attributes)].rows.append((sample, sample.kind == .eval))
             if sample.kind == .eval { pending[task]!.hasEvalKind = true }
             newest = max(newest, sample.sequence)

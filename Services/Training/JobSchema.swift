@@ -3,16 +3,20 @@ import LifelongLearning
 import LifelongProto
 
 /// A job's feature schema as the learner reads it: the encoding (features and classes) and
-/// the attribute columns that define tasks.
+/// the attribute columns that define tasks (none when tasks are clusters: the learner then
+/// reads no attributes, and the schema's are dropped).
 struct JobSchema: Sendable {
     var encoding: FeatureEncoding
     var attributeNames: [String]
     var message: Lifelong_V1_FeatureSchema
 
     /// Checks a schema message.
-    /// - Parameter field: The message's field, for errors (`spec.schema`).
+    /// - Parameters:
+    ///   - field: The message's field, for errors (`spec.schema`).
+    ///   - attributeTasks: Whether tasks are attribute values (then attribute columns are
+    ///     required); false: clusters, and the attribute columns are dropped.
     /// - Throws: ``TrainingError`` INVALID_ARGUMENT naming the field.
-    init(_ schema: Lifelong_V1_FeatureSchema, field: String) throws {
+    init(_ schema: Lifelong_V1_FeatureSchema, field: String, attributeTasks: Bool = true) throws {
         guard !schema.columns.isEmpty else { throw TrainingError.invalid("\(field).columns", "needs at least one feature") }
         var features: [FeatureColumn] = []
         for (index, column) in schema.columns.enumerated() {
@@ -40,11 +44,13 @@ struct JobSchema: Sendable {
         } catch {
             throw TrainingError.invalid("\(field).classes", "\(error)")
         }
-        guard !schema.attributeNames.isEmpty else {
+        guard !attributeTasks || !schema.attributeNames.isEmpty else {
             throw TrainingError.invalid("\(field).attribute_names", "attribute tasks need at least one attribute column")
         }
         encoding = FeatureEncoding(features: features, labelName: schema.labelName, label: .classification(classes: classes))
-        attributeNames = schema.attributeNames
-        message = schema
+        attributeNames = attributeTasks ? schema.attributeNames : []
+        var message = schema
+        message.attributeNames = attributeNames
+        self.message = message
     }
 }

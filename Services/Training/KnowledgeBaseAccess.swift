@@ -9,36 +9,19 @@ import RPCCore
 public struct KnowledgeBaseAccess: Sendable {
     /// The generated client.
     public let client: Lifelong_V1_KnowledgeBase.Client
-    /// First pause after a failure; doubles up to `maximumBackoff`.
-    public var initialBackoff: Duration = .milliseconds(200)
-    /// Longest pause between attempts.
-    public var maximumBackoff: Duration = .seconds(5)
-    /// Whether calls wait for an unreachable KB; false: UNAVAILABLE is thrown at once.
-    public var waitsWhileUnreachable = true
+    /// How calls wait while the KB is unreachable.
+    public var retry = UnreachableRetry(service: "knowledge base")
 
     /// Wraps a client.
     public init(client: Lifelong_V1_KnowledgeBase.Client) {
         self.client = client
     }
 
-    /// Runs `call`, retrying while the KB is unreachable.
-    /// - Parameters:
-    ///   - what: What the call does, for the waiting report.
-    ///   - onWait: Told before each pause.
+    /// Runs `call`, retrying while the KB is unreachable (``UnreachableRetry``).
     func retrying<T: Sendable>(
         _ what: String, onWait: @Sendable (String) async -> Void, _ call: @Sendable () async throws -> T
     ) async throws -> T {
-        var delay = initialBackoff
-        while true {
-            try Task.checkCancellation()
-            do {
-                return try await call()
-            } catch let error as RPCError where error.code == .unavailable && waitsWhileUnreachable {
-                await onWait("knowledge base unreachable while \(what) (\(error.message)); retrying in \(delay)")
-                try await Task.sleep(for: delay)
-                delay = min(delay * 2, maximumBackoff)
-            }
-        }
+        try await retry.run(what, onWait: onWait, call)
     }
 
     /// A job's snapshot; nil when the job has none and `version` is 0 (latest).

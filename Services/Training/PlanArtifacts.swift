@@ -9,6 +9,10 @@ import LifelongProto
 /// attribute categories of every task.
 struct PlanArtifacts: Sendable {
     var schema: JobSchema
+    /// A clustering run's plan (tasks and allocator); nil for attribute tasks.
+    var plan: Lifelong_V1_DefineTasksResponse?
+    /// The task's samples as the plan read them (only this task's).
+    var samples: JobSamples
     var rows: JobSamples.TaskRows
     var prior: GradientBoostedTrees
     var start: RoundTraining.Start?
@@ -24,10 +28,14 @@ struct PlanArtifacts: Sendable {
             let sampleBytes = try await store.artifact("samples:\(task)", run: run),
             let categoryBytes = try await store.artifact("categories", run: run)
         else { throw TrainingError(.internalError, "the run's plan left no prior, schema or samples for task '\(task)'") }
-        let schema = try JobSchema(try Lifelong_V1_FeatureSchema(serializedBytes: schemaBytes), field: "schema")
+        let request = context.request
+        let schema = try JobSchema(
+            try Lifelong_V1_FeatureSchema(serializedBytes: schemaBytes), field: "schema", attributeTasks: !request.definesClusters)
+        let plan = request.definesClusters ? try await ClusterPlan.load(context) : nil
+        let allocator = try plan.map { try TaskAllocator(message: $0.allocator ?? Lifelong_V1_TaskAllocator()) }
         let samples = try JobSamples(
             try Lifelong_V1_SampleBatch(serializedBytes: sampleBytes).samples, schema: schema,
-            trainFraction: context.request.trainFraction, since: 0)
+            trainFraction: request.trainFraction, since: 0, allocator: allocator)
         guard let rows = samples.tasks[task] else { throw TrainingError(.internalError, "the plan's samples are not task '\(task)'s") }
         guard case .gradientBoostedTrees(let prior) = try StoredModel(bytes: priorBytes).model else {
             throw TrainingError(.internalError, "the run's prior is not a tree ensemble")
@@ -39,7 +47,7 @@ struct PlanArtifacts: Sendable {
             start = RoundTraining.Start(attributes: attributes ?? rows.attributes, margins: margins)
         }
         return PlanArtifacts(
-            schema: schema, rows: rows, prior: prior, start: start,
+            schema: schema, plan: plan, samples: samples, rows: rows, prior: prior, start: start,
             categories: RoundTraining.categories(attributeNames: schema.attributeNames, taskAttributes: taskAttributes))
     }
 }

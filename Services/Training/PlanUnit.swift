@@ -4,7 +4,8 @@ import LifelongCore
 import LifelongProto
 
 /// The first unit of a run: decides which tasks to train, trains what they share (the prior
-/// with its out-of-fold raw scores, and the global model), and adds one unit per task.
+/// with its out-of-fold raw scores, and the global model), and adds one unit per task. A
+/// clustering run first gets its task plan (``ClusterPlan``) and groups the samples by it.
 ///
 /// A task is trained when it is named in the request, or else when it is new (not in the
 /// base snapshot) or has samples newer than the round's starting point: the request's
@@ -21,7 +22,7 @@ enum PlanUnit {
         if since == 0, request.baseVersion > 0 {
             since = try await context.store.trainedThrough(job: request.jobID, version: request.baseVersion) ?? 0
         }
-        let inputs = try await RunInputs.load(context, since: since)
+        let inputs = try await RunInputs.load(context, since: since, planner: ClusterPlan.obtain(context))
         let samples = inputs.samples
         for (index, name) in request.taskNames.enumerated() where samples.tasks[name] == nil {
             throw TrainingError(.notFound, "task_names[\(index)]: job '\(request.jobID)' has no labelled samples of task '\(name)'")

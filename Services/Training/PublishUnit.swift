@@ -3,9 +3,10 @@ import LifelongCore
 import LifelongProto
 import RPCCore
 
-/// The last unit of a run: merges the accepted task models into the newest snapshot and
-/// publishes it with compare-and-set on its base version, rebasing on a newer version and
-/// retrying when another publisher won (ABORTED).
+/// The last unit of a run: merges the accepted task models into the newest snapshot, has task
+/// mining recompute its relations, groups and detectors (``SnapshotMining``), and publishes
+/// it with compare-and-set on its base version, rebasing on a newer version and retrying when
+/// another publisher won (ABORTED).
 ///
 /// Exactly once: the snapshot and its request id (`<run>@<base>`) are stored before the
 /// call, so a worker that takes the unit over sends the same request again and the KB answers
@@ -36,22 +37,29 @@ enum PublishUnit {
         guard let schemaBytes = try await context.store.artifact("schema", run: runID) else {
             throw TrainingError(.internalError, "the run's plan left no schema")
         }
-        let schema = try JobSchema(try Lifelong_V1_FeatureSchema(serializedBytes: schemaBytes), field: "schema")
+        let clusters = context.request.definesClusters
+        let schema = try JobSchema(
+            try Lifelong_V1_FeatureSchema(serializedBytes: schemaBytes), field: "schema", attributeTasks: !clusters)
         let global = try await context.store.artifact("global", run: runID).map { try Lifelong_V1_ModelReference(serializedBytes: $0) }
-        let empty = TaskIndex.empty(encoding: schema.encoding, attributeNames: schema.attributeNames, allocatorKind: .attributes)
-            .snapshot()
+        let plan = clusters ? try await ClusterPlan.load(context) : nil
+        let empty = TaskIndex.empty(
+            encoding: schema.encoding, attributeNames: schema.attributeNames, allocatorKind: clusters ? .clusters : .attributes
+        ).snapshot()
+        let acceptedNames = Set(accepted.flatMap(\.tasks).map(\.name))
         while true {
             try context.stop.check()
             let latest = try await context.kb.snapshot(job: context.request.jobID, version: 0, onWait: context.onWait)
-            let snapshot = SnapshotMerge.merge(
-                base: latest, empty: empty, accepted: accepted, globalModel: global, job: context.request.jobID,
-                note: "training run \(runID)")
+            let merged = SnapshotMerge.merge(
+                base: latest, empty: empty, accepted: accepted, globalModel: global, plan: plan, nowUs: Clock.nowUs(),
+                job: context.request.jobID, note: "training run \(runID)")
+            let known = Set(latest?.tasks.map(\.name) ?? [])
+            let snapshot = try await SnapshotMining.refresh(
+                merged, written: acceptedNames.union(merged.tasks.map(\.name).filter { !known.contains($0) }), context: context)
             let requestID = "\(runID)@\(latest?.version ?? 0)"
             var request = Lifelong_V1_PublishSnapshotRequest()
             request.snapshot = snapshot
             request.requestId = requestID
             try await context.store.putArtifact("publication", run: runID, content: try request.serializedBytes())
-            let acceptedNames = Set(accepted.flatMap(\.tasks).map(\.name))
             let kept = snapshot.tasks.map(\.name).filter { !acceptedNames.contains($0) }
             try await context.store.putArtifact("kept", run: runID, content: Array(kept.joined(separator: "\n").utf8))
             if let version = try await publish(context, snapshot, requestID: requestID) {

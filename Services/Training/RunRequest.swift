@@ -17,6 +17,11 @@ struct RunRequest: Sendable {
     /// Share of a task's labelled rows that trains when it has no eval samples.
     var trainFraction: Double
     var gate: EvaluationGate
+    /// Clustering's cluster-count range (0…0: task mining's default); nil: attribute tasks.
+    var clusters: ClosedRange<Int32>?
+
+    /// Whether tasks are clusters from a TaskMining plan rather than attribute values.
+    var definesClusters: Bool { clusters != nil }
 
     static let maximumIdentifierBytes = 256
     static let maximumRequestIDBytes = 128
@@ -38,14 +43,9 @@ struct RunRequest: Sendable {
         sinceSequence = request.sinceSequence
         taskNames = request.taskNames
         let spec = request.spec ?? Lifelong_V1_JobSpec()
-        switch spec.taskDefinition {
-        case .unspecified, .attributes: break
-        default:
-            throw TrainingError.invalid(
-                "spec.task_definition", "training defines tasks by attributes; clustering plans come from TaskMining")
-        }
+        clusters = try Self.clusterRange(spec)
         if let schema = spec.schema {
-            self.schema = try JobSchema(schema, field: "spec.schema")
+            self.schema = try JobSchema(schema, field: "spec.schema", attributeTasks: clusters == nil)
         } else if request.baseVersion == 0 {
             throw TrainingError.invalid("spec.schema", "a first round (base_version 0) needs the job's schema")
         }
@@ -64,6 +64,30 @@ struct RunRequest: Sendable {
         }
         gate = EvaluationGate(minAccuracy: spec.minAccuracy, minImprovement: spec.minImprovement)
     }
+
+    /// The cluster-count range of a clustering spec; nil for attribute tasks.
+    /// - Throws: ``TrainingError`` INVALID_ARGUMENT naming `spec.task_definition`,
+    ///   `spec.min_clusters` or `spec.max_clusters`.
+    static func clusterRange(_ spec: Lifelong_V1_JobSpec) throws -> ClosedRange<Int32>? {
+        switch spec.taskDefinition {
+        case .unspecified, .attributes:
+            return nil
+        case .clustering:
+            if spec.minClusters == 0, spec.maxClusters == 0 { return 0...0 }
+            guard spec.minClusters >= 1 else {
+                throw TrainingError.invalid("spec.min_clusters", "must be >= 1 when max_clusters is set (both 0 = default)")
+            }
+            guard spec.maxClusters >= spec.minClusters, spec.maxClusters <= maximumClusters else {
+                throw TrainingError.invalid("spec.max_clusters", "must be in min_clusters…\(maximumClusters)")
+            }
+            return spec.minClusters...spec.maxClusters
+        default:
+            throw TrainingError.invalid("spec.task_definition", "must be ATTRIBUTES or CLUSTERING")
+        }
+    }
+
+    /// The largest cluster count a spec may ask for (task mining's default limit).
+    static let maximumClusters: Int32 = 64
 
     /// The learner's configuration: the spec's model parameters where set (then the prior is
     /// not tuned), the learner's defaults and a tuned prior otherwise.

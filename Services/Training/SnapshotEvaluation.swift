@@ -3,14 +3,14 @@ import LifelongLearning
 import LifelongProto
 
 /// Evaluate: a snapshot's index, as the edge would serve it, scored on labelled samples —
-/// given inline, or the job's EVAL samples in the KB. Per task (by the samples' attributes)
-/// and over all samples.
+/// given inline, or the job's EVAL samples in the KB. Per task (by the samples' attributes, or
+/// for clusters by the cluster the snapshot's allocator gives) and over all samples.
 enum SnapshotEvaluation {
     static func evaluate(_ request: Lifelong_V1_EvaluateRequest, kb: KnowledgeBaseAccess) async throws -> Lifelong_V1_EvaluateResponse {
         try RunRequest.identifier(request.jobId, field: "job_id")
         guard request.version >= 0 else { throw TrainingError.invalid("version", "must be >= 0 (0 = latest)") }
         var kb = kb
-        kb.waitsWhileUnreachable = false
+        kb.retry.waitsWhileUnreachable = false
         guard let snapshot = try await kb.snapshot(job: request.jobId, version: request.version, onWait: { _ in }) else {
             throw TrainingError(.notFound, "job_id: job '\(request.jobId)' has no snapshot")
         }
@@ -28,7 +28,8 @@ enum SnapshotEvaluation {
             }
             let attributes = index.attributeNames.map { name in sample.attributes.first { $0.name == name }?.value ?? "" }
             let prediction = try index.predict(features: sample.features.map { Float($0) }, attributes: attributes)
-            let task = LabelledSet.key(attributes)
+            // Attribute tasks by the sample's values (unknown ones too); clusters by allocation.
+            let task = index.allocator.kind == .clusters ? prediction.task ?? "" : LabelledSet.key(attributes)
             counts[task, default: 0] += 1
             if prediction.predictedClass == Int(label.classIndex) { correct[task, default: 0] += 1 }
         }

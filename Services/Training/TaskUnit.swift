@@ -47,8 +47,8 @@ enum TaskUnit {
         outcome.reason = rejection ?? ""
         outcome.model = try await context.kb.putModel(
             trained.model, task: task, metrics: [metrics(accuracy: accuracy, rows: rows.eval.rowCount)], onWait: context.onWait)
-        let taskSnapshot = rejection == nil
-            ? try oneTaskSnapshot(task, rows: rows, model: trained.model, schema: plan.schema).serializedBytes() : nil
+        let inputs = RunInputs(base: base, schema: plan.schema, samples: plan.samples, plan: plan.plan)
+        let taskSnapshot = rejection == nil ? try taskSnapshot(task, inputs: inputs, rows: rows, model: trained.model) : nil
 
         var verdict = context.event(
             rejection == nil ? .accepted : .rejected, task: task,
@@ -86,6 +86,18 @@ enum TaskUnit {
         metrics.sampleCount = Int64(rows)
         metrics.values = [metric]
         return metrics
+    }
+
+    /// The serialized one-task snapshot of an accepted model: a clustering run's
+    /// (``clusterTaskSnapshot(_:inputs:plan:model:)``) or an attribute task's
+    /// (``oneTaskSnapshot(_:rows:model:schema:)``).
+    static func taskSnapshot(_ task: String, inputs: RunInputs, rows: JobSamples.TaskRows, model: StoredModel) throws -> [UInt8] {
+        let snapshot = if let plan = inputs.plan {
+            try clusterTaskSnapshot(task, inputs: inputs, plan: plan, model: model)
+        } else {
+            try oneTaskSnapshot(task, rows: rows, model: model, schema: inputs.schema)
+        }
+        return try snapshot.serializedBytes()
     }
 
     /// The task alone as a snapshot: its record, its route and its assignment, as the index

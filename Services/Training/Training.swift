@@ -26,10 +26,12 @@ public final class Training: Sendable {
     /// - Parameters:
     ///   - configuration: PostgreSQL, schema, worker and lease settings.
     ///   - knowledgeBase: The KB's generated client.
+    ///   - taskMining: Task mining's generated client (clustering plans; relations, groups and
+    ///     detectors of every snapshot published).
     ///   - logger: Where to log.
     public init(
         configuration: TrainingConfiguration, knowledgeBase: Lifelong_V1_KnowledgeBase.Client,
-        logger: Logger = Logger(label: "lifelong.training")
+        taskMining: Lifelong_V1_TaskMining.Client, logger: Logger = Logger(label: "lifelong.training")
     ) {
         var postgres = configuration.postgres
         postgres.sessionSettings["search_path"] = configuration.schema
@@ -41,10 +43,12 @@ public final class Training: Sendable {
         let queue = JobQueue(pool: pool, queue: configuration.queue)
         self.queue = queue
         var kb = KnowledgeBaseAccess(client: knowledgeBase)
-        kb.initialBackoff = configuration.knowledgeBaseRetry
+        kb.retry.initialBackoff = configuration.unreachableRetry
+        var mining = TaskMiningAccess(client: taskMining)
+        mining.retry.initialBackoff = configuration.unreachableRetry
         let store = RunStore(pool: pool, queue: queue)
         service = TrainingService(store: store, kb: kb, configuration: configuration, logger: logger)
-        worker = TrainingWorker(store: store, kb: kb, configuration: configuration, logger: logger)
+        worker = TrainingWorker(store: store, kb: kb, mining: mining, configuration: configuration, logger: logger)
     }
 
     /// Applies the missing schema migrations (the queue's, then the service's).

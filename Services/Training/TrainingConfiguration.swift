@@ -23,8 +23,9 @@ public struct TrainingConfiguration: Sendable {
     public var retryDelay: Duration = .seconds(1)
     /// A boosting-round event every this many rounds (and at the last round).
     public var boostingEventInterval = 10
-    /// First pause of a call retried while the knowledge base is unreachable (doubles to 5 s).
-    public var knowledgeBaseRetry: Duration = .milliseconds(200)
+    /// First pause of a call retried while the knowledge base or task mining is unreachable
+    /// (doubles to 5 s).
+    public var unreachableRetry: Duration = .milliseconds(200)
 
     /// Creates a configuration.
     /// - Parameters:

@@ -110,9 +110,10 @@ public struct TrainingService: Lifelong_V1_Training.SimpleServiceProtocol {
     /// not, the run is queued and waits for it.
     func preflight(_ request: RunRequest) async throws {
         var kb = self.kb
-        kb.waitsWhileUnreachable = false
+        kb.retry.waitsWhileUnreachable = false
         do {
-            if request.taskNames.isEmpty {
+            // A clustering run's task names are the plan's, known once the plan unit has it.
+            if request.taskNames.isEmpty || request.definesClusters {
                 _ = try await kb.snapshot(job: request.jobID, version: request.baseVersion, onWait: { _ in })
                 return
             }

@@ -14,6 +14,7 @@ import PostgresClient
 public struct TrainingWorker: Sendable {
     let store: RunStore
     let kb: KnowledgeBaseAccess
+    let mining: TaskMiningAccess
     let configuration: TrainingConfiguration
     let logger: Logger
 
@@ -56,7 +57,7 @@ public struct TrainingWorker: Sendable {
         }
         let stop = StopFlag()
         let context = UnitContext(
-            unit: unit, request: request, store: store, kb: kb, stop: stop, configuration: configuration, logger: logger)
+            unit: unit, request: request, store: store, kb: kb, mining: mining, stop: stop, configuration: configuration, logger: logger)
         if let previous = unit.previousWorkerID {
             await context.emit(
                 .resumed, task: TaskUnit.task(of: unit.name) ?? "",

@@ -3,12 +3,13 @@ import LifelongProto
 import Logging
 
 /// What the work of one claimed unit needs: the unit, its run's request, the stores, the
-/// knowledge base, the stop flag, and how to report progress.
+/// knowledge base and task mining, the stop flag, and how to report progress.
 struct UnitContext: Sendable {
     let unit: ClaimedUnit
     let request: RunRequest
     let store: RunStore
     let kb: KnowledgeBaseAccess
+    let mining: TaskMiningAccess
     let stop: StopFlag
     let configuration: TrainingConfiguration
     let logger: Logger
@@ -43,7 +44,7 @@ struct UnitContext: Sendable {
         await emit(event(kind, task: task, message))
     }
 
-    /// Reports a wait for the knowledge base as a WAITING event.
+    /// Reports a wait for the knowledge base or task mining as a WAITING event.
     var onWait: @Sendable (String) async -> Void {
         { message in await self.emit(.waiting, message) }
     }

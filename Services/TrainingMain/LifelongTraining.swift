@@ -31,6 +31,9 @@ struct LifelongTraining: ServiceCommand {
     @Option(help: .environment("The knowledge base, host:port.", option: "kb-address"))
     var kbAddress = "127.0.0.1:7101"
 
+    @Option(help: .environment("Task mining (clustering plans; relations, groups and detectors of every snapshot), host:port.", option: "taskmining-address"))
+    var taskminingAddress = "127.0.0.1:7102"
+
     @Option(help: .environment("This instance's worker id (unique among instances); default: host name and process id.", option: "worker-id"))
     var workerID: String?
 
@@ -47,14 +50,15 @@ struct LifelongTraining: ServiceCommand {
         guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be >= 1") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be >= 1") }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be >= 1") }
-        _ = try kbEndpoint()
+        _ = try Self.endpoint(kbAddress, option: "kb-address")
+        _ = try Self.endpoint(taskminingAddress, option: "taskmining-address")
     }
 
-    func kbEndpoint() throws -> (host: String, port: Int) {
-        guard let colon = kbAddress.lastIndex(of: ":"), let port = Int(kbAddress[kbAddress.index(after: colon)...]),
-              (1...65535).contains(port), colon > kbAddress.startIndex
-        else { throw ValidationError("--kb-address must be host:port, got '\(kbAddress)'") }
-        return (String(kbAddress[..<colon]), port)
+    static func endpoint(_ address: String, option: String) throws -> (host: String, port: Int) {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+              (1...65535).contains(port), colon > address.startIndex
+        else { throw ValidationError("--\(option) must be host:port, got '\(address)'") }
+        return (String(address[..<colon]), port)
     }
 
     func run() async throws {
@@ -68,11 +72,14 @@ struct LifelongTraining: ServiceCommand {
         configuration.lease = .milliseconds(Int64(leaseSeconds * 1000))
         configuration.concurrency = concurrency
         configuration.maxAttempts = maxAttempts
-        let endpoint = try kbEndpoint()
+        let endpoint = try Self.endpoint(kbAddress, option: "kb-address")
         let kbTransport = HTTP2ClientTransport(host: endpoint.host, port: endpoint.port, logger: logger)
+        let miningEndpoint = try Self.endpoint(taskminingAddress, option: "taskmining-address")
+        let miningTransport = HTTP2ClientTransport(host: miningEndpoint.host, port: miningEndpoint.port, logger: logger)
         let training = Training(
             configuration: configuration,
-            knowledgeBase: Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbTransport)), logger: logger)
+            knowledgeBase: Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbTransport)),
+            taskMining: Lifelong_V1_TaskMining.Client(wrapping: RPCClient(transport: miningTransport)), logger: logger)
         metrics.addPostgresPool(training.pool, name: "training")
         let app = try ServiceApplication(
             identity: Self.identity, options: host, logger: logger, metrics: metrics, services: [training.service],
@@ -80,8 +87,11 @@ struct LifelongTraining: ServiceCommand {
             dependencies: [PostgresReachabilityProbe(configuration: configuration.postgres.connection).probe],
             background: [PostgresPoolService(training.pool), training.worker], handleSignals: true,
             prepare: { try await PostgresMigration.untilReachable(logger: logger) { try await training.migrate() } })
-        logger.info("worker ready", metadata: ["training.worker": "\(worker)", "training.kb": "\(kbAddress)"])
+        logger.info(
+            "worker ready",
+            metadata: ["training.worker": "\(worker)", "training.kb": "\(kbAddress)", "training.taskmining": "\(taskminingAddress)"])
         try await app.run()
         await kbTransport.close()
+        await miningTransport.close()
     }
 }

@@ -102,6 +102,10 @@ struct TrainingEndToEndTests {
             other.tasks.removeLast()
             other.assignments.removeAll { $0.taskName == dropped }
             other.allocator?.routes.removeAll { $0.taskName == dropped }
+            for group in other.groups.indices { other.groups[group].tasks.removeAll { $0 == dropped } }
+            other.groups.removeAll { $0.tasks.isEmpty }
+            other.relations.removeAll { $0.fromTask == dropped || $0.toTask == dropped }
+            for detector in other.detectors.indices { other.detectors[detector].distances.removeAll { $0.taskName == dropped } }
             other.version = 0
             other.baseVersion = 1
             other.note = "another publisher"

@@ -9,11 +9,13 @@ import RPCCore
 import ServiceHost
 import ServiceHostTesting
 import ServiceLifecycle
+import TaskMining
 import Training
 
-/// A knowledge base and training instances, hosted in-process on port 0 over real HTTP/2,
-/// on the test PostgreSQL in throwaway schemas. Training instances share one schema (one
-/// queue) and call the KB through the generated client over HTTP/2.
+/// A knowledge base, task mining (reading the KB) and training instances, hosted in-process on
+/// port 0 over real HTTP/2, on the test PostgreSQL in throwaway schemas. Training instances
+/// share one schema (one queue) and call the KB and task mining through the generated clients
+/// over HTTP/2.
 struct TrainingEnvironment: Sendable {
     /// The KB, as the tests call it.
     let kb: Lifelong_V1_KnowledgeBase.Client
@@ -23,6 +25,8 @@ struct TrainingEnvironment: Sendable {
     let instances: [Training]
     /// Where the KB listens.
     let kbPort: Int
+    /// Where task mining listens.
+    let taskMiningPort: Int
     /// The training schema (shared queue).
     let schema: String
 
@@ -48,6 +52,8 @@ enum TrainingFixture {
         var lease: Duration = .seconds(30)
         /// The KB port training calls; nil: the hosted KB's.
         var kbPort: Int?
+        /// The task-mining port training calls; nil: the hosted service's.
+        var taskMiningPort: Int?
         var boostingEventInterval = 5
     }
 
@@ -69,27 +75,48 @@ enum TrainingFixture {
                 services: [kb.service], interceptors: kb.interceptors,
                 background: [PostgresPoolService(kb.pool), PostgresListenerService(kb.listener)]
             ) { kbRunning in
+              let mining = TaskMining(knowledgeBase: kbRunning.transport, logger: HostLogging.silent)
+              return try await TestServiceHost.withRunning(services: [mining.service], interceptors: mining.interceptors) { miningRunning in
                 try await ThrowawaySchema.with(prefix: "training", connection: connection) { schema in
                     let kbTransport = HTTP2ClientTransport(host: "127.0.0.1", port: options.kbPort ?? kbRunning.port)
-                    defer { Task { await kbTransport.close() } }
+                    let miningTransport = HTTP2ClientTransport(host: "127.0.0.1", port: options.taskMiningPort ?? miningRunning.port)
+                    defer {
+                        Task {
+                            await kbTransport.close()
+                            await miningTransport.close()
+                        }
+                    }
                     let instances = (0..<options.instances).map { index in
-                        makeInstance(schema: schema, worker: "worker-\(index)", options: options, kbTransport: kbTransport)
+                        makeInstance(
+                            schema: schema, worker: "worker-\(index)", options: options, kbTransport: kbTransport,
+                            miningTransport: miningTransport)
                     }
                     for instance in instances { try await instance.migrate() }
                     let kbClient = Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbRunning.transport))
-                    return try await host(instances[...], options: options, clients: []) { clients in
+                    let environment: @Sendable ([Lifelong_V1_Training.Client]) async throws -> T = { clients in
                         try await body(
                             TrainingEnvironment(
-                                kb: kbClient, clients: clients, instances: instances, kbPort: kbRunning.port, schema: schema))
+                                kb: kbClient, clients: clients, instances: instances, kbPort: kbRunning.port,
+                                taskMiningPort: miningRunning.port, schema: schema))
+                    }
+                    // Without instances in-process, the tests spawn `lifelong-training` processes.
+                    guard options.instances == 0 else {
+                        return try await host(instances[...], options: options, clients: [], environment)
+                    }
+                    return try await SpawnedTrainingEnvironment.shared.with(taskMiningPort: miningRunning.port) {
+                        try await environment([])
                     }
                 }
+              }
             }
         }
     }
 
-    /// A training instance on `schema` calling the KB over `kbTransport`.
+    /// A training instance on `schema` calling the KB over `kbTransport` and task mining over
+    /// `miningTransport`.
     static func makeInstance(
-        schema: String, worker: String, options: Options, kbTransport: HTTP2ClientTransport
+        schema: String, worker: String, options: Options, kbTransport: HTTP2ClientTransport,
+        miningTransport: HTTP2ClientTransport
     ) -> Training {
         var pool = PostgresPoolConfiguration(connection: connection)
         pool.maximumConnections = 4
@@ -99,11 +126,11 @@ enum TrainingFixture {
         configuration.pollInterval = .milliseconds(50)
         configuration.retryDelay = .milliseconds(100)
         configuration.boostingEventInterval = options.boostingEventInterval
-        configuration.knowledgeBaseRetry = .milliseconds(100)
+        configuration.unreachableRetry = .milliseconds(100)
         return Training(
             configuration: configuration,
             knowledgeBase: Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbTransport)),
-            logger: HostLogging.silent)
+            taskMining: Lifelong_V1_TaskMining.Client(wrapping: RPCClient(transport: miningTransport)), logger: HostLogging.silent)
     }
 
     /// Hosts each instance in turn (nested), then runs `body` with all their clients.

@@ -16,7 +16,7 @@ struct TrainingInputTests {
                 (data.request(base: 0) { $0.schema = nil }, .invalidArgument, "spec.schema"),
                 (data.request(base: 0) { $0.schema?.classes = ["one"] }, .invalidArgument, "spec.schema.classes"),
                 (data.request(base: 0) { $0.trainFraction = 1.5 }, .invalidArgument, "spec.train_fraction"),
-                (data.request(base: 0) { $0.taskDefinition = .clustering }, .invalidArgument, "spec.task_definition"),
+                (data.request(base: 0) { $0.taskDefinition = .clustering; $0.minClusters = 5; $0.maxClusters = 3 }, .invalidArgument, "spec.max_clusters"),
                 (data.request(base: 7), .notFound, "base_version"),
             ]
             for (request, code, field) in cases {

@@ -18,7 +18,7 @@ ROWS="${TRAINING_BENCH_ROWS:-2000}"
 
 scripts/postgres-cluster.sh start --holder $$ >&2
 eval "$(scripts/postgres-cluster.sh env)"
-for product in lifelong-kb lifelong-training training-benchmark; do
+for product in lifelong-kb lifelong-taskmining lifelong-training training-benchmark; do
     echo "bench-training: building $product (release)" >&2
     swift build --scratch-path "$SCRATCH" -c "$CONFIGURATION" --product "$product" >&2
 done
@@ -58,12 +58,16 @@ port_of() {
 
 launch lifelong-kb kb --schema "bench_kb_$SUFFIX"
 KB_PORT="$(port_of kb)"
-launch lifelong-training one --schema "bench_training_$SUFFIX" --kb-address "127.0.0.1:$KB_PORT" --worker-id one
+launch lifelong-taskmining mining --kb-address "127.0.0.1:$KB_PORT"
+MINING_PORT="$(port_of mining)"
+launch lifelong-training one --schema "bench_training_$SUFFIX" --kb-address "127.0.0.1:$KB_PORT" \
+    --taskmining-address "127.0.0.1:$MINING_PORT" --worker-id one
 T1_PORT="$(port_of one)"
 echo "bench-training: one training instance" >&2
 "$BIN/training-benchmark" --kb "127.0.0.1:$KB_PORT" --training "127.0.0.1:$T1_PORT" --job "one-$SUFFIX" \
     --tasks "$TASKS" --rows "$ROWS" | tee "$WORK/one.txt"
-launch lifelong-training two --schema "bench_training_$SUFFIX" --kb-address "127.0.0.1:$KB_PORT" --worker-id two
+launch lifelong-training two --schema "bench_training_$SUFFIX" --kb-address "127.0.0.1:$KB_PORT" \
+    --taskmining-address "127.0.0.1:$MINING_PORT" --worker-id two
 port_of two > /dev/null
 echo "bench-training: two training instances" >&2
 "$BIN/training-benchmark" --kb "127.0.0.1:$KB_PORT" --training "127.0.0.1:$T1_PORT" --job "two-$SUFFIX" \

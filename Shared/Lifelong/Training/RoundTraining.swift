@@ -193,22 +193,34 @@ public struct RoundTraining: Sendable {
     /// - Returns: Each task's model and its rows; the global model.
     /// - Throws: `LifelongError.learning` when training fails; `.emptyData` for rows of one class.
     public func trainRound(_ rows: LabelledSet) throws -> (tasks: [String: (model: StoredModel, rows: LabelledSet)], global: StoredModel?) {
-        let names = Set((0..<rows.rowCount).map { rows.attributeKey(ofRow: $0) }).sorted()
         var rowsByTask: [String: [Int]] = [:]
         for row in 0..<rows.rowCount { rowsByTask[rows.attributeKey(ofRow: row), default: []].append(row) }
-        let taskRows = names.map { rows.selecting(rows: rowsByTask[$0]!) }
-        var all = taskRows[0]
-        for task in taskRows.dropFirst() { all = try all.appending(task) }
-        let categories = Self.categories(attributeNames: rows.attributeNames, taskAttributes: taskRows.map { $0.attributes[0] })
+        return try trainRound(tasks: rowsByTask.mapValues { rows.selecting(rows: $0) })
+    }
+
+    /// A whole round in-process over tasks given with their rows (rows of one task share their
+    /// attribute values; tasks found by clustering have none): tasks in name order.
+    /// - Returns: Each task's model and its rows; the global model.
+    /// - Throws: `LifelongError.learning` when training fails; `.emptyData` without tasks or for rows of one class.
+    public func trainRound(
+        tasks rowsByTask: [String: LabelledSet]
+    ) throws -> (tasks: [String: (model: StoredModel, rows: LabelledSet)], global: StoredModel?) {
+        let names = rowsByTask.keys.sorted()
+        guard let first = names.first else { throw LifelongError(.emptyData, "a round needs at least one task") }
+        var all = rowsByTask[first]!
+        for name in names.dropFirst() { all = try all.appending(rowsByTask[name]!) }
+        let attributes = names.map { rowsByTask[$0]!.attributes.first ?? [] }
+        let categories = Self.categories(attributeNames: all.attributeNames, taskAttributes: attributes)
         guard let prior = try prior(rows: all, categories: categories) else {
             throw LifelongError(.emptyData, "the rows hold fewer than two classes")
         }
-        let spans = zip(names, taskRows).map { TaskSpan(name: $0, attributes: $1.attributes[0], rowCount: $1.rowCount) }
+        let spans = zip(names, attributes).map { TaskSpan(name: $0, attributes: $1, rowCount: rowsByTask[$0]!.rowCount) }
         let starts = try starts(of: spans, training: Set(names), prior: prior, categories: categories)
         var models: [String: (model: StoredModel, rows: LabelledSet)] = [:]
-        for (name, task) in zip(names, taskRows) {
+        for (name, values) in zip(names, attributes) {
+            let task = rowsByTask[name]!
             let model = try taskModel(
-                name, start: starts[name], attributes: task.attributes[0], rows: task, prior: prior.model, categories: categories)
+                name, start: starts[name], attributes: values, rows: task, prior: prior.model, categories: categories)
             models[name] = (model.model, task)
         }
         return (models, try globalModel(rows: all))
