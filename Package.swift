@@ -180,6 +180,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/TaskMiningMain", swiftSettings: strictSwift),
+        /// The edge node: local inference from a SQLite store (EdgeInference and the Open
+        /// Inference Protocol), unseen-sample store-and-forward, egress policy, gateway sync.
+        .target(
+            name: "Edge",
+            dependencies: [
+                "CSQLite", "ContentDigest", "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore", "ServiceHost",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Edge", swiftSettings: strictSwift),
+        /// `lifelong-edge`: the edge node over gRPC, with health, reflection and metrics.
+        .executableTarget(
+            name: "lifelong-edge",
+            dependencies: [
+                "Edge", "ServiceHost", "HTTP2Transport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/EdgeMain", swiftSettings: strictSwift),
         /// `lifelong`: the command-line tool (`lifelong experiment`, `lifelong scenario`).
         .executableTarget(
             name: "lifelong",
@@ -264,6 +284,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TaskMiningTests", swiftSettings: strictSwift),
+        /// Built executables and Python peers as child processes of tests.
+        .target(name: "ProcessTestSupport", path: "Tests/Support/ProcessTestSupport", swiftSettings: strictSwift),
+        .testTarget(
+            name: "EdgeTests",
+            dependencies: [
+                "Edge", "ProcessTestSupport", "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore", "HTTP2Transport", "ServiceHost",
+                "ServiceHostTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/EdgeTests", swiftSettings: strictSwift),
 
         // MARK: Benchmarks (`make bench-*`).
         /// `make bench-rpc`: our server hosting ProbeService.Echo (also the out-of-process server

@@ -110,6 +110,9 @@ public struct Lifelong_V1_Prediction: ProtobufMessage {
     public var fallback: Bool = false
     /// Snapshot version that answered.
     public var snapshotVersion: Int64 = 0
+    /// How well the sample fits the task it was allocated to, in [0, 1]: 1 inside the task
+    /// data's calibrated region, decreasing beyond it, 0 when no task was allocated.
+    public var allocationConfidence: Double = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -408,6 +411,7 @@ extension Lifelong_V1_Prediction {
         c.pointee.scores = try arena.pointers(self.scores) { try $0._cMessage(arena) }
         c.pointee.fallback = (self.fallback ? 1 : 0)
         c.pointee.snapshot_version = self.snapshotVersion
+        c.pointee.allocation_confidence = self.allocationConfidence
         return c
     }
 
@@ -422,6 +426,7 @@ extension Lifelong_V1_Prediction {
         self.scores = (0..<c.pointee.n_scores).map { Lifelong_V1_DetectorScore(_c: c.pointee.scores[$0]!) }
         self.fallback = c.pointee.fallback != 0
         self.snapshotVersion = c.pointee.snapshot_version
+        self.allocationConfidence = c.pointee.allocation_confidence
     }
 }
 

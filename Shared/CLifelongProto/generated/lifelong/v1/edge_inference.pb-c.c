@@ -578,7 +578,7 @@ const ProtobufCMessageDescriptor lifelong__v1__detector_score__descriptor =
   (ProtobufCMessageInit) lifelong__v1__detector_score__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__prediction__field_descriptors[9] =
+static const ProtobufCFieldDescriptor lifelong__v1__prediction__field_descriptors[10] =
 {
   {
     "key",
@@ -688,8 +688,21 @@ static const ProtobufCFieldDescriptor lifelong__v1__prediction__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "allocation_confidence",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__Prediction, allocation_confidence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__prediction__field_indices_by_name[] = {
+  9,   /* field[9] = allocation_confidence */
   2,   /* field[2] = class_index */
   7,   /* field[7] = fallback */
   0,   /* field[0] = key */
@@ -703,7 +716,7 @@ static const unsigned lifelong__v1__prediction__field_indices_by_name[] = {
 static const ProtobufCIntRange lifelong__v1__prediction__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__prediction__descriptor =
 {
@@ -713,7 +726,7 @@ const ProtobufCMessageDescriptor lifelong__v1__prediction__descriptor =
   "Lifelong__V1__Prediction",
   "lifelong.v1",
   sizeof(Lifelong__V1__Prediction),
-  9,
+  10,
   lifelong__v1__prediction__field_descriptors,
   lifelong__v1__prediction__field_indices_by_name,
   1,  lifelong__v1__prediction__number_ranges,
