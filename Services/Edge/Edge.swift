@@ -52,12 +52,13 @@ public struct Edge: Sendable {
         if let version = try SnapshotInstaller(store: store, slot: slot).loadStored() {
             logger.info("serving the stored snapshot", metadata: ["edge.snapshot.version": "\(version)"])
         }
-        engine = EdgeInferenceEngine(store: store, slot: slot, configuration: configuration, statistics: statistics)
+        let engine = EdgeInferenceEngine(store: store, slot: slot, configuration: configuration, statistics: statistics)
+        self.engine = engine
         let egress = try EgressSetting(store: store)
         sync = gateway.map { transport in
             EdgeSync(
-                gateway: Lifelong_V1_Gateway.Client(wrapping: RPCClient(transport: transport)), store: store, slot: slot,
-                statistics: statistics, configuration: configuration, egress: egress, logger: logger)
+                gateway: Lifelong_V1_Gateway.Client(wrapping: RPCClient(transport: transport)), engine: engine, egress: egress,
+                logger: logger)
         }
         state = EdgeNodeState(
             store: store, slot: slot, statistics: statistics, configuration: configuration, egress: egress, sync: sync)
@@ -74,8 +75,9 @@ public struct Edge: Sendable {
         ]
     }
 
-    /// The long-running parts: the background sync, when a gateway is configured.
+    /// The long-running parts: the counter flush, and the background sync when a gateway is configured.
     public var background: [any Service] {
-        sync.map { [EdgeSyncService(sync: $0, intervalSeconds: configuration.sync.intervalSeconds)] } ?? []
+        [InferredCounterFlush(engine: engine, intervalSeconds: configuration.sync.counterFlushSeconds)]
+            + (sync.map { [EdgeSyncService(sync: $0, intervalSeconds: configuration.sync.intervalSeconds)] } ?? [])
     }
 }

@@ -20,6 +20,9 @@ public struct EdgeConfiguration: Sendable {
         public var initialBackoffSeconds: Double = 1
         /// Longest retry delay.
         public var maximumBackoffSeconds: Double = 300
+        /// Seconds between writes of the inferred-samples counter (batches without unseen
+        /// samples only count in memory until then; also written at shutdown).
+        public var counterFlushSeconds: Double = 5
         /// Deadline of one call to the gateway.
         public var callTimeoutSeconds: Double = 10
 

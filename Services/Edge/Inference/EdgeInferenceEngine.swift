@@ -82,6 +82,14 @@ public struct EdgeInferenceEngine: Sendable {
         return Answer(snapshot: snapshot, predictions: predictions, keys: inputs.map(\.key))
     }
 
+    /// Adds the inferred samples counted in memory since the last commit to the store's
+    /// counter (batches without unseen samples write nothing, so they are counted here).
+    public func flushInferred() {
+        let pending = statistics.takeUnflushed()
+        guard pending > 0 else { return }
+        do { try store.add([.samplesInferred: pending]) } catch { statistics.restoreUnflushed(pending) }
+    }
+
     /// The unseen sample as the cloud will receive it (before the egress policy's redaction).
     private func bufferedSample(
         _ input: EdgeSampleInput, prediction: TaskPrediction, snapshot: LoadedSnapshot, nowUs: Int64

@@ -13,6 +13,7 @@ public final class EdgeSync: Sendable {
     let slot: SnapshotSlot
     let statistics: EdgeStatistics
     let configuration: EdgeConfiguration
+    let engine: EdgeInferenceEngine
     let egress: EgressSetting
     let logger: Logger
     private let registered = Mutex(false)
@@ -20,14 +21,15 @@ public final class EdgeSync: Sendable {
 
     /// Creates the sync of a node.
     public init(
-        gateway: Lifelong_V1_Gateway.Client, store: EdgeStore, slot: SnapshotSlot, statistics: EdgeStatistics,
-        configuration: EdgeConfiguration, egress: EgressSetting, logger: Logger
+        gateway: Lifelong_V1_Gateway.Client, engine: EdgeInferenceEngine, egress: EgressSetting, logger: Logger
     ) {
+        let store = engine.store, slot = engine.slot, statistics = engine.statistics, configuration = engine.configuration
         self.gateway = gateway
         self.store = store
         self.slot = slot
         self.statistics = statistics
         self.configuration = configuration
+        self.engine = engine
         self.egress = egress
         self.logger = logger
     }
@@ -40,7 +42,7 @@ public final class EdgeSync: Sendable {
 
     private func sync() async -> Lifelong_V1_SyncNowResponse {
         var reply = Lifelong_V1_SyncNowResponse()
-        flushInferred()
+        engine.flushInferred()
         do {
             let latest = try await heartbeat()
             statistics.recordCloud(reachable: true)
@@ -67,13 +69,6 @@ public final class EdgeSync: Sendable {
     /// - Throws: What the pull throws.
     public func pull(version: Int64) async throws -> Int64 {
         try await running.run { try await self.puller.pull(version: version) }
-    }
-
-    /// Adds the inferred samples counted in memory to the store's counter.
-    func flushInferred() {
-        let pending = statistics.takeUnflushed()
-        guard pending > 0 else { return }
-        do { try store.add([.samplesInferred: pending]) } catch { statistics.restoreUnflushed(pending) }
     }
 
     private var puller: SnapshotPuller {
