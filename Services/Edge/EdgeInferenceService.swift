@@ -17,21 +17,21 @@ public struct EdgeInferenceService: Lifelong_V1_EdgeInference.SimpleServiceProto
     }
 
     public func infer(request: Lifelong_V1_InferRequest, context: ServerContext) async throws -> Lifelong_V1_InferResponse {
-        try answer(request)
+        try await answer(request)
     }
 
     public func inferStream(
         request: RPCAsyncSequence<Lifelong_V1_InferRequest>, response: RPCWriter<Lifelong_V1_InferResponse>, context: ServerContext
     ) async throws {
         for try await batch in request {
-            try await response.write(try answer(batch))
+            try await response.write(try await answer(batch))
         }
     }
 
     /// Checks and predicts one batch (the whole batch is refused when any sample is bad).
-    private func answer(_ request: Lifelong_V1_InferRequest) throws -> Lifelong_V1_InferResponse {
+    private func answer(_ request: Lifelong_V1_InferRequest) async throws -> Lifelong_V1_InferResponse {
         try engine.checkBatchSize(request.inputs.count, field: "inputs")
-        let answer = try engine.infer(request.inputs.map(EdgeSampleInput.init)) { sample, part in "inputs[\(sample)].\(part)" }
+        let answer = try await engine.infer(request.inputs.map(EdgeSampleInput.init)) { sample, part in "inputs[\(sample)].\(part)" }
         var response = Lifelong_V1_InferResponse()
         response.predictions = zip(answer.keys, answer.predictions).map { key, prediction in
             prediction.message(key: key, snapshotVersion: answer.snapshot.version)

@@ -54,7 +54,7 @@ public struct EdgeInferenceEngine: Sendable {
     ///   or a store failure.
     public func infer(
         _ inputs: [EdgeSampleInput], on snapshot: LoadedSnapshot? = nil, field: (Int, String) -> String
-    ) throws -> Answer {
+    ) async throws -> Answer {
         let snapshot = try snapshot ?? currentSnapshot()
         let checked = try SampleChecker(snapshot: snapshot).check(inputs, field: field)
         var predictions: [TaskPrediction] = []
@@ -70,8 +70,10 @@ public struct EdgeInferenceEngine: Sendable {
                 try bufferedSample(input, prediction: prediction, snapshot: snapshot, nowUs: nowUs)
             }
             let earlier = statistics.takeUnflushed()
+            let inferred = Int(earlier) + inputs.count
+            let quota = configuration.quota
             do {
-                try store.buffer(samples, inferred: Int(earlier) + inputs.count, quota: configuration.quota)
+                _ = try await store.perform { try $0.buffer(samples, inferred: inferred, quota: quota) }
             } catch {
                 statistics.restoreUnflushed(earlier)
                 throw error

@@ -58,7 +58,7 @@ public struct OpenInferenceService: Inference_GRPCInferenceService.SimpleService
         let snapshot = try snapshot(name: request.modelName, version: request.modelVersion)
         let inputs = try V2InferRequestReader(request: request, snapshot: snapshot, maximumRows: engine.configuration.limits.maximumBatchSamples)
             .samples()
-        let answer = try engine.infer(inputs, on: snapshot) { row, part in "input '\(V2ModelSignature.features)' row \(row): \(part)" }
+        let answer = try await engine.infer(inputs, on: snapshot) { row, part in "input '\(V2ModelSignature.features)' row \(row): \(part)" }
         let tensors = V2ModelSignature.outputs(of: answer)
         let wanted = request.outputs.isEmpty ? V2ModelSignature.outputs : request.outputs.map(\.name)
         var response = Inference_ModelInferResponse()

@@ -11,8 +11,6 @@ extension EdgeStore {
         case bufferRejected = "buffer_rejected"
         /// Buffered samples deleted to make room (drop-oldest).
         case bufferDropped = "buffer_dropped"
-        /// Buffered samples the egress policy kept from leaving, per sync.
-        case samplesWithheld = "samples_withheld"
     }
 
     /// Every counter's value (0 when never counted).
@@ -48,8 +46,6 @@ extension EdgeStore {
         case egressPolicy = "egress_policy"
         /// Last successful contact with the cloud, microseconds as decimal text.
         case lastSyncUs = "last_sync_us"
-        /// A snapshot download in progress: the encoded snapshot whose models are being fetched.
-        case pendingSnapshot = "pending_snapshot"
     }
 
     /// The value of `setting`, nil when never set.

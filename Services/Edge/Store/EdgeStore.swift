@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// The edge node's durable state in one SQLite database: the current and previous snapshot,
@@ -11,6 +12,8 @@ public final class EdgeStore: Sendable {
     /// Guards ``database``: SQLite connections are used by one thread at a time.
     private let lock = Mutex(())
     private nonisolated(unsafe) let database: SQLiteDatabase
+    /// The store's own thread for ``perform(_:)``.
+    private let queue = DispatchQueue(label: "lifelong.edge.store")
     /// Where the database lives.
     public let path: String
 
@@ -22,6 +25,17 @@ public final class EdgeStore: Sendable {
         try database.transaction { try database.execute(Self.schema) }
         self.database = database
         self.path = path
+    }
+
+    /// Runs `work` on the store's own thread and returns its result: a commit waits for the
+    /// disk (`synchronous=FULL`), and must not hold a thread of Swift concurrency's cooperative
+    /// pool (two on a 2-core node) that health checks and other calls need. Work that started
+    /// runs to its end even when the calling task is cancelled.
+    /// - Throws: What `work` throws.
+    public func perform<T: Sendable>(_ work: @escaping @Sendable (EdgeStore) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work(self) }) }
+        }
     }
 
     /// Runs `body` with the connection, in one transaction.

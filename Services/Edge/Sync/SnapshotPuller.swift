@@ -52,7 +52,8 @@ struct SnapshotPuller: Sendable {
             guard let snapshot else { throw EdgeError(.internalError, "PullSnapshot: the bundle had no snapshot") }
             return snapshot
         }
-        try installer.install(snapshot)
+        // Decoding the models and committing the snapshot run on the store's thread.
+        try await store.perform { _ in try installer.install(snapshot) }
         return snapshot.version
     }
 
