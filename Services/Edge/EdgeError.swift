@@ -61,12 +61,19 @@ public struct EdgeError: Error, Sendable, CustomStringConvertible, RPCErrorConve
         return classify(error).rpcError
     }
 
-    /// Classifies any error thrown while serving a call.
+    /// Classifies any error thrown while serving a call or syncing.
     public static func classify(_ error: any Error) -> EdgeError {
         switch error {
         case let error as EdgeError: return error
         case let error as LifelongError:
-            return EdgeError(.invalidArgument, "\(error.field ?? "request"): \(error.message)", cause: error)
+            // Requests are checked before they reach the core (SampleChecker), so what the core
+            // still refuses is about the snapshot (a missing or corrupt model), not the request.
+            switch error.code {
+            case .featureCountMismatch, .schemaMismatch, .missingColumn:
+                return EdgeError(.invalidArgument, "\(error.field ?? "request"): \(error.message)", cause: error)
+            default:
+                return EdgeError(.internalError, "snapshot \(error.field ?? ""): \(error.message)", cause: error)
+            }
         case let error as SQLiteError: return EdgeError(.internalError, "the local store failed", cause: error)
         case is CancellationError: return EdgeError(.cancelled, "the call was cancelled", cause: error)
         default: return EdgeError(.internalError, "\(error)", cause: error)

@@ -36,6 +36,12 @@ public struct EdgeInferenceService: Lifelong_V1_EdgeInference.SimpleServiceProto
         response.predictions = zip(answer.keys, answer.predictions).map { key, prediction in
             prediction.message(key: key, snapshotVersion: answer.snapshot.version)
         }
+        logger.debug(
+            "batch answered",
+            metadata: [
+                "edge.samples": "\(response.predictions.count)", "edge.unseen": "\(answer.predictions.filter(\.unseen).count)",
+                "edge.snapshot.version": "\(answer.snapshot.version)",
+            ])
         return response
     }
 

@@ -79,8 +79,6 @@ public final class EdgeSync: Sendable {
         UnseenUploader(gateway: gateway, store: store, slot: slot, configuration: configuration, egress: egress)
     }
 
-    private var options: CallOptions { CallOptions(timeout: .milliseconds(Int64(configuration.sync.callTimeoutSeconds * 1_000))) }
-
     /// Registers once, then heartbeats.
     /// - Returns: The latest published version.
     private func heartbeat() async throws -> Int64 {
@@ -91,7 +89,7 @@ public final class EdgeSync: Sendable {
             node.name = configuration.node
             node.egress = egress.current.policy
             node.snapshotVersion = served
-            _ = try await gateway.registerEdge(node, options: options)
+            _ = try await gateway.registerEdge(node, options: configuration.sync.callOptions)
             registered.withLock { $0 = true }
         }
         var beat = Lifelong_V1_EdgeHeartbeat()
@@ -100,6 +98,6 @@ public final class EdgeSync: Sendable {
         beat.snapshotVersion = served
         beat.samplesInferred = counters[.samplesInferred] ?? 0
         beat.samplesUploaded = counters[.samplesUploaded] ?? 0
-        return try await gateway.heartbeat(beat, options: options).latestVersion
+        return try await gateway.heartbeat(beat, options: configuration.sync.callOptions).latestVersion
     }
 }

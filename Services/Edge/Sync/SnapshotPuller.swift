@@ -23,7 +23,7 @@ struct SnapshotPuller: Sendable {
         request.version = version
         request.haveModels = try store.modelDigests().sorted()
         let installer = installer
-        let snapshot: Lifelong_V1_TaskIndexSnapshot = try await gateway.pullSnapshot(request, options: options) { response in
+        let snapshot: Lifelong_V1_TaskIndexSnapshot = try await gateway.pullSnapshot(request, options: configuration.sync.callOptions) { response in
             var snapshot: Lifelong_V1_TaskIndexSnapshot?
             var download: ModelDownload?
             for try await part in response.messages {
@@ -55,10 +55,6 @@ struct SnapshotPuller: Sendable {
         // Decoding the models and committing the snapshot run on the store's thread.
         try await store.perform { _ in try installer.install(snapshot) }
         return snapshot.version
-    }
-
-    private var options: CallOptions {
-        CallOptions(timeout: .milliseconds(Int64(configuration.sync.callTimeoutSeconds * 1_000)), maxResponseMessageBytes: 64 << 20)
     }
 
     /// One model being received.

@@ -60,10 +60,9 @@ struct UnseenUploader: Sendable {
         let batchMessage = message
         var metadata = Metadata()
         metadata.addString(batch.key, forKey: "idempotency-key")
-        let options = CallOptions(timeout: .milliseconds(Int64(configuration.sync.callTimeoutSeconds * 1_000)))
         let response: Lifelong_V1_AddSamplesResponse
         do {
-            response = try await gateway.uploadUnseen(metadata: metadata, options: options) { writer in try await writer.write(batchMessage) }
+            response = try await gateway.uploadUnseen(metadata: metadata, options: configuration.sync.callOptions) { writer in try await writer.write(batchMessage) }
         } catch {
             let backoff = min(
                 configuration.sync.maximumBackoffSeconds, configuration.sync.initialBackoffSeconds * pow(2, Double(min(batch.attempts, 30))))
