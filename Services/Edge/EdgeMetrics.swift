@@ -43,7 +43,7 @@ public struct EdgeMetrics: Sendable {
         let taskCounters = Mutex<[String: Counter]>([:])
         let edge = edge
         metrics.addCollector {
-            guard let status = try? edge.state.status(), let counters = try? edge.store.counters() else { return }
+            guard let status = try? edge.state.status() else { return }
             let counts = edge.statistics.snapshot
             version.set(Double(status.snapshotVersion))
             reachable.set(counts.cloudReachable == true ? 1.0 : 0.0)
@@ -52,11 +52,11 @@ public struct EdgeMetrics: Sendable {
             queued.set(Double(status.queuedUploads))
             inferred.set(Double(status.samplesInferred))
             uploaded.set(Double(status.samplesUploaded))
-            ratio.set(status.samplesInferred == 0 ? 0 : Double(status.samplesUploaded) / Double(status.samplesInferred))
+            ratio.set(status.samplesTransferRatio)
             unseen.set(Double(counts.unseen))
             unseenRate.set(counts.inferred == 0 ? 0 : Double(counts.unseen) / Double(counts.inferred))
-            rejected.set(Double(counters[.bufferRejected] ?? 0))
-            dropped.set(Double(counters[.bufferDropped] ?? 0))
+            rejected.set(Double(status.bufferRejected))
+            dropped.set(Double(status.bufferDropped))
             for (task, count) in counts.perTask {
                 let delta = reported.withLock { reported in
                     defer { reported[task] = count }

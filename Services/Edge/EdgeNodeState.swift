@@ -62,13 +62,16 @@ public final class EdgeNodeState: Sendable {
         status.samplesInferred = (counters[.samplesInferred] ?? 0) + counts.unflushedInferred
         status.samplesUploaded = counters[.samplesUploaded] ?? 0
         status.lastSyncUs = try store.setting(.lastSyncUs).flatMap { Int64(String(decoding: $0, as: UTF8.self)) } ?? 0
+        status.samplesTransferRatio =
+            status.samplesInferred == 0 ? 0 : Double(status.samplesUploaded) / Double(status.samplesInferred)
+        status.bufferRejected = counters[.bufferRejected] ?? 0
+        status.bufferDropped = counters[.bufferDropped] ?? 0
         return status
     }
 
     /// Samples uploaded ÷ samples inferred (0 before any inference).
     /// - Throws: ``SQLiteError``.
     public func samplesTransferRatio() throws -> Double {
-        let status = try status()
-        return status.samplesInferred == 0 ? 0 : Double(status.samplesUploaded) / Double(status.samplesInferred)
+        try status().samplesTransferRatio
     }
 }

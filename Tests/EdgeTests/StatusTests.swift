@@ -37,5 +37,23 @@ extension EdgeSuites {
                 #expect(try node.edge.store.counters()[.samplesInferred] == 19)
             }
         }
+
+        @Test("A full buffer is reported, never silent: reject-new and drop-oldest counted in GetStatus", arguments: BufferQuota.Behavior.allCases)
+        func quotaFull(_ behavior: BufferQuota.Behavior) async throws {
+            var configuration = EdgeHarness.configuration()
+            configuration.quota = BufferQuota(maximumBytes: 1 << 20, maximumSamples: 3, behavior: behavior)
+            var request = Lifelong_V1_InferRequest()
+            request.inputs = EdgeFixtures.inputs(of: fixtures.newSites, rows: 0..<5)
+            try await EdgeHarness.withServing(fixtures.v1, configuration: configuration) { node async throws in
+                let answered = try await node.inference.infer(request)
+                #expect(answered.predictions.allSatisfy { $0.unseen }, "still answered and flagged")
+                let status = try await node.inference.getStatus(Lifelong_V1_GetStatusRequest())
+                #expect(status.bufferedUnseen == 3)
+                switch behavior {
+                case .rejectNew: #expect(status.bufferRejected == 2 && status.bufferDropped == 0)
+                case .dropOldest: #expect(status.bufferDropped == 2 && status.bufferRejected == 0)
+                }
+            }
+        }
     }
 }

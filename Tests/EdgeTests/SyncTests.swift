@@ -120,6 +120,7 @@ extension EdgeSuites {
                 #expect(audit.flatMap(\.sampleKeys).sorted() == (0..<10).map { "edge-test/u\($0)" }.sorted())
                 let status = try await node.inference.getStatus(Lifelong_V1_GetStatusRequest())
                 #expect(status.samplesUploaded == 10 && status.samplesInferred == 10 && status.bufferedUnseen == 0)
+                #expect(status.samplesTransferRatio == 1)
             }
         }
     }

@@ -203,6 +203,12 @@ public struct Lifelong_V1_EdgeStatus: ProtobufMessage {
     public var samplesUploaded: Int64 = 0
     /// Last successful sync, microseconds since the Unix epoch.
     public var lastSyncUs: Int64 = 0
+    /// Samples uploaded / samples inferred (0 before any inference).
+    public var samplesTransferRatio: Double = 0
+    /// Unseen samples not stored because the buffer was full (its quota), since the store was created.
+    public var bufferRejected: Int64 = 0
+    /// Buffered samples deleted to make room for newer ones (quota, drop-oldest), since the store was created.
+    public var bufferDropped: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -313,6 +319,9 @@ extension Lifelong_V1_EdgeStatus {
         c.pointee.samples_inferred = self.samplesInferred
         c.pointee.samples_uploaded = self.samplesUploaded
         c.pointee.last_sync_us = self.lastSyncUs
+        c.pointee.samples_transfer_ratio = self.samplesTransferRatio
+        c.pointee.buffer_rejected = self.bufferRejected
+        c.pointee.buffer_dropped = self.bufferDropped
         return c
     }
 
@@ -326,6 +335,9 @@ extension Lifelong_V1_EdgeStatus {
         self.samplesInferred = c.pointee.samples_inferred
         self.samplesUploaded = c.pointee.samples_uploaded
         self.lastSyncUs = c.pointee.last_sync_us
+        self.samplesTransferRatio = c.pointee.samples_transfer_ratio
+        self.bufferRejected = c.pointee.buffer_rejected
+        self.bufferDropped = c.pointee.buffer_dropped
     }
 }
 
