@@ -61,7 +61,7 @@ extension EdgeSuites {
             }
         }
 
-        @Test("Tensors in `contents` instead of raw bytes; a wrong model name or version is NOT_FOUND")
+        @Test("Tensors in `contents` instead of raw bytes; wrong model name or version NOT_FOUND; malformed tensors named")
         func contentsAndNames() async throws {
             let set = fixtures.known
             var request = Inference_ModelInferRequest()
@@ -97,6 +97,25 @@ extension EdgeSuites {
                 short.inputs[0].contents?.fp32Contents.removeLast()
                 let shortError = await #expect(throws: RPCError.self) { try await node.openInference.modelInfer(short) }
                 #expect(shortError?.message.hasPrefix("input 'features': shape [2, 6] needs 12 values, got 11") == true)
+                var oneRaw = request
+                oneRaw.rawInputContents = [[0, 0, 0, 0]]
+                let rawError = await #expect(throws: RPCError.self) { try await node.openInference.modelInfer(oneRaw) }
+                #expect(rawError?.message.hasPrefix("raw_input_contents: 1 entries for 2 inputs") == true)
+                var truncated = request
+                truncated.inputs[0].contents = nil
+                truncated.inputs[1].contents = nil
+                truncated.rawInputContents = [
+                    (set.table.features(ofRow: 0) + set.table.features(ofRow: 1)).flatMap { value in
+                        withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) }
+                    },
+                    [9, 0, 0, 0, 65],
+                ]
+                let bytesError = await #expect(throws: RPCError.self) { try await node.openInference.modelInfer(truncated) }
+                #expect(bytesError?.message == "input 'attributes': truncated BYTES element")
+                var noFeatures = request
+                noFeatures.inputs.removeFirst()
+                let missing = await #expect(throws: RPCError.self) { try await node.openInference.modelInfer(noFeatures) }
+                #expect(missing?.message.hasPrefix("inputs: missing input 'features'") == true)
             }
         }
     }
