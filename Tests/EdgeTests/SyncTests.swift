@@ -69,6 +69,18 @@ extension EdgeSuites {
             }
         }
 
+        @Test("A snapshot of another job is refused")
+        func otherJob() async throws {
+            var configuration = EdgeHarness.configuration()
+            configuration.jobId = "another-job"
+            try await SyncHarness.withGateway(configuration: configuration) { gateway, node async throws in
+                gateway.publish(fixtures.v1, version: 1)
+                let reply = try await node.inference.syncNow(Lifelong_V1_SyncNowRequest())
+                #expect(reply.error.contains("this node serves 'another-job'"))
+                #expect(node.edge.slot.current == nil)
+            }
+        }
+
         @Test("A new version announced by WatchSnapshots is pulled without waiting for the periodic sync")
         func watch() async throws {
             try await SyncHarness.withGateway { gateway, node async throws in

@@ -52,6 +52,9 @@ struct SnapshotPuller: Sendable {
             guard let snapshot else { throw EdgeError(.internalError, "PullSnapshot: the bundle had no snapshot") }
             return snapshot
         }
+        guard snapshot.jobId == configuration.jobId else {
+            throw EdgeError(.internalError, "PullSnapshot: the gateway sent a snapshot of job '\(snapshot.jobId)', this node serves '\(configuration.jobId)'")
+        }
         // Decoding the models and committing the snapshot run on the store's thread.
         try await store.perform { _ in try installer.install(snapshot) }
         return snapshot.version
