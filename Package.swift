@@ -325,6 +325,11 @@ let package = Package(
         .executableTarget(
             name: "lifelong-benchmark", dependencies: ["LifelongCore", "LifelongLearning"],
             path: "Benchmarks/LifelongBenchmark", exclude: ["README.md"], swiftSettings: strictSwift),
+        /// `make bench-edge` (first part): the edge's per-sample pipeline and RSS, in-process.
+        .executableTarget(
+            name: "edge-benchmark",
+            dependencies: ["LifelongCore", "LifelongLearning", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/EdgeBenchmark", swiftSettings: strictSwift),
     ],
     swiftLanguageModes: [.v6]
 )
