@@ -249,7 +249,7 @@ let package = Package(
         .testTarget(
             name: "ServiceHostTests",
             dependencies: [
-                "ServiceHost", "ServiceHostTesting", "HTTP2Transport", "LifelongClient", "StandardServices", "LifelongProto",
+                "ProcessTestSupport", "ServiceHost", "ServiceHostTesting", "HTTP2Transport", "LifelongClient", "StandardServices", "LifelongProto",
                 "LifelongTestProto", "RPCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -267,7 +267,7 @@ let package = Package(
             name: "LifelongCoreTests", dependencies: ["ContentDigest", "LifelongCore", "LifelongLearning", "LifelongProto"],
             path: "Tests/LifelongCoreTests", swiftSettings: strictSwift),
         /// `lifelong experiment` end to end: runs the built `lifelong` executable.
-        .testTarget(name: "CLITests", path: "Tests/CLITests", swiftSettings: strictSwift),
+        .testTarget(name: "CLITests", dependencies: ["ProcessTestSupport"], path: "Tests/CLITests", swiftSettings: strictSwift),
         .testTarget(
             name: "KnowledgeBaseTests",
             dependencies: [
