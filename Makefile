@@ -55,6 +55,10 @@ bench-codec: deps ## protobuf encode/decode of a 1,000-task snapshot (generated 
 bench-kb: deps ## knowledge base over HTTP/2 against psql (\copy, bytea) on the throwaway PostgreSQL
 	scripts/kb/bench.sh
 
+bench-edge: ## edge per-sample pipeline (TaskIndex.predict) and RSS in-process (the MLServer comparison is not written yet)
+	swift build -c release --product edge-benchmark
+	$$(swift build -c release --show-bin-path)/edge-benchmark
+
 demo: ## the lifelong-learning job on a generated scenario (the service loop arrives with the gateway)
 	scripts/demo.sh
 

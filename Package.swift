@@ -202,6 +202,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/TrainingMain", swiftSettings: strictSwift),
+        /// The edge node: local inference from a SQLite store (EdgeInference and the Open
+        /// Inference Protocol), unseen-sample store-and-forward, egress policy, gateway sync.
+        .target(
+            name: "Edge",
+            dependencies: [
+                "CSQLite", "ContentDigest", "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore", "ServiceHost",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Edge", swiftSettings: strictSwift),
+        /// `lifelong-edge`: the edge node over gRPC, with health, reflection and metrics.
+        .executableTarget(
+            name: "lifelong-edge",
+            dependencies: [
+                "Edge", "ServiceHost", "HTTP2Transport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/EdgeMain", swiftSettings: strictSwift),
         /// `lifelong`: the command-line tool (`lifelong experiment`, `lifelong scenario`).
         .executableTarget(
             name: "lifelong",
@@ -251,7 +271,7 @@ let package = Package(
         .testTarget(
             name: "ServiceHostTests",
             dependencies: [
-                "ServiceHost", "ServiceHostTesting", "HTTP2Transport", "LifelongClient", "StandardServices", "LifelongProto",
+                "ProcessTestSupport", "ServiceHost", "ServiceHostTesting", "HTTP2Transport", "LifelongClient", "StandardServices", "LifelongProto",
                 "LifelongTestProto", "RPCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -281,7 +301,7 @@ let package = Package(
             name: "LifelongCoreTests", dependencies: ["ContentDigest", "LifelongCore", "LifelongLearning", "LifelongProto"],
             path: "Tests/LifelongCoreTests", swiftSettings: strictSwift),
         /// `lifelong experiment` end to end: runs the built `lifelong` executable.
-        .testTarget(name: "CLITests", path: "Tests/CLITests", swiftSettings: strictSwift),
+        .testTarget(name: "CLITests", dependencies: ["ProcessTestSupport"], path: "Tests/CLITests", swiftSettings: strictSwift),
         .testTarget(
             name: "KnowledgeBaseTests",
             dependencies: [
@@ -298,6 +318,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TaskMiningTests", swiftSettings: strictSwift),
+        /// Built executables and Python peers as child processes of tests.
+        .target(name: "ProcessTestSupport", path: "Tests/Support/ProcessTestSupport", swiftSettings: strictSwift),
+        .testTarget(
+            name: "EdgeTests",
+            dependencies: [
+                "Edge", "ProcessTestSupport", "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore", "HTTP2Transport", "ServiceHost",
+                "ServiceHostTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/EdgeTests", swiftSettings: strictSwift),
 
         // MARK: Benchmarks (`make bench-*`).
         /// `make bench-rpc`: our server hosting ProbeService.Echo (also the out-of-process server
@@ -335,6 +365,11 @@ let package = Package(
         .executableTarget(
             name: "lifelong-benchmark", dependencies: ["LifelongCore", "LifelongLearning"],
             path: "Benchmarks/LifelongBenchmark", exclude: ["README.md"], swiftSettings: strictSwift),
+        /// `make bench-edge` (first part): the edge's per-sample pipeline and RSS, in-process.
+        .executableTarget(
+            name: "edge-benchmark",
+            dependencies: ["LifelongCore", "LifelongLearning", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/EdgeBenchmark", swiftSettings: strictSwift),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,10 +3,13 @@
 #   - Debian packages (C libraries, code generators, PostgreSQL, HTTP/2 tools), checked one by
 #     one with dpkg; `apt-get update` + `apt-get install` run only when something is missing;
 #   - a Python virtual environment with the test/benchmark peers of scripts/python-requirements.txt,
-#     re-installed only when that file changes (its hash is kept in a stamp inside the venv).
+#     re-installed only when that file changes (its hash is kept in a stamp inside the venv);
+#   - a second one, .venv-triton, for PyPI tritonclient[grpc] (scripts/python-triton-requirements.txt):
+#     every tritonclient that supports protobuf 5 needs grpcio >= 1.67.1, the main venv pins 1.66.2.
 #
 # Environment:
 #   LIFELONG_VENV      where the venv lives (default: <repo>/.venv)
+#   LIFELONG_TRITON_VENV  where the tritonclient venv lives (default: <repo>/.venv-triton)
 #   LIFELONG_PYTHON3   the interpreter that creates it (default: python3 on PATH)
 #   LIFELONG_SKIP_APT=1  skip the Debian part (e.g. on a machine managed otherwise)
 set -euo pipefail
@@ -15,6 +18,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${LIFELONG_VENV:-$ROOT/.venv}"
 PYTHON3="${LIFELONG_PYTHON3:-python3}"
 REQUIREMENTS="$ROOT/scripts/python-requirements.txt"
+TRITON_VENV="${LIFELONG_TRITON_VENV:-$ROOT/.venv-triton}"
+TRITON_REQUIREMENTS="$ROOT/scripts/python-triton-requirements.txt"
 
 # pkg-config: SwiftPM finds the C libraries through it.
 # nghttp2-client: h2load and nghttp, for load and abuse tests.
@@ -89,30 +94,36 @@ mkdir -p "$(dirname "$VENV")" "$ROOT/.run"
 exec 9>"$ROOT/.run/install-deps.lock"
 flock 9
 
-if ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
-    if [[ -e "$VENV" && ! -f "$VENV/pyvenv.cfg" ]]; then
-        log "$VENV exists but is not a Python venv; move it away or set LIFELONG_VENV"
-        exit 1
-    fi
-    log "creating venv $VENV with $("$PYTHON3" --version 2>&1)"
-    rm -rf "$VENV"
-    if ! "$PYTHON3" -m venv "$VENV"; then
-        # Debian's own python3 ships venv/ensurepip separately.
-        rm -rf "$VENV"
-        if [[ "${LIFELONG_SKIP_APT:-0}" != 1 ]]; then
-            install_apt_packages python3-venv
+# Creates the venv $1 when needed and installs requirements file $2 into it when that file changed.
+ensure_venv() {
+    local venv="$1" requirements="$2" stamp want
+    if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
+        if [[ -e "$venv" && ! -f "$venv/pyvenv.cfg" ]]; then
+            log "$venv exists but is not a Python venv; move it away or set LIFELONG_VENV / LIFELONG_TRITON_VENV"
+            exit 1
         fi
-        "$PYTHON3" -m venv "$VENV"
+        log "creating venv $venv with $("$PYTHON3" --version 2>&1)"
+        rm -rf "$venv"
+        if ! "$PYTHON3" -m venv "$venv"; then
+            # Debian's own python3 ships venv/ensurepip separately.
+            rm -rf "$venv"
+            if [[ "${LIFELONG_SKIP_APT:-0}" != 1 ]]; then
+                install_apt_packages python3-venv
+            fi
+            "$PYTHON3" -m venv "$venv"
+        fi
     fi
-fi
+    stamp="$venv/.lifelong-requirements.sha256"
+    want="$( { sha256sum "$requirements" | cut -d' ' -f1; "$venv/bin/python" --version; } 2>&1 | tr '\n' ' ')"
+    if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+        log "venv $venv is up to date"
+    else
+        log "installing Python packages from ${requirements#"$ROOT"/} into $venv"
+        PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
+            "$venv/bin/python" -m pip install --quiet --progress-bar off -r "$requirements"
+        printf '%s' "$want" >"$stamp"
+    fi
+}
 
-STAMP="$VENV/.lifelong-requirements.sha256"
-WANT="$( { sha256sum "$REQUIREMENTS" | cut -d' ' -f1; "$VENV/bin/python" --version; } 2>&1 | tr '\n' ' ')"
-if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" ]]; then
-    log "venv $VENV is up to date"
-else
-    log "installing Python packages from ${REQUIREMENTS#"$ROOT"/} into $VENV"
-    PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
-        "$VENV/bin/python" -m pip install --quiet --progress-bar off -r "$REQUIREMENTS"
-    printf '%s' "$WANT" >"$STAMP"
-fi
+ensure_venv "$VENV" "$REQUIREMENTS"
+ensure_venv "$TRITON_VENV" "$TRITON_REQUIREMENTS"

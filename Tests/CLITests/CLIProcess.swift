@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTestSupport
 
 /// Runs the built `lifelong` executable to completion.
 enum CLIProcess {
@@ -8,20 +9,9 @@ enum CLIProcess {
         var error: String
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// Where `swift build` put `lifelong`: the directory of the test binary or one above it.
+    /// Where `swift build` put `lifelong`.
     static func executable() throws -> URL {
-        let testBinary = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        let folders = sequence(first: testBinary.deletingLastPathComponent()) { $0.deletingLastPathComponent() }.prefix(3)
-        guard let found = folders.map({ $0.appendingPathComponent("lifelong") })
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0.path) })
-        else {
-            throw Failure(description: "lifelong is not built next to the tests; run `swift build --build-tests` first")
-        }
-        return found
+        try TestProcess.builtExecutable("lifelong")
     }
 
     /// Runs `lifelong arguments…` on a thread of its own (blocking reads stay off the

@@ -4,6 +4,7 @@
 
 #include "grpc/health/v1/health.pb-c.h"
 #include "grpc/reflection/v1/reflection.pb-c.h"
+#include "inference/grpc_predict_v2.pb-c.h"
 #include "lifelong/v1/common.pb-c.h"
 #include "lifelong/v1/edge_inference.pb-c.h"
 #include "lifelong/v1/gateway.pb-c.h"

@@ -110,6 +110,9 @@ public struct Lifelong_V1_Prediction: ProtobufMessage {
     public var fallback: Bool = false
     /// Snapshot version that answered.
     public var snapshotVersion: Int64 = 0
+    /// How well the sample fits the task it was allocated to, in [0, 1]: 1 inside the task
+    /// data's calibrated region, decreasing beyond it, 0 when no task was allocated.
+    public var allocationConfidence: Double = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -200,6 +203,12 @@ public struct Lifelong_V1_EdgeStatus: ProtobufMessage {
     public var samplesUploaded: Int64 = 0
     /// Last successful sync, microseconds since the Unix epoch.
     public var lastSyncUs: Int64 = 0
+    /// Samples uploaded / samples inferred (0 before any inference).
+    public var samplesTransferRatio: Double = 0
+    /// Unseen samples not stored because the buffer was full (its quota), since the store was created.
+    public var bufferRejected: Int64 = 0
+    /// Buffered samples deleted to make room for newer ones (quota, drop-oldest), since the store was created.
+    public var bufferDropped: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -310,6 +319,9 @@ extension Lifelong_V1_EdgeStatus {
         c.pointee.samples_inferred = self.samplesInferred
         c.pointee.samples_uploaded = self.samplesUploaded
         c.pointee.last_sync_us = self.lastSyncUs
+        c.pointee.samples_transfer_ratio = self.samplesTransferRatio
+        c.pointee.buffer_rejected = self.bufferRejected
+        c.pointee.buffer_dropped = self.bufferDropped
         return c
     }
 
@@ -323,6 +335,9 @@ extension Lifelong_V1_EdgeStatus {
         self.samplesInferred = c.pointee.samples_inferred
         self.samplesUploaded = c.pointee.samples_uploaded
         self.lastSyncUs = c.pointee.last_sync_us
+        self.samplesTransferRatio = c.pointee.samples_transfer_ratio
+        self.bufferRejected = c.pointee.buffer_rejected
+        self.bufferDropped = c.pointee.buffer_dropped
     }
 }
 
@@ -408,6 +423,7 @@ extension Lifelong_V1_Prediction {
         c.pointee.scores = try arena.pointers(self.scores) { try $0._cMessage(arena) }
         c.pointee.fallback = (self.fallback ? 1 : 0)
         c.pointee.snapshot_version = self.snapshotVersion
+        c.pointee.allocation_confidence = self.allocationConfidence
         return c
     }
 
@@ -422,6 +438,7 @@ extension Lifelong_V1_Prediction {
         self.scores = (0..<c.pointee.n_scores).map { Lifelong_V1_DetectorScore(_c: c.pointee.scores[$0]!) }
         self.fallback = c.pointee.fallback != 0
         self.snapshotVersion = c.pointee.snapshot_version
+        self.allocationConfidence = c.pointee.allocation_confidence
     }
 }
 

@@ -108,6 +108,18 @@ public enum Lifelong_V1_Gateway {
             /// The call kind.
             public static let kind = RPCKind.serverStreaming
         }
+        /// Streams the job's versions after `from_version` as they are published (the knowledge
+        /// base's messages), so an edge pulls a new snapshot at once instead of at its next check.
+        public enum WatchSnapshots {
+            /// The request message.
+            public typealias Input = Lifelong_V1_WatchSnapshotsRequest
+            /// The response message.
+            public typealias Output = Lifelong_V1_SnapshotEvent
+            /// The method's descriptor.
+            public static let descriptor = MethodDescriptor(service: Lifelong_V1_Gateway.descriptor, method: "WatchSnapshots")
+            /// The call kind.
+            public static let kind = RPCKind.serverStreaming
+        }
         /// Uploads unseen samples from an edge (streamed, idempotent by key).
         public enum UploadUnseen {
             /// The request message.
@@ -164,6 +176,7 @@ public enum Lifelong_V1_Gateway {
             RegisterEdge.descriptor,
             Heartbeat.descriptor,
             PullSnapshot.descriptor,
+            WatchSnapshots.descriptor,
             UploadUnseen.descriptor,
             ListUnlabelled.descriptor,
             LabelSamples.descriptor,
@@ -272,6 +285,17 @@ public enum Lifelong_V1_Gateway {
                 method: Method.PullSnapshot.descriptor, options: options, handler: handler)
         }
 
+        /// Streams the job's versions after `from_version` as they are published (the knowledge
+        /// base's messages), so an edge pulls a new snapshot at once instead of at its next check.
+        public func watchSnapshots<Result: Sendable>(
+            _ message: Method.WatchSnapshots.Input, metadata: Metadata = [:], options: CallOptions = .defaults,
+            onResponse handler: @escaping @Sendable (StreamingClientResponse<Method.WatchSnapshots.Output>) async throws -> Result
+        ) async throws -> Result {
+            try await client.serverStreaming(
+                request: ClientRequest(message: message, metadata: metadata),
+                method: Method.WatchSnapshots.descriptor, options: options, handler: handler)
+        }
+
         /// Uploads unseen samples from an edge (streamed, idempotent by key).
         public func uploadUnseen(
             metadata: Metadata = [:], options: CallOptions = .defaults,
@@ -334,6 +358,9 @@ public enum Lifelong_V1_Gateway {
         func heartbeat(request: Method.Heartbeat.Input, context: ServerContext) async throws -> Method.Heartbeat.Output
         /// Streams a snapshot and the models it needs: the snapshot first, then model chunks.
         func pullSnapshot(request: Method.PullSnapshot.Input, response: RPCWriter<Method.PullSnapshot.Output>, context: ServerContext) async throws
+        /// Streams the job's versions after `from_version` as they are published (the knowledge
+        /// base's messages), so an edge pulls a new snapshot at once instead of at its next check.
+        func watchSnapshots(request: Method.WatchSnapshots.Input, response: RPCWriter<Method.WatchSnapshots.Output>, context: ServerContext) async throws
         /// Uploads unseen samples from an edge (streamed, idempotent by key).
         func uploadUnseen(request: RPCAsyncSequence<Method.UploadUnseen.Input>, context: ServerContext) async throws -> Method.UploadUnseen.Output
         /// Streams samples waiting for a label.
@@ -374,6 +401,9 @@ extension Lifelong_V1_Gateway.SimpleServiceProtocol {
         }
         router.registerServerStreaming(Lifelong_V1_Gateway.Method.PullSnapshot.descriptor) { (request: Lifelong_V1_Gateway.Method.PullSnapshot.Input, response: RPCWriter<Lifelong_V1_Gateway.Method.PullSnapshot.Output>, context) in
             try await self.pullSnapshot(request: request, response: response, context: context)
+        }
+        router.registerServerStreaming(Lifelong_V1_Gateway.Method.WatchSnapshots.descriptor) { (request: Lifelong_V1_Gateway.Method.WatchSnapshots.Input, response: RPCWriter<Lifelong_V1_Gateway.Method.WatchSnapshots.Output>, context) in
+            try await self.watchSnapshots(request: request, response: response, context: context)
         }
         router.registerClientStreaming(Lifelong_V1_Gateway.Method.UploadUnseen.descriptor) { (request: RPCAsyncSequence<Lifelong_V1_Gateway.Method.UploadUnseen.Input>, context) -> Lifelong_V1_Gateway.Method.UploadUnseen.Output in
             try await self.uploadUnseen(request: request, context: context)

@@ -578,7 +578,7 @@ const ProtobufCMessageDescriptor lifelong__v1__detector_score__descriptor =
   (ProtobufCMessageInit) lifelong__v1__detector_score__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__prediction__field_descriptors[9] =
+static const ProtobufCFieldDescriptor lifelong__v1__prediction__field_descriptors[10] =
 {
   {
     "key",
@@ -688,8 +688,21 @@ static const ProtobufCFieldDescriptor lifelong__v1__prediction__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "allocation_confidence",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__Prediction, allocation_confidence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__prediction__field_indices_by_name[] = {
+  9,   /* field[9] = allocation_confidence */
   2,   /* field[2] = class_index */
   7,   /* field[7] = fallback */
   0,   /* field[0] = key */
@@ -703,7 +716,7 @@ static const unsigned lifelong__v1__prediction__field_indices_by_name[] = {
 static const ProtobufCIntRange lifelong__v1__prediction__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__prediction__descriptor =
 {
@@ -713,7 +726,7 @@ const ProtobufCMessageDescriptor lifelong__v1__prediction__descriptor =
   "Lifelong__V1__Prediction",
   "lifelong.v1",
   sizeof(Lifelong__V1__Prediction),
-  9,
+  10,
   lifelong__v1__prediction__field_descriptors,
   lifelong__v1__prediction__field_indices_by_name,
   1,  lifelong__v1__prediction__number_ranges,
@@ -776,7 +789,7 @@ const ProtobufCMessageDescriptor lifelong__v1__get_status_request__descriptor =
   (ProtobufCMessageInit) lifelong__v1__get_status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__edge_status__field_descriptors[8] =
+static const ProtobufCFieldDescriptor lifelong__v1__edge_status__field_descriptors[11] =
 {
   {
     "node",
@@ -874,21 +887,60 @@ static const ProtobufCFieldDescriptor lifelong__v1__edge_status__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "samples_transfer_ratio",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__EdgeStatus, samples_transfer_ratio),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "buffer_rejected",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__EdgeStatus, buffer_rejected),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "buffer_dropped",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__EdgeStatus, buffer_dropped),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__edge_status__field_indices_by_name[] = {
+  10,   /* field[10] = buffer_dropped */
+  9,   /* field[9] = buffer_rejected */
   3,   /* field[3] = buffered_unseen */
   2,   /* field[2] = cloud_reachable */
   7,   /* field[7] = last_sync_us */
   0,   /* field[0] = node */
   4,   /* field[4] = queued_uploads */
   5,   /* field[5] = samples_inferred */
+  8,   /* field[8] = samples_transfer_ratio */
   6,   /* field[6] = samples_uploaded */
   1,   /* field[1] = snapshot_version */
 };
 static const ProtobufCIntRange lifelong__v1__edge_status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__edge_status__descriptor =
 {
@@ -898,7 +950,7 @@ const ProtobufCMessageDescriptor lifelong__v1__edge_status__descriptor =
   "Lifelong__V1__EdgeStatus",
   "lifelong.v1",
   sizeof(Lifelong__V1__EdgeStatus),
-  8,
+  11,
   lifelong__v1__edge_status__field_descriptors,
   lifelong__v1__edge_status__field_indices_by_name,
   1,  lifelong__v1__edge_status__number_ranges,

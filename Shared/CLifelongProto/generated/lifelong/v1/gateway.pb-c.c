@@ -801,7 +801,7 @@ const ProtobufCMessageDescriptor lifelong__v1__snapshot_bundle_part__descriptor 
   (ProtobufCMessageInit) lifelong__v1__snapshot_bundle_part__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor lifelong__v1__gateway__method_descriptors[13] =
+static const ProtobufCMethodDescriptor lifelong__v1__gateway__method_descriptors[14] =
 {
   { "CreateJob", &lifelong__v1__job_spec__descriptor, &lifelong__v1__job__descriptor },
   { "GetJob", &lifelong__v1__get_job_request__descriptor, &lifelong__v1__job__descriptor },
@@ -812,6 +812,7 @@ static const ProtobufCMethodDescriptor lifelong__v1__gateway__method_descriptors
   { "RegisterEdge", &lifelong__v1__edge_node__descriptor, &lifelong__v1__register_edge_response__descriptor },
   { "Heartbeat", &lifelong__v1__edge_heartbeat__descriptor, &lifelong__v1__heartbeat_response__descriptor },
   { "PullSnapshot", &lifelong__v1__pull_snapshot_request__descriptor, &lifelong__v1__snapshot_bundle_part__descriptor },
+  { "WatchSnapshots", &lifelong__v1__watch_snapshots_request__descriptor, &lifelong__v1__snapshot_event__descriptor },
   { "UploadUnseen", &lifelong__v1__sample_batch__descriptor, &lifelong__v1__add_samples_response__descriptor },
   { "ListUnlabelled", &lifelong__v1__list_samples_request__descriptor, &lifelong__v1__sample_batch__descriptor },
   { "LabelSamples", &lifelong__v1__attach_labels_request__descriptor, &lifelong__v1__attach_labels_response__descriptor },
@@ -820,17 +821,18 @@ static const ProtobufCMethodDescriptor lifelong__v1__gateway__method_descriptors
 const unsigned lifelong__v1__gateway__method_indices_by_name[] = {
   0,        /* CreateJob */
   1,        /* GetJob */
-  12,        /* GetReport */
+  13,        /* GetReport */
   7,        /* Heartbeat */
   5,        /* IngestSamples */
-  11,        /* LabelSamples */
+  12,        /* LabelSamples */
   2,        /* ListJobs */
-  10,        /* ListUnlabelled */
+  11,        /* ListUnlabelled */
   8,        /* PullSnapshot */
   6,        /* RegisterEdge */
   4,        /* TriggerTraining */
-  9,        /* UploadUnseen */
-  3         /* WatchJob */
+  10,        /* UploadUnseen */
+  3,        /* WatchJob */
+  9         /* WatchSnapshots */
 };
 const ProtobufCServiceDescriptor lifelong__v1__gateway__descriptor =
 {
@@ -839,7 +841,7 @@ const ProtobufCServiceDescriptor lifelong__v1__gateway__descriptor =
   "Gateway",
   "Lifelong__V1__Gateway",
   "lifelong.v1",
-  13,
+  14,
   lifelong__v1__gateway__method_descriptors,
   lifelong__v1__gateway__method_indices_by_name
 };
@@ -915,13 +917,21 @@ void lifelong__v1__gateway__pull_snapshot(ProtobufCService *service,
   assert(service->descriptor == &lifelong__v1__gateway__descriptor);
   service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void lifelong__v1__gateway__watch_snapshots(ProtobufCService *service,
+                                            const Lifelong__V1__WatchSnapshotsRequest *input,
+                                            Lifelong__V1__SnapshotEvent_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &lifelong__v1__gateway__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void lifelong__v1__gateway__upload_unseen(ProtobufCService *service,
                                           const Lifelong__V1__SampleBatch *input,
                                           Lifelong__V1__AddSamplesResponse_Closure closure,
                                           void *closure_data)
 {
   assert(service->descriptor == &lifelong__v1__gateway__descriptor);
-  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lifelong__v1__gateway__list_unlabelled(ProtobufCService *service,
                                             const Lifelong__V1__ListSamplesRequest *input,
@@ -929,7 +939,7 @@ void lifelong__v1__gateway__list_unlabelled(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &lifelong__v1__gateway__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lifelong__v1__gateway__label_samples(ProtobufCService *service,
                                           const Lifelong__V1__AttachLabelsRequest *input,
@@ -937,7 +947,7 @@ void lifelong__v1__gateway__label_samples(ProtobufCService *service,
                                           void *closure_data)
 {
   assert(service->descriptor == &lifelong__v1__gateway__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lifelong__v1__gateway__get_report(ProtobufCService *service,
                                        const Lifelong__V1__GetJobRequest *input,
@@ -945,7 +955,7 @@ void lifelong__v1__gateway__get_report(ProtobufCService *service,
                                        void *closure_data)
 {
   assert(service->descriptor == &lifelong__v1__gateway__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lifelong__v1__gateway__init (Lifelong__V1__Gateway_Service *service,
                                   Lifelong__V1__Gateway_ServiceDestroy destroy)

@@ -144,10 +144,15 @@ struct  Lifelong__V1__Prediction
    * Snapshot version that answered.
    */
   int64_t snapshot_version;
+  /*
+   * How well the sample fits the task it was allocated to, in [0, 1]: 1 inside the task
+   * data's calibrated region, decreasing beyond it, 0 when no task was allocated.
+   */
+  double allocation_confidence;
 };
 #define LIFELONG__V1__PREDICTION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__prediction__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0,NULL, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0,NULL, 0, 0, 0 }
 
 
 /*
@@ -217,10 +222,22 @@ struct  Lifelong__V1__EdgeStatus
    * Last successful sync, microseconds since the Unix epoch.
    */
   int64_t last_sync_us;
+  /*
+   * Samples uploaded / samples inferred (0 before any inference).
+   */
+  double samples_transfer_ratio;
+  /*
+   * Unseen samples not stored because the buffer was full (its quota), since the store was created.
+   */
+  int64_t buffer_rejected;
+  /*
+   * Buffered samples deleted to make room for newer ones (quota, drop-oldest), since the store was created.
+   */
+  int64_t buffer_dropped;
 };
 #define LIFELONG__V1__EDGE_STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__edge_status__descriptor) \
-    , NULL, 0, 0, 0, 0, 0, 0, 0 }
+    , NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*

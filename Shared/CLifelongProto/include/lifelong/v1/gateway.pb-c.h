@@ -436,6 +436,10 @@ struct Lifelong__V1__Gateway_Service
                         const Lifelong__V1__PullSnapshotRequest *input,
                         Lifelong__V1__SnapshotBundlePart_Closure closure,
                         void *closure_data);
+  void (*watch_snapshots)(Lifelong__V1__Gateway_Service *service,
+                          const Lifelong__V1__WatchSnapshotsRequest *input,
+                          Lifelong__V1__SnapshotEvent_Closure closure,
+                          void *closure_data);
   void (*upload_unseen)(Lifelong__V1__Gateway_Service *service,
                         const Lifelong__V1__SampleBatch *input,
                         Lifelong__V1__AddSamplesResponse_Closure closure,
@@ -469,6 +473,7 @@ void lifelong__v1__gateway__init (Lifelong__V1__Gateway_Service *service,
       function_prefix__ ## register_edge,\
       function_prefix__ ## heartbeat,\
       function_prefix__ ## pull_snapshot,\
+      function_prefix__ ## watch_snapshots,\
       function_prefix__ ## upload_unseen,\
       function_prefix__ ## list_unlabelled,\
       function_prefix__ ## label_samples,\
@@ -509,6 +514,10 @@ void lifelong__v1__gateway__pull_snapshot(ProtobufCService *service,
                                           const Lifelong__V1__PullSnapshotRequest *input,
                                           Lifelong__V1__SnapshotBundlePart_Closure closure,
                                           void *closure_data);
+void lifelong__v1__gateway__watch_snapshots(ProtobufCService *service,
+                                            const Lifelong__V1__WatchSnapshotsRequest *input,
+                                            Lifelong__V1__SnapshotEvent_Closure closure,
+                                            void *closure_data);
 void lifelong__v1__gateway__upload_unseen(ProtobufCService *service,
                                           const Lifelong__V1__SampleBatch *input,
                                           Lifelong__V1__AddSamplesResponse_Closure closure,

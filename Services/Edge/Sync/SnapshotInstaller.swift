@@ -1,0 +1,69 @@
+import ContentDigest
+import Foundation
+public import LifelongProto
+
+/// Puts snapshots into service: decodes and checks them with their models, stores them
+/// (current → previous), then swaps the served snapshot. Also loads the stored one at start.
+public struct SnapshotInstaller: Sendable {
+    let store: EdgeStore
+    let slot: SnapshotSlot
+
+    /// Creates an installer.
+    public init(store: EdgeStore, slot: SnapshotSlot) {
+        self.store = store
+        self.slot = slot
+    }
+
+    /// Serves the store's current snapshot, if there is one.
+    /// - Returns: Its version, nil when none was ever synced.
+    /// - Throws: What decoding a corrupt stored snapshot throws.
+    @discardableResult
+    public func loadStored() throws -> Int64? {
+        guard let stored = try store.snapshot(.current) else { return nil }
+        let message = try Lifelong_V1_TaskIndexSnapshot(serializedBytes: stored.message)
+        let digests = Set(Self.modelReferences(of: message).map(\.sha256))
+        let loaded = try LoadedSnapshot(message: message, models: try store.models(digests))
+        slot.swap(to: loaded)
+        return loaded.version
+    }
+
+    /// Checks `message` against the stored models (every one must be present), stores it as
+    /// current and serves it. Requests in flight finish on the snapshot they started with.
+    /// - Throws: `LifelongError` for a snapshot that does not decode with its models (nothing
+    ///   is changed then), ``SQLiteError``.
+    public func install(_ message: Lifelong_V1_TaskIndexSnapshot) throws {
+        let digests = Set(Self.modelReferences(of: message).map(\.sha256))
+        let loaded = try LoadedSnapshot(message: message, models: try store.models(digests))
+        let previous = try store.snapshot(.current)
+        var keep = digests
+        if let previous, let old = try? Lifelong_V1_TaskIndexSnapshot(serializedBytes: previous.message) {
+            keep.formUnion(Self.modelReferences(of: old).map(\.sha256))
+        }
+        let stored = EdgeStore.StoredSnapshot(
+            version: message.version, jobId: message.jobId, message: try message.serializedBytes(),
+            installedAtUs: Int64(Date().timeIntervalSince1970 * 1_000_000))
+        try store.install(stored, keepingModels: keep)
+        slot.swap(to: loaded)
+    }
+
+    /// Stores a model after checking that its bytes hash to `digest`.
+    /// - Throws: ``EdgeError`` (DATA_LOSS-like INTERNAL) when they do not, ``SQLiteError``.
+    public func storeModel(digest: String, bytes: [UInt8]) throws {
+        let actual = SHA256Digest.hex(of: bytes)
+        guard actual == digest else {
+            throw EdgeError(.internalError, "model \(digest): the bytes received hash to \(actual)")
+        }
+        try store.putModel(digest: digest, bytes: bytes)
+    }
+
+    /// Every model reference of a snapshot (task models, fallbacks, the global model).
+    static func modelReferences(of snapshot: Lifelong_V1_TaskIndexSnapshot) -> [Lifelong_V1_ModelReference] {
+        var references: [Lifelong_V1_ModelReference] = []
+        for assignment in snapshot.assignments {
+            if let model = assignment.model { references.append(model) }
+            references += assignment.fallbacks.compactMap(\.model)
+        }
+        if let global = snapshot.globalModel { references.append(global) }
+        return references.filter { !$0.sha256.isEmpty }
+    }
+}
