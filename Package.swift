@@ -295,6 +295,7 @@ let package = Package(
             dependencies: [
                 "KnowledgeBase", "KnowledgeBaseTestSupport", "ContentDigest", "LifelongProto", "PostgresClient",
                 "PostgresTestSupport", "RPCCore", "HTTP2Transport", "ServiceHost", "ServiceHostTesting",
+                "TLSTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/KnowledgeBaseTests", swiftSettings: strictSwift),

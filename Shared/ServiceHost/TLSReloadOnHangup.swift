@@ -1,14 +1,14 @@
-public import HTTP2Transport
-public import Logging
-public import ServiceLifecycle
+import HTTP2Transport
+import Logging
+import ServiceLifecycle
 import UnixSignals
 
 /// SIGHUP rereads the gRPC port's TLS certificate and key, as web servers do when a
 /// certificate was renewed: connections accepted afterwards get the new certificate, open
 /// ones keep theirs. A file that cannot be used is logged and the previous certificate kept.
 /// In the group only when the host serves TLS and handles signals.
-public struct TLSReloadOnHangup: Service, CustomStringConvertible {
-    public var description: String { "TLSReloadOnHangup" }
+struct TLSReloadOnHangup: Service, CustomStringConvertible {
+    var description: String { "TLSReloadOnHangup" }
 
     private let server: HTTP2Server
     private let logger: Logger
@@ -17,12 +17,12 @@ public struct TLSReloadOnHangup: Service, CustomStringConvertible {
     /// - Parameters:
     ///   - server: The TLS server whose files are reread.
     ///   - logger: Where each reload (or its failure) is logged.
-    public init(server: HTTP2Server, logger: Logger) {
+    init(server: HTTP2Server, logger: Logger) {
         self.server = server
         self.logger = logger
     }
 
-    public func run() async throws {
+    func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
         for await _ in signals.cancelOnGracefulShutdown() {
             reload()

@@ -338,7 +338,7 @@ public final class HTTP2ClientTransport: ClientTransport {
         let configuration = self.configuration
         let logger = self.logger
         let unusable: @Sendable (ObjectIdentifier) -> Void = { [weak self] id in self?.connectionUnusable(id) }
-        let tls = try configuration.tls.map { settings throws(TLSSetupError) in
+        let tls = try configuration.tls.map { settings in
             ClientTLS(context: try settings.makeContext(), serverHostname: settings.serverHostname(connectingTo: host),
                       handshake: loop.makePromise(of: Void.self))
         }

@@ -17,16 +17,15 @@ final class TLSHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event {
-            if negotiated == "h2" {
-                finish(.success(()))
-                context.pipeline.syncOperations.removeHandler(self, promise: nil)
-            } else {
-                finish(.failure(RPCError(code: .unavailable, message: "the server did not agree on ALPN h2 (it chose \(negotiated ?? "none"))")))
-                context.close(promise: nil)
-            }
-        }
         context.fireUserInboundEventTriggered(event)
+        guard let event = event as? TLSUserEvent, case .handshakeCompleted(let negotiated) = event else { return }
+        if negotiated == "h2" {
+            finish(.success(()))
+            context.pipeline.syncOperations.removeHandler(self, promise: nil)
+        } else {
+            finish(.failure(RPCError(code: .unavailable, message: "the server did not agree on ALPN h2 (it chose \(negotiated ?? "none"))")))
+            context.close(promise: nil)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
