@@ -5,7 +5,7 @@
 #   expired.pem, expired.key        signed by ca.pem, same names, expired in 2020
 #   other-ca.pem                    another CA
 #   other.pem, other.key            signed by other-ca.pem, same names, valid
-#   rotated.pem, rotated.key        signed by ca.pem like server.pem, with another key (reloads)
+#   named.pem, named.key            signed by ca.pem for the name localhost only (no IP address)
 # Usage: scripts/tls/make-test-certs.sh OUTDIR
 set -euo pipefail
 
@@ -28,6 +28,13 @@ basicConstraints = critical, CA:false
 keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
 subjectAltName = IP:127.0.0.1, DNS:localhost
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ named_ext ]
+basicConstraints = critical, CA:false
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 [ ca ]
@@ -54,14 +61,15 @@ ca() {
         -extensions ca_ext -out "$1.pem"
 }
 
-# leaf NAME CA START END: NAME.pem / NAME.key signed by CA for 127.0.0.1 and localhost,
-# valid from START to END (YYYYMMDDHHMMSSZ).
+# leaf NAME CA START END [EXTENSIONS]: NAME.pem / NAME.key signed by CA, valid from START to
+# END (YYYYMMDDHHMMSSZ), for 127.0.0.1 and localhost (EXTENSIONS leaf_ext, the default) or
+# localhost only (named_ext).
 leaf() {
     newkey "$1.key"
     openssl req -config openssl.cnf -new -key "$1.key" -subj "/CN=localhost" -out ".ca/$1.csr"
     : >.ca/index.txt
     printf '%s\n' "$(openssl rand -hex 8)" >.ca/serial
-    openssl ca -config openssl.cnf -batch -notext -cert "$2.pem" -keyfile ".ca/$2.key" -extensions leaf_ext \
+    openssl ca -config openssl.cnf -batch -notext -cert "$2.pem" -keyfile ".ca/$2.key" -extensions "${5:-leaf_ext}" \
         -startdate "$3" -enddate "$4" -in ".ca/$1.csr" -out "$1.pem" 2>/dev/null
 }
 
@@ -72,7 +80,7 @@ IN_TWO_DAYS="$(stamp '2 days')"
 ca ca
 ca other-ca
 leaf server ca "$NOW_MINUS_HOUR" "$IN_TWO_DAYS"
-leaf rotated ca "$NOW_MINUS_HOUR" "$IN_TWO_DAYS"
 leaf expired ca 20200101000000Z 20200102000000Z
 leaf other other-ca "$NOW_MINUS_HOUR" "$IN_TWO_DAYS"
+leaf named ca "$NOW_MINUS_HOUR" "$IN_TWO_DAYS" named_ext
 rm -f openssl.cnf

@@ -3,7 +3,7 @@ public import HTTP2Transport
 
 /// Throwaway TLS material for one test, made by `scripts/tls/make-test-certs.sh` in a fresh
 /// temporary folder (no key is committed): a CA, a valid server certificate for 127.0.0.1 and
-/// localhost, an expired one, one from another CA, and a second valid one for reloads.
+/// localhost, an expired one, one from another CA, and one for the name localhost only.
 public struct TestCertificates: Sendable {
     /// The folder holding the files.
     public let directory: URL
@@ -53,23 +53,18 @@ public struct TestCertificates: Sendable {
     public var otherCA: String { path("other-ca.pem") }
 
     /// Server settings for `<name>.pem` and `<name>.key`: `server` (valid), `expired`, `other`
-    /// (another CA), `rotated` (valid, another key).
+    /// (another CA), `named` (valid for localhost only).
     public func server(_ name: String = "server") -> TLSServerSettings {
         TLSServerSettings(certificateChainFile: path("\(name).pem"), privateKeyFile: path("\(name).key"))
     }
 
-    /// Copies `<name>.pem`/`.key` over the files of ``server(_:)`` `server`, as a renewal would.
+    /// Writes `<name>.pem`/`.key` over the files of ``server(_:)`` `server` (each atomically), as
+    /// a renewal would.
     public func replaceServerCertificate(with name: String) throws {
         for suffix in ["pem", "key"] {
-            let target = URL(fileURLWithPath: path("server.\(suffix)"))
-            _ = try FileManager.default.replaceItemAt(target, withItemAt: URL(fileURLWithPath: copy(path("\(name).\(suffix)"))))
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path("\(name).\(suffix)")))
+            try bytes.write(to: URL(fileURLWithPath: path("server.\(suffix)")), options: .atomic)
         }
-    }
-
-    private func copy(_ source: String) throws -> String {
-        let destination = path(".copy-\(UUID().uuidString)")
-        try FileManager.default.copyItem(atPath: source, toPath: destination)
-        return destination
     }
 
     /// Deletes the folder.
