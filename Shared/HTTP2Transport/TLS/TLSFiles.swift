@@ -3,6 +3,11 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOSSL
 
 /// Reads the PEM files TLS settings name, failing with a ``TLSSetupError`` that names the file
@@ -37,6 +42,12 @@ enum TLSFiles {
     }
 
     private static func read(_ path: String, role: String) throws(TLSSetupError) -> [UInt8] {
+        // The system's reason ("No such file or directory", "Permission denied") reads better
+        // than Foundation's error.
+        guard access(path, R_OK) == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw TLSSetupError(code: .unreadableFile, message: "the TLS \(role) file '\(path)' cannot be read: \(reason)")
+        }
         do {
             return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
