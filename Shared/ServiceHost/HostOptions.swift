@@ -38,7 +38,8 @@ public struct HostOptions: ParsableArguments, Sendable {
     @Option(help: .environment("PEM private key of --tls-certificate.", option: "tls-key"))
     public var tlsKey: String?
 
-    /// Defaults (for tests and embedding).
+    /// Defaults (for tests and embedding). The optional options (``metricsPort``,
+    /// ``tlsCertificate``, ``tlsKey``) must be set before they are read, nil included.
     public init() {}
 
     public func validate() throws {
