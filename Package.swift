@@ -28,6 +28,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -85,6 +86,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ],
             path: "Shared/HTTP2Transport", exclude: ["README.md"], swiftSettings: strictSwift),
         /// grpc.health.v1.Health and grpc.reflection.v1.ServerReflection, hosted by every server.
@@ -244,6 +247,10 @@ let package = Package(
                 "KnowledgeBase", "HTTP2Transport", "PostgresClient", "PostgresTestSupport", "ServiceHost", "ServiceHostTesting",
             ],
             path: "Tests/Support/KnowledgeBaseTestSupport", swiftSettings: strictSwift),
+        /// Throwaway TLS certificates made at test time by scripts/tls/make-test-certs.sh.
+        .target(
+            name: "TLSTestSupport", dependencies: ["HTTP2Transport"], path: "Tests/Support/TLSTestSupport",
+            swiftSettings: strictSwift),
         /// Test-only messages (Tests/Proto), generated like the contract.
         .target(
             name: "CLifelongTestProto", dependencies: ["CProtobufC"], path: "Tests/Support/CLifelongTestProto"),
@@ -262,6 +269,7 @@ let package = Package(
             name: "HTTP2TransportTests",
             dependencies: [
                 "HTTP2Transport", "MessageCompression", "StandardServices", "LifelongProto", "LifelongTestProto", "RPCCore",
+                "TLSTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -272,7 +280,7 @@ let package = Package(
             name: "ServiceHostTests",
             dependencies: [
                 "ProcessTestSupport", "ServiceHost", "ServiceHostTesting", "HTTP2Transport", "LifelongClient", "StandardServices", "LifelongProto",
-                "LifelongTestProto", "RPCCore",
+                "LifelongTestProto", "RPCCore", "TLSTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -307,6 +315,7 @@ let package = Package(
             dependencies: [
                 "KnowledgeBase", "KnowledgeBaseTestSupport", "ContentDigest", "LifelongProto", "PostgresClient",
                 "PostgresTestSupport", "RPCCore", "HTTP2Transport", "ServiceHost", "ServiceHostTesting",
+                "TLSTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/KnowledgeBaseTests", swiftSettings: strictSwift),

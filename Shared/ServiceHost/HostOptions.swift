@@ -1,4 +1,5 @@
 public import ArgumentParser
+public import HTTP2Transport
 public import Logging
 
 /// The options every service has, declared once: `@OptionGroup var host: HostOptions`.
@@ -29,16 +30,34 @@ public struct HostOptions: ParsableArguments, Sendable {
     @Option(help: .environment("Seconds in-flight calls get to finish on shutdown.", option: "shutdown-grace"))
     public var shutdownGrace: Double = 5
 
-    /// Defaults (for tests and embedding).
+    /// PEM certificate chain served with TLS (ALPN h2); with ``tlsKey``. Unset: plaintext h2c.
+    @Option(help: .environment("PEM certificate chain for TLS on the gRPC port (with --tls-key; reread on SIGHUP); plaintext h2c when unset.", option: "tls-certificate"))
+    public var tlsCertificate: String?
+
+    /// PEM private key of ``tlsCertificate``.
+    @Option(help: .environment("PEM private key of --tls-certificate.", option: "tls-key"))
+    public var tlsKey: String?
+
+    /// Defaults (for tests and embedding). The optional options (``metricsPort``,
+    /// ``tlsCertificate``, ``tlsKey``) must be set before they are read, nil included.
     public init() {}
 
     public func validate() throws {
         for (name, value) in [("port", port), ("metrics-port", metricsPort ?? 0)] where !(0...65535).contains(value) {
             throw ValidationError("--\(name) must be 0...65535, got \(value)")
         }
+        if (tlsCertificate == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-certificate and --tls-key go together: give both or neither")
+        }
         guard shutdownGrace >= 0, shutdownGrace.isFinite else {
             throw ValidationError("--shutdown-grace must be a number of seconds >= 0, got \(shutdownGrace)")
         }
+    }
+
+    /// The gRPC port's TLS files, when both are set; nil = plaintext.
+    public var tls: TLSServerSettings? {
+        guard let tlsCertificate, let tlsKey else { return nil }
+        return TLSServerSettings(certificateChainFile: tlsCertificate, privateKeyFile: tlsKey)
     }
 
     /// ``shutdownGrace`` as a duration.

@@ -63,7 +63,8 @@ public final class RPCServerService: Service, Sendable, CustomStringConvertible 
         let host = server.configuration.host
         print("\(identity.executable) listening on \(host):\(port)")
         fflush(nil)
-        logger.info("serving", metadata: ["rpc.host": "\(host)", "rpc.port": "\(port)"])
+        logger.info(
+            "serving", metadata: ["rpc.host": "\(host)", "rpc.port": "\(port)", "rpc.tls": "\(server.configuration.tls != nil)"])
         try? await gracefulShutdown()
         health.beginShutdown()
         logger.info("draining calls", metadata: ["rpc.grace_period": "\(gracePeriod)"])

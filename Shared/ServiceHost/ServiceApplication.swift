@@ -27,6 +27,7 @@ public final class ServiceApplication: Sendable {
     public let metrics: HostMetrics
     /// The router the server serves, interceptors applied.
     public let router: RPCRouter
+    private let server: HTTP2Server
     private let rpcServer: RPCServerService
     private let metricsEndpoint: MetricsEndpoint?
     private let group: ServiceGroup
@@ -43,9 +44,11 @@ public final class ServiceApplication: Sendable {
     ///   - serverConfiguration: Limits and windows; host and port come from `options`.
     ///   - dependencies: Probed for health.
     ///   - background: Long-running parts started first and stopped last.
-    ///   - handleSignals: Whether SIGTERM/SIGINT shut down gracefully (and a second forces exit).
+    ///   - handleSignals: Whether SIGTERM/SIGINT shut down gracefully (and a second forces exit),
+    ///     and SIGHUP rereads the TLS files.
     ///   - prepare: Runs before the server binds (migrations).
-    /// - Throws: When the reflection descriptors cannot be decoded.
+    /// - Throws: ``TLSSetupError`` when `options` name TLS files that are missing, unreadable or
+    ///   invalid; an error when the reflection descriptors cannot be decoded.
     public init(
         identity: ServiceIdentity, options: HostOptions, logger: Logger, metrics: HostMetrics = HostMetrics(),
         services: [any RegistrableRPCService],
@@ -66,8 +69,11 @@ public final class ServiceApplication: Sendable {
         configuration.host = options.host
         configuration.port = options.port
         configuration.shutdownGracePeriod = options.shutdownGracePeriod
+        configuration.tls = options.tls
         let server = HTTP2Server(
             configuration: configuration, router: router, logger: logger, observer: ConnectionMetrics(metrics: metrics))
+        // Refuse to start, before any other work, when the TLS files cannot be used.
+        try server.reloadTLS()
         rpcServer = RPCServerService(
             server: server, health: health, identity: identity, gracePeriod: options.shutdownGracePeriod, logger: logger,
             prepare: prepare)
@@ -78,13 +84,23 @@ public final class ServiceApplication: Sendable {
         members.append(DependencyMonitor(probes: dependencies, health: health))
         if let metricsEndpoint { members.append(metricsEndpoint) }
         if handleSignals { members.append(ForcedExitOnSecondSignal(logger: logger)) }
+        if handleSignals, configuration.tls != nil { members.append(TLSReloadOnHangup(server: server, logger: logger)) }
         members.append(rpcServer)
         let configurations = members.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
         var groupConfiguration = ServiceGroupConfiguration(services: configurations, logger: logger)
         if handleSignals { groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint] }
         group = ServiceGroup(configuration: groupConfiguration)
+        self.server = server
         self.health = health
         self.metrics = metrics
+    }
+
+    /// Rereads the gRPC port's TLS certificate and key (what SIGHUP does): new connections get
+    /// the new certificate, open ones keep theirs. Does nothing without TLS.
+    /// - Throws: ``TLSSetupError`` naming the file that cannot be used; the previous
+    ///   certificate then stays in use.
+    public func reloadTLS() throws(TLSSetupError) {
+        try server.reloadTLS()
     }
 
     /// Runs every part until a graceful shutdown (a signal, or ``triggerGracefulShutdown()``)

@@ -35,6 +35,9 @@ public enum TestServiceHost {
         options.port = 0
         options.metricsPort = 0
         options.shutdownGrace = 1
+        // Plaintext: ArgumentParser's optionals have no value in a built `HostOptions` until set.
+        options.tlsCertificate = nil
+        options.tlsKey = nil
         return options
     }
 

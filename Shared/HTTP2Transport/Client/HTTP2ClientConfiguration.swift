@@ -2,6 +2,8 @@ public import RPCCore
 
 /// Limits and timeouts of an ``HTTP2ClientTransport``. Every field has a safe default.
 public struct HTTP2ClientConfiguration: Sendable, Hashable {
+    /// TLS (ALPN `h2`) verifying the server against a CA file; nil = plaintext h2c, for loopback.
+    public var tls: TLSClientSettings? = nil
     /// Time a TCP connection attempt may take.
     public var connectTimeout: Duration = .seconds(10)
     /// Largest response message accepted (unless a call's options say otherwise).

@@ -2,6 +2,7 @@ public import Logging
 import MessageCompression
 public import NIOCore
 import NIOPosix
+import NIOSSL
 public import RPCCore
 import Synchronization
 
@@ -26,6 +27,14 @@ public final class HTTP2ClientTransport: ClientTransport {
         case ready(Connection)
         case backingOff(until: ContinuousClock.Instant, lastError: RPCError)
         case closed
+    }
+
+    /// What a TLS connection attempt needs.
+    private struct ClientTLS: Sendable {
+        let context: NIOSSLContext
+        let serverHostname: String?
+        /// Completed by `TLSHandshakeHandler`.
+        let handshake: EventLoopPromise<Void>
     }
 
     private struct Shared {
@@ -241,7 +250,7 @@ public final class HTTP2ClientTransport: ClientTransport {
     /// The request headers of a call: the fixed ones, `grpc-encoding`, `grpc-timeout`, then the metadata.
     private func requestHeaders(method: MethodDescriptor, metadata: Metadata, options: CallOptions) -> [(String, String)] {
         var headers = [
-            (":method", "POST"), (":scheme", "http"), (":path", method.path), (":authority", authority),
+            (":method", "POST"), (":scheme", configuration.tls == nil ? "http" : "https"), (":path", method.path), (":authority", authority),
             ("content-type", "application/grpc"), ("te", "trailers"), ("user-agent", "lifelong-grpc-swift/1.0"),
             ("grpc-accept-encoding", CompressionAlgorithm.acceptEncodingHeader),
         ]
@@ -329,17 +338,44 @@ public final class HTTP2ClientTransport: ClientTransport {
         let configuration = self.configuration
         let logger = self.logger
         let unusable: @Sendable (ObjectIdentifier) -> Void = { [weak self] id in self?.connectionUnusable(id) }
+        let tls = try configuration.tls.map { settings in
+            ClientTLS(context: try settings.makeContext(), serverHostname: settings.serverHostname(connectingTo: host),
+                      handshake: loop.makePromise(of: Void.self))
+        }
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.nanoseconds)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 let id = ObjectIdentifier(channel)
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ClientConnectionHandler(configuration: configuration, logger: logger) { unusable(id) })
+                    let pipeline = channel.pipeline.syncOperations
+                    if let tls {
+                        try pipeline.addHandler(NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverHostname))
+                        try pipeline.addHandler(TLSHandshakeHandler(completed: tls.handshake))
+                    }
+                    try pipeline.addHandler(ClientConnectionHandler(configuration: configuration, logger: logger) { unusable(id) })
                 }
             }
-        let channel = try await bootstrap.connect(host: host, port: port).get()
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: host, port: port).get()
+        } catch {
+            tls?.handshake.fail(error)
+            throw error
+        }
+        if let tls {
+            // The connect timeout bounds the handshake too: a server that never answers is closed.
+            let timeout = loop.scheduleTask(in: .nanoseconds(Int64(configuration.connectTimeout.nanoseconds))) {
+                channel.close(promise: nil)
+            }
+            defer { timeout.cancel() }
+            do {
+                try await tls.handshake.futureResult.get()
+            } catch {
+                channel.close(promise: nil)
+                throw error
+            }
+        }
         let handler = try await channel.eventLoop.submit {
             NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self), eventLoop: channel.eventLoop)
         }.get()

@@ -41,6 +41,8 @@ public final class HTTP2Server: Sendable {
     public let observer: (any HTTP2ServerObserver)?
     private let group: any EventLoopGroup
     private let shared = Mutex(Shared())
+    /// The certificate new connections get, when the server serves TLS.
+    private let tls: ServerTLSContext?
 
     /// Creates a server; it listens once ``start()`` is called.
     /// - Parameters:
@@ -59,6 +61,7 @@ public final class HTTP2Server: Sendable {
         self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
         self.logger = logger
         self.observer = observer
+        self.tls = configuration.tls.map(ServerTLSContext.init(settings:))
     }
 
     /// Creates a server hosting the given services.
@@ -85,9 +88,19 @@ public final class HTTP2Server: Sendable {
         Logger(label: "lifelong.http2", factory: { _ in SwiftLogNoOpLogHandler() })
     }
 
+    /// Reads the TLS certificate chain and key files (``HTTP2ServerConfiguration/tls``) again:
+    /// connections accepted from now on present the new certificate, open ones keep theirs.
+    /// Does nothing for a plaintext server. ``start()`` calls it when it was not called before.
+    /// - Throws: ``TLSSetupError`` naming the file that is missing, unreadable or invalid; the
+    ///   previous certificate then stays in use.
+    public func reloadTLS() throws(TLSSetupError) {
+        try tls?.reload()
+    }
+
     /// Binds and starts accepting connections.
     /// - Returns: The port listened on (useful with port 0).
-    /// - Throws: An error when the address cannot be bound or the server was already started.
+    /// - Throws: ``TLSSetupError`` when the TLS files cannot be used; an error when the address
+    ///   cannot be bound or the server was already started.
     @discardableResult
     public func start() async throws -> Int {
         try shared.withLock { shared in
@@ -100,29 +113,33 @@ public final class HTTP2Server: Sendable {
         let configuration = self.configuration
         let logger = self.logger
         let observer = self.observer
+        let tls = self.tls
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelInitializer { [weak self] channel in
-                switch self?.admit(channel) ?? .stopping {
-                case .stopping:
-                    // The bootstrap closes it.
-                    return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
-                case .refused(let reason):
-                    return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ConnectionRefusalHandler(reason: reason, lingerTime: configuration.closeLingerTime))
-                    }
-                case .accepted:
-                    return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            ServerConnectionHandler(
-                                router: router, configuration: configuration, logger: logger, observer: observer))
+                let admission = self?.admit(channel) ?? .stopping
+                // The bootstrap closes it.
+                if case .stopping = admission { return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel) }
+                return channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    // TLS first: even a refused connection is told why over TLS.
+                    if let handler = tls?.makeHandler() { try pipeline.addHandler(handler) }
+                    switch admission {
+                    case .refused(let reason):
+                        try pipeline.addHandler(ConnectionRefusalHandler(reason: reason, lingerTime: configuration.closeLingerTime))
+                    case .accepted:
+                        try pipeline.addHandler(
+                            ServerConnectionHandler(router: router, configuration: configuration, logger: logger, observer: observer))
+                    case .stopping:
+                        break
                     }
                 }
             }
         do {
+            if let tls, !tls.isLoaded { try tls.reload() }
             let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
             let stopped = shared.withLock { shared -> Bool in
                 guard case .starting = shared.state else { return true }

@@ -6,6 +6,10 @@ public struct HTTP2ServerConfiguration: Sendable, Hashable {
     public var host: String = "127.0.0.1"
     /// The port; 0 picks a free one (see ``HTTP2Server/start()``).
     public var port: Int = 0
+    /// TLS in front of HTTP/2 (ALPN `h2`) with this certificate and key; nil = plaintext h2c,
+    /// for loopback. The files are read by ``HTTP2Server/start()`` and
+    /// ``HTTP2Server/reloadTLS()``.
+    public var tls: TLSServerSettings? = nil
     /// SETTINGS_MAX_CONCURRENT_STREAMS advertised to clients.
     public var maxConcurrentStreams: Int = 100
     /// Largest request header list (names + values + 32 bytes each); larger resets the stream.
