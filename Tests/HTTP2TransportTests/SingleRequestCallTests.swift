@@ -10,10 +10,12 @@ struct SingleRequestCallTests {
     static let unary = MethodDescriptor(fullyQualifiedService: "lifelong.test.Single", method: "Unary")
     static let expand = MethodDescriptor(fullyQualifiedService: "lifelong.test.Single", method: "Expand")
     static let failAfterWrite = MethodDescriptor(fullyQualifiedService: "lifelong.test.Single", method: "FailAfterWrite")
+    static let expandThenFail = MethodDescriptor(fullyQualifiedService: "lifelong.test.Single", method: "ExpandThenFail")
 
     /// Unary: answers the number of request messages it saw, with header and trailer metadata.
     /// Server-streaming: writes each byte of its request as one message. FailAfterWrite (unary):
-    /// writes a message, then fails.
+    /// writes a message, then fails. ExpandThenFail (server-streaming): writes each byte of its
+    /// request as one message, then fails.
     static func makeServer() -> HTTP2Server {
         var router = RPCRouter()
         router.register(method: unary, kind: .unary) { request, _ in
@@ -38,6 +40,15 @@ struct SingleRequestCallTests {
             StreamingServerResponse { writer in
                 try await writer.write([7])
                 throw RPCError(code: .dataLoss, message: "failed after writing")
+            }
+        }
+        router.register(method: expandThenFail, kind: .serverStreaming) { request, _ in
+            var messages: [[UInt8]] = []
+            for try await message in request.messages { messages.append(message) }
+            let received = messages
+            return StreamingServerResponse { writer in
+                for byte in received.first ?? [] { try await writer.write([byte]) }
+                throw RPCError(code: .dataLoss, message: "failed after streaming")
             }
         }
         return HTTP2Server(configuration: .init(host: "127.0.0.1", port: 0), router: router)
@@ -86,6 +97,34 @@ struct SingleRequestCallTests {
         let transport = HTTP2ClientTransport(host: "127.0.0.1", port: port)
         let outcome = try await Self.call(transport, Self.expand, [Array(0..<200)])
         #expect(outcome.messages == (0..<200).map { [UInt8($0)] })
+        await transport.close()
+        await server.shutdown()
+    }
+
+    @Test("messages a streaming call received before an error status reach the caller before the error")
+    func messagesBeforeErrorStatus() async throws {
+        let server = Self.makeServer()
+        let port = try await server.start()
+        let transport = HTTP2ClientTransport(host: "127.0.0.1", port: port)
+        let (messages, error) = try await transport.call(
+            request: StreamingClientRequest { writer in try await writer.write(Array(0..<20)) }, method: Self.expandThenFail,
+            options: .defaults
+        ) { response in
+            // Read only once the status has (almost surely) arrived behind the messages: they
+            // must not be dropped in favour of it.
+            try await Task.sleep(for: .milliseconds(300))
+            var messages: [[UInt8]] = []
+            do {
+                for try await part in response.bodyParts {
+                    if case .message(let message) = part { messages.append(message) }
+                }
+            } catch let error as RPCError {
+                return (messages, Optional(error))
+            }
+            return (messages, RPCError?.none)
+        }
+        #expect(messages == (0..<20).map { [UInt8($0)] })
+        #expect(error?.code == .dataLoss)
         await transport.close()
         await server.shutdown()
     }

@@ -379,7 +379,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, NGHTTP2SessionDelega
             return
         }
         if status.code != .ok {
-            stream.fail(status)
+            stream.fail(status, afterReceived: true)
         } else if stream.deframer.hasPartialMessage {
             stream.fail(RPCError(code: .internalError, message: "the response ended inside a message"))
         } else {

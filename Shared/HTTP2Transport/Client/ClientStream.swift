@@ -77,14 +77,17 @@ final class ClientStream {
     }
 
     /// Ends the call with an error, once.
-    func fail(_ error: RPCError) {
+    /// - Parameter afterReceived: The server ended the call with this status: response
+    ///   messages received before it are still delivered, then the error (as gRPC orders them).
+    ///   Otherwise (local failures) the error comes at once.
+    func fail(_ error: RPCError, afterReceived: Bool = false) {
         guard !finished else { return }
         finished = true
         deadlineTimer?.cancel()
         switch receiver {
         case .streaming(let head, let parts):
             head.fail(error)
-            parts.fail(error)
+            parts.fail(error, keepingBuffered: afterReceived)
         case .unary(_, let continuation):
             continuation.resume(throwing: error)
         }

@@ -65,12 +65,14 @@ final class InboundMessageQueue<Element: Sendable>: Sendable {
         waiter?.resume(returning: nil)
     }
 
-    /// Fails the sequence; buffered elements are dropped.
-    func fail(_ error: RPCError) {
+    /// Fails the sequence: the consumer gets `error` at once (`keepingBuffered` false: the
+    /// buffered elements are dropped), or after the elements already buffered (`keepingBuffered`
+    /// true: an error the peer ended the stream with comes after what it sent before).
+    func fail(_ error: RPCError, keepingBuffered: Bool = false) {
         let waiter: CheckedContinuation<Element?, any Error>? = state.withLock { state in
             if case .failed = state.terminal { return nil }
             state.terminal = .failed(error)
-            state.buffer.removeAll()
+            if !keepingBuffered { state.buffer.removeAll() }
             defer { state.waiter = nil }
             return state.waiter
         }
