@@ -296,7 +296,8 @@ let package = Package(
         .testTarget(
             name: "TrainingTests",
             dependencies: [
-                "Training", "JobQueue", "KnowledgeBase", "TaskMining", "LifelongCore", "LifelongLearning", "LifelongProto",
+                "Training", "JobQueue", "KnowledgeBase", "KnowledgeBaseTestSupport", "TaskMining", "LifelongCore",
+                "LifelongLearning", "LifelongProto",
                 "PostgresClient", "PostgresTestSupport", "HTTP2Transport", "RPCCore", "ServiceHost", "ServiceHostTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

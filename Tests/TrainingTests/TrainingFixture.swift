@@ -4,6 +4,7 @@ import KnowledgeBase
 import LifelongProto
 import Logging
 import PostgresClient
+import KnowledgeBaseTestSupport
 import PostgresTestSupport
 import RPCCore
 import ServiceHost
@@ -61,20 +62,8 @@ enum TrainingFixture {
     static func withEnvironment<T: Sendable>(
         _ options: Options = Options(), _ body: @escaping @Sendable (TrainingEnvironment) async throws -> T
     ) async throws -> T {
-        try await ThrowawaySchema.with(prefix: "trkb", connection: connection) { kbSchema in
-            var kbConfiguration = KnowledgeBaseConfiguration(postgres: PostgresPoolConfiguration(connection: connection))
-            kbConfiguration.schema = kbSchema
-            let kb = KnowledgeBase(configuration: kbConfiguration, logger: HostLogging.silent)
-            do {
-                try await kb.migrate()
-            } catch {
-                kb.shutdown()
-                throw PostgresTestEnvironment.Unavailable(configuration: connection, underlying: error)
-            }
-            return try await TestServiceHost.withRunning(
-                services: [kb.service], interceptors: kb.interceptors,
-                background: [PostgresPoolService(kb.pool), PostgresListenerService(kb.listener)]
-            ) { kbRunning in
+        // The KB's pool keeps PostgresPoolConfiguration's default size (8): training instances share it.
+        try await HostedKnowledgeBase.withRunning(connection: connection, prefix: "trkb", connections: 8) { _, kbRunning in
               let mining = TaskMining(knowledgeBase: kbRunning.transport, logger: HostLogging.silent)
               return try await TestServiceHost.withRunning(services: [mining.service], interceptors: mining.interceptors) { miningRunning in
                 try await ThrowawaySchema.with(prefix: "training", connection: connection) { schema in
@@ -108,7 +97,6 @@ enum TrainingFixture {
                     }
                 }
               }
-            }
         }
     }
 
