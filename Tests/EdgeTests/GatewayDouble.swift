@@ -166,4 +166,12 @@ final class GatewayDouble: Lifelong_V1_Gateway.SimpleServiceProtocol, Sendable {
         throw unimplemented()
     }
     func getReport(request: Lifelong_V1_GetJobRequest, context: ServerContext) async throws -> Lifelong_V1_Report { throw unimplemented() }
+    func pauseJob(request: Lifelong_V1_GetJobRequest, context: ServerContext) async throws -> Lifelong_V1_Job { throw unimplemented() }
+    func resumeJob(request: Lifelong_V1_GetJobRequest, context: ServerContext) async throws -> Lifelong_V1_Job { throw unimplemented() }
+    func deleteJob(request: Lifelong_V1_GetJobRequest, context: ServerContext) async throws -> Lifelong_V1_DeleteJobResponse {
+        throw unimplemented()
+    }
+    func listEdges(request: Lifelong_V1_ListEdgesRequest, context: ServerContext) async throws -> Lifelong_V1_ListEdgesResponse {
+        throw unimplemented()
+    }
 }

@@ -49,6 +49,7 @@ const void *CLifelongProto_descriptor_lifelong__v1__build_detectors_response(voi
 const void *CLifelongProto_descriptor_lifelong__v1__cluster_centroid(void) { return &lifelong__v1__cluster_centroid__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__define_tasks_request(void) { return &lifelong__v1__define_tasks_request__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__define_tasks_response(void) { return &lifelong__v1__define_tasks_response__descriptor; }
+const void *CLifelongProto_descriptor_lifelong__v1__delete_job_response(void) { return &lifelong__v1__delete_job_response__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__detector_score(void) { return &lifelong__v1__detector_score__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__diff_snapshots_request(void) { return &lifelong__v1__diff_snapshots_request__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__discover_relations_request(void) { return &lifelong__v1__discover_relations_request__descriptor; }
@@ -63,6 +64,7 @@ const void *CLifelongProto_descriptor_lifelong__v1__feature_column(void) { retur
 const void *CLifelongProto_descriptor_lifelong__v1__feature_encoding(void) { return &lifelong__v1__feature_encoding__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__feature_schema(void) { return &lifelong__v1__feature_schema__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__feature_statistics(void) { return &lifelong__v1__feature_statistics__descriptor; }
+const void *CLifelongProto_descriptor_lifelong__v1__fleet_entry(void) { return &lifelong__v1__fleet_entry__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__gbdt_categorical_split(void) { return &lifelong__v1__gbdt_categorical_split__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__gbdt_model(void) { return &lifelong__v1__gbdt_model__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__gbdt_training_record(void) { return &lifelong__v1__gbdt_training_record__descriptor; }
@@ -82,6 +84,8 @@ const void *CLifelongProto_descriptor_lifelong__v1__job_progress_event(void) { r
 const void *CLifelongProto_descriptor_lifelong__v1__job_spec(void) { return &lifelong__v1__job_spec__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__label(void) { return &lifelong__v1__label__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__linear_model(void) { return &lifelong__v1__linear_model__descriptor; }
+const void *CLifelongProto_descriptor_lifelong__v1__list_edges_request(void) { return &lifelong__v1__list_edges_request__descriptor; }
+const void *CLifelongProto_descriptor_lifelong__v1__list_edges_response(void) { return &lifelong__v1__list_edges_response__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__list_jobs_request(void) { return &lifelong__v1__list_jobs_request__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__list_jobs_response(void) { return &lifelong__v1__list_jobs_response__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__list_samples_request(void) { return &lifelong__v1__list_samples_request__descriptor; }

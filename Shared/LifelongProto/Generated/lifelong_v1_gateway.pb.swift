@@ -4,6 +4,122 @@ internal import CLifelongProto
 internal import CProtobufC
 public import ProtobufCRuntime
 
+/// Reply of DeleteJob.
+public struct Lifelong_V1_DeleteJobResponse: ProtobufMessage {
+    /// The job as it was when deleted.
+    public var job: Lifelong_V1_Job? = nil
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// The fully-qualified protobuf name.
+    public static let protoMessageName = "lifelong.v1.DeleteJobResponse"
+
+    /// Parses a message.
+    /// - Throws: `ProtobufDecodingError` for malformed or oversized input.
+    public init(serializedBytes bytes: [UInt8], limits: DecodingLimits) throws {
+        self = try ProtobufCCodec.decode(bytes, descriptor: Self._cDescriptor, limits: limits) {
+            Self(_c: $0.assumingMemoryBound(to: Lifelong__V1__DeleteJobResponse.self))
+        }
+    }
+
+    /// Serializes the message.
+    /// - Throws: `ProtobufEncodingError` when a string holds a NUL character.
+    public func serializedBytes() throws -> [UInt8] {
+        try ProtobufCCodec.encode(descriptor: Self._cDescriptor) { UnsafeMutableRawPointer(try _cMessage($0)) }
+    }
+}
+
+/// Request of ListEdges.
+public struct Lifelong_V1_ListEdgesRequest: ProtobufMessage {
+    /// Only nodes serving this job (empty = all).
+    public var jobId: String = ""
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// The fully-qualified protobuf name.
+    public static let protoMessageName = "lifelong.v1.ListEdgesRequest"
+
+    /// Parses a message.
+    /// - Throws: `ProtobufDecodingError` for malformed or oversized input.
+    public init(serializedBytes bytes: [UInt8], limits: DecodingLimits) throws {
+        self = try ProtobufCCodec.decode(bytes, descriptor: Self._cDescriptor, limits: limits) {
+            Self(_c: $0.assumingMemoryBound(to: Lifelong__V1__ListEdgesRequest.self))
+        }
+    }
+
+    /// Serializes the message.
+    /// - Throws: `ProtobufEncodingError` when a string holds a NUL character.
+    public func serializedBytes() throws -> [UInt8] {
+        try ProtobufCCodec.encode(descriptor: Self._cDescriptor) { UnsafeMutableRawPointer(try _cMessage($0)) }
+    }
+}
+
+/// One edge node as the fleet view shows it.
+public struct Lifelong_V1_FleetEntry: ProtobufMessage {
+    /// The node as registered, with its last-seen time and served version.
+    public var node: Lifelong_V1_EdgeNode? = nil
+    /// Job the node serves.
+    public var jobId: String = ""
+    /// Samples inferred, as last reported.
+    public var samplesInferred: Int64 = 0
+    /// Samples uploaded, as last reported.
+    public var samplesUploaded: Int64 = 0
+    /// Samples waiting in the node's buffer, as last reported.
+    public var samplesBuffered: Int64 = 0
+    /// samples_uploaded / samples_inferred (0 when nothing was inferred).
+    public var samplesTransferRatio: Double = 0
+    /// Latest published version of the job (the node is behind when it serves less).
+    public var latestVersion: Int64 = 0
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// The fully-qualified protobuf name.
+    public static let protoMessageName = "lifelong.v1.FleetEntry"
+
+    /// Parses a message.
+    /// - Throws: `ProtobufDecodingError` for malformed or oversized input.
+    public init(serializedBytes bytes: [UInt8], limits: DecodingLimits) throws {
+        self = try ProtobufCCodec.decode(bytes, descriptor: Self._cDescriptor, limits: limits) {
+            Self(_c: $0.assumingMemoryBound(to: Lifelong__V1__FleetEntry.self))
+        }
+    }
+
+    /// Serializes the message.
+    /// - Throws: `ProtobufEncodingError` when a string holds a NUL character.
+    public func serializedBytes() throws -> [UInt8] {
+        try ProtobufCCodec.encode(descriptor: Self._cDescriptor) { UnsafeMutableRawPointer(try _cMessage($0)) }
+    }
+}
+
+/// Reply of ListEdges.
+public struct Lifelong_V1_ListEdgesResponse: ProtobufMessage {
+    /// The nodes, by name.
+    public var edges: [Lifelong_V1_FleetEntry] = []
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// The fully-qualified protobuf name.
+    public static let protoMessageName = "lifelong.v1.ListEdgesResponse"
+
+    /// Parses a message.
+    /// - Throws: `ProtobufDecodingError` for malformed or oversized input.
+    public init(serializedBytes bytes: [UInt8], limits: DecodingLimits) throws {
+        self = try ProtobufCCodec.decode(bytes, descriptor: Self._cDescriptor, limits: limits) {
+            Self(_c: $0.assumingMemoryBound(to: Lifelong__V1__ListEdgesResponse.self))
+        }
+    }
+
+    /// Serializes the message.
+    /// - Throws: `ProtobufEncodingError` when a string holds a NUL character.
+    public func serializedBytes() throws -> [UInt8] {
+        try ProtobufCCodec.encode(descriptor: Self._cDescriptor) { UnsafeMutableRawPointer(try _cMessage($0)) }
+    }
+}
+
 /// Names one job.
 public struct Lifelong_V1_GetJobRequest: ProtobufMessage {
     /// Job id.
@@ -122,6 +238,8 @@ public struct Lifelong_V1_EdgeHeartbeat: ProtobufMessage {
     public var samplesInferred: Int64 = 0
     /// Samples uploaded so far.
     public var samplesUploaded: Int64 = 0
+    /// Samples waiting in the node's upload buffer.
+    public var samplesBuffered: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -238,6 +356,21 @@ public struct Lifelong_V1_SnapshotBundlePart: ProtobufMessage {
     }
 }
 
+extension Lifelong_V1_DeleteJobResponse {
+    static var _cDescriptor: UnsafeRawPointer { CLifelongProto_descriptor_lifelong__v1__delete_job_response() }
+
+    func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__DeleteJobResponse> {
+        let c = arena.message(Lifelong__V1__DeleteJobResponse.self, descriptor: Self._cDescriptor)
+        if let value = self.job { c.pointee.job = try value._cMessage(arena) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Lifelong__V1__DeleteJobResponse>) {
+        self.init()
+        self.job = c.pointee.job.map { Lifelong_V1_Job(_c: $0) }
+    }
+}
+
 extension Lifelong_V1_EdgeHeartbeat {
     static var _cDescriptor: UnsafeRawPointer { CLifelongProto_descriptor_lifelong__v1__edge_heartbeat() }
 
@@ -248,6 +381,7 @@ extension Lifelong_V1_EdgeHeartbeat {
         c.pointee.snapshot_version = self.snapshotVersion
         c.pointee.samples_inferred = self.samplesInferred
         c.pointee.samples_uploaded = self.samplesUploaded
+        c.pointee.samples_buffered = self.samplesBuffered
         return c
     }
 
@@ -258,6 +392,34 @@ extension Lifelong_V1_EdgeHeartbeat {
         self.snapshotVersion = c.pointee.snapshot_version
         self.samplesInferred = c.pointee.samples_inferred
         self.samplesUploaded = c.pointee.samples_uploaded
+        self.samplesBuffered = c.pointee.samples_buffered
+    }
+}
+
+extension Lifelong_V1_FleetEntry {
+    static var _cDescriptor: UnsafeRawPointer { CLifelongProto_descriptor_lifelong__v1__fleet_entry() }
+
+    func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__FleetEntry> {
+        let c = arena.message(Lifelong__V1__FleetEntry.self, descriptor: Self._cDescriptor)
+        if let value = self.node { c.pointee.node = try value._cMessage(arena) }
+        if !self.jobId.isEmpty { c.pointee.job_id = try arena.string(self.jobId) }
+        c.pointee.samples_inferred = self.samplesInferred
+        c.pointee.samples_uploaded = self.samplesUploaded
+        c.pointee.samples_buffered = self.samplesBuffered
+        c.pointee.samples_transfer_ratio = self.samplesTransferRatio
+        c.pointee.latest_version = self.latestVersion
+        return c
+    }
+
+    init(_c c: UnsafePointer<Lifelong__V1__FleetEntry>) {
+        self.init()
+        self.node = c.pointee.node.map { Lifelong_V1_EdgeNode(_c: $0) }
+        self.jobId = ProtobufCRead.string(c.pointee.job_id)
+        self.samplesInferred = c.pointee.samples_inferred
+        self.samplesUploaded = c.pointee.samples_uploaded
+        self.samplesBuffered = c.pointee.samples_buffered
+        self.samplesTransferRatio = c.pointee.samples_transfer_ratio
+        self.latestVersion = c.pointee.latest_version
     }
 }
 
@@ -290,6 +452,37 @@ extension Lifelong_V1_HeartbeatResponse {
         self.init()
         self.latestVersion = c.pointee.latest_version
         self.egress = c.pointee.egress.map { Lifelong_V1_EgressPolicy(_c: $0) }
+    }
+}
+
+extension Lifelong_V1_ListEdgesRequest {
+    static var _cDescriptor: UnsafeRawPointer { CLifelongProto_descriptor_lifelong__v1__list_edges_request() }
+
+    func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__ListEdgesRequest> {
+        let c = arena.message(Lifelong__V1__ListEdgesRequest.self, descriptor: Self._cDescriptor)
+        if !self.jobId.isEmpty { c.pointee.job_id = try arena.string(self.jobId) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Lifelong__V1__ListEdgesRequest>) {
+        self.init()
+        self.jobId = ProtobufCRead.string(c.pointee.job_id)
+    }
+}
+
+extension Lifelong_V1_ListEdgesResponse {
+    static var _cDescriptor: UnsafeRawPointer { CLifelongProto_descriptor_lifelong__v1__list_edges_response() }
+
+    func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__ListEdgesResponse> {
+        let c = arena.message(Lifelong__V1__ListEdgesResponse.self, descriptor: Self._cDescriptor)
+        c.pointee.n_edges = self.edges.count
+        c.pointee.edges = try arena.pointers(self.edges) { try $0._cMessage(arena) }
+        return c
+    }
+
+    init(_c c: UnsafePointer<Lifelong__V1__ListEdgesResponse>) {
+        self.init()
+        self.edges = (0..<c.pointee.n_edges).map { Lifelong_V1_FleetEntry(_c: c.pointee.edges[$0]!) }
     }
 }
 

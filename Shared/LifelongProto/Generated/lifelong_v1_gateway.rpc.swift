@@ -164,6 +164,51 @@ public enum Lifelong_V1_Gateway {
             /// The call kind.
             public static let kind = RPCKind.unary
         }
+        /// Pauses a job: its trigger stops firing (a round already running finishes).
+        public enum PauseJob {
+            /// The request message.
+            public typealias Input = Lifelong_V1_GetJobRequest
+            /// The response message.
+            public typealias Output = Lifelong_V1_Job
+            /// The method's descriptor.
+            public static let descriptor = MethodDescriptor(service: Lifelong_V1_Gateway.descriptor, method: "PauseJob")
+            /// The call kind.
+            public static let kind = RPCKind.unary
+        }
+        /// Resumes a paused job.
+        public enum ResumeJob {
+            /// The request message.
+            public typealias Input = Lifelong_V1_GetJobRequest
+            /// The response message.
+            public typealias Output = Lifelong_V1_Job
+            /// The method's descriptor.
+            public static let descriptor = MethodDescriptor(service: Lifelong_V1_Gateway.descriptor, method: "ResumeJob")
+            /// The call kind.
+            public static let kind = RPCKind.unary
+        }
+        /// Deletes a job's record and history (its samples and snapshots stay in the knowledge
+        /// base). FAILED_PRECONDITION while a round runs.
+        public enum DeleteJob {
+            /// The request message.
+            public typealias Input = Lifelong_V1_GetJobRequest
+            /// The response message.
+            public typealias Output = Lifelong_V1_DeleteJobResponse
+            /// The method's descriptor.
+            public static let descriptor = MethodDescriptor(service: Lifelong_V1_Gateway.descriptor, method: "DeleteJob")
+            /// The call kind.
+            public static let kind = RPCKind.unary
+        }
+        /// The fleet: every registered edge node with what it last reported.
+        public enum ListEdges {
+            /// The request message.
+            public typealias Input = Lifelong_V1_ListEdgesRequest
+            /// The response message.
+            public typealias Output = Lifelong_V1_ListEdgesResponse
+            /// The method's descriptor.
+            public static let descriptor = MethodDescriptor(service: Lifelong_V1_Gateway.descriptor, method: "ListEdges")
+            /// The call kind.
+            public static let kind = RPCKind.unary
+        }
 
         /// Every method of the service.
         public static let descriptors: [MethodDescriptor] = [
@@ -181,6 +226,10 @@ public enum Lifelong_V1_Gateway {
             ListUnlabelled.descriptor,
             LabelSamples.descriptor,
             GetReport.descriptor,
+            PauseJob.descriptor,
+            ResumeJob.descriptor,
+            DeleteJob.descriptor,
+            ListEdges.descriptor,
         ]
     }
 
@@ -336,6 +385,47 @@ public enum Lifelong_V1_Gateway {
                 method: Method.GetReport.descriptor, options: options
             ).message
         }
+
+        /// Pauses a job: its trigger stops firing (a round already running finishes).
+        public func pauseJob(
+            _ message: Method.PauseJob.Input, metadata: Metadata = [:], options: CallOptions = .defaults
+        ) async throws -> Method.PauseJob.Output {
+            try await client.unary(
+                request: ClientRequest(message: message, metadata: metadata),
+                method: Method.PauseJob.descriptor, options: options
+            ).message
+        }
+
+        /// Resumes a paused job.
+        public func resumeJob(
+            _ message: Method.ResumeJob.Input, metadata: Metadata = [:], options: CallOptions = .defaults
+        ) async throws -> Method.ResumeJob.Output {
+            try await client.unary(
+                request: ClientRequest(message: message, metadata: metadata),
+                method: Method.ResumeJob.descriptor, options: options
+            ).message
+        }
+
+        /// Deletes a job's record and history (its samples and snapshots stay in the knowledge
+        /// base). FAILED_PRECONDITION while a round runs.
+        public func deleteJob(
+            _ message: Method.DeleteJob.Input, metadata: Metadata = [:], options: CallOptions = .defaults
+        ) async throws -> Method.DeleteJob.Output {
+            try await client.unary(
+                request: ClientRequest(message: message, metadata: metadata),
+                method: Method.DeleteJob.descriptor, options: options
+            ).message
+        }
+
+        /// The fleet: every registered edge node with what it last reported.
+        public func listEdges(
+            _ message: Method.ListEdges.Input, metadata: Metadata = [:], options: CallOptions = .defaults
+        ) async throws -> Method.ListEdges.Output {
+            try await client.unary(
+                request: ClientRequest(message: message, metadata: metadata),
+                method: Method.ListEdges.descriptor, options: options
+            ).message
+        }
     }
 
     /// Implement this to serve the service; register it with an `RPCRouter`.
@@ -369,6 +459,15 @@ public enum Lifelong_V1_Gateway {
         func labelSamples(request: Method.LabelSamples.Input, context: ServerContext) async throws -> Method.LabelSamples.Output
         /// Returns the job's lifelong-learning report.
         func getReport(request: Method.GetReport.Input, context: ServerContext) async throws -> Method.GetReport.Output
+        /// Pauses a job: its trigger stops firing (a round already running finishes).
+        func pauseJob(request: Method.PauseJob.Input, context: ServerContext) async throws -> Method.PauseJob.Output
+        /// Resumes a paused job.
+        func resumeJob(request: Method.ResumeJob.Input, context: ServerContext) async throws -> Method.ResumeJob.Output
+        /// Deletes a job's record and history (its samples and snapshots stay in the knowledge
+        /// base). FAILED_PRECONDITION while a round runs.
+        func deleteJob(request: Method.DeleteJob.Input, context: ServerContext) async throws -> Method.DeleteJob.Output
+        /// The fleet: every registered edge node with what it last reported.
+        func listEdges(request: Method.ListEdges.Input, context: ServerContext) async throws -> Method.ListEdges.Output
     }
 }
 
@@ -416,6 +515,18 @@ extension Lifelong_V1_Gateway.SimpleServiceProtocol {
         }
         router.registerUnary(Lifelong_V1_Gateway.Method.GetReport.descriptor) { (request: Lifelong_V1_Gateway.Method.GetReport.Input, context) -> Lifelong_V1_Gateway.Method.GetReport.Output in
             try await self.getReport(request: request, context: context)
+        }
+        router.registerUnary(Lifelong_V1_Gateway.Method.PauseJob.descriptor) { (request: Lifelong_V1_Gateway.Method.PauseJob.Input, context) -> Lifelong_V1_Gateway.Method.PauseJob.Output in
+            try await self.pauseJob(request: request, context: context)
+        }
+        router.registerUnary(Lifelong_V1_Gateway.Method.ResumeJob.descriptor) { (request: Lifelong_V1_Gateway.Method.ResumeJob.Input, context) -> Lifelong_V1_Gateway.Method.ResumeJob.Output in
+            try await self.resumeJob(request: request, context: context)
+        }
+        router.registerUnary(Lifelong_V1_Gateway.Method.DeleteJob.descriptor) { (request: Lifelong_V1_Gateway.Method.DeleteJob.Input, context) -> Lifelong_V1_Gateway.Method.DeleteJob.Output in
+            try await self.deleteJob(request: request, context: context)
+        }
+        router.registerUnary(Lifelong_V1_Gateway.Method.ListEdges.descriptor) { (request: Lifelong_V1_Gateway.Method.ListEdges.Input, context) -> Lifelong_V1_Gateway.Method.ListEdges.Output in
+            try await self.listEdges(request: request, context: context)
         }
     }
 }

@@ -288,6 +288,9 @@ public struct Lifelong_V1_TrainTrigger: ProtobufMessage {
     public var comparison: Lifelong_V1_TriggerOperator = .unspecified
     /// Threshold compared against.
     public var threshold: Double = 0
+    /// Retrain when this many seconds passed since the last round and there are new labelled
+    /// samples (0 = no period). Combines with the threshold by OR; the window bounds both.
+    public var periodSeconds: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -382,6 +385,10 @@ public struct Lifelong_V1_JobSpec: ProtobufMessage {
     /// accuracy must exceed the deployed model's on the same eval rows by at least this much
     /// (0 = any improvement; a tie keeps the deployed model).
     public var minImprovement: Double = 0
+    /// Egress policy of the edge nodes serving the job (unset: UNSEEN_ONLY, no ratio bound).
+    public var egress: Lifelong_V1_EgressPolicy? = nil
+    /// Edge nodes allowed to serve the job (empty = any registered node).
+    public var edgeNodes: [String] = []
 
     /// A message with every field at its default.
     public init() {}
@@ -426,6 +433,14 @@ public struct Lifelong_V1_Job: ProtobufMessage {
     public var updatedAtUs: Int64 = 0
     /// Last error message, if the last stage failed.
     public var lastError: String = ""
+    /// Whether the job is paused (its trigger does not fire).
+    public var paused: Bool = false
+    /// Training run of the current or last round.
+    public var runId: String = ""
+    /// Attempts of the current stage that failed (reset when it succeeds).
+    public var failedAttempts: Int32 = 0
+    /// When a failed stage is tried again, microseconds since the Unix epoch (0 = not waiting).
+    public var retryAtUs: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -516,6 +531,10 @@ extension Lifelong_V1_Job {
         c.pointee.created_at_us = self.createdAtUs
         c.pointee.updated_at_us = self.updatedAtUs
         if !self.lastError.isEmpty { c.pointee.last_error = try arena.string(self.lastError) }
+        c.pointee.paused = (self.paused ? 1 : 0)
+        if !self.runId.isEmpty { c.pointee.run_id = try arena.string(self.runId) }
+        c.pointee.failed_attempts = self.failedAttempts
+        c.pointee.retry_at_us = self.retryAtUs
         return c
     }
 
@@ -531,6 +550,10 @@ extension Lifelong_V1_Job {
         self.createdAtUs = c.pointee.created_at_us
         self.updatedAtUs = c.pointee.updated_at_us
         self.lastError = ProtobufCRead.string(c.pointee.last_error)
+        self.paused = c.pointee.paused != 0
+        self.runId = ProtobufCRead.string(c.pointee.run_id)
+        self.failedAttempts = c.pointee.failed_attempts
+        self.retryAtUs = c.pointee.retry_at_us
     }
 }
 
@@ -593,6 +616,9 @@ extension Lifelong_V1_JobSpec {
         c.pointee.min_clusters = self.minClusters
         c.pointee.max_clusters = self.maxClusters
         c.pointee.min_improvement = self.minImprovement
+        if let value = self.egress { c.pointee.egress = try value._cMessage(arena) }
+        c.pointee.n_edge_nodes = self.edgeNodes.count
+        c.pointee.edge_nodes = try arena.pointers(self.edgeNodes) { try arena.string($0) }
         return c
     }
 
@@ -610,6 +636,8 @@ extension Lifelong_V1_JobSpec {
         self.minClusters = c.pointee.min_clusters
         self.maxClusters = c.pointee.max_clusters
         self.minImprovement = c.pointee.min_improvement
+        self.egress = c.pointee.egress.map { Lifelong_V1_EgressPolicy(_c: $0) }
+        self.edgeNodes = (0..<c.pointee.n_edge_nodes).map { ProtobufCRead.string(c.pointee.edge_nodes[$0]) }
     }
 }
 
@@ -624,6 +652,7 @@ extension Lifelong_V1_TrainTrigger {
         if !self.metric.isEmpty { c.pointee.metric = try arena.string(self.metric) }
         c.pointee.comparison = Lifelong__V1__TriggerOperator(rawValue: .init(truncatingIfNeeded: self.comparison.rawValue))
         c.pointee.threshold = self.threshold
+        c.pointee.period_seconds = self.periodSeconds
         return c
     }
 
@@ -635,6 +664,7 @@ extension Lifelong_V1_TrainTrigger {
         self.metric = ProtobufCRead.string(c.pointee.metric)
         self.comparison = Lifelong_V1_TriggerOperator(rawValue: Int32(truncatingIfNeeded: c.pointee.comparison.rawValue))
         self.threshold = c.pointee.threshold
+        self.periodSeconds = c.pointee.period_seconds
     }
 }
 

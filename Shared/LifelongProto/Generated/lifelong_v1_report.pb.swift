@@ -105,6 +105,11 @@ public struct Lifelong_V1_MethodReport: ProtobufMessage {
     public var averageAccuracy: Double = 0
     /// Per-task accuracies of the final model.
     public var tasks: [Lifelong_V1_TaskAccuracy] = []
+    /// Forgetting (Chaudhry et al. 2018): mean over earlier test sets of the best accuracy
+    /// before the end minus the final one; positive means forgetting.
+    public var forgetting: Double = 0
+    /// Snapshot version of each row of the matrix.
+    public var rowVersions: [Int64] = []
 
     /// A message with every field at its default.
     public init() {}
@@ -217,6 +222,9 @@ extension Lifelong_V1_MethodReport {
         c.pointee.average_accuracy = self.averageAccuracy
         c.pointee.n_tasks = self.tasks.count
         c.pointee.tasks = try arena.pointers(self.tasks) { try $0._cMessage(arena) }
+        c.pointee.forgetting = self.forgetting
+        c.pointee.n_row_versions = self.rowVersions.count
+        c.pointee.row_versions = arena.copy(self.rowVersions)
         return c
     }
 
@@ -229,6 +237,8 @@ extension Lifelong_V1_MethodReport {
         self.taskAverageAccuracy = c.pointee.task_average_accuracy
         self.averageAccuracy = c.pointee.average_accuracy
         self.tasks = (0..<c.pointee.n_tasks).map { Lifelong_V1_TaskAccuracy(_c: c.pointee.tasks[$0]!) }
+        self.forgetting = c.pointee.forgetting
+        self.rowVersions = ProtobufCRead.array(c.pointee.row_versions, count: c.pointee.n_row_versions)
     }
 }
 

@@ -7,6 +7,186 @@
 #endif
 
 #include "lifelong/v1/gateway.pb-c.h"
+void   lifelong__v1__delete_job_response__init
+                     (Lifelong__V1__DeleteJobResponse         *message)
+{
+  static const Lifelong__V1__DeleteJobResponse init_value = LIFELONG__V1__DELETE_JOB_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lifelong__v1__delete_job_response__get_packed_size
+                     (const Lifelong__V1__DeleteJobResponse *message)
+{
+  assert(message->base.descriptor == &lifelong__v1__delete_job_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lifelong__v1__delete_job_response__pack
+                     (const Lifelong__V1__DeleteJobResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lifelong__v1__delete_job_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lifelong__v1__delete_job_response__pack_to_buffer
+                     (const Lifelong__V1__DeleteJobResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lifelong__v1__delete_job_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lifelong__V1__DeleteJobResponse *
+       lifelong__v1__delete_job_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lifelong__V1__DeleteJobResponse *)
+     protobuf_c_message_unpack (&lifelong__v1__delete_job_response__descriptor,
+                                allocator, len, data);
+}
+void   lifelong__v1__delete_job_response__free_unpacked
+                     (Lifelong__V1__DeleteJobResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lifelong__v1__delete_job_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lifelong__v1__list_edges_request__init
+                     (Lifelong__V1__ListEdgesRequest         *message)
+{
+  static const Lifelong__V1__ListEdgesRequest init_value = LIFELONG__V1__LIST_EDGES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lifelong__v1__list_edges_request__get_packed_size
+                     (const Lifelong__V1__ListEdgesRequest *message)
+{
+  assert(message->base.descriptor == &lifelong__v1__list_edges_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lifelong__v1__list_edges_request__pack
+                     (const Lifelong__V1__ListEdgesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lifelong__v1__list_edges_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lifelong__v1__list_edges_request__pack_to_buffer
+                     (const Lifelong__V1__ListEdgesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lifelong__v1__list_edges_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lifelong__V1__ListEdgesRequest *
+       lifelong__v1__list_edges_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lifelong__V1__ListEdgesRequest *)
+     protobuf_c_message_unpack (&lifelong__v1__list_edges_request__descriptor,
+                                allocator, len, data);
+}
+void   lifelong__v1__list_edges_request__free_unpacked
+                     (Lifelong__V1__ListEdgesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lifelong__v1__list_edges_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lifelong__v1__fleet_entry__init
+                     (Lifelong__V1__FleetEntry         *message)
+{
+  static const Lifelong__V1__FleetEntry init_value = LIFELONG__V1__FLEET_ENTRY__INIT;
+  *message = init_value;
+}
+size_t lifelong__v1__fleet_entry__get_packed_size
+                     (const Lifelong__V1__FleetEntry *message)
+{
+  assert(message->base.descriptor == &lifelong__v1__fleet_entry__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lifelong__v1__fleet_entry__pack
+                     (const Lifelong__V1__FleetEntry *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lifelong__v1__fleet_entry__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lifelong__v1__fleet_entry__pack_to_buffer
+                     (const Lifelong__V1__FleetEntry *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lifelong__v1__fleet_entry__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lifelong__V1__FleetEntry *
+       lifelong__v1__fleet_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lifelong__V1__FleetEntry *)
+     protobuf_c_message_unpack (&lifelong__v1__fleet_entry__descriptor,
+                                allocator, len, data);
+}
+void   lifelong__v1__fleet_entry__free_unpacked
+                     (Lifelong__V1__FleetEntry *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lifelong__v1__fleet_entry__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lifelong__v1__list_edges_response__init
+                     (Lifelong__V1__ListEdgesResponse         *message)
+{
+  static const Lifelong__V1__ListEdgesResponse init_value = LIFELONG__V1__LIST_EDGES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lifelong__v1__list_edges_response__get_packed_size
+                     (const Lifelong__V1__ListEdgesResponse *message)
+{
+  assert(message->base.descriptor == &lifelong__v1__list_edges_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lifelong__v1__list_edges_response__pack
+                     (const Lifelong__V1__ListEdgesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lifelong__v1__list_edges_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lifelong__v1__list_edges_response__pack_to_buffer
+                     (const Lifelong__V1__ListEdgesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lifelong__v1__list_edges_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lifelong__V1__ListEdgesResponse *
+       lifelong__v1__list_edges_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lifelong__V1__ListEdgesResponse *)
+     protobuf_c_message_unpack (&lifelong__v1__list_edges_response__descriptor,
+                                allocator, len, data);
+}
+void   lifelong__v1__list_edges_response__free_unpacked
+                     (Lifelong__V1__ListEdgesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lifelong__v1__list_edges_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   lifelong__v1__get_job_request__init
                      (Lifelong__V1__GetJobRequest         *message)
 {
@@ -367,6 +547,236 @@ void   lifelong__v1__snapshot_bundle_part__free_unpacked
   assert(message->base.descriptor == &lifelong__v1__snapshot_bundle_part__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+static const ProtobufCFieldDescriptor lifelong__v1__delete_job_response__field_descriptors[1] =
+{
+  {
+    "job",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__DeleteJobResponse, job),
+    &lifelong__v1__job__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lifelong__v1__delete_job_response__field_indices_by_name[] = {
+  0,   /* field[0] = job */
+};
+static const ProtobufCIntRange lifelong__v1__delete_job_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lifelong__v1__delete_job_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lifelong.v1.DeleteJobResponse",
+  "DeleteJobResponse",
+  "Lifelong__V1__DeleteJobResponse",
+  "lifelong.v1",
+  sizeof(Lifelong__V1__DeleteJobResponse),
+  1,
+  lifelong__v1__delete_job_response__field_descriptors,
+  lifelong__v1__delete_job_response__field_indices_by_name,
+  1,  lifelong__v1__delete_job_response__number_ranges,
+  (ProtobufCMessageInit) lifelong__v1__delete_job_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lifelong__v1__list_edges_request__field_descriptors[1] =
+{
+  {
+    "job_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__ListEdgesRequest, job_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lifelong__v1__list_edges_request__field_indices_by_name[] = {
+  0,   /* field[0] = job_id */
+};
+static const ProtobufCIntRange lifelong__v1__list_edges_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lifelong__v1__list_edges_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lifelong.v1.ListEdgesRequest",
+  "ListEdgesRequest",
+  "Lifelong__V1__ListEdgesRequest",
+  "lifelong.v1",
+  sizeof(Lifelong__V1__ListEdgesRequest),
+  1,
+  lifelong__v1__list_edges_request__field_descriptors,
+  lifelong__v1__list_edges_request__field_indices_by_name,
+  1,  lifelong__v1__list_edges_request__number_ranges,
+  (ProtobufCMessageInit) lifelong__v1__list_edges_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lifelong__v1__fleet_entry__field_descriptors[7] =
+{
+  {
+    "node",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__FleetEntry, node),
+    &lifelong__v1__edge_node__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "job_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__FleetEntry, job_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "samples_inferred",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__FleetEntry, samples_inferred),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "samples_uploaded",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__FleetEntry, samples_uploaded),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "samples_buffered",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__FleetEntry, samples_buffered),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "samples_transfer_ratio",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__FleetEntry, samples_transfer_ratio),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "latest_version",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__FleetEntry, latest_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lifelong__v1__fleet_entry__field_indices_by_name[] = {
+  1,   /* field[1] = job_id */
+  6,   /* field[6] = latest_version */
+  0,   /* field[0] = node */
+  4,   /* field[4] = samples_buffered */
+  2,   /* field[2] = samples_inferred */
+  5,   /* field[5] = samples_transfer_ratio */
+  3,   /* field[3] = samples_uploaded */
+};
+static const ProtobufCIntRange lifelong__v1__fleet_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor lifelong__v1__fleet_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lifelong.v1.FleetEntry",
+  "FleetEntry",
+  "Lifelong__V1__FleetEntry",
+  "lifelong.v1",
+  sizeof(Lifelong__V1__FleetEntry),
+  7,
+  lifelong__v1__fleet_entry__field_descriptors,
+  lifelong__v1__fleet_entry__field_indices_by_name,
+  1,  lifelong__v1__fleet_entry__number_ranges,
+  (ProtobufCMessageInit) lifelong__v1__fleet_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lifelong__v1__list_edges_response__field_descriptors[1] =
+{
+  {
+    "edges",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lifelong__V1__ListEdgesResponse, n_edges),
+    offsetof(Lifelong__V1__ListEdgesResponse, edges),
+    &lifelong__v1__fleet_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lifelong__v1__list_edges_response__field_indices_by_name[] = {
+  0,   /* field[0] = edges */
+};
+static const ProtobufCIntRange lifelong__v1__list_edges_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lifelong__v1__list_edges_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lifelong.v1.ListEdgesResponse",
+  "ListEdgesResponse",
+  "Lifelong__V1__ListEdgesResponse",
+  "lifelong.v1",
+  sizeof(Lifelong__V1__ListEdgesResponse),
+  1,
+  lifelong__v1__list_edges_response__field_descriptors,
+  lifelong__v1__list_edges_response__field_indices_by_name,
+  1,  lifelong__v1__list_edges_response__number_ranges,
+  (ProtobufCMessageInit) lifelong__v1__list_edges_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor lifelong__v1__get_job_request__field_descriptors[1] =
 {
   {
@@ -532,7 +942,7 @@ const ProtobufCMessageDescriptor lifelong__v1__register_edge_response__descripto
   (ProtobufCMessageInit) lifelong__v1__register_edge_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__edge_heartbeat__field_descriptors[5] =
+static const ProtobufCFieldDescriptor lifelong__v1__edge_heartbeat__field_descriptors[6] =
 {
   {
     "node",
@@ -594,10 +1004,23 @@ static const ProtobufCFieldDescriptor lifelong__v1__edge_heartbeat__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "samples_buffered",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__EdgeHeartbeat, samples_buffered),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__edge_heartbeat__field_indices_by_name[] = {
   1,   /* field[1] = job_id */
   0,   /* field[0] = node */
+  5,   /* field[5] = samples_buffered */
   3,   /* field[3] = samples_inferred */
   4,   /* field[4] = samples_uploaded */
   2,   /* field[2] = snapshot_version */
@@ -605,7 +1028,7 @@ static const unsigned lifelong__v1__edge_heartbeat__field_indices_by_name[] = {
 static const ProtobufCIntRange lifelong__v1__edge_heartbeat__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__edge_heartbeat__descriptor =
 {
@@ -615,7 +1038,7 @@ const ProtobufCMessageDescriptor lifelong__v1__edge_heartbeat__descriptor =
   "Lifelong__V1__EdgeHeartbeat",
   "lifelong.v1",
   sizeof(Lifelong__V1__EdgeHeartbeat),
-  5,
+  6,
   lifelong__v1__edge_heartbeat__field_descriptors,
   lifelong__v1__edge_heartbeat__field_indices_by_name,
   1,  lifelong__v1__edge_heartbeat__number_ranges,
@@ -801,7 +1224,7 @@ const ProtobufCMessageDescriptor lifelong__v1__snapshot_bundle_part__descriptor 
   (ProtobufCMessageInit) lifelong__v1__snapshot_bundle_part__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor lifelong__v1__gateway__method_descriptors[14] =
+static const ProtobufCMethodDescriptor lifelong__v1__gateway__method_descriptors[18] =
 {
   { "CreateJob", &lifelong__v1__job_spec__descriptor, &lifelong__v1__job__descriptor },
   { "GetJob", &lifelong__v1__get_job_request__descriptor, &lifelong__v1__job__descriptor },
@@ -817,18 +1240,26 @@ static const ProtobufCMethodDescriptor lifelong__v1__gateway__method_descriptors
   { "ListUnlabelled", &lifelong__v1__list_samples_request__descriptor, &lifelong__v1__sample_batch__descriptor },
   { "LabelSamples", &lifelong__v1__attach_labels_request__descriptor, &lifelong__v1__attach_labels_response__descriptor },
   { "GetReport", &lifelong__v1__get_job_request__descriptor, &lifelong__v1__report__descriptor },
+  { "PauseJob", &lifelong__v1__get_job_request__descriptor, &lifelong__v1__job__descriptor },
+  { "ResumeJob", &lifelong__v1__get_job_request__descriptor, &lifelong__v1__job__descriptor },
+  { "DeleteJob", &lifelong__v1__get_job_request__descriptor, &lifelong__v1__delete_job_response__descriptor },
+  { "ListEdges", &lifelong__v1__list_edges_request__descriptor, &lifelong__v1__list_edges_response__descriptor },
 };
 const unsigned lifelong__v1__gateway__method_indices_by_name[] = {
   0,        /* CreateJob */
+  16,        /* DeleteJob */
   1,        /* GetJob */
   13,        /* GetReport */
   7,        /* Heartbeat */
   5,        /* IngestSamples */
   12,        /* LabelSamples */
+  17,        /* ListEdges */
   2,        /* ListJobs */
   11,        /* ListUnlabelled */
+  14,        /* PauseJob */
   8,        /* PullSnapshot */
   6,        /* RegisterEdge */
+  15,        /* ResumeJob */
   4,        /* TriggerTraining */
   10,        /* UploadUnseen */
   3,        /* WatchJob */
@@ -841,7 +1272,7 @@ const ProtobufCServiceDescriptor lifelong__v1__gateway__descriptor =
   "Gateway",
   "Lifelong__V1__Gateway",
   "lifelong.v1",
-  14,
+  18,
   lifelong__v1__gateway__method_descriptors,
   lifelong__v1__gateway__method_indices_by_name
 };
@@ -956,6 +1387,38 @@ void lifelong__v1__gateway__get_report(ProtobufCService *service,
 {
   assert(service->descriptor == &lifelong__v1__gateway__descriptor);
   service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lifelong__v1__gateway__pause_job(ProtobufCService *service,
+                                      const Lifelong__V1__GetJobRequest *input,
+                                      Lifelong__V1__Job_Closure closure,
+                                      void *closure_data)
+{
+  assert(service->descriptor == &lifelong__v1__gateway__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lifelong__v1__gateway__resume_job(ProtobufCService *service,
+                                       const Lifelong__V1__GetJobRequest *input,
+                                       Lifelong__V1__Job_Closure closure,
+                                       void *closure_data)
+{
+  assert(service->descriptor == &lifelong__v1__gateway__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lifelong__v1__gateway__delete_job(ProtobufCService *service,
+                                       const Lifelong__V1__GetJobRequest *input,
+                                       Lifelong__V1__DeleteJobResponse_Closure closure,
+                                       void *closure_data)
+{
+  assert(service->descriptor == &lifelong__v1__gateway__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lifelong__v1__gateway__list_edges(ProtobufCService *service,
+                                       const Lifelong__V1__ListEdgesRequest *input,
+                                       Lifelong__V1__ListEdgesResponse_Closure closure,
+                                       void *closure_data)
+{
+  assert(service->descriptor == &lifelong__v1__gateway__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lifelong__v1__gateway__init (Lifelong__V1__Gateway_Service *service,
                                   Lifelong__V1__Gateway_ServiceDestroy destroy)

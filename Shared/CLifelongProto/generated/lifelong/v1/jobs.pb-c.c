@@ -232,7 +232,7 @@ void   lifelong__v1__job_progress_event__free_unpacked
   assert(message->base.descriptor == &lifelong__v1__job_progress_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor lifelong__v1__train_trigger__field_descriptors[6] =
+static const ProtobufCFieldDescriptor lifelong__v1__train_trigger__field_descriptors[7] =
 {
   {
     "check_period_seconds",
@@ -306,11 +306,24 @@ static const ProtobufCFieldDescriptor lifelong__v1__train_trigger__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "period_seconds",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__TrainTrigger, period_seconds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__train_trigger__field_indices_by_name[] = {
   0,   /* field[0] = check_period_seconds */
   4,   /* field[4] = comparison */
   3,   /* field[3] = metric */
+  6,   /* field[6] = period_seconds */
   5,   /* field[5] = threshold */
   2,   /* field[2] = window_end */
   1,   /* field[1] = window_start */
@@ -318,7 +331,7 @@ static const unsigned lifelong__v1__train_trigger__field_indices_by_name[] = {
 static const ProtobufCIntRange lifelong__v1__train_trigger__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__train_trigger__descriptor =
 {
@@ -328,7 +341,7 @@ const ProtobufCMessageDescriptor lifelong__v1__train_trigger__descriptor =
   "Lifelong__V1__TrainTrigger",
   "lifelong.v1",
   sizeof(Lifelong__V1__TrainTrigger),
-  6,
+  7,
   lifelong__v1__train_trigger__field_descriptors,
   lifelong__v1__train_trigger__field_indices_by_name,
   1,  lifelong__v1__train_trigger__number_ranges,
@@ -490,7 +503,7 @@ const ProtobufCMessageDescriptor lifelong__v1__training_parameters__descriptor =
   (ProtobufCMessageInit) lifelong__v1__training_parameters__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__job_spec__field_descriptors[12] =
+static const ProtobufCFieldDescriptor lifelong__v1__job_spec__field_descriptors[14] =
 {
   {
     "name",
@@ -636,9 +649,35 @@ static const ProtobufCFieldDescriptor lifelong__v1__job_spec__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "egress",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__JobSpec, egress),
+    &lifelong__v1__egress_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "edge_nodes",
+    14,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Lifelong__V1__JobSpec, n_edge_nodes),
+    offsetof(Lifelong__V1__JobSpec, edge_nodes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__job_spec__field_indices_by_name[] = {
   8,   /* field[8] = detector_false_positive_rate */
+  13,   /* field[13] = edge_nodes */
+  12,   /* field[12] = egress */
   10,   /* field[10] = max_clusters */
   7,   /* field[7] = min_accuracy */
   9,   /* field[9] = min_clusters */
@@ -654,7 +693,7 @@ static const unsigned lifelong__v1__job_spec__field_indices_by_name[] = {
 static const ProtobufCIntRange lifelong__v1__job_spec__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__job_spec__descriptor =
 {
@@ -664,14 +703,14 @@ const ProtobufCMessageDescriptor lifelong__v1__job_spec__descriptor =
   "Lifelong__V1__JobSpec",
   "lifelong.v1",
   sizeof(Lifelong__V1__JobSpec),
-  12,
+  14,
   lifelong__v1__job_spec__field_descriptors,
   lifelong__v1__job_spec__field_indices_by_name,
   1,  lifelong__v1__job_spec__number_ranges,
   (ProtobufCMessageInit) lifelong__v1__job_spec__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__job__field_descriptors[10] =
+static const ProtobufCFieldDescriptor lifelong__v1__job__field_descriptors[14] =
 {
   {
     "id",
@@ -793,14 +832,66 @@ static const ProtobufCFieldDescriptor lifelong__v1__job__field_descriptors[10] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "paused",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__Job, paused),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "run_id",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__Job, run_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failed_attempts",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__Job, failed_attempts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "retry_at_us",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__Job, retry_at_us),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__job__field_indices_by_name[] = {
   7,   /* field[7] = created_at_us */
   4,   /* field[4] = deployed_version */
+  12,   /* field[12] = failed_attempts */
   0,   /* field[0] = id */
   9,   /* field[9] = last_error */
+  10,   /* field[10] = paused */
   6,   /* field[6] = pending_samples */
+  13,   /* field[13] = retry_at_us */
   5,   /* field[5] = rounds_completed */
+  11,   /* field[11] = run_id */
   1,   /* field[1] = spec */
   2,   /* field[2] = stage */
   3,   /* field[3] = state */
@@ -809,7 +900,7 @@ static const unsigned lifelong__v1__job__field_indices_by_name[] = {
 static const ProtobufCIntRange lifelong__v1__job__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__job__descriptor =
 {
@@ -819,7 +910,7 @@ const ProtobufCMessageDescriptor lifelong__v1__job__descriptor =
   "Lifelong__V1__Job",
   "lifelong.v1",
   sizeof(Lifelong__V1__Job),
-  10,
+  14,
   lifelong__v1__job__field_descriptors,
   lifelong__v1__job__field_indices_by_name,
   1,  lifelong__v1__job__number_ranges,

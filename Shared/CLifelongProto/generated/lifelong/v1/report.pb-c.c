@@ -385,7 +385,7 @@ const ProtobufCMessageDescriptor lifelong__v1__task_accuracy__descriptor =
   (ProtobufCMessageInit) lifelong__v1__task_accuracy__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__method_report__field_descriptors[7] =
+static const ProtobufCFieldDescriptor lifelong__v1__method_report__field_descriptors[9] =
 {
   {
     "method",
@@ -471,20 +471,46 @@ static const ProtobufCFieldDescriptor lifelong__v1__method_report__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "forgetting",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__MethodReport, forgetting),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "row_versions",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Lifelong__V1__MethodReport, n_row_versions),
+    offsetof(Lifelong__V1__MethodReport, row_versions),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__method_report__field_indices_by_name[] = {
   5,   /* field[5] = average_accuracy */
   2,   /* field[2] = bwt */
+  7,   /* field[7] = forgetting */
   3,   /* field[3] = fwt */
   1,   /* field[1] = matrix */
   0,   /* field[0] = method */
+  8,   /* field[8] = row_versions */
   4,   /* field[4] = task_average_accuracy */
   6,   /* field[6] = tasks */
 };
 static const ProtobufCIntRange lifelong__v1__method_report__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__method_report__descriptor =
 {
@@ -494,7 +520,7 @@ const ProtobufCMessageDescriptor lifelong__v1__method_report__descriptor =
   "Lifelong__V1__MethodReport",
   "lifelong.v1",
   sizeof(Lifelong__V1__MethodReport),
-  7,
+  9,
   lifelong__v1__method_report__field_descriptors,
   lifelong__v1__method_report__field_indices_by_name,
   1,  lifelong__v1__method_report__number_ranges,

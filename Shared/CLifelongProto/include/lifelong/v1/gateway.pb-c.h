@@ -20,6 +20,10 @@ PROTOBUF_C__BEGIN_DECLS
 #include "lifelong/v1/report.pb-c.h"
 #include "lifelong/v1/task_index.pb-c.h"
 
+typedef struct Lifelong__V1__DeleteJobResponse Lifelong__V1__DeleteJobResponse;
+typedef struct Lifelong__V1__ListEdgesRequest Lifelong__V1__ListEdgesRequest;
+typedef struct Lifelong__V1__FleetEntry Lifelong__V1__FleetEntry;
+typedef struct Lifelong__V1__ListEdgesResponse Lifelong__V1__ListEdgesResponse;
 typedef struct Lifelong__V1__GetJobRequest Lifelong__V1__GetJobRequest;
 typedef struct Lifelong__V1__ListJobsRequest Lifelong__V1__ListJobsRequest;
 typedef struct Lifelong__V1__ListJobsResponse Lifelong__V1__ListJobsResponse;
@@ -34,6 +38,95 @@ typedef struct Lifelong__V1__SnapshotBundlePart Lifelong__V1__SnapshotBundlePart
 
 
 /* --- messages --- */
+
+/*
+ * Reply of DeleteJob.
+ */
+struct  Lifelong__V1__DeleteJobResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The job as it was when deleted.
+   */
+  Lifelong__V1__Job *job;
+};
+#define LIFELONG__V1__DELETE_JOB_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__delete_job_response__descriptor) \
+    , NULL }
+
+
+/*
+ * Request of ListEdges.
+ */
+struct  Lifelong__V1__ListEdgesRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Only nodes serving this job (empty = all).
+   */
+  char *job_id;
+};
+#define LIFELONG__V1__LIST_EDGES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__list_edges_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+/*
+ * One edge node as the fleet view shows it.
+ */
+struct  Lifelong__V1__FleetEntry
+{
+  ProtobufCMessage base;
+  /*
+   * The node as registered, with its last-seen time and served version.
+   */
+  Lifelong__V1__EdgeNode *node;
+  /*
+   * Job the node serves.
+   */
+  char *job_id;
+  /*
+   * Samples inferred, as last reported.
+   */
+  int64_t samples_inferred;
+  /*
+   * Samples uploaded, as last reported.
+   */
+  int64_t samples_uploaded;
+  /*
+   * Samples waiting in the node's buffer, as last reported.
+   */
+  int64_t samples_buffered;
+  /*
+   * samples_uploaded / samples_inferred (0 when nothing was inferred).
+   */
+  double samples_transfer_ratio;
+  /*
+   * Latest published version of the job (the node is behind when it serves less).
+   */
+  int64_t latest_version;
+};
+#define LIFELONG__V1__FLEET_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__fleet_entry__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
+
+
+/*
+ * Reply of ListEdges.
+ */
+struct  Lifelong__V1__ListEdgesResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The nodes, by name.
+   */
+  size_t n_edges;
+  Lifelong__V1__FleetEntry **edges;
+};
+#define LIFELONG__V1__LIST_EDGES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__list_edges_response__descriptor) \
+    , 0,NULL }
+
 
 /*
  * Names one job.
@@ -130,10 +223,14 @@ struct  Lifelong__V1__EdgeHeartbeat
    * Samples uploaded so far.
    */
   int64_t samples_uploaded;
+  /*
+   * Samples waiting in the node's upload buffer.
+   */
+  int64_t samples_buffered;
 };
 #define LIFELONG__V1__EDGE_HEARTBEAT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__edge_heartbeat__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
 
 
 /*
@@ -215,6 +312,82 @@ struct  Lifelong__V1__SnapshotBundlePart
     , LIFELONG__V1__SNAPSHOT_BUNDLE_PART__PART__NOT_SET, {0} }
 
 
+/* Lifelong__V1__DeleteJobResponse methods */
+void   lifelong__v1__delete_job_response__init
+                     (Lifelong__V1__DeleteJobResponse         *message);
+size_t lifelong__v1__delete_job_response__get_packed_size
+                     (const Lifelong__V1__DeleteJobResponse   *message);
+size_t lifelong__v1__delete_job_response__pack
+                     (const Lifelong__V1__DeleteJobResponse   *message,
+                      uint8_t             *out);
+size_t lifelong__v1__delete_job_response__pack_to_buffer
+                     (const Lifelong__V1__DeleteJobResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lifelong__V1__DeleteJobResponse *
+       lifelong__v1__delete_job_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lifelong__v1__delete_job_response__free_unpacked
+                     (Lifelong__V1__DeleteJobResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lifelong__V1__ListEdgesRequest methods */
+void   lifelong__v1__list_edges_request__init
+                     (Lifelong__V1__ListEdgesRequest         *message);
+size_t lifelong__v1__list_edges_request__get_packed_size
+                     (const Lifelong__V1__ListEdgesRequest   *message);
+size_t lifelong__v1__list_edges_request__pack
+                     (const Lifelong__V1__ListEdgesRequest   *message,
+                      uint8_t             *out);
+size_t lifelong__v1__list_edges_request__pack_to_buffer
+                     (const Lifelong__V1__ListEdgesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lifelong__V1__ListEdgesRequest *
+       lifelong__v1__list_edges_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lifelong__v1__list_edges_request__free_unpacked
+                     (Lifelong__V1__ListEdgesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lifelong__V1__FleetEntry methods */
+void   lifelong__v1__fleet_entry__init
+                     (Lifelong__V1__FleetEntry         *message);
+size_t lifelong__v1__fleet_entry__get_packed_size
+                     (const Lifelong__V1__FleetEntry   *message);
+size_t lifelong__v1__fleet_entry__pack
+                     (const Lifelong__V1__FleetEntry   *message,
+                      uint8_t             *out);
+size_t lifelong__v1__fleet_entry__pack_to_buffer
+                     (const Lifelong__V1__FleetEntry   *message,
+                      ProtobufCBuffer     *buffer);
+Lifelong__V1__FleetEntry *
+       lifelong__v1__fleet_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lifelong__v1__fleet_entry__free_unpacked
+                     (Lifelong__V1__FleetEntry *message,
+                      ProtobufCAllocator *allocator);
+/* Lifelong__V1__ListEdgesResponse methods */
+void   lifelong__v1__list_edges_response__init
+                     (Lifelong__V1__ListEdgesResponse         *message);
+size_t lifelong__v1__list_edges_response__get_packed_size
+                     (const Lifelong__V1__ListEdgesResponse   *message);
+size_t lifelong__v1__list_edges_response__pack
+                     (const Lifelong__V1__ListEdgesResponse   *message,
+                      uint8_t             *out);
+size_t lifelong__v1__list_edges_response__pack_to_buffer
+                     (const Lifelong__V1__ListEdgesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lifelong__V1__ListEdgesResponse *
+       lifelong__v1__list_edges_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lifelong__v1__list_edges_response__free_unpacked
+                     (Lifelong__V1__ListEdgesResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Lifelong__V1__GetJobRequest methods */
 void   lifelong__v1__get_job_request__init
                      (Lifelong__V1__GetJobRequest         *message);
@@ -369,6 +542,18 @@ void   lifelong__v1__snapshot_bundle_part__free_unpacked
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Lifelong__V1__DeleteJobResponse_Closure)
+                 (const Lifelong__V1__DeleteJobResponse *message,
+                  void *closure_data);
+typedef void (*Lifelong__V1__ListEdgesRequest_Closure)
+                 (const Lifelong__V1__ListEdgesRequest *message,
+                  void *closure_data);
+typedef void (*Lifelong__V1__FleetEntry_Closure)
+                 (const Lifelong__V1__FleetEntry *message,
+                  void *closure_data);
+typedef void (*Lifelong__V1__ListEdgesResponse_Closure)
+                 (const Lifelong__V1__ListEdgesResponse *message,
+                  void *closure_data);
 typedef void (*Lifelong__V1__GetJobRequest_Closure)
                  (const Lifelong__V1__GetJobRequest *message,
                   void *closure_data);
@@ -456,6 +641,22 @@ struct Lifelong__V1__Gateway_Service
                      const Lifelong__V1__GetJobRequest *input,
                      Lifelong__V1__Report_Closure closure,
                      void *closure_data);
+  void (*pause_job)(Lifelong__V1__Gateway_Service *service,
+                    const Lifelong__V1__GetJobRequest *input,
+                    Lifelong__V1__Job_Closure closure,
+                    void *closure_data);
+  void (*resume_job)(Lifelong__V1__Gateway_Service *service,
+                     const Lifelong__V1__GetJobRequest *input,
+                     Lifelong__V1__Job_Closure closure,
+                     void *closure_data);
+  void (*delete_job)(Lifelong__V1__Gateway_Service *service,
+                     const Lifelong__V1__GetJobRequest *input,
+                     Lifelong__V1__DeleteJobResponse_Closure closure,
+                     void *closure_data);
+  void (*list_edges)(Lifelong__V1__Gateway_Service *service,
+                     const Lifelong__V1__ListEdgesRequest *input,
+                     Lifelong__V1__ListEdgesResponse_Closure closure,
+                     void *closure_data);
 };
 typedef void (*Lifelong__V1__Gateway_ServiceDestroy)(Lifelong__V1__Gateway_Service *);
 void lifelong__v1__gateway__init (Lifelong__V1__Gateway_Service *service,
@@ -477,7 +678,11 @@ void lifelong__v1__gateway__init (Lifelong__V1__Gateway_Service *service,
       function_prefix__ ## upload_unseen,\
       function_prefix__ ## list_unlabelled,\
       function_prefix__ ## label_samples,\
-      function_prefix__ ## get_report  }
+      function_prefix__ ## get_report,\
+      function_prefix__ ## pause_job,\
+      function_prefix__ ## resume_job,\
+      function_prefix__ ## delete_job,\
+      function_prefix__ ## list_edges  }
 void lifelong__v1__gateway__create_job(ProtobufCService *service,
                                        const Lifelong__V1__JobSpec *input,
                                        Lifelong__V1__Job_Closure closure,
@@ -534,9 +739,29 @@ void lifelong__v1__gateway__get_report(ProtobufCService *service,
                                        const Lifelong__V1__GetJobRequest *input,
                                        Lifelong__V1__Report_Closure closure,
                                        void *closure_data);
+void lifelong__v1__gateway__pause_job(ProtobufCService *service,
+                                      const Lifelong__V1__GetJobRequest *input,
+                                      Lifelong__V1__Job_Closure closure,
+                                      void *closure_data);
+void lifelong__v1__gateway__resume_job(ProtobufCService *service,
+                                       const Lifelong__V1__GetJobRequest *input,
+                                       Lifelong__V1__Job_Closure closure,
+                                       void *closure_data);
+void lifelong__v1__gateway__delete_job(ProtobufCService *service,
+                                       const Lifelong__V1__GetJobRequest *input,
+                                       Lifelong__V1__DeleteJobResponse_Closure closure,
+                                       void *closure_data);
+void lifelong__v1__gateway__list_edges(ProtobufCService *service,
+                                       const Lifelong__V1__ListEdgesRequest *input,
+                                       Lifelong__V1__ListEdgesResponse_Closure closure,
+                                       void *closure_data);
 
 /* --- descriptors --- */
 
+extern const ProtobufCMessageDescriptor lifelong__v1__delete_job_response__descriptor;
+extern const ProtobufCMessageDescriptor lifelong__v1__list_edges_request__descriptor;
+extern const ProtobufCMessageDescriptor lifelong__v1__fleet_entry__descriptor;
+extern const ProtobufCMessageDescriptor lifelong__v1__list_edges_response__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__get_job_request__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__list_jobs_request__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__list_jobs_response__descriptor;

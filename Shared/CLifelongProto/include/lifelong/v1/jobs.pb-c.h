@@ -228,10 +228,15 @@ struct  Lifelong__V1__TrainTrigger
    * Threshold compared against.
    */
   double threshold;
+  /*
+   * Retrain when this many seconds passed since the last round and there are new labelled
+   * samples (0 = no period). Combines with the threshold by OR; the window bounds both.
+   */
+  int64_t period_seconds;
 };
 #define LIFELONG__V1__TRAIN_TRIGGER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__train_trigger__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIFELONG__V1__TRIGGER_OPERATOR__TRIGGER_OPERATOR_UNSPECIFIED, 0 }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIFELONG__V1__TRIGGER_OPERATOR__TRIGGER_OPERATOR_UNSPECIFIED, 0, 0 }
 
 
 /*
@@ -342,10 +347,19 @@ struct  Lifelong__V1__JobSpec
    * (0 = any improvement; a tie keeps the deployed model).
    */
   double min_improvement;
+  /*
+   * Egress policy of the edge nodes serving the job (unset: UNSEEN_ONLY, no ratio bound).
+   */
+  Lifelong__V1__EgressPolicy *egress;
+  /*
+   * Edge nodes allowed to serve the job (empty = any registered node).
+   */
+  size_t n_edge_nodes;
+  char **edge_nodes;
 };
 #define LIFELONG__V1__JOB_SPEC__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__job_spec__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, LIFELONG__V1__TASK_DEFINITION_METHOD__TASK_DEFINITION_METHOD_UNSPECIFIED, 0, NULL, NULL, 0, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, NULL, LIFELONG__V1__TASK_DEFINITION_METHOD__TASK_DEFINITION_METHOD_UNSPECIFIED, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, 0,NULL }
 
 
 /*
@@ -394,10 +408,26 @@ struct  Lifelong__V1__Job
    * Last error message, if the last stage failed.
    */
   char *last_error;
+  /*
+   * Whether the job is paused (its trigger does not fire).
+   */
+  protobuf_c_boolean paused;
+  /*
+   * Training run of the current or last round.
+   */
+  char *run_id;
+  /*
+   * Attempts of the current stage that failed (reset when it succeeds).
+   */
+  int32_t failed_attempts;
+  /*
+   * When a failed stage is tried again, microseconds since the Unix epoch (0 = not waiting).
+   */
+  int64_t retry_at_us;
 };
 #define LIFELONG__V1__JOB__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__job__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, LIFELONG__V1__JOB_STAGE__JOB_STAGE_UNSPECIFIED, LIFELONG__V1__STAGE_STATE__STAGE_STATE_UNSPECIFIED, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, NULL, LIFELONG__V1__JOB_STAGE__JOB_STAGE_UNSPECIFIED, LIFELONG__V1__STAGE_STATE__STAGE_STATE_UNSPECIFIED, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 /*

@@ -126,10 +126,20 @@ struct  Lifelong__V1__MethodReport
    */
   size_t n_tasks;
   Lifelong__V1__TaskAccuracy **tasks;
+  /*
+   * Forgetting (Chaudhry et al. 2018): mean over earlier test sets of the best accuracy
+   * before the end minus the final one; positive means forgetting.
+   */
+  double forgetting;
+  /*
+   * Snapshot version of each row of the matrix.
+   */
+  size_t n_row_versions;
+  int64_t *row_versions;
 };
 #define LIFELONG__V1__METHOD_REPORT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__method_report__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, 0, 0, 0, 0, 0,NULL }
+    , (char *)protobuf_c_empty_string, NULL, 0, 0, 0, 0, 0,NULL, 0, 0,NULL }
 
 
 /*
