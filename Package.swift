@@ -205,6 +205,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/TrainingMain", swiftSettings: strictSwift),
+        /// The gateway: lifelong-learning jobs and their loop in PostgreSQL, data and labelling,
+        /// edges and snapshots, reports; composes the KB and training through their clients.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "LifelongCore", "LifelongProto", "PostgresClient", "RPCCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Gateway", swiftSettings: strictSwift),
+        /// `lifelong-gateway`: the gateway over gRPC, with health, reflection and metrics.
+        .executableTarget(
+            name: "lifelong-gateway",
+            dependencies: [
+                "Gateway", "ServiceHost", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/GatewayMain", swiftSettings: strictSwift),
         /// The edge node: local inference from a SQLite store (EdgeInference and the Open
         /// Inference Protocol), unseen-sample store-and-forward, egress policy, gateway sync.
         .target(
@@ -276,6 +295,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/HTTP2TransportTests", swiftSettings: strictSwift),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "HTTP2Transport", "LifelongCore", "LifelongProto", "PostgresClient", "PostgresTestSupport", "RPCCore",
+                "ServiceHostTesting",
+            ],
+            path: "Tests/GatewayTests", swiftSettings: strictSwift),
         .testTarget(
             name: "ServiceHostTests",
             dependencies: [

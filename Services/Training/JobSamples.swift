@@ -55,10 +55,7 @@ struct JobSamples: Sendable {
                 throw TrainingError.invalid(
                     "samples[\(sample.key)].features", "\(sample.features.count) values; the schema has \(width) features")
             }
-            let attributes = schema.attributeNames.map { name in
-                let value = sample.attributes.first { $0.name == name }?.value ?? ""
-                return value.isEmpty ? LabelledSet.emptyAttributeValue : value
-            }
+            let attributes = LabelledSet.attributeValues(of: sample, attributeNames: schema.attributeNames)
             let task: String
             if let allocator {
                 guard let cluster = try allocator.allocate(features: sample.features.map { Float($0) }, attributes: []) else { continue }
@@ -75,7 +72,7 @@ struct JobSamples: Sendable {
         for (name, task) in pending {
             var train: [Lifelong_V1_Sample] = [], eval: [Lifelong_V1_Sample] = []
             for (sample, isEval) in task.rows {
-                let held = task.hasEvalKind ? isEval : Self.isHeldOut(key: sample.key, trainFraction: trainFraction)
+                let held = task.hasEvalKind ? isEval : LabelledSet.isHeldOut(key: sample.key, trainFraction: trainFraction)
                 if held { eval.append(sample) } else { train.append(sample) }
             }
             let sequences = task.rows.map(\.sample.sequence)
@@ -108,12 +105,5 @@ struct JobSamples: Sendable {
         let table = try Table(encoding: schema.encoding, rowMajor: rowMajor, labels: samples.map { Float($0.label!.classIndex) })
         return try LabelledSet(
             table: table, attributeNames: schema.attributeNames, attributes: Array(repeating: attributes, count: samples.count))
-    }
-
-    /// Whether a sample without an eval kind is held out: FNV-1a of its key against the fraction.
-    static func isHeldOut(key: String, trainFraction: Double) -> Bool {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Double(hash % 10_000) >= trainFraction * 10_000
     }
 }

@@ -34,16 +34,17 @@ public final class ServiceProcess: @unchecked Sendable {
             "\(name) is not built next to the tests (\(me.deletingLastPathComponent().path)); run `swift build` first (make test does)")
     }
 
-    /// Starts `<name> --port 0 <arguments>` and waits for its "listening" line.
+    /// Starts `<name> --port <port> <arguments>` and waits for its "listening" line.
     /// - Parameters:
     ///   - name: The executable.
+    ///   - port: The port (0: any free one; a restarted service passes its old one).
     ///   - arguments: Its other arguments.
     ///   - environment: Variables added to this process's environment.
     /// - Throws: ``Failure`` when it is not built or does not start listening.
-    public init(_ name: String, arguments: [String], environment: [String: String] = [:]) async throws {
+    public init(_ name: String, port: Int = 0, arguments: [String], environment: [String: String] = [:]) async throws {
         let process = Process()
         process.executableURL = try Self.executable(named: name)
-        process.arguments = ["--port", "0"] + arguments
+        process.arguments = ["--port", "\(port)"] + arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }

@@ -98,6 +98,13 @@ public final class EdgeSync: Sendable {
         beat.snapshotVersion = served
         beat.samplesInferred = counters[.samplesInferred] ?? 0
         beat.samplesUploaded = counters[.samplesUploaded] ?? 0
-        return try await gateway.heartbeat(beat, options: configuration.sync.callOptions).latestVersion
+        beat.samplesBuffered = try store.bufferUsage().samples
+        let reply = try await gateway.heartbeat(beat, options: configuration.sync.callOptions)
+        // The cloud's policy for the job wins over the local one when it sends one.
+        if let policy = reply.egress, policy.mode != .unspecified, policy != egress.current.policy {
+            try egress.set(policy)
+            logger.info("egress policy from the gateway applied", metadata: ["edge.egress.mode": "\(policy.mode)"])
+        }
+        return reply.latestVersion
     }
 }

@@ -29,3 +29,22 @@ extension LabelledSet {
         }
     }
 }
+
+extension LabelledSet {
+    /// A sample's attribute values in `attributeNames` order, `emptyAttributeValue` where the
+    /// sample has none: the values that name its attribute task.
+    public static func attributeValues(of sample: Lifelong_V1_Sample, attributeNames: [String]) -> [String] {
+        attributeNames.map { name in
+            let value = sample.attributes.first { $0.name == name }?.value ?? ""
+            return value.isEmpty ? emptyAttributeValue : value
+        }
+    }
+
+    /// Whether a sample without an eval kind is held out for evaluation: FNV-1a of its key
+    /// against `trainFraction` — stable, so every service and every round split alike.
+    public static func isHeldOut(key: String, trainFraction: Double) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Double(hash % 10_000) >= trainFraction * 10_000
+    }
+}

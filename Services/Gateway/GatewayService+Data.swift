@@ -1,0 +1,122 @@
+import LifelongCore
+public import LifelongProto
+public import RPCCore
+
+/// Data: labelled samples in, unseen samples from edges, the labelling queue.
+extension GatewayService {
+    /// Stores labelled samples in the knowledge base (idempotent by key there). Samples
+    /// without a kind (or LABELLED) are split into TRAIN and EVAL by key, with the job's train
+    /// fraction; EVAL samples become the test set of the round that will learn them. Newly
+    /// stored samples count towards the trigger.
+    public func ingestSamples(
+        request: RPCAsyncSequence<Lifelong_V1_SampleBatch>, context: ServerContext
+    ) async throws -> Lifelong_V1_AddSamplesResponse {
+        let forwarded = try await forward(request, kind: "ingest") { sample, job, index in
+            try SampleRules.checkLabelled(sample, schema: job.jobSpec.schema ?? .init(), field: "samples[\(index)]")
+            var sample = sample
+            switch sample.kind {
+            case .train, .eval: break
+            case .unspecified, .labelled:
+                let fraction = job.jobSpec.trainFraction > 0 ? job.jobSpec.trainFraction : 0.8
+                sample.kind = LabelledSet.isHeldOut(key: sample.key, trainFraction: fraction) ? .eval : .train
+            default:
+                throw JobSpecRules.invalid("samples[\(index)].kind", "unseen samples come from edges through UploadUnseen")
+            }
+            return sample
+        }
+        let round = forwarded.job.state == .running || forwarded.job.state == .starting
+            ? forwarded.job.roundsCompleted + 2 : forwarded.job.roundsCompleted + 1
+        try await store.recordEval(forwarded.job.id, keys: forwarded.samples.filter { $0.kind == .eval }.map(\.key), round: round)
+        let tasks = Set(forwarded.samples.map { SampleRules.task(of: $0, job: forwarded.job) }.compactMap(\.self))
+        try await store.addPending(forwarded.job.id, count: forwarded.response.inserted, tasks: tasks)
+        return forwarded.response
+    }
+
+    /// Stores unseen samples an edge uploads (kind UNSEEN, unlabelled until labelled).
+    public func uploadUnseen(
+        request: RPCAsyncSequence<Lifelong_V1_SampleBatch>, context: ServerContext
+    ) async throws -> Lifelong_V1_AddSamplesResponse {
+        let forwarded = try await forward(request, kind: "upload") { sample, job, index in
+            try SampleRules.checkFeatures(sample, schema: job.jobSpec.schema ?? .init(), field: "samples[\(index)]")
+            try JobSpecRules.identifier(sample.edgeNode, field: "samples[\(index)].edge_node")
+            try EdgeAccess.require(node: sample.edgeNode, field: "samples[\(index)].edge_node")
+            var sample = sample
+            sample.kind = .unseen
+            sample.label = Lifelong_V1_Label()
+            return sample
+        }
+        let samples = forwarded.samples
+        for (node, group) in Dictionary(grouping: samples, by: \.edgeNode) {
+            try await store.recordUnseen(
+                forwarded.job.id, keys: group.map(\.key), tasks: group.map { SampleRules.task(of: $0, job: forwarded.job) ?? "" },
+                node: node)
+        }
+        return forwarded.response
+    }
+
+    /// Checks and rewrites each sample of a client stream and passes the batches on to the
+    /// knowledge base's AddSamples as they arrive. Every sample must name the same job.
+    private func forward(
+        _ request: RPCAsyncSequence<Lifelong_V1_SampleBatch>, kind: String,
+        _ rewrite: @escaping @Sendable (Lifelong_V1_Sample, Lifelong_V1_Job, Int) throws -> Lifelong_V1_Sample
+    ) async throws -> (job: Lifelong_V1_Job, samples: [Lifelong_V1_Sample], response: Lifelong_V1_AddSamplesResponse) {
+        let collected = SampleCollector()
+        let store = store
+        let response = try await kb.addSamples { writer in
+            var index = 0
+            for try await batch in request {
+                var out = Lifelong_V1_SampleBatch()
+                for sample in batch.samples {
+                    try JobSpecRules.identifier(sample.jobId, field: "samples[\(index)].job_id")
+                    let job = try await collected.job(sample.jobId, field: "samples[\(index)].job_id") { try await store.job($0) }
+                    try SampleRules.checkKey(sample.key, field: "samples[\(index)].key")
+                    out.samples.append(try rewrite(sample, job, index))
+                    index += 1
+                }
+                collected.append(out.samples)
+                if !out.samples.isEmpty { try await writer.write(out) }
+            }
+        }
+        guard let job = collected.currentJob else { return (Lifelong_V1_Job(), [], response) }
+        return (job, collected.samples, response)
+    }
+
+    /// Streams the job's unseen samples that wait for a label.
+    public func listUnlabelled(
+        request: Lifelong_V1_ListSamplesRequest, response: RPCWriter<Lifelong_V1_SampleBatch>, context: ServerContext
+    ) async throws {
+        _ = try await store.job(try Self.jobID(request.jobId))
+        var query = request
+        query.kinds = [.unseen]
+        query.labelState = .unlabelled
+        try await kb.listSamples(query) { batches in
+            for try await batch in batches.messages { try await response.write(batch) }
+        }
+    }
+
+    /// Labels samples in the knowledge base; unseen samples labelled for the first time count
+    /// towards the trigger, for the task their attributes (or the label's task) name.
+    public func labelSamples(request: Lifelong_V1_AttachLabelsRequest, context: ServerContext) async throws
+        -> Lifelong_V1_AttachLabelsResponse
+    {
+        let job = try await store.job(try Self.jobID(request.jobId))
+        let schema = job.jobSpec.schema ?? .init()
+        for (index, entry) in request.labels.enumerated() {
+            guard let label = entry.label, label.present, label.classIndex >= 0, Int(label.classIndex) < schema.classes.count else {
+                throw JobSpecRules.invalid(
+                    "labels[\(index)].label", "needs a present class index in [0, \(schema.classes.count)) (the job's classes)")
+            }
+        }
+        return try await label(request, job: job)
+    }
+
+    /// Attaches labels and counts the newly labelled unseen samples towards the trigger.
+    func label(_ request: Lifelong_V1_AttachLabelsRequest, job: Lifelong_V1_Job) async throws -> Lifelong_V1_AttachLabelsResponse {
+        let response = try await kb.attachLabels(request)
+        let unknown = Set(response.unknownKeys)
+        let labelled = try await store.markLabelled(job.id, keys: request.labels.map(\.key).filter { !unknown.contains($0) })
+        let named = Set(request.labels.map(\.taskName).filter { !$0.isEmpty })
+        try await store.addPending(job.id, count: labelled.count, tasks: labelled.tasks.union(named))
+        return response
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import HTTP2Transport
+import LifelongProto
+import PostgresClient
+import PostgresTestSupport
+import RPCCore
+import ServiceHostTesting
+import Synchronization
+
+/// The whole system as processes on loopback: lifelong-kb, lifelong-taskmining,
+/// lifelong-training and lifelong-gateway on the test PostgreSQL (throwaway schemas), and
+/// `edges` lifelong-edge nodes syncing with the gateway. The gateway can be stopped and
+/// started again on the same port.
+final class LoopStack: Sendable {
+    static let connection = PostgresTestEnvironment.configuration(applicationName: "GatewayTests")
+
+    let kb: ServiceProcess
+    let taskMining: ServiceProcess
+    let training: ServiceProcess
+    let edges: [ServiceProcess]
+    let gatewayPort: Int
+    private let gatewayProcess: Mutex<ServiceProcess?>
+    private let gatewayArguments: [String]
+    private let transports: Mutex<[HTTP2ClientTransport]> = Mutex([])
+
+    /// Runs `body` with a started stack serving `job` at its edges; stops everything after.
+    static func with<T: Sendable>(
+        job: String, edges edgeCount: Int = 2, trainingArguments: [String] = [],
+        _ body: @escaping @Sendable (LoopStack) async throws -> T
+    ) async throws -> T {
+        try await ThrowawaySchema.with(prefix: "loopkb", connection: connection) { kbSchema in
+            try await ThrowawaySchema.with(prefix: "looptr", connection: connection) { trainingSchema in
+                try await ThrowawaySchema.with(prefix: "loopgw", connection: connection) { gatewaySchema in
+                    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loop-\(UUID().uuidString)")
+                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                    defer { try? FileManager.default.removeItem(at: folder) }
+                    let stack = try await LoopStack(
+                        job: job, edges: edgeCount, folder: folder, schemas: (kbSchema, trainingSchema, gatewaySchema),
+                        trainingArguments: trainingArguments)
+                    let outcome: Result<T, any Error>
+                    do { outcome = .success(try await body(stack)) } catch { outcome = .failure(error) }
+                    await stack.stop()
+                    return try outcome.get()
+                }
+            }
+        }
+    }
+
+    private init(
+        job: String, edges edgeCount: Int, folder: URL, schemas: (kb: String, training: String, gateway: String),
+        trainingArguments: [String]
+    ) async throws {
+        let quiet = ["--log-level", "warning"]
+        kb = try await ServiceProcess("lifelong-kb", arguments: ["--schema", schemas.kb] + quiet)
+        taskMining = try await ServiceProcess("lifelong-taskmining", arguments: ["--kb-address", "127.0.0.1:\(kb.port)"] + quiet)
+        training = try await ServiceProcess(
+            "lifelong-training",
+            arguments: [
+                "--schema", schemas.training, "--kb-address", "127.0.0.1:\(kb.port)",
+                "--taskmining-address", "127.0.0.1:\(taskMining.port)",
+            ] + quiet + trainingArguments)
+        gatewayArguments = [
+            "--schema", schemas.gateway, "--kb-address", "127.0.0.1:\(kb.port)", "--training-address", "127.0.0.1:\(training.port)",
+            "--tick-seconds", "0.2",
+        ] + quiet
+        let gateway = try await ServiceProcess("lifelong-gateway", arguments: gatewayArguments)
+        gatewayPort = gateway.port
+        gatewayProcess = Mutex(gateway)
+        var edges: [ServiceProcess] = []
+        for index in 1...max(1, edgeCount) where edgeCount > 0 {
+            edges.append(
+                try await ServiceProcess(
+                    "lifelong-edge",
+                    arguments: [
+                        "--gateway-address", "127.0.0.1:\(gateway.port)", "--node-id", "edge-\(index)", "--job-id", job,
+                        "--store", folder.appendingPathComponent("edge-\(index).sqlite").path, "--sync-interval", "0.3",
+                    ] + quiet))
+        }
+        self.edges = edges
+    }
+
+    /// A transport to a local port, closed when the stack stops.
+    func transport(port: Int) -> HTTP2ClientTransport {
+        let transport = HTTP2ClientTransport(host: "127.0.0.1", port: port)
+        transports.withLock { $0.append(transport) }
+        return transport
+    }
+
+    var gateway: Lifelong_V1_Gateway.Client { Lifelong_V1_Gateway.Client(wrapping: RPCClient(transport: transport(port: gatewayPort))) }
+
+    func edge(_ index: Int) -> Lifelong_V1_EdgeInference.Client {
+        Lifelong_V1_EdgeInference.Client(wrapping: RPCClient(transport: transport(port: edges[index].port)))
+    }
+
+    /// `kill -9` of the gateway.
+    func killGateway() async {
+        let process = gatewayProcess.withLock { process in defer { process = nil }; return process }
+        await process?.kill()
+    }
+
+    /// Starts the gateway again on its port.
+    func restartGateway() async throws {
+        let process = try await ServiceProcess("lifelong-gateway", port: gatewayPort, arguments: gatewayArguments)
+        gatewayProcess.withLock { $0 = process }
+    }
+
+    private func stop() async {
+        for transport in transports.withLock({ $0 }) { await transport.close() }
+        for edge in edges { await edge.stop() }
+        await gatewayProcess.withLock { $0 }?.stop()
+        await training.stop()
+        await taskMining.stop()
+        await kb.stop()
+    }
+}
+
+/// Waits for a condition, polling.
+enum Eventually {
+    struct TimedOut: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Polls `check` until it returns a value, for at most `timeout`.
+    static func value<T: Sendable>(
+        _ what: String, timeout: Duration = .seconds(120), every interval: Duration = .milliseconds(200),
+        _ check: @Sendable () async throws -> T?
+    ) async throws -> T {
+        let deadline = ContinuousClock.now + timeout
+        var lastError: (any Error)?
+        while ContinuousClock.now < deadline {
+            do {
+                if let value = try await check() { return value }
+            } catch {
+                lastError = error
+            }
+            try await Task.sleep(for: interval)
+        }
+        throw TimedOut(description: "timed out waiting for \(what)" + (lastError.map { " (last error: \($0))" } ?? ""))
+    }
+}
