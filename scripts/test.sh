@@ -118,12 +118,12 @@ phase "swift build" swift build "${SWIFT_FLAGS[@]}"
 # (learning, lifelong core, CLI experiments, task mining, training) run apart from the
 # transport, service-host and knowledge-base suites, whose health, deadline and pool-wait
 # checks must not compete with them for the CPU. With extra arguments: one run, as given.
-CPU_BOUND='^(LearningTests|LifelongCoreTests|CLITests|TaskMiningTests|TrainingTests)\.'
+CPU_BOUND='^(LearningTests|LifelongCoreTests|CLITests|TaskMiningTests|TrainingTests|GatewayTests)\.'
 if [[ $# -gt 0 ]]; then
     phase "swift test" swift test "${SWIFT_FLAGS[@]}" "$@"
 else
     phase "swift test (transport, host, knowledge base, …)" swift test "${SWIFT_FLAGS[@]}" --skip "$CPU_BOUND"
-    phase "swift test (learning, task mining, training)" swift test "${SWIFT_FLAGS[@]}" --filter "$CPU_BOUND"
+    phase "swift test (learning, task mining, training, gateway)" swift test "${SWIFT_FLAGS[@]}" --filter "$CPU_BOUND"
 fi
 
 # Further suites (Python interop peers, service integration, …): executable scripts in

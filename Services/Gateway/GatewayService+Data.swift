@@ -11,7 +11,7 @@ extension GatewayService {
     public func ingestSamples(
         request: RPCAsyncSequence<Lifelong_V1_SampleBatch>, context: ServerContext
     ) async throws -> Lifelong_V1_AddSamplesResponse {
-        let forwarded = try await forward(request, kind: "ingest") { sample, job, index in
+        try await forward(request) { sample, job, index in
             try SampleRules.checkLabelled(sample, schema: job.jobSpec.schema ?? .init(), field: "samples[\(index)]")
             var sample = sample
             switch sample.kind {
@@ -23,20 +23,19 @@ extension GatewayService {
                 throw JobSpecRules.invalid("samples[\(index)].kind", "unseen samples come from edges through UploadUnseen")
             }
             return sample
+        } stored: { job, samples, response in
+            let round = job.state == .running || job.state == .starting ? job.roundsCompleted + 2 : job.roundsCompleted + 1
+            try await store.recordEval(job.id, keys: samples.filter { $0.kind == .eval }.map(\.key), round: round)
+            let tasks = Set(samples.compactMap { SampleRules.task(of: $0, job: job) })
+            try await store.addPending(job.id, count: response.inserted, tasks: tasks)
         }
-        let round = forwarded.job.state == .running || forwarded.job.state == .starting
-            ? forwarded.job.roundsCompleted + 2 : forwarded.job.roundsCompleted + 1
-        try await store.recordEval(forwarded.job.id, keys: forwarded.samples.filter { $0.kind == .eval }.map(\.key), round: round)
-        let tasks = Set(forwarded.samples.map { SampleRules.task(of: $0, job: forwarded.job) }.compactMap(\.self))
-        try await store.addPending(forwarded.job.id, count: forwarded.response.inserted, tasks: tasks)
-        return forwarded.response
     }
 
     /// Stores unseen samples an edge uploads (kind UNSEEN, unlabelled until labelled).
     public func uploadUnseen(
         request: RPCAsyncSequence<Lifelong_V1_SampleBatch>, context: ServerContext
     ) async throws -> Lifelong_V1_AddSamplesResponse {
-        let forwarded = try await forward(request, kind: "upload") { sample, job, index in
+        try await forward(request) { sample, job, index in
             try SampleRules.checkFeatures(sample, schema: job.jobSpec.schema ?? .init(), field: "samples[\(index)]")
             try JobSpecRules.identifier(sample.edgeNode, field: "samples[\(index)].edge_node")
             try EdgeAccess.require(node: sample.edgeNode, field: "samples[\(index)].edge_node")
@@ -44,41 +43,46 @@ extension GatewayService {
             sample.kind = .unseen
             sample.label = Lifelong_V1_Label()
             return sample
-        }
-        let samples = forwarded.samples
-        for (node, group) in Dictionary(grouping: samples, by: \.edgeNode) {
-            try await store.recordUnseen(
-                forwarded.job.id, keys: group.map(\.key), tasks: group.map { SampleRules.task(of: $0, job: forwarded.job) ?? "" },
-                node: node)
-        }
-        return forwarded.response
-    }
-
-    /// Checks and rewrites each sample of a client stream and passes the batches on to the
-    /// knowledge base's AddSamples as they arrive. Every sample must name the same job.
-    private func forward(
-        _ request: RPCAsyncSequence<Lifelong_V1_SampleBatch>, kind: String,
-        _ rewrite: @escaping @Sendable (Lifelong_V1_Sample, Lifelong_V1_Job, Int) throws -> Lifelong_V1_Sample
-    ) async throws -> (job: Lifelong_V1_Job, samples: [Lifelong_V1_Sample], response: Lifelong_V1_AddSamplesResponse) {
-        let collected = SampleCollector()
-        let store = store
-        let response = try await kb.addSamples { writer in
-            var index = 0
-            for try await batch in request {
-                var out = Lifelong_V1_SampleBatch()
-                for sample in batch.samples {
-                    try JobSpecRules.identifier(sample.jobId, field: "samples[\(index)].job_id")
-                    let job = try await collected.job(sample.jobId, field: "samples[\(index)].job_id") { try await store.job($0) }
-                    try SampleRules.checkKey(sample.key, field: "samples[\(index)].key")
-                    out.samples.append(try rewrite(sample, job, index))
-                    index += 1
-                }
-                collected.append(out.samples)
-                if !out.samples.isEmpty { try await writer.write(out) }
+        } stored: { job, samples, _ in
+            for (node, group) in Dictionary(grouping: samples, by: \.edgeNode) {
+                try await store.recordUnseen(
+                    job.id, keys: group.map(\.key), tasks: group.map { SampleRules.task(of: $0, job: job) ?? "" }, node: node)
             }
         }
-        guard let job = collected.currentJob else { return (Lifelong_V1_Job(), [], response) }
-        return (job, collected.samples, response)
+    }
+
+    /// Checks and rewrites each batch of a client stream and stores it in the knowledge base
+    /// (one AddSamples per batch), then lets `stored` record it: a stream refused half-way
+    /// keeps, and has counted, the batches before. Every sample must name the same job.
+    private func forward(
+        _ request: RPCAsyncSequence<Lifelong_V1_SampleBatch>,
+        rewrite: (Lifelong_V1_Sample, Lifelong_V1_Job, Int) throws -> Lifelong_V1_Sample,
+        stored: (Lifelong_V1_Job, [Lifelong_V1_Sample], Lifelong_V1_AddSamplesResponse) async throws -> Void
+    ) async throws -> Lifelong_V1_AddSamplesResponse {
+        var job: Lifelong_V1_Job?
+        var index = 0
+        var total = Lifelong_V1_AddSamplesResponse()
+        for try await batch in request {
+            var out = Lifelong_V1_SampleBatch()
+            for sample in batch.samples {
+                let field = "samples[\(index)]"
+                try JobSpecRules.identifier(sample.jobId, field: "\(field).job_id")
+                if job == nil { job = try await store.job(sample.jobId) }
+                guard let current = job, current.id == sample.jobId else {
+                    throw JobSpecRules.invalid("\(field).job_id", "'\(sample.jobId)' differs from '\(job?.id ?? "")': one stream carries one job's samples")
+                }
+                try SampleRules.checkKey(sample.key, field: "\(field).key")
+                out.samples.append(try rewrite(sample, current, index))
+                index += 1
+            }
+            guard let current = job, !out.samples.isEmpty else { continue }
+            let message = out
+            let response = try await kb.addSamples { writer in try await writer.write(message) }
+            try await stored(current, out.samples, response)
+            total.inserted += response.inserted
+            total.duplicates += response.duplicates
+        }
+        return total
     }
 
     /// Streams the job's unseen samples that wait for a label.

@@ -1,7 +1,6 @@
 import LifelongCore
 import LifelongProto
 import RPCCore
-import Synchronization
 
 /// What the gateway checks in samples before they reach the knowledge base, and the task an
 /// attribute job's sample belongs to.
@@ -41,30 +40,3 @@ enum SampleRules {
     }
 }
 
-/// What a sample stream passed on: its job (loaded once) and its samples.
-final class SampleCollector: Sendable {
-    private struct State {
-        var job: Lifelong_V1_Job?
-        var samples: [Lifelong_V1_Sample] = []
-    }
-
-    private let state = Mutex(State())
-
-    var currentJob: Lifelong_V1_Job? { state.withLock { $0.job } }
-    var samples: [Lifelong_V1_Sample] { state.withLock { $0.samples } }
-
-    /// The stream's job: loaded for the first sample; INVALID_ARGUMENT when a later one names another.
-    func job(_ id: String, field: String, load: (String) async throws -> Lifelong_V1_Job) async throws -> Lifelong_V1_Job {
-        if let job = currentJob {
-            guard job.id == id else { throw JobSpecRules.invalid(field, "'\(id)' differs from '\(job.id)': one stream carries one job's samples") }
-            return job
-        }
-        let job = try await load(id)
-        state.withLock { $0.job = job }
-        return job
-    }
-
-    func append(_ samples: [Lifelong_V1_Sample]) {
-        state.withLock { $0.samples += samples }
-    }
-}

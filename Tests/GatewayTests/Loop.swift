@@ -14,13 +14,15 @@ enum Loop {
     }
 
     /// Waits until the job completed `rounds` rounds and is waiting again.
-    static func waitForRounds(_ rounds: Int32, job: String, gateway: Lifelong_V1_Gateway.Client) async throws -> Lifelong_V1_Job {
+    static func waitForRounds(
+        _ rounds: Int32, job: String, gateway: Lifelong_V1_Gateway.Client, allowingFailures: Bool = false
+    ) async throws -> Lifelong_V1_Job {
         var request = Lifelong_V1_GetJobRequest()
         request.jobId = job
         let message = request
         return try await Eventually.value("round \(rounds) of job \(job)", timeout: .seconds(240)) {
             let job = try await gateway.getJob(message)
-            if job.state == .failed { throw Eventually.TimedOut(description: "the round failed: \(job.lastError)") }
+            if job.state == .failed, !allowingFailures { throw Eventually.TimedOut(description: "the round failed: \(job.lastError)") }
             return job.roundsCompleted >= rounds && job.state == .waiting ? job : nil
         }
     }

@@ -16,11 +16,11 @@ final class LoopStack: Sendable {
 
     let kb: ServiceProcess
     let taskMining: ServiceProcess
-    let training: ServiceProcess
     let edges: [ServiceProcess]
     let gatewayPort: Int
-    private let gatewayProcess: Mutex<ServiceProcess?>
-    private let gatewayArguments: [String]
+    /// The processes that can be killed and started again, by executable.
+    private let restartable: Mutex<[String: ServiceProcess]>
+    private let restartArguments: [String: (port: Int, arguments: [String])]
     private let transports: Mutex<[HTTP2ClientTransport]> = Mutex([])
 
     /// Runs `body` with a started stack serving `job` at its edges; stops everything after.
@@ -53,19 +53,20 @@ final class LoopStack: Sendable {
         let quiet = ["--log-level", "warning"]
         kb = try await ServiceProcess("lifelong-kb", arguments: ["--schema", schemas.kb] + quiet)
         taskMining = try await ServiceProcess("lifelong-taskmining", arguments: ["--kb-address", "127.0.0.1:\(kb.port)"] + quiet)
-        training = try await ServiceProcess(
-            "lifelong-training",
-            arguments: [
-                "--schema", schemas.training, "--kb-address", "127.0.0.1:\(kb.port)",
-                "--taskmining-address", "127.0.0.1:\(taskMining.port)",
-            ] + quiet + trainingArguments)
-        gatewayArguments = [
+        let trainingArguments = [
+            "--schema", schemas.training, "--kb-address", "127.0.0.1:\(kb.port)", "--taskmining-address", "127.0.0.1:\(taskMining.port)",
+        ] + quiet + trainingArguments
+        let training = try await ServiceProcess("lifelong-training", arguments: trainingArguments)
+        let gatewayArguments = [
             "--schema", schemas.gateway, "--kb-address", "127.0.0.1:\(kb.port)", "--training-address", "127.0.0.1:\(training.port)",
             "--tick-seconds", "0.2",
         ] + quiet
         let gateway = try await ServiceProcess("lifelong-gateway", arguments: gatewayArguments)
         gatewayPort = gateway.port
-        gatewayProcess = Mutex(gateway)
+        restartable = Mutex(["lifelong-training": training, "lifelong-gateway": gateway])
+        restartArguments = [
+            "lifelong-training": (training.port, trainingArguments), "lifelong-gateway": (gateway.port, gatewayArguments),
+        ]
         var edges: [ServiceProcess] = []
         for index in 1...max(1, edgeCount) where edgeCount > 0 {
             edges.append(
@@ -92,23 +93,23 @@ final class LoopStack: Sendable {
         Lifelong_V1_EdgeInference.Client(wrapping: RPCClient(transport: transport(port: edges[index].port)))
     }
 
-    /// `kill -9` of the gateway.
-    func killGateway() async {
-        let process = gatewayProcess.withLock { process in defer { process = nil }; return process }
+    /// `kill -9` of a restartable service (`lifelong-gateway`, `lifelong-training`).
+    func kill(_ name: String) async {
+        let process = restartable.withLock { $0.removeValue(forKey: name) }
         await process?.kill()
     }
 
-    /// Starts the gateway again on its port.
-    func restartGateway() async throws {
-        let process = try await ServiceProcess("lifelong-gateway", port: gatewayPort, arguments: gatewayArguments)
-        gatewayProcess.withLock { $0 = process }
+    /// Starts a killed service again, on its port.
+    func restart(_ name: String) async throws {
+        let (port, arguments) = restartArguments[name]!
+        let process = try await ServiceProcess(name, port: port, arguments: arguments)
+        restartable.withLock { $0[name] = process }
     }
 
     private func stop() async {
         for transport in transports.withLock({ $0 }) { await transport.close() }
         for edge in edges { await edge.stop() }
-        await gatewayProcess.withLock { $0 }?.stop()
-        await training.stop()
+        for process in restartable.withLock({ Array($0.values) }) { await process.stop() }
         await taskMining.stop()
         await kb.stop()
     }

@@ -31,12 +31,12 @@ struct LoopTests {
             // The new sites reach the edges, half of the stream while the gateway is down.
             let stream = scenario.newSiteStream
             let half = stream.count / 2
-            await stack.killGateway()
+            await stack.kill("lifelong-gateway")
             let whileDown = try await Loop.infer(Array(stream[..<half]), edge: stack.edge(0))
             #expect(whileDown.predictions.count == half, "edge-1 answered every request while the gateway was down")
             let oldWhileDown = try await Loop.infer(scenario.initialTest, edge: stack.edge(1))
             #expect(oldWhileDown.predictions.count == scenario.initialTest.count)
-            try await stack.restartGateway()
+            try await stack.restart("lifelong-gateway")
             let rest = try await Loop.infer(Array(stream[half...]), edge: stack.edge(1))
             #expect(rest.predictions.count == stream.count - half)
             let flagged = (whileDown.predictions + rest.predictions).filter(\.unseen).map(\.key)
@@ -64,6 +64,13 @@ struct LoopTests {
             #expect(second.deployedVersion > first.deployedVersion)
             for edge in 0..<2 { try await Loop.waitForVersion(second.deployedVersion, edge: stack.edge(edge)) }
 
+            let fleet = try await Eventually.value("the fleet reporting version \(second.deployedVersion)") { () -> [Lifelong_V1_FleetEntry]? in
+                let edges = try await stack.gateway.listEdges(Lifelong_V1_ListEdgesRequest()).edges
+                return edges.count == 2 && edges.allSatisfy({ $0.node?.snapshotVersion == second.deployedVersion }) ? edges : nil
+            }
+            #expect(fleet.map { $0.node?.name ?? "" } == ["edge-1", "edge-2"])
+            #expect(fleet.allSatisfy { $0.latestVersion == second.deployedVersion && $0.jobId == "loop" && $0.samplesInferred > 0 })
+            #expect(fleet.contains { $0.samplesUploaded > 0 && $0.samplesTransferRatio > 0 })
             let oldAfter = try await Loop.accuracy(scenario.initialTest, edge: stack.edge(0))
             #expect(oldAfter >= oldBefore - 0.005, "old sites: \(oldBefore) before, \(oldAfter) after")
 
