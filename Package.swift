@@ -150,6 +150,11 @@ let package = Package(
         .target(
             name: "LifelongCore", dependencies: ["ContentDigest", "LifelongLearning", "LifelongProto"], path: "Shared/Lifelong",
             swiftSettings: strictSwift),
+        /// CSV files of samples for a job's schema, schema inference and the sample key rule,
+        /// shared by the `lifelong` CLI and the gateway's labelling oracle.
+        .target(
+            name: "SampleFiles", dependencies: ["LifelongCore", "LifelongLearning", "LifelongProto"],
+            path: "Shared/SampleFiles", swiftSettings: strictSwift),
 
         // MARK: Services and tools.
         /// The knowledge base: snapshots, models, samples and tasks on PostgreSQL.
@@ -244,11 +249,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/EdgeMain", swiftSettings: strictSwift),
-        /// `lifelong`: the command-line tool (`lifelong experiment`, `lifelong scenario`).
+        /// `lifelong`: the command-line tool: experiments and scenarios offline, and jobs, data,
+        /// reports, the knowledge base, edges and the local stack against a running system.
         .executableTarget(
             name: "lifelong",
             dependencies: [
-                "LifelongCore", "LifelongLearning",
+                "LifelongClient", "LifelongCore", "LifelongLearning", "SampleFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/CLI", swiftSettings: strictSwift),
@@ -335,8 +341,17 @@ let package = Package(
         .testTarget(
             name: "LifelongCoreTests", dependencies: ["ContentDigest", "LifelongCore", "LifelongLearning", "LifelongProto"],
             path: "Tests/LifelongCoreTests", swiftSettings: strictSwift),
-        /// `lifelong experiment` end to end: runs the built `lifelong` executable.
-        .testTarget(name: "CLITests", dependencies: ["ProcessTestSupport"], path: "Tests/CLITests", swiftSettings: strictSwift),
+        /// The `lifelong` CLI end to end: runs the built executable, against a gateway double
+        /// hosted in-process for the client commands.
+        .testTarget(
+            name: "CLITests",
+            dependencies: [
+                "ProcessTestSupport", "LifelongProto", "RPCCore", "SampleFiles", "ServiceHostTesting",
+            ],
+            path: "Tests/CLITests", swiftSettings: strictSwift),
+        .testTarget(
+            name: "SampleFilesTests", dependencies: ["SampleFiles", "LifelongProto"], path: "Tests/SampleFilesTests",
+            swiftSettings: strictSwift),
         .testTarget(
             name: "KnowledgeBaseTests",
             dependencies: [

@@ -23,6 +23,7 @@ TRITON_REQUIREMENTS="$ROOT/scripts/python-triton-requirements.txt"
 
 # pkg-config: SwiftPM finds the C libraries through it.
 # nghttp2-client: h2load and nghttp, for load and abuse tests.
+# librsvg2-bin: rsvg-convert, which the CLI tests use to render `lifelong report --svg`.
 # gcc: tl2cgen builds its C predictor with it, and bench-learning's C harness (tl2cgen_single_row.c).
 APT_PACKAGES=(
     pkg-config gcc libc6-dev
@@ -30,6 +31,7 @@ APT_PACKAGES=(
     protobuf-compiler protobuf-c-compiler
     postgresql
     nghttp2-client
+    librsvg2-bin
 )
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+
+/// `--token-file`: the bearer token every call sends (one line; `LIFELONG_TOKEN_FILE`).
+struct TokenOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("File whose first line is the bearer token sent with every call (default: $LIFELONG_TOKEN_FILE).", valueName: "FILE"))
+    var tokenFile: String?
+
+    /// The token, or nil when no file is given.
+    /// - Throws: `ValidationError` when the file cannot be read or is empty.
+    func token() throws -> String? {
+        guard let path = tokenFile ?? ProcessInfo.processInfo.environment["LIFELONG_TOKEN_FILE"].flatMap({ $0.isEmpty ? nil : $0 })
+        else { return nil }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read the token file \(path)")
+        }
+        let token = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard !token.isEmpty else { throw ValidationError("the token file \(path) is empty") }
+        return token
+    }
+}
+
+/// `--gateway HOST:PORT` and the token: how client commands reach the gateway.
+struct GatewayOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The gateway (default: $LIFELONG_GATEWAY or 127.0.0.1:7100).", valueName: "HOST:PORT"))
+    var gateway: String?
+    @OptionGroup var token: TokenOptions
+
+    /// A connection to the gateway.
+    /// - Throws: `ValidationError` for a malformed address or token file.
+    func connection() throws -> ServiceConnection {
+        let endpoint = try Endpoint.resolve(option: gateway, optionName: "--gateway", variable: "LIFELONG_GATEWAY", default: "127.0.0.1:7100")
+        return ServiceConnection(role: .gateway, endpoint: endpoint, token: try token.token())
+    }
+}
+
+/// `--kb HOST:PORT` and the token: how `lifelong kb` reaches the knowledge base.
+struct KnowledgeBaseOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The knowledge base (default: $LIFELONG_KB or 127.0.0.1:7101).", valueName: "HOST:PORT"))
+    var kb: String?
+    @OptionGroup var token: TokenOptions
+
+    /// A connection to the knowledge base.
+    /// - Throws: `ValidationError` for a malformed address or token file.
+    func connection() throws -> ServiceConnection {
+        let endpoint = try Endpoint.resolve(option: kb, optionName: "--kb", variable: "LIFELONG_KB", default: "127.0.0.1:7101")
+        return ServiceConnection(role: .knowledgeBase, endpoint: endpoint, token: try token.token())
+    }
+}
+
+/// `--edge HOST:PORT` (required) and the token: how edge commands reach a node.
+struct EdgeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The edge node.", valueName: "HOST:PORT"))
+    var edge: String
+    @OptionGroup var token: TokenOptions
+
+    /// A connection to the node.
+    /// - Throws: `ValidationError` for a malformed address or token file.
+    func connection() throws -> ServiceConnection {
+        ServiceConnection(role: .edge, endpoint: try Endpoint(parsing: edge, what: "--edge"), token: try token.token())
+    }
+}
