@@ -14,7 +14,7 @@ export LIFELONG_SWIFT_FLAGS := $(SWIFT_FLAGS)
 # Every bench-* target below; `make bench` runs them all, one after the other.
 BENCHES := $(shell sed -n 's/^\(bench-[A-Za-z0-9_-]*\):.*/\1/p' $(firstword $(MAKEFILE_LIST)))
 
-.PHONY: help test build generate check-generated bench $(BENCHES) demo deps pg-start pg-stop \
+.PHONY: help test build generate check-generated bench $(BENCHES) demo demo-stop deps pg-start pg-stop \
 	pg-status clean distclean
 
 help: ## list the targets
@@ -59,8 +59,11 @@ bench-edge: ## edge per-sample pipeline (TaskIndex.predict) and RSS in-process (
 	swift build -c release --product edge-benchmark
 	$$(swift build -c release --show-bin-path)/edge-benchmark
 
-demo: ## the lifelong-learning job on a generated scenario (the service loop arrives with the gateway)
+demo: ## the lifelong loop across processes: build (release), start the stack on loopback, run the job, print the report
 	scripts/demo.sh
+
+demo-stop: ## stop the stack `make demo` (or `lifelong up`) started
+	$$(swift build -c release --show-bin-path)/lifelong down --state-dir .run/stack
 
 deps: ## install missing Debian packages and the Python venv (.venv)
 	scripts/install-deps.sh

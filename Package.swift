@@ -215,7 +215,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "LifelongCore", "LifelongProto", "PostgresClient", "RPCCore",
+                "LifelongCore", "LifelongProto", "PostgresClient", "RPCCore", "SampleFiles",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

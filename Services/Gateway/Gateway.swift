@@ -37,7 +37,8 @@ public final class Gateway: Sendable {
         pool = PostgresPool(configuration: postgres, logger: logger)
         let store = JobStore(pool: pool)
         service = GatewayService(store: store, kb: knowledgeBase, training: training, configuration: configuration, logger: logger)
-        loop = JobLoop(store: store, training: training, configuration: configuration, logger: logger)
+        let oracle = configuration.oracleFiles.isEmpty ? nil : OracleLabeller(files: configuration.oracleFiles, service: service, logger: logger)
+        loop = JobLoop(store: store, training: training, configuration: configuration, oracle: oracle, logger: logger)
     }
 
     /// Applies the missing schema migrations.

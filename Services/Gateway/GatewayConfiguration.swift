@@ -23,6 +23,8 @@ public struct GatewayConfiguration: Sendable {
     public var maximumAttempts: Int32 = 6
     /// The time zone of the triggers' daily windows.
     public var timeZone: TimeZone = .current
+    /// Labelled files whose labels the oracle gives to unseen samples (demos and tests).
+    public var oracleFiles: [URL] = []
 
     /// Creates a configuration.
     public init(postgres: PostgresPoolConfiguration, instanceID: String) {

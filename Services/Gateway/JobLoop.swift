@@ -18,13 +18,18 @@ public struct JobLoop: Sendable {
     let store: JobStore
     let training: Lifelong_V1_Training.Client
     let configuration: GatewayConfiguration
+    let oracle: OracleLabeller?
     let logger: Logger
     private let relays = RelayRegistry()
 
-    init(store: JobStore, training: Lifelong_V1_Training.Client, configuration: GatewayConfiguration, logger: Logger) {
+    init(
+        store: JobStore, training: Lifelong_V1_Training.Client, configuration: GatewayConfiguration, oracle: OracleLabeller?,
+        logger: Logger
+    ) {
         self.store = store
         self.training = training
         self.configuration = configuration
+        self.oracle = oracle
         self.logger = logger
     }
 
@@ -37,8 +42,9 @@ public struct JobLoop: Sendable {
         relays.cancelAll()
     }
 
-    /// One pass over the jobs.
+    /// One pass over the jobs (after the oracle, if any, labelled what it knows).
     func tick() async {
+        await oracle?.labelWaiting()
         let ids: [String]
         do {
             ids = try await store.jobIDs()
@@ -76,6 +82,11 @@ public struct JobLoop: Sendable {
         let timeZone = configuration.timeZone
         let start = try await store.update(id) { (record: inout JobRecord) -> ([Lifelong_V1_JobProgressEvent], Start?) in
             let job = record.job
+            // A round whose start was interrupted (a restart between the two steps) sends the
+            // same request again: training answers with the run it made, if it made one.
+            if job.state == .starting, let request = record.roundRequest {
+                return ([], Start(request: request, round: job.roundsCompleted + 1))
+            }
             guard !job.paused else { return ([], nil) }
             if job.state == .failed, job.retryAtUs > nowUs { return ([], nil) }
             let retryDue = job.state == .failed && job.retryAtUs > 0
@@ -107,6 +118,7 @@ public struct JobLoop: Sendable {
             // Attribute tasks named by the samples since the last round; otherwise training's
             // own rule (new tasks and tasks with samples newer than the base version's).
             if job.deployedVersion > 0, job.jobSpec.taskDefinition != .clustering { request.taskNames = record.pendingTasks }
+            record.roundRequest = request
             return ([JobEvents.transition(record.job, "round \(round): \(reason); starting training")], Start(request: request, round: round))
         }
         guard let start else { return }
@@ -120,6 +132,7 @@ public struct JobLoop: Sendable {
         try await store.update(id) { record in
             record.job.state = .running
             record.job.runId = run.id
+            record.roundRequest = nil
             record.relayedSequence = 0
             return ([JobEvents.transition(record.job, "round \(start.round): training run \(run.id) started")], ())
         }
@@ -243,6 +256,7 @@ public struct JobLoop: Sendable {
             record.job.state = .failed
             record.job.lastError = "\(rpc.code): \(rpc.message)"
             record.job.failedAttempts += 1
+            record.roundRequest = nil
             record.pendingTasks = Array(Set(record.pendingTasks).union(record.roundTasks)).sorted()
             let exhausted = record.job.failedAttempts >= configuration.maximumAttempts
             let message: String

@@ -13,6 +13,8 @@ struct JobRecord: Sendable {
     /// What the running round started with: its pending count and tasks.
     var roundPending: Int64
     var roundTasks: [String]
+    /// The request that starts the round's run (kept until the run is known).
+    var roundRequest: Lifelong_V1_TrainRequest?
     /// When the last round finished (nil: never).
     var lastRoundAt: Date?
     /// The running round's training events relayed so far.
@@ -80,14 +82,14 @@ struct JobStore: Sendable {
             try connection.executePrepared(
                 """
                 update jobs set job = $2, train_requested = $3, pending_tasks = $4, round_pending = $5, round_tasks = $6,
-                    last_round_at = $7, relayed_sequence = $8
+                    last_round_at = $7, relayed_sequence = $8, round_request = $9
                 where job_id = $1
                 """,
                 parameters: [
                     .text(id), .bytea(try record.job.serializedBytes()), .bool(record.trainRequested), .textArray(record.pendingTasks),
                     .int8(record.roundPending), .textArray(record.roundTasks),
                     record.lastRoundAt.map { .timestamptz(Int64($0.timeIntervalSince1970 * 1_000_000)) } ?? .null,
-                    .int8(record.relayedSequence),
+                    .int8(record.relayedSequence), try record.roundRequest.map { .bytea(try $0.serializedBytes()) } ?? .null,
                 ])
             for event in events { try Self.append(event, job: id, on: connection) }
             return value
@@ -97,7 +99,7 @@ struct JobStore: Sendable {
     private static func lockedRecord(_ id: String, on connection: PostgresConnection) throws -> JobRecord {
         let result = try connection.executePrepared(
             """
-            select job, train_requested, pending_tasks, round_pending, round_tasks, last_round_at, relayed_sequence
+            select job, train_requested, pending_tasks, round_pending, round_tasks, last_round_at, relayed_sequence, round_request
             from jobs where job_id = $1 for update
             """,
             parameters: [.text(id)])
@@ -110,6 +112,7 @@ struct JobStore: Sendable {
             job: try Lifelong_V1_Job(serializedBytes: try result.bytes(row: 0, column: 0) ?? []),
             trainRequested: try result.bool(row: 0, column: 1) ?? false, pendingTasks: try textArray(result, column: 2),
             roundPending: try result.int64(row: 0, column: 3) ?? 0, roundTasks: try textArray(result, column: 4),
+            roundRequest: try result.bytes(row: 0, column: 7).map { try Lifelong_V1_TrainRequest(serializedBytes: $0) },
             lastRoundAt: lastRoundAt, relayedSequence: try result.int64(row: 0, column: 6) ?? 0)
     }
 

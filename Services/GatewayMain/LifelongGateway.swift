@@ -38,6 +38,9 @@ struct LifelongGateway: ServiceCommand {
     @Option(help: .environment("This instance's name in the jobs' loop leases; default: host name and process id.", option: "instance-id"))
     var instanceID: String?
 
+    @Option(help: .environment("A labelled CSV file whose labels the oracle gives to unseen samples by key (demos and tests; repeatable).", option: "oracle-file"))
+    var oracleFile: [String] = []
+
     @Option(help: .environment("Time zone of the triggers' daily windows (e.g. Europe/Berlin); default: the system's.", option: "time-zone"))
     var timeZone: String?
 
@@ -58,6 +61,7 @@ struct LifelongGateway: ServiceCommand {
         configuration.schema = schema
         configuration.tickInterval = .milliseconds(Int64(tickSeconds * 1000))
         if let timeZone { configuration.timeZone = TimeZone(identifier: timeZone)! }
+        configuration.oracleFiles = oracleFile.map { URL(fileURLWithPath: $0) }
         let kb = try ServiceAddress(parsing: kbAddress, option: "kb-address")
         let kbTransport = HTTP2ClientTransport(host: kb.host, port: kb.port, logger: logger)
         let trainingEndpoint = try ServiceAddress(parsing: trainingAddress, option: "training-address")

@@ -143,7 +143,7 @@ struct ClientCommandTests {
                     var entry = Lifelong_V1_FleetEntry()
                     var node = Lifelong_V1_EdgeNode()
                     node.name = name
-                    node.snapshotVersion = version
+                    node.snapshotVersion = Int64(version)
                     node.lastSeenUs = Int64(Date().timeIntervalSince1970 * 1_000_000) - 5_000_000
                     entry.node = node
                     entry.jobId = "job-1"
@@ -240,7 +240,7 @@ struct ClientCommandTests {
     func upPlan() async throws {
         let run = try await CLIProcess.run([
             "up", "--print-plan", "--state-dir", "/tmp/stack-plan", "--job-id", "job-7", "--edges", "2",
-            "--oracle-file", "/data/round-2.csv", "--oracle-label", "comfort", "--tick-seconds", "0.5",
+            "--oracle-file", "/data/round-2.csv", "--oracle-file", "/data/round-3.csv", "--tick-seconds", "0.5",
             "--postgres-url", "postgresql://u@db:5432/x",
         ])
         #expect(run.status == 0, "\(run.error)")
@@ -255,7 +255,7 @@ struct ClientCommandTests {
         let gateway = try #require(lines["gateway"])
         for part in [
             "--port 7100", "--schema lifelong_gateway", "--training-address 127.0.0.1:7103", "--oracle-file /data/round-2.csv",
-            "--oracle-label comfort", "--tick-seconds 0.5",
+            "--oracle-file /data/round-3.csv", "--tick-seconds 0.5",
         ] { #expect(gateway.contains(part), "\(gateway)") }
         #expect(lines["edge-1"]?.contains("--port 7110 --gateway-address 127.0.0.1:7100 --node-id edge-1 --job-id job-7 --store /tmp/stack-plan/edges/edge-1.sqlite") == true)
         #expect(lines["edge-2"]?.contains("--port 7111") == true)

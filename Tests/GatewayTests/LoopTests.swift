@@ -17,9 +17,12 @@ struct LoopTests {
             let gateway = stack.gateway
             _ = try await gateway.createJob(scenario.spec(threshold: 40))
 
-            // Round 1: the initial sites, ingested; the count trigger fires.
+            // Round 1: the initial sites, ingested while the job is paused (so the count
+            // trigger fires once, for all of it, when it resumes).
+            _ = try await gateway.pauseJob(GatewayJobTests.request("loop"))
             let ingested = try await Loop.ingest(scenario.initialTrain + scenario.initialTest, gateway: gateway)
             #expect(ingested.inserted == Int64(scenario.initialTrain.count + scenario.initialTest.count))
+            _ = try await gateway.resumeJob(GatewayJobTests.request("loop"))
             let first = try await Loop.waitForRounds(1, job: "loop", gateway: gateway)
             #expect(first.deployedVersion > 0)
             for edge in 0..<2 { try await Loop.waitForVersion(first.deployedVersion, edge: stack.edge(edge)) }
@@ -31,6 +34,7 @@ struct LoopTests {
             // The new sites reach the edges, half of the stream while the gateway is down.
             let stream = scenario.newSiteStream
             let half = stream.count / 2
+            _ = try await gateway.pauseJob(GatewayJobTests.request("loop"))
             await stack.kill("lifelong-gateway")
             let whileDown = try await Loop.infer(Array(stream[..<half]), edge: stack.edge(0))
             #expect(whileDown.predictions.count == half, "edge-1 answered every request while the gateway was down")
@@ -60,6 +64,7 @@ struct LoopTests {
             let labelled = try await stack.gateway.labelSamples(request)
             #expect(labelled.updated == Int64(uploaded.count))
             _ = try await Loop.ingest(scenario.newSiteTest, gateway: stack.gateway)
+            _ = try await stack.gateway.resumeJob(GatewayJobTests.request("loop"))
             let second = try await Loop.waitForRounds(2, job: "loop", gateway: stack.gateway)
             #expect(second.deployedVersion > first.deployedVersion)
             for edge in 0..<2 { try await Loop.waitForVersion(second.deployedVersion, edge: stack.edge(edge)) }

@@ -33,9 +33,8 @@ struct StackPlan: Sendable {
         var firstEdgePort = 7110
         /// PostgreSQL of the kb, training and gateway.
         var postgresURL: String
-        /// The gateway's oracle: a labelled file and its label column.
-        var oracleFile: String?
-        var oracleLabel: String?
+        /// The gateway's oracle: labelled files (the job's label column).
+        var oracleFiles: [String] = []
         /// The gateway's trigger tick.
         var tickSeconds: Double?
         /// Log level of every service.
@@ -54,8 +53,7 @@ struct StackPlan: Sendable {
             "--port", "\(s.gatewayPort)", "--postgres-url", s.postgresURL, "--schema", "lifelong_gateway",
             "--kb-address", kb, "--taskmining-address", mining, "--training-address", training,
         ]
-        if let file = s.oracleFile { gateway += ["--oracle-file", file] }
-        if let label = s.oracleLabel { gateway += ["--oracle-label", label] }
+        for file in s.oracleFiles { gateway += ["--oracle-file", file] }
         if let tick = s.tickSeconds { gateway += ["--tick-seconds", "\(tick)"] }
         return [
             Service(

@@ -25,10 +25,8 @@ struct UpCommand: AsyncParsableCommand {
     var edges: Int = 2
     @Option(help: "The job the edge nodes serve; without it no edge is started.")
     var jobId: String?
-    @Option(help: ArgumentHelp("The gateway's labelling oracle: a labelled CSV file.", valueName: "FILE.csv"))
-    var oracleFile: String?
-    @Option(help: "The oracle file's label column.")
-    var oracleLabel: String?
+    @Option(help: ArgumentHelp("The gateway's labelling oracle: a labelled CSV file (repeatable; the job's label column).", valueName: "FILE.csv"))
+    var oracleFile: [String] = []
     @Option(help: "Seconds between the gateway's trigger checks.")
     var tickSeconds: Double?
     @Option(help: "Use this PostgreSQL (postgresql://…) instead of a local cluster.")
@@ -42,15 +40,13 @@ struct UpCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard edges >= 0 else { throw ValidationError("--edges must be >= 0") }
-        guard (oracleFile == nil) == (oracleLabel == nil) else { throw ValidationError("--oracle-file and --oracle-label go together") }
         guard timeout > 0 else { throw ValidationError("--timeout must be > 0") }
     }
 
     /// The stack's settings for a PostgreSQL URL.
     func settings(postgresURL: String) -> StackPlan.Settings {
         var settings = StackPlan.Settings(postgresURL: postgresURL)
-        settings.oracleFile = oracleFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-        settings.oracleLabel = oracleLabel
+        settings.oracleFiles = oracleFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         settings.tickSeconds = tickSeconds
         settings.logLevel = logLevel
         return settings

@@ -11,7 +11,8 @@ public enum GatewayMigrations {
         statements: [
             // A job: the `Job` message as clients see it, and what the loop keeps beside it —
             // the on-demand request, the tasks with new labelled samples, what the running round
-            // started with, the training events already relayed, and the loop's lease.
+            // started with (and the request that starts its run, sent again after a restart),
+            // the training events already relayed, and the loop's lease.
             """
             create table jobs (
                 job_id text primary key,
@@ -20,6 +21,7 @@ public enum GatewayMigrations {
                 pending_tasks text[] not null default '{}',
                 round_pending int8 not null default 0,
                 round_tasks text[] not null default '{}',
+                round_request bytea,
                 last_round_at timestamptz,
                 relayed_sequence int8 not null default 0,
                 next_event int8 not null default 1,
