@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "LifelongClient", targets: ["LifelongClient"]),
         /// The one way every executable runs: lifecycle, options, metrics, logging, interceptors.
         .library(name: "ServiceHost", targets: ["ServiceHost"]),
+        /// Bearer tokens: the token file, scopes, access policies, server and client interceptors.
+        .library(name: "ServiceAuth", targets: ["ServiceAuth"]),
         /// Start a hosted service in-process on port 0 and call it (as HummingbirdTesting).
         .library(name: "ServiceHostTesting", targets: ["ServiceHostTesting"]),
     ],
@@ -99,12 +101,17 @@ let package = Package(
             name: "LifelongClient", dependencies: ["HTTP2Transport", "LifelongProto", "RPCCore"],
             path: "Shared/LifelongClient", swiftSettings: strictSwift),
 
-        // MARK: Service host: how every executable runs, and its testing module.
+        // MARK: Service host: how every executable runs, its auth, and its testing module.
+        /// Bearer-token authentication, independent of the transport: hashed token files,
+        /// scopes, per-method access policies, the server interceptor and the client's token.
+        .target(
+            name: "ServiceAuth", dependencies: ["ContentDigest", "RPCCore"], path: "Shared/ServiceAuth",
+            swiftSettings: strictSwift),
         /// Lifecycle, options, metrics, logging, tracing and interceptors shared by every executable.
         .target(
             name: "ServiceHost",
             dependencies: [
-                "HTTP2Transport", "PostgresClient", "RPCCore", "StandardServices", "LifelongProto",
+                "HTTP2Transport", "PostgresClient", "RPCCore", "ServiceAuth", "StandardServices", "LifelongProto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -120,7 +127,7 @@ let package = Package(
         .target(
             name: "ServiceHostTesting",
             dependencies: [
-                "ServiceHost", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
+                "ServiceHost", "ServiceAuth", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
