@@ -207,7 +207,7 @@ let package = Package(
         .executableTarget(
             name: "lifelong-training",
             dependencies: [
-                "Training", "ServiceHost", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
+                "Training", "ServiceAuth", "ServiceHost", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -217,7 +217,8 @@ let package = Package(
         .target(
             name: "Edge",
             dependencies: [
-                "CSQLite", "ContentDigest", "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore", "ServiceHost",
+                "CSQLite", "ContentDigest", "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore", "ServiceAuth",
+                "ServiceHost",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -227,11 +228,17 @@ let package = Package(
         .executableTarget(
             name: "lifelong-edge",
             dependencies: [
-                "Edge", "ServiceHost", "HTTP2Transport",
+                "Edge", "ServiceAuth", "ServiceHost", "HTTP2Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/EdgeMain", swiftSettings: strictSwift),
+        /// `lifelong-tokens DIR`: generates a deployment's bearer tokens (the hashed token file
+        /// the services load and one plain token file per caller).
+        .executableTarget(
+            name: "lifelong-tokens",
+            dependencies: ["ServiceAuth", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Services/TokensMain", swiftSettings: strictSwift),
         /// `lifelong`: the command-line tool (`lifelong experiment`, `lifelong scenario`).
         .executableTarget(
             name: "lifelong",
@@ -294,6 +301,13 @@ let package = Package(
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ],
             path: "Tests/ServiceHostTests", swiftSettings: strictSwift),
+        .testTarget(
+            name: "ServiceAuthTests",
+            dependencies: [
+                "ServiceAuth", "ServiceHost", "ServiceHostTesting", "ProcessTestSupport", "HTTP2Transport", "LifelongProto",
+                "LifelongTestProto", "RPCCore",
+            ],
+            path: "Tests/ServiceAuthTests", swiftSettings: strictSwift),
         .testTarget(
             name: "PostgresClientTests", dependencies: ["PostgresClient", "PostgresTestSupport"],
             path: "Tests/PostgresClientTests", swiftSettings: strictSwift),
