@@ -69,10 +69,10 @@ public enum TokenFile {
     public static func parse(_ text: String, source: String) throws(AuthConfigurationError) -> [Entry] {
         var entries: [Entry] = []
         var seen: [[UInt8]: Int] = [:]
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let number = index + 1
             let location = "\(source):\(number): "
-            let fields = rawLine.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+            let fields = rawLine.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard let first = fields.first, !first.hasPrefix("#") else { continue }
             func malformed(_ message: String) -> AuthConfigurationError {
                 AuthConfigurationError(code: .malformedTokenFile, message: location + message)

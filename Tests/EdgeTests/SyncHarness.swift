@@ -13,7 +13,7 @@ enum SyncHarness {
             let transport = HTTP2ClientTransport(host: "127.0.0.1", port: cloud.port)
             defer { Task { await transport.close() } }
             return try await TemporaryStore.with { path async throws in
-                try await EdgeHarness.withEdge(path: path, configuration: configuration, gateway: transport) { node async throws in
+                try await EdgeHarness.withEdge(path: path, configuration: configuration, gateway: transport.authenticated(with: TestServiceHost.token(.service))) { node async throws in
                     try await body(gateway, node)
                 }
             }
