@@ -385,7 +385,7 @@ let package = Package(
         /// (scripts/training/bench.sh).
         .executableTarget(
             name: "training-benchmark",
-            dependencies: ["HTTP2Transport", "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore"],
+            dependencies: ["HTTP2Transport", "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore", "ServiceAuth"],
             path: "Benchmarks/TrainingBenchmark", swiftSettings: strictSwift),
         /// `make bench-learning`: our gradient-boosted trees against XGBoost (scripts/learning/bench.sh).
         .executableTarget(
