@@ -13,6 +13,8 @@ public struct AuthConfigurationError: Error, Sendable, CustomStringConvertible {
         public static let malformedTokenFile = Code("malformed token file")
         /// A plain token that is empty or cannot travel in a header.
         public static let invalidToken = Code("invalid token")
+        /// A caller that already has a token file in a ``TokenDirectory``.
+        public static let tokenExists = Code("token exists")
         /// Neither a token file nor an explicit opt-out, or both.
         public static let notConfigured = Code("authentication not configured")
 

@@ -47,18 +47,24 @@ public struct TokenDirectory: Sendable {
     ///   - scope: What the token may do.
     ///   - node: The node an edge token is bound to.
     /// - Returns: The new token.
-    /// - Throws: ``AuthConfigurationError`` for a scope/node mismatch or a file that cannot
-    ///   be written.
+    /// - Throws: ``AuthConfigurationError`` for a scope/node mismatch, a caller whose token
+    ///   file exists already (``AuthConfigurationError/Code/tokenExists``: a second token
+    ///   would leave the first one valid with no file), or a file that cannot be written.
     @discardableResult
     public func add(_ scope: TokenScope, node: String? = nil) throws(AuthConfigurationError) -> BearerToken {
         let generated = try TokenFile.generate(scope: scope, node: node)
+        guard !FileManager.default.fileExists(atPath: tokenFile(scope, node: node)) else {
+            throw AuthConfigurationError(
+                code: .tokenExists, message: "\(tokenFile(scope, node: node)) exists: \(generated.principal) already has a token here")
+        }
         try write(generated.token.value + "\n", to: tokenFile(scope, node: node), appending: false)
         try write(generated.line + "\n", to: storeFile, appending: true)
         return generated.token
     }
 
     /// Creates (or replaces) the tokens of a deployment in `path`: admin, service, reader,
-    /// and one edge token per node. Tokens made earlier in the folder stop working.
+    /// and one edge token per node. Tokens made earlier in the folder stop working and their
+    /// files are removed.
     /// - Parameters:
     ///   - path: The folder (created when absent).
     ///   - edgeNodes: The edge nodes to make tokens for.
@@ -68,8 +74,10 @@ public struct TokenDirectory: Sendable {
         let directory = TokenDirectory(path: path)
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            if FileManager.default.fileExists(atPath: directory.storeFile) {
-                try FileManager.default.removeItem(atPath: directory.storeFile)
+            // Replace, not merge: the token file and every plain token made earlier go.
+            for name in try FileManager.default.contentsOfDirectory(atPath: path)
+            where name == storeFileName || name.hasSuffix(".token") {
+                try FileManager.default.removeItem(atPath: path + "/" + name)
             }
         } catch {
             throw AuthConfigurationError(code: .unreadableFile, message: "cannot prepare the token folder \(path)", cause: error)

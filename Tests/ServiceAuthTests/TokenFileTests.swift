@@ -77,6 +77,8 @@ struct TokenFileTests {
             let fresh = try TokenStore(contentsOfFile: again.storeFile)
             #expect(fresh.entries.count == 3)
             #expect(tokens.allSatisfy { fresh.principal(for: $0) == nil })
+            let exists = #expect(throws: AuthConfigurationError.self) { try again.add(.admin) }
+            #expect(exists?.code == .tokenExists)
             let added = try again.add(.edge, node: "node-c")
             #expect(try TokenStore(contentsOfFile: again.storeFile).principal(for: added.value) == Principal(scope: .edge, node: "node-c"))
         }
