@@ -36,5 +36,7 @@ public struct AuthConfigurationError: Error, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
-    public var description: String { message }
+    public var description: String {
+        cause.map { "\(message): \($0)" } ?? message
+    }
 }

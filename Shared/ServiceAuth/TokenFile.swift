@@ -77,7 +77,7 @@ public enum TokenFile {
             func malformed(_ message: String) -> AuthConfigurationError {
                 AuthConfigurationError(code: .malformedTokenFile, message: location + message)
             }
-            guard first.hasPrefix("sha256:"), let digest = hexBytes(first.dropFirst("sha256:".count)), digest.count == 32 else {
+            guard first.hasPrefix("sha256:"), let digest = SHA256Digest.digest(hex: first.dropFirst("sha256:".count)) else {
                 throw malformed("expected 'sha256:<64 hex digits> <scope> [node]', the hash is not 'sha256:' and 64 hex digits")
             }
             guard fields.count >= 2 else { throw malformed("missing the scope after the hash (one of \(scopeList))") }
@@ -113,46 +113,5 @@ public enum TokenFile {
         case (let scope, nil): return Principal(scope: scope)
         case (let scope, let node?): throw invalid("only edge tokens are bound to a node, not \(scope) (got node '\(node)')")
         }
-    }
-
-    /// The bytes of an even number of hex digits, nil when it is not hex.
-    private static func hexBytes(_ text: Substring) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count.isMultiple(of: 2) else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-}
-
-/// base64url without padding (RFC 4648 §5): tokens that travel in headers and file names.
-enum Base64URL {
-    static func encode(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-        var output: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            let chunk = bytes[index..<min(index + 3, bytes.count)]
-            var group: UInt32 = 0
-            for (offset, byte) in chunk.enumerated() { group |= UInt32(byte) << (16 - 8 * offset) }
-            for position in 0...chunk.count { output.append(alphabet[Int((group >> (18 - 6 * position)) & 0x3f)]) }
-            index += 3
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }
