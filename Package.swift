@@ -98,7 +98,7 @@ let package = Package(
             path: "Shared/StandardServices", swiftSettings: strictSwift),
         /// Generated stubs and the HTTP/2 client transport, re-exported for client programs.
         .target(
-            name: "LifelongClient", dependencies: ["HTTP2Transport", "LifelongProto", "RPCCore"],
+            name: "LifelongClient", dependencies: ["HTTP2Transport", "LifelongProto", "RPCCore", "ServiceAuth"],
             path: "Shared/LifelongClient", swiftSettings: strictSwift),
 
         // MARK: Service host: how every executable runs, its auth, and its testing module.

@@ -94,6 +94,9 @@ struct LifelongEdge: ServiceCommand {
             gateway = HTTP2ClientTransport(host: endpoint.host, port: endpoint.port, configuration: client, logger: logger)
         }
         let token = try gatewayTokenFile.map { path throws(AuthConfigurationError) in try BearerToken(contentsOfFile: path) }
+        if gateway != nil, token == nil {
+            logger.warning("no --gateway-token-file: calls to the gateway carry no token and will be refused unless it runs --no-auth")
+        }
         let edge = try Edge(
             configuration: edgeConfiguration, store: try EdgeStore(path: store), gateway: gateway?.authenticated(with: token),
             logger: logger)
