@@ -106,7 +106,8 @@ public enum TestServiceHost {
     /// - Throws: What assembling, starting or `body` throws.
     public static func withRunning<T: Sendable>(
         services: [any RegistrableRPCService], interceptors: [any ServerInterceptor] = [],
-        accessPolicy: AccessPolicy = .servicesOnly, options: HostOptions = TestServiceHost.options, serverConfiguration: HTTP2ServerConfiguration = .init(),
+        accessPolicy: AccessPolicy = .servicesOnly, options: HostOptions = TestServiceHost.options,
+        serverConfiguration: HTTP2ServerConfiguration = .init(),
         background: [any Service] = [], dependencies: [DependencyProbe] = [],
         logger: Logger = HostLogging.silent,
         _ body: (Running) async throws -> T

@@ -70,8 +70,9 @@ struct HostedAuthTests {
                 #expect(status?.1.contains(admin) == false)
             }
             // The scheme is case-insensitive (RFC 7235).
+            let lowercaseScheme = RawAuthorization(values: ["bearer \(admin)"])
             let lowercase = Probe.Client(
-                wrapping: RPCClient(transport: InterceptedClientTransport(running.plainTransport, interceptors: [RawAuthorization(values: ["bearer \(admin)"])])))
+                wrapping: RPCClient(transport: InterceptedClientTransport(running.plainTransport, interceptors: [lowercaseScheme])))
             let answer = try await lowercase.echo(leaf("x")).name
             #expect(answer == "admin token")
         }
