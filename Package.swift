@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "LifelongClient", targets: ["LifelongClient"]),
         /// The one way every executable runs: lifecycle, options, metrics, logging, interceptors.
         .library(name: "ServiceHost", targets: ["ServiceHost"]),
+        /// Bearer tokens: the token file, scopes, access policies, server and client interceptors.
+        .library(name: "ServiceAuth", targets: ["ServiceAuth"]),
         /// Start a hosted service in-process on port 0 and call it (as HummingbirdTesting).
         .library(name: "ServiceHostTesting", targets: ["ServiceHostTesting"]),
     ],
@@ -96,15 +98,20 @@ let package = Package(
             path: "Shared/StandardServices", swiftSettings: strictSwift),
         /// Generated stubs and the HTTP/2 client transport, re-exported for client programs.
         .target(
-            name: "LifelongClient", dependencies: ["HTTP2Transport", "LifelongProto", "RPCCore"],
+            name: "LifelongClient", dependencies: ["HTTP2Transport", "LifelongProto", "RPCCore", "ServiceAuth"],
             path: "Shared/LifelongClient", swiftSettings: strictSwift),
 
-        // MARK: Service host: how every executable runs, and its testing module.
+        // MARK: Service host: how every executable runs, its auth, and its testing module.
+        /// Bearer-token authentication, independent of the transport: hashed token files,
+        /// scopes, per-method access policies, the server interceptor and the client's token.
+        .target(
+            name: "ServiceAuth", dependencies: ["ContentDigest", "RPCCore"], path: "Shared/ServiceAuth",
+            swiftSettings: strictSwift),
         /// Lifecycle, options, metrics, logging, tracing and interceptors shared by every executable.
         .target(
             name: "ServiceHost",
             dependencies: [
-                "HTTP2Transport", "PostgresClient", "RPCCore", "StandardServices", "LifelongProto",
+                "HTTP2Transport", "PostgresClient", "RPCCore", "ServiceAuth", "StandardServices", "LifelongProto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -120,7 +127,7 @@ let package = Package(
         .target(
             name: "ServiceHostTesting",
             dependencies: [
-                "ServiceHost", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
+                "ServiceHost", "ServiceAuth", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -205,7 +212,7 @@ let package = Package(
         .executableTarget(
             name: "lifelong-training",
             dependencies: [
-                "Training", "ServiceHost", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
+                "Training", "ServiceAuth", "ServiceHost", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -215,7 +222,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "LifelongCore", "LifelongProto", "PostgresClient", "RPCCore", "SampleFiles",
+                "LifelongCore", "LifelongProto", "PostgresClient", "RPCCore", "SampleFiles", "ServiceAuth",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -224,7 +231,7 @@ let package = Package(
         .executableTarget(
             name: "lifelong-gateway",
             dependencies: [
-                "Gateway", "ServiceHost", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
+                "Gateway", "ServiceAuth", "ServiceHost", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -234,7 +241,8 @@ let package = Package(
         .target(
             name: "Edge",
             dependencies: [
-                "CSQLite", "ContentDigest", "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore", "ServiceHost",
+                "CSQLite", "ContentDigest", "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore", "ServiceAuth",
+                "ServiceHost",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -244,17 +252,23 @@ let package = Package(
         .executableTarget(
             name: "lifelong-edge",
             dependencies: [
-                "Edge", "ServiceHost", "HTTP2Transport",
+                "Edge", "ServiceAuth", "ServiceHost", "HTTP2Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/EdgeMain", swiftSettings: strictSwift),
+        /// `lifelong-tokens DIR`: generates a deployment's bearer tokens (the hashed token file
+        /// the services load and one plain token file per caller).
+        .executableTarget(
+            name: "lifelong-tokens",
+            dependencies: ["ServiceAuth", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Services/TokensMain", swiftSettings: strictSwift),
         /// `lifelong`: the command-line tool: experiments and scenarios offline, and jobs, data,
         /// reports, the knowledge base, edges and the local stack against a running system.
         .executableTarget(
             name: "lifelong",
             dependencies: [
-                "LifelongClient", "LifelongCore", "LifelongLearning", "SampleFiles",
+                "LifelongClient", "LifelongCore", "LifelongLearning", "SampleFiles", "ServiceAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/CLI", swiftSettings: strictSwift),
@@ -319,6 +333,13 @@ let package = Package(
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ],
             path: "Tests/ServiceHostTests", swiftSettings: strictSwift),
+        .testTarget(
+            name: "ServiceAuthTests",
+            dependencies: [
+                "ServiceAuth", "ServiceHost", "ServiceHostTesting", "ProcessTestSupport", "HTTP2Transport", "LifelongProto",
+                "LifelongTestProto", "RPCCore",
+            ],
+            path: "Tests/ServiceAuthTests", swiftSettings: strictSwift),
         .testTarget(
             name: "PostgresClientTests", dependencies: ["PostgresClient", "PostgresTestSupport"],
             path: "Tests/PostgresClientTests", swiftSettings: strictSwift),
@@ -405,7 +426,7 @@ let package = Package(
         /// (scripts/training/bench.sh).
         .executableTarget(
             name: "training-benchmark",
-            dependencies: ["HTTP2Transport", "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore"],
+            dependencies: ["HTTP2Transport", "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore", "ServiceAuth"],
             path: "Benchmarks/TrainingBenchmark", swiftSettings: strictSwift),
         /// `make bench-learning`: our gradient-boosted trees against XGBoost (scripts/learning/bench.sh).
         .executableTarget(

@@ -4,16 +4,17 @@
 // models, eval accuracies). Prints the times and their ratio.
 //
 //   training-benchmark --kb HOST:PORT --training HOST:PORT --job NAME [--tasks 50] [--rows 2000]
-//                      [--eval-rows 200] [--rounds 60] [--depth 6] [--no-in-process]
+//                      [--eval-rows 200] [--rounds 60] [--depth 6] [--no-in-process] [--token-file FILE]
 import Foundation
 import HTTP2Transport
 import LifelongCore
 import LifelongLearning
 import LifelongProto
 import RPCCore
+import ServiceAuth
 
 struct Options {
-    var kb = "", training = "", job = ""
+    var kb = "", training = "", job = "", tokenFile = ""
     var tasks = 50, rows = 2000, evalRows = 200, rounds = 60, depth = 6
     var inProcess = true
 
@@ -26,6 +27,7 @@ struct Options {
             case "--kb": kb = value
             case "--training": training = value
             case "--job": job = value
+            case "--token-file": tokenFile = value
             case "--tasks": tasks = Int(value) ?? tasks
             case "--rows": rows = Int(value) ?? rows
             case "--eval-rows": evalRows = Int(value) ?? evalRows
@@ -77,8 +79,9 @@ configuration.tunesPrior = false  // `rounds` set: the service does not tune eit
 
 // MARK: Through the services
 let kbTransport = transport(options.kb), trainingTransport = transport(options.training)
-let kb = Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbTransport))
-let training = Lifelong_V1_Training.Client(wrapping: RPCClient(transport: trainingTransport))
+let token = options.tokenFile.isEmpty ? nil : try BearerToken(contentsOfFile: options.tokenFile)
+let kb = Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbTransport.authenticated(with: token)))
+let training = Lifelong_V1_Training.Client(wrapping: RPCClient(transport: trainingTransport.authenticated(with: token)))
 
 let samples = train.samples(job: options.job, kind: .train, keyPrefix: "train-")
     + eval.samples(job: options.job, kind: .eval, keyPrefix: "eval-")

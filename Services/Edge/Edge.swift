@@ -1,6 +1,7 @@
 import LifelongProto
 public import Logging
 public import RPCCore
+public import ServiceAuth
 public import ServiceLifecycle
 
 /// An edge node with everything around it: its store, the snapshot it serves, the
@@ -12,7 +13,7 @@ public import ServiceLifecycle
 /// let gateway = HTTP2ClientTransport(host: "gateway", port: 7100)
 /// let edge = try Edge(configuration: .init(), store: store, gateway: gateway)
 /// let app = try ServiceApplication(…, services: edge.services, interceptors: edge.interceptors,
-///                                  background: edge.background)
+///                                  accessPolicy: Edge.accessPolicy, background: edge.background)
 /// ```
 public struct Edge: Sendable {
     /// The configuration it was made with.
@@ -29,6 +30,18 @@ public struct Edge: Sendable {
     public let state: EdgeNodeState
     /// The sync with the gateway, when one is configured.
     public let sync: EdgeSync?
+    /// Who may call the node: inference (EdgeInference's Infer, InferStream and GetStatus, and
+    /// the whole Open Inference Protocol) for reader, service and admin tokens; syncing and
+    /// the egress policy for service and admin tokens only.
+    public static let accessPolicy = AccessPolicy.servicesOnly
+        .allowing(
+            [.reader, .service, .admin],
+            methods: [
+                Lifelong_V1_EdgeInference.Method.Infer.descriptor, Lifelong_V1_EdgeInference.Method.InferStream.descriptor,
+                Lifelong_V1_EdgeInference.Method.GetStatus.descriptor,
+            ])
+        .allowing([.reader, .service, .admin], service: Inference_GRPCInferenceService.descriptor)
+
     /// What the services need around their handlers: their error mapping.
     public let interceptors: [any ServerInterceptor] = [ErrorMappingInterceptor(EdgeError.rpcError(for:))]
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Edge
 import HTTP2Transport
 import Logging
+import ServiceAuth
 import ServiceHost
 
 /// `lifelong-edge`: the edge node over gRPC (HTTP/2), hosted the shared way. Serves from its
@@ -24,6 +25,9 @@ struct LifelongEdge: ServiceCommand {
 
     @Option(help: .environment("Address (host:port) of the gateway; empty = no sync.", option: "gateway-address"))
     var gatewayAddress = ""
+
+    @Option(help: .environment("File with this node's plain edge token, sent on every call to the gateway.", option: "gateway-token-file"))
+    var gatewayTokenFile: String?
 
     @Option(help: .environment("This node's name (unique among the job's edges).", option: "node-id"))
     var nodeId = EdgeConfiguration().node
@@ -89,14 +93,20 @@ struct LifelongEdge: ServiceCommand {
             client.maxReceiveMessageBytes = 64 << 20
             gateway = HTTP2ClientTransport(host: endpoint.host, port: endpoint.port, configuration: client, logger: logger)
         }
-        let edge = try Edge(configuration: edgeConfiguration, store: try EdgeStore(path: store), gateway: gateway, logger: logger)
+        let token = try gatewayTokenFile.map { path throws(AuthConfigurationError) in try BearerToken(contentsOfFile: path) }
+        if gateway != nil, token == nil {
+            logger.warning("no --gateway-token-file: calls to the gateway carry no token and will be refused unless it runs --no-auth")
+        }
+        let edge = try Edge(
+            configuration: edgeConfiguration, store: try EdgeStore(path: store), gateway: gateway?.authenticated(with: token),
+            logger: logger)
         EdgeMetrics(edge: edge, metrics: metrics).register()
         var server = HTTP2ServerConfiguration()
         server.maxReceiveMessageBytes = 16 << 20
         server.maxSendMessageBytes = 16 << 20
         let app = try ServiceApplication(
             identity: Self.identity, options: host, logger: logger, metrics: metrics, services: edge.services,
-            interceptors: edge.interceptors, serverConfiguration: server, background: edge.background, handleSignals: true)
+            interceptors: edge.interceptors, accessPolicy: Edge.accessPolicy, serverConfiguration: server, background: edge.background, handleSignals: true)
         try await app.run()
         await gateway?.close()
     }

@@ -62,19 +62,20 @@ struct LifelongGateway: ServiceCommand {
         configuration.tickInterval = .milliseconds(Int64(tickSeconds * 1000))
         if let timeZone { configuration.timeZone = TimeZone(identifier: timeZone)! }
         configuration.oracleFiles = oracleFile.map { URL(fileURLWithPath: $0) }
+        let serviceToken = try host.serviceTokenInterceptors()
         let kb = try ServiceAddress(parsing: kbAddress, option: "kb-address")
         let kbTransport = HTTP2ClientTransport(host: kb.host, port: kb.port, logger: logger)
         let trainingEndpoint = try ServiceAddress(parsing: trainingAddress, option: "training-address")
         let trainingTransport = HTTP2ClientTransport(host: trainingEndpoint.host, port: trainingEndpoint.port, logger: logger)
         let gateway = Gateway(
             configuration: configuration,
-            knowledgeBase: Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbTransport.propagatingCallContext())),
-            training: Lifelong_V1_Training.Client(wrapping: RPCClient(transport: trainingTransport.propagatingCallContext())),
+            knowledgeBase: Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbTransport.propagatingCallContext(serviceToken))),
+            training: Lifelong_V1_Training.Client(wrapping: RPCClient(transport: trainingTransport.propagatingCallContext(serviceToken))),
             logger: logger)
         metrics.addPostgresPool(gateway.pool, name: "gateway")
         let app = try ServiceApplication(
             identity: Self.identity, options: host, logger: logger, metrics: metrics, services: [gateway.service],
-            interceptors: gateway.interceptors,
+            interceptors: gateway.interceptors, accessPolicy: Gateway.accessPolicy,
             dependencies: [PostgresReachabilityProbe(configuration: configuration.postgres.connection).probe],
             background: [PostgresPoolService(gateway.pool), gateway.loop], handleSignals: true,
             prepare: { try await PostgresMigration.untilReachable(logger: logger) { try await gateway.migrate() } })

@@ -5,7 +5,8 @@ import ServiceHost
 import TaskMining
 
 /// `lifelong-taskmining`: task mining over gRPC (HTTP/2), hosted the shared way. Stateless;
-/// reads samples referenced by job from the knowledge base at `--kb-address`.
+/// reads samples referenced by job from the knowledge base at `--kb-address`, with the
+/// token of `--service-token-file`.
 @main
 struct LifelongTaskMining: ServiceCommand {
     static let identity = ServiceIdentity(
@@ -49,7 +50,7 @@ struct LifelongTaskMining: ServiceCommand {
         let kb = HTTP2ClientTransport(host: endpoint.host, port: endpoint.port, configuration: client, logger: logger)
         var configuration = TaskMiningConfiguration()
         configuration.limits.maximumSamples = maxSamples
-        let mining = TaskMining(configuration: configuration, knowledgeBase: kb.propagatingCallContext(), logger: logger)
+        let mining = TaskMining(configuration: configuration, knowledgeBase: kb.propagatingCallContext(try host.serviceTokenInterceptors()), logger: logger)
         // Inline samples travel in the request: allow messages as large as the knowledge base's.
         var server = HTTP2ServerConfiguration()
         server.maxReceiveMessageBytes = 16 << 20

@@ -5,6 +5,7 @@ import LifelongProto
 import Logging
 import PostgresClient
 import RPCCore
+import ServiceAuth
 import ServiceHost
 import Training
 
@@ -76,10 +77,12 @@ struct LifelongTraining: ServiceCommand {
         let kbTransport = HTTP2ClientTransport(host: endpoint.host, port: endpoint.port, logger: logger)
         let miningEndpoint = try Self.endpoint(taskminingAddress, option: "taskmining-address")
         let miningTransport = HTTP2ClientTransport(host: miningEndpoint.host, port: miningEndpoint.port, logger: logger)
+        let token = try host.serviceToken()
         let training = Training(
             configuration: configuration,
-            knowledgeBase: Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbTransport)),
-            taskMining: Lifelong_V1_TaskMining.Client(wrapping: RPCClient(transport: miningTransport)), logger: logger)
+            knowledgeBase: Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbTransport.authenticated(with: token))),
+            taskMining: Lifelong_V1_TaskMining.Client(wrapping: RPCClient(transport: miningTransport.authenticated(with: token))),
+            logger: logger)
         metrics.addPostgresPool(training.pool, name: "training")
         let app = try ServiceApplication(
             identity: Self.identity, options: host, logger: logger, metrics: metrics, services: [training.service],

@@ -38,8 +38,22 @@ public struct HostOptions: ParsableArguments, Sendable {
     @Option(help: .environment("PEM private key of --tls-certificate.", option: "tls-key"))
     public var tlsKey: String?
 
+    /// The token file (hashed, see `TokenFile`) of the bearer tokens this service accepts.
+    /// Authentication is on by default: a service starts only with this or ``noAuth``.
+    @Option(help: .environment("Token file of the bearer tokens accepted (lines 'sha256:<hex> <scope> [node]'; make one with lifelong-tokens); required unless --no-auth.", option: "auth-tokens"))
+    public var authTokens: String?
+
+    /// Accept every call without a token: for local experiments only, logged as a warning.
+    @Flag(help: .environment("Accept calls without a bearer token (local experiments only; logged as a warning).", option: "no-auth"))
+    public var noAuth = false
+
+    /// The plain token (one line) this service sends on its calls to other services.
+    @Option(help: .environment("File with the plain service token sent on calls to other services.", option: "service-token-file"))
+    public var serviceTokenFile: String?
+
     /// Defaults (for tests and embedding). The optional options (``metricsPort``,
-    /// ``tlsCertificate``, ``tlsKey``) must be set before they are read, nil included.
+    /// ``tlsCertificate``, ``tlsKey``, ``authTokens``, ``serviceTokenFile``) and the flag
+    /// ``noAuth`` must be set before they are read, nil and false included.
     public init() {}
 
     public func validate() throws {
@@ -48,6 +62,9 @@ public struct HostOptions: ParsableArguments, Sendable {
         }
         if (tlsCertificate == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-certificate and --tls-key go together: give both or neither")
+        }
+        if noAuth, authTokens != nil {
+            throw ValidationError("--auth-tokens and --no-auth exclude each other: give one")
         }
         guard shutdownGrace >= 0, shutdownGrace.isFinite else {
             throw ValidationError("--shutdown-grace must be a number of seconds >= 0, got \(shutdownGrace)")

@@ -1,6 +1,7 @@
 public import HTTP2Transport
 public import Logging
 public import RPCCore
+public import ServiceAuth
 public import ServiceLifecycle
 import StandardServices
 import UnixSignals
@@ -40,30 +41,47 @@ public final class ServiceApplication: Sendable {
     ///   - metrics: Where metrics go.
     ///   - services: The gRPC services hosted (health and reflection are added).
     ///   - interceptors: The services' own interceptors (e.g. their error mapping), after
-    ///     tracing, logging and metrics.
+    ///     tracing, logging, metrics and authentication.
+    ///   - accessPolicy: Which token scopes may call which methods, when `options` turn
+    ///     authentication on (the default): service and admin tokens for every method unless
+    ///     the service says otherwise; health and reflection open.
     ///   - serverConfiguration: Limits and windows; host and port come from `options`.
     ///   - dependencies: Probed for health.
     ///   - background: Long-running parts started first and stopped last.
     ///   - handleSignals: Whether SIGTERM/SIGINT shut down gracefully (and a second forces exit),
     ///     and SIGHUP rereads the TLS files.
     ///   - prepare: Runs before the server binds (migrations).
-    /// - Throws: ``TLSSetupError`` when `options` name TLS files that are missing, unreadable or
-    ///   invalid; an error when the reflection descriptors cannot be decoded.
+    /// - Throws: ``AuthConfigurationError`` when `options` give neither a token file nor
+    ///   `--no-auth`, or a token file that cannot be read or parsed; ``TLSSetupError`` when
+    ///   they name TLS files that are missing, unreadable or invalid; an error when the
+    ///   reflection descriptors cannot be decoded.
     public init(
         identity: ServiceIdentity, options: HostOptions, logger: Logger, metrics: HostMetrics = HostMetrics(),
         services: [any RegistrableRPCService],
-        interceptors: [any ServerInterceptor] = [], serverConfiguration: HTTP2ServerConfiguration = .init(),
+        interceptors: [any ServerInterceptor] = [], accessPolicy: AccessPolicy = .servicesOnly,
+        serverConfiguration: HTTP2ServerConfiguration = .init(),
         dependencies: [DependencyProbe] = [], background: [any Service] = [], handleSignals: Bool = false,
         prepare: @escaping @Sendable () async throws -> Void = {}
     ) throws {
+        // Refuse to start, before any other work, without a decision on authentication.
+        let authentication: [any ServerInterceptor]
+        switch try options.authentication(for: identity) {
+        case .tokens(let store):
+            authentication = [AuthServerInterceptor(store: store, policy: accessPolicy)]
+        case .disabled:
+            authentication = []
+            logger.warning("authentication is off (--no-auth): every call is accepted without a token")
+        }
         var applicationRouter = RPCRouter()
         for service in services { service.registerMethods(with: &applicationRouter) }
         let health = ServiceHealth(serviceNames: applicationRouter.serviceNames, logger: logger)
         let (hosted, _) = try StandardServices.router(hosting: services, health: health.service)
+        // Authentication comes after the observing interceptors, so that rejected calls are
+        // logged and counted with their status like any other (the token never is).
         let standard: [any ServerInterceptor] = [
             TracingServerInterceptor(), LoggingServerInterceptor(logger: logger), MetricsServerInterceptor(metrics: metrics),
         ]
-        router = hosted.intercepted(by: standard + interceptors)
+        router = hosted.intercepted(by: standard + authentication + interceptors)
 
         var configuration = serverConfiguration
         configuration.host = options.host

@@ -20,12 +20,14 @@ extension EdgeSuites {
                     let arguments = [
                         "--store", path, "--gateway-address", "127.0.0.1:\(cloud.port)", "--node-id", "crash",
                         "--job-id", EdgeFixtures.jobId, "--sync-interval", "0.05", "--upload-batch", "3", "--log-level", "error",
-                    ]
+                        "--gateway-token-file", TestServiceHost.tokens.tokenFile(.service),
+                    ] + TestServiceHost.authArguments
                     var acknowledged: Set<String> = []
                     for round in 0...10 {
                         let node = try await EdgeProcess(arguments)
                         let transport = HTTP2ClientTransport(host: "127.0.0.1", port: node.port)
-                        let client = Lifelong_V1_EdgeInference.Client(wrapping: RPCClient(transport: transport))
+                        let client = Lifelong_V1_EdgeInference.Client(
+                            wrapping: RPCClient(transport: transport.authenticated(with: TestServiceHost.token(.admin))))
                         if round == 0 {
                             var policy = Lifelong_V1_EgressPolicy()
                             policy.mode = .all

@@ -34,7 +34,9 @@ enum EdgeHarness {
         _ body: (Running) async throws -> T
     ) async throws -> T {
         let edge = try Edge(configuration: configuration, store: try EdgeStore(path: path), gateway: gateway, logger: HostLogging.silent)
-        return try await TestServiceHost.withRunning(services: edge.services, interceptors: edge.interceptors) { host in
+        return try await TestServiceHost.withRunning(
+            services: edge.services, interceptors: edge.interceptors, accessPolicy: Edge.accessPolicy
+        ) { host in
             try await body(Running(edge: edge, host: host))
         }
     }

@@ -4,6 +4,7 @@ import LifelongCore
 import LifelongProto
 import RPCCore
 import ProcessTestSupport
+import ServiceHostTesting
 import Testing
 
 extension EdgeSuites {
@@ -54,6 +55,7 @@ extension EdgeSuites {
                     try await TritonPeer.run([
                         "--port", "\(node.host.port)", "--model", EdgeFixtures.jobId, "--cases", file.path,
                         "--proto-root", TestProcess.repositoryRoot.appendingPathComponent("Proto").path,
+                        "--token-file", TestServiceHost.tokens.tokenFile(.reader),
                     ])
                 }
                 #expect(output.contains("\"checks\""), "\(output)")

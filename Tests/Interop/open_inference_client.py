@@ -2,7 +2,9 @@
 `tritonclient[grpc]`), the client people use for Triton, KServe and MLServer, and checks our
 Proto/inference/grpc_predict_v2.proto against the descriptors tritonclient ships.
 
-Usage: open_inference_client.py --port P --model NAME --cases FILE --proto-root DIR
+Usage: open_inference_client.py --port P --model NAME --cases FILE --proto-root DIR [--token-file FILE]
+With --token-file, every call carries `authorization: Bearer <token>` (tritonclient's `headers`),
+and a call without it must fail with UNAUTHENTICATED.
 FILE (JSON): {"version": "1", "features": [[...]], "attributes": [[...]], "attribute_names": [...],
               "expected": {"class": [...], "task": [...], "unseen": [...], "probabilities": [[...]]}}
 Prints one JSON line: {"checks": N}. Exits non-zero on the first failed check.
@@ -82,12 +84,30 @@ def check_descriptors(proto_root):
               (other.input_type.split(".")[-1], other.output_type.split(".")[-1]), "method %s" % method.name)
 
 
+class WithHeaders:
+    """A tritonclient client whose every call carries `headers` (the bearer token)."""
+
+    def __init__(self, client, headers):
+        self._client = client
+        self._headers = headers
+
+    def __getattr__(self, name):
+        method = getattr(self._client, name)
+
+        def call(*args, **kwargs):
+            kwargs.setdefault("headers", self._headers)
+            return method(*args, **kwargs)
+
+        return call
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--model", required=True)
     parser.add_argument("--cases", required=True)
     parser.add_argument("--proto-root", required=True)
+    parser.add_argument("--token-file")
     args = parser.parse_args()
     with open(args.cases) as handle:
         cases = json.load(handle)
@@ -95,6 +115,14 @@ def main():
     check_descriptors(args.proto_root)
 
     client = grpcclient.InferenceServerClient(url="127.0.0.1:%d" % args.port)
+    if args.token_file:
+        try:
+            client.is_server_live()
+            check(False, "ServerLive without a token succeeded")
+        except InferenceServerException as error:
+            check("UNAUTHENTICATED" in str(error.status()), "status without a token: %s" % error.status())
+        with open(args.token_file) as handle:
+            client = WithHeaders(client, {"authorization": "Bearer " + handle.read().strip()})
     check(client.is_server_live(), "ServerLive")
     check(client.is_server_ready(), "ServerReady")
     metadata = client.get_server_metadata()

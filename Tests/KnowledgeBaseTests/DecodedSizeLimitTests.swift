@@ -4,6 +4,7 @@ import LifelongProto
 import PostgresClient
 import ProtobufCRuntime
 import RPCCore
+import ServiceHostTesting
 import Testing
 
 /// The decoder refuses a message by what decoding it would allocate, before it allocates:
@@ -43,7 +44,7 @@ struct DecodedSizeLimitTests {
         defer { Task { await transport.close() } }
         let request = StreamingClientRequest<[UInt8]> { try await $0.write(bytes) }
         do {
-            try await transport.call(
+            try await transport.authenticated(with: TestServiceHost.token(.service)).call(
                 request: request, method: Lifelong_V1_KnowledgeBase.Method.AddSamples.descriptor,
                 options: .defaults
             ) { response in

@@ -22,14 +22,16 @@ final class KnowledgeBaseProcess: Sendable {
 
     typealias Failure = ServiceProcess.Failure
 
-    /// Starts `lifelong-kb --port 0` against `postgresURL` with the given schema and waits
-    /// for its "listening" line.
+    /// Starts `lifelong-kb --port 0` against `postgresURL` with the given schema and the test
+    /// tokens, and waits for its "listening" line; the client sends the service token.
     init(postgresURL: String, schema: String, extraArguments: [String] = []) async throws {
         child = try await ServiceProcess(
             "lifelong-kb",
-            arguments: ["--postgres-url", postgresURL, "--schema", schema, "--log-level", "warning"] + extraArguments)
+            arguments: ["--postgres-url", postgresURL, "--schema", schema, "--log-level", "warning"] + TestServiceHost.authArguments
+                + extraArguments)
         transport = HTTP2ClientTransport(host: "127.0.0.1", port: child.port)
-        client = Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: transport))
+        client = Lifelong_V1_KnowledgeBase.Client(
+            wrapping: RPCClient(transport: transport.authenticated(with: TestServiceHost.token(.service))))
     }
 
     /// Sizes of the upload spool files the process has open (Linux: its descriptors of

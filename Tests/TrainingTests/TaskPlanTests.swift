@@ -134,7 +134,7 @@ struct TaskPlanTests {
             hostOptions.port = port
             let kb = HTTP2ClientTransport(host: "127.0.0.1", port: env.kbPort)
             defer { Task { await kb.close() } }
-            let mining = TaskMining(knowledgeBase: kb, logger: HostLogging.silent)
+            let mining = TaskMining(knowledgeBase: kb.authenticated(with: TestServiceHost.token(.service)), logger: HostLogging.silent)
             let events = try await TestServiceHost.withRunning(
                 services: [mining.service], interceptors: mining.interceptors, options: hostOptions
             ) { _ in try await env.events(of: started.id) }

@@ -101,7 +101,7 @@ enum TrainingFixture {
     }
 
     /// A training instance on `schema` calling the KB over `kbTransport` and task mining over
-    /// `miningTransport`.
+    /// `miningTransport`, with the service token as `lifelong-training` sends it.
     static func makeInstance(
         schema: String, worker: String, options: Options, kbTransport: HTTP2ClientTransport,
         miningTransport: HTTP2ClientTransport
@@ -115,10 +115,12 @@ enum TrainingFixture {
         configuration.retryDelay = .milliseconds(100)
         configuration.boostingEventInterval = options.boostingEventInterval
         configuration.unreachableRetry = .milliseconds(100)
+        let token = TestServiceHost.token(.service)
         return Training(
             configuration: configuration,
-            knowledgeBase: Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbTransport)),
-            taskMining: Lifelong_V1_TaskMining.Client(wrapping: RPCClient(transport: miningTransport)), logger: HostLogging.silent)
+            knowledgeBase: Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbTransport.authenticated(with: token))),
+            taskMining: Lifelong_V1_TaskMining.Client(wrapping: RPCClient(transport: miningTransport.authenticated(with: token))),
+            logger: HostLogging.silent)
     }
 
     /// Hosts each instance in turn (nested), then runs `body` with all their clients.

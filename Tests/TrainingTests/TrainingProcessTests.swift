@@ -20,9 +20,10 @@ struct TrainingProcess {
             arguments: [
                 "--postgres-url", url, "--schema", env.schema, "--kb-address", "127.0.0.1:\(env.kbPort)", "--worker-id", worker,
                 "--lease-seconds", String(leaseSeconds), "--log-level", "warning",
-            ])
+            ] + TestServiceHost.authArguments)
         transport = HTTP2ClientTransport(host: "127.0.0.1", port: child.port)
-        client = Lifelong_V1_Training.Client(wrapping: RPCClient(transport: transport))
+        client = Lifelong_V1_Training.Client(
+            wrapping: RPCClient(transport: transport.authenticated(with: TestServiceHost.token(.service))))
     }
 
     /// Starts a run slow enough to be interrupted, and waits until this instance holds one of

@@ -18,7 +18,7 @@ ROWS="${TRAINING_BENCH_ROWS:-2000}"
 
 scripts/postgres-cluster.sh start --holder $$ >&2
 eval "$(scripts/postgres-cluster.sh env)"
-for product in lifelong-kb lifelong-taskmining lifelong-training training-benchmark; do
+for product in lifelong-kb lifelong-taskmining lifelong-training lifelong-tokens training-benchmark; do
     echo "bench-training: building $product (release)" >&2
     swift build --scratch-path "$SCRATCH" -c "$CONFIGURATION" --product "$product" >&2
 done
@@ -34,10 +34,14 @@ cleanup() {
 trap cleanup EXIT
 SUFFIX="$$_$(date +%s)"
 
+# The services check bearer tokens as deployed: a token file of their own for this run.
+"$BIN/lifelong-tokens" "$WORK/tokens" > /dev/null
+AUTH=(--auth-tokens "$WORK/tokens/tokens.sha256" --service-token-file "$WORK/tokens/service.token")
+
 # Starts an executable with --port 0, its first line ("<name> listening on host:port") in $WORK/<tag>.out.
 launch() {
     local name="$1" tag="$2"; shift 2
-    "$BIN/$name" --port 0 --log-level warning "$@" > "$WORK/$tag.out" 2>> "$WORK/services.log" &
+    "$BIN/$name" --port 0 --log-level warning "${AUTH[@]}" "$@" > "$WORK/$tag.out" 2>> "$WORK/services.log" &
     PIDS+=("$!")
     echo "$!" > "$WORK/$tag.pid"
 }
@@ -65,12 +69,14 @@ launch lifelong-training one --schema "bench_training_$SUFFIX" --kb-address "127
 T1_PORT="$(port_of one)"
 echo "bench-training: one training instance" >&2
 "$BIN/training-benchmark" --kb "127.0.0.1:$KB_PORT" --training "127.0.0.1:$T1_PORT" --job "one-$SUFFIX" \
+    --token-file "$WORK/tokens/service.token" \
     --tasks "$TASKS" --rows "$ROWS" | tee "$WORK/one.txt"
 launch lifelong-training two --schema "bench_training_$SUFFIX" --kb-address "127.0.0.1:$KB_PORT" \
     --taskmining-address "127.0.0.1:$MINING_PORT" --worker-id two
 port_of two > /dev/null
 echo "bench-training: two training instances" >&2
 "$BIN/training-benchmark" --kb "127.0.0.1:$KB_PORT" --training "127.0.0.1:$T1_PORT" --job "two-$SUFFIX" \
+    --token-file "$WORK/tokens/service.token" \
     --tasks "$TASKS" --rows "$ROWS" --no-in-process | tee "$WORK/two.txt"
 
 value() { sed -n "s/^RESULT .*$2=\([0-9.na]*\).*/\1/p" "$1"; }

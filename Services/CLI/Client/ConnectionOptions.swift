@@ -1,15 +1,18 @@
 import ArgumentParser
 import Foundation
+import ServiceAuth
 
 /// `--token-file`: the bearer token every call sends (one line; `LIFELONG_TOKEN_FILE`).
 struct TokenOptions: ParsableArguments {
     @Option(help: ArgumentHelp("File whose first line is the bearer token sent with every call (default: $LIFELONG_TOKEN_FILE).", valueName: "FILE"))
     var tokenFile: String?
 
-    /// The token, or nil when no file is given.
+    /// The token: of `--token-file`, else of `$LIFELONG_TOKEN_FILE`, else the admin token of
+    /// the local stack (`lifelong up` made it), else none.
     /// - Throws: `ValidationError` when the file cannot be read or is empty.
     func token() throws -> String? {
         guard let path = tokenFile ?? ProcessInfo.processInfo.environment["LIFELONG_TOKEN_FILE"].flatMap({ $0.isEmpty ? nil : $0 })
+            ?? Self.localStackToken
         else { return nil }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ValidationError("cannot read the token file \(path)")
@@ -17,6 +20,12 @@ struct TokenOptions: ParsableArguments {
         let token = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         guard !token.isEmpty else { throw ValidationError("the token file \(path) is empty") }
         return token
+    }
+
+    /// The local stack's admin token file, when it exists.
+    static var localStackToken: String? {
+        let path = StackOptions().layout.tokens.tokenFile(.admin)
+        return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 }
 

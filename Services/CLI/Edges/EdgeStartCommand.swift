@@ -21,6 +21,7 @@ struct EdgeStartCommand: AsyncParsableCommand {
         try await CLIFailure.reporting {
             let layout = stack.layout
             try layout.create()
+            try layout.createTokens()
             var settings = StackPlan.Settings(postgresURL: "")
             settings.logLevel = logLevel
             let launcher = StackLauncher(layout: layout)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServiceAuth
 
 /// Where a local stack keeps its state: `<state>/logs/<service>.log`, `<state>/pids/<service>.pid`,
 /// `<state>/edges/<node>.sqlite`, `<state>/postgres/` (the cluster, unless it had to move to /tmp:
@@ -14,6 +15,18 @@ struct StackLayout: Sendable {
     var postgres: URL { root.appendingPathComponent("postgres") }
     var postgresState: URL { root.appendingPathComponent("postgres.env") }
     var kbSpool: URL { root.appendingPathComponent("kb-spool") }
+    /// The stack's bearer tokens (`lifelong-tokens`' layout): the hashed file the services
+    /// load and one plain token per caller; the CLI sends `admin.token` by default.
+    var tokens: TokenDirectory { TokenDirectory(path: root.appendingPathComponent("tokens").path) }
+
+    /// Edge nodes the stack's tokens cover (services read the token file at start).
+    static let edgeTokenNodes = (1...16).map { "edge-\($0)" }
+
+    /// Makes the stack's tokens unless they exist.
+    func createTokens() throws {
+        guard !FileManager.default.fileExists(atPath: tokens.storeFile) else { return }
+        _ = try TokenDirectory.generate(at: tokens.path, edgeNodes: Self.edgeTokenNodes)
+    }
 
     func log(_ service: String) -> URL { logs.appendingPathComponent("\(service).log") }
     func pidFile(_ service: String) -> URL { pids.appendingPathComponent("\(service).pid") }

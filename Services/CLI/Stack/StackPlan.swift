@@ -1,4 +1,5 @@
 import Foundation
+import ServiceAuth
 
 /// The processes of a local stack and their command lines, in start order: knowledge base,
 /// task mining, training, gateway, then the edges. Pure: `lifelong up --print-plan` prints it.
@@ -51,7 +52,7 @@ struct StackPlan: Sendable {
         let kb = "\(s.host):\(s.kbPort)", mining = "\(s.host):\(s.taskMiningPort)", training = "\(s.host):\(s.trainingPort)"
         var gateway = common + [
             "--port", "\(s.gatewayPort)", "--postgres-url", s.postgresURL, "--schema", "lifelong_gateway",
-            "--kb-address", kb, "--taskmining-address", mining, "--training-address", training,
+            "--kb-address", kb, "--training-address", training,
         ]
         for file in s.oracleFiles { gateway += ["--oracle-file", file] }
         if let tick = s.tickSeconds { gateway += ["--tick-seconds", "\(tick)"] }
@@ -59,18 +60,18 @@ struct StackPlan: Sendable {
             Service(
                 name: "kb", executable: "lifelong-kb",
                 arguments: common + ["--port", "\(s.kbPort)", "--postgres-url", s.postgresURL, "--upload-spool-directory", layout.kbSpool.path]
-                    + Self.authArguments(service: "kb"),
+                    + serviceAuthArguments(),
                 port: s.kbPort),
             Service(
                 name: "taskmining", executable: "lifelong-taskmining",
-                arguments: common + ["--port", "\(s.taskMiningPort)", "--kb-address", kb] + Self.authArguments(service: "taskmining"),
+                arguments: common + ["--port", "\(s.taskMiningPort)", "--kb-address", kb] + serviceAuthArguments(),
                 port: s.taskMiningPort),
             Service(
                 name: "training", executable: "lifelong-training",
                 arguments: common + ["--port", "\(s.trainingPort)", "--postgres-url", s.postgresURL, "--kb-address", kb, "--taskmining-address", mining]
-                    + Self.authArguments(service: "training"),
+                    + serviceAuthArguments(),
                 port: s.trainingPort),
-            Service(name: "gateway", executable: "lifelong-gateway", arguments: gateway + Self.authArguments(service: "gateway"), port: s.gatewayPort),
+            Service(name: "gateway", executable: "lifelong-gateway", arguments: gateway + serviceAuthArguments(), port: s.gatewayPort),
         ]
     }
 
@@ -85,7 +86,7 @@ struct StackPlan: Sendable {
                 arguments: [
                     "--host", s.host, "--log-level", s.logLevel, "--port", "\(port)", "--gateway-address", "\(s.host):\(s.gatewayPort)",
                     "--node-id", node, "--job-id", job, "--store", layout.edgeStore(node).path,
-                ] + Self.authArguments(service: node),
+                ] + authArguments(edge: node),
                 port: port)
         }
     }
@@ -94,5 +95,13 @@ struct StackPlan: Sendable {
     /// The stack runs without tokens until bearer-token auth lands; then `up` generates the
     /// tokens (admin for the CLI, service tokens, one edge token per node), writes them under
     /// the state folder, and this returns each service's token options. Until then: none.
-    static func authArguments(service: String) -> [String] { [] }
+    /// The token file a service accepts, and the token it sends: the service token to the
+    /// other services, or an edge node's own token to the gateway.
+    func serviceAuthArguments() -> [String] {
+        ["--auth-tokens", layout.tokens.storeFile, "--service-token-file", layout.tokens.tokenFile(.service)]
+    }
+
+    func authArguments(edge node: String) -> [String] {
+        ["--auth-tokens", layout.tokens.storeFile, "--gateway-token-file", layout.tokens.tokenFile(.edge, node: node)]
+    }
 }

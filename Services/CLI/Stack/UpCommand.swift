@@ -66,6 +66,7 @@ struct UpCommand: AsyncParsableCommand {
                 return
             }
             try layout.create()
+            try layout.createTokens()
             let launcher = StackLauncher(layout: layout)
             var url = postgresURL
             if url == nil {
