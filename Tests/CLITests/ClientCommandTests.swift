@@ -139,7 +139,7 @@ struct ClientCommandTests {
     func fleet() async throws {
         try await Self.withGateway { gateway, address, _ in
             gateway.state.withLock { state in
-                state.fleet = [("edge-1", 3), ("edge-2", 2)].map { name, version in
+                state.fleet = [("edge-1", Int64(3)), ("edge-2", Int64(2))].map { name, version in
                     var entry = Lifelong_V1_FleetEntry()
                     var node = Lifelong_V1_EdgeNode()
                     node.name = name

@@ -59,7 +59,7 @@ struct ReportCommandTests {
             return try await CLIProcess.run(["report", "--job", "job-1", "--svg", svg.path] + address)
         }
         #expect(run.status == 0, "\(run.error)")
-        let lines = run.output.split(separator: "\n").map(String.init)
+        let lines = run.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         #expect(lines.contains { $0.hasPrefix("round") && $0.contains("version") && $0.contains("round-2-test") })
         #expect(lines.contains { $0.hasPrefix("3") && $0.contains("4") && $0.contains("0.8800") })
         #expect(run.output.contains("BWT -0.0021  FWT +0.0310  forgetting +0.0040"))
@@ -71,8 +71,11 @@ struct ReportCommandTests {
         let document = try XMLDocument(contentsOf: svg, options: [])
         let root = try #require(document.rootElement())
         #expect(root.name == "svg")
-        let paths = try root.nodes(forXPath: "//path")
-        #expect(paths.count == 4)
+        func count(_ name: String, in element: XMLElement) -> Int {
+            (element.children ?? []).compactMap { $0 as? XMLElement }.reduce(element.localName == name ? 1 : 0) { $0 + count(name, in: $1) }
+        }
+        #expect(count("path", in: root) == 4)
+        #expect(count("circle", in: root) == 16)
         let text = try String(contentsOf: svg, encoding: .utf8)
         #expect(text.contains("round-3-test") && text.contains("global (mean)") && text.contains("stroke-dasharray"))
 

@@ -44,7 +44,9 @@ struct LocalPostgres {
 
     /// Runs a PostgreSQL program as the cluster's owner.
     func runAsOwner(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        isRoot ? try LocalProcess.run("/usr/sbin/runuser", ["-u", Self.superuser, "--", program] + arguments) : try LocalProcess.run(program, arguments)
+        // From /: the owner may not be allowed into the current folder.
+        let command = ["/bin/sh", "-c", "cd / && exec \"$0\" \"$@\"", program] + arguments
+        return isRoot ? try LocalProcess.run("/usr/sbin/runuser", ["-u", Self.superuser, "--"] + command) : try LocalProcess.run(command[0], Array(command.dropFirst()))
     }
 
     /// The recorded location, if any.

@@ -12,7 +12,7 @@ enum LocalProcess {
     /// standard input from /dev/null.
     /// - Returns: Its process id.
     /// - Throws: ``CLIFailure`` `.local` when it cannot be started.
-    static func spawn(executable: URL, arguments: [String], log: URL) throws -> pid_t {
+    static func spawn(executable: URL, arguments: [String], log: URL, newSession: Bool = true) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
         posix_spawn_file_actions_init(&actions)
@@ -25,7 +25,7 @@ enum LocalProcess {
         posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // POSIX_SPAWN_SETSID (glibc 2.26+, macOS 10.15+): Glibc's module leaves it out without _GNU_SOURCE.
-        posix_spawnattr_setflags(&attributes, Self.spawnSetSID)
+        if newSession { posix_spawnattr_setflags(&attributes, Self.spawnSetSID) }
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
@@ -91,24 +91,22 @@ enum LocalProcess {
         }
     }
 
-    /// Runs a program to completion, its output captured.
+    /// Runs a program to completion, its output captured in a temporary file (not a pipe: a
+    /// daemon it starts, like `pg_ctl start`'s postmaster, inherits the descriptors and would
+    /// hold a pipe open forever). Spawned and reaped with posix_spawn/waitpid.
     /// - Returns: Exit status and output (standard output and error together).
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw CLIFailure(.local, "cannot run \(executable): \(error.localizedDescription)")
+        let capture = FileManager.default.temporaryDirectory.appendingPathComponent("lifelong-run-\(UUID().uuidString).log")
+        guard FileManager.default.createFile(atPath: capture.path, contents: nil, attributes: [.posixPermissions: 0o666]) else {
+            throw CLIFailure(.local, "cannot create \(capture.path)")
         }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        defer { try? FileManager.default.removeItem(at: capture) }
+        let pid = try spawn(executable: URL(fileURLWithPath: executable), arguments: arguments, log: capture, newSession: false)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let text = (try? String(contentsOf: capture, encoding: .utf8)) ?? ""
+        // WIFEXITED / WEXITSTATUS are macros Swift cannot import.
+        let exited = status & 0x7f == 0
+        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), text)
     }
 }

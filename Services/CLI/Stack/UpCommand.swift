@@ -68,6 +68,11 @@ struct UpCommand: AsyncParsableCommand {
             try layout.create()
             try layout.createTokens()
             let launcher = StackLauncher(layout: layout)
+            // Every executable is checked before anything starts.
+            let planned = StackPlan(settings: settings(postgresURL: ""), layout: layout)
+            for service in planned.cloud + (jobId.map { planned.edges(count: edges, job: $0) } ?? []) {
+                _ = try launcher.executable(service.executable)
+            }
             var url = postgresURL
             if url == nil {
                 Terminal.error("starting PostgreSQL …")
@@ -75,7 +80,6 @@ struct UpCommand: AsyncParsableCommand {
             }
             let plan = StackPlan(settings: settings(postgresURL: url ?? ""), layout: layout)
             let services = plan.cloud + (jobId.map { plan.edges(count: edges, job: $0) } ?? [])
-            for service in services { _ = try launcher.executable(service.executable) }
             var table = TextTable(["service", "address", "pid", "log"])
             for service in services {
                 Terminal.error("starting \(service.name) on \(plan.settings.host):\(service.port) …")
