@@ -8,8 +8,10 @@ script starts, so they always match the checkout (nothing generated is committed
 Needs `grpcio` and `grpcio-tools` (the project's venv, `make deps`, has both). The interop
 tests compile their own protos (Tests/Proto) with `compile_protos` too.
 """
+import atexit
 import importlib.resources
 import os
+import shutil
 import sys
 import tempfile
 
@@ -20,10 +22,11 @@ CONTRACT = os.path.join(REPOSITORY, "Proto")
 def compile_protos(proto_root, protos, prefix="lifelong-stubs-"):
     """Runs protoc on `protos` (paths relative to `proto_root`) into a new temporary folder and
     puts that folder first on sys.path, so the generated `*_pb2` and `*_pb2_grpc` modules import
-    by their proto package. Returns the folder."""
+    by their proto package. The folder is deleted when the script exits. Returns the folder."""
     from grpc_tools import protoc
 
     out = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
     well_known = str(importlib.resources.files("grpc_tools") / "_proto")
     status = protoc.main(
         ["protoc", f"-I{proto_root}", f"-I{well_known}", f"--python_out={out}", f"--grpc_python_out={out}"]
