@@ -273,6 +273,13 @@ let package = Package(
             ],
             path: "Services/CLI", swiftSettings: strictSwift),
 
+        // MARK: Examples: programs users copy (README, "Calling Lifelong from your code").
+        /// `gateway-client-example`: lists a gateway's jobs and prints a report, through the
+        /// `LifelongClient` product alone.
+        .executableTarget(
+            name: "gateway-client-example", dependencies: ["LifelongClient"], path: "Examples/GatewayClient",
+            swiftSettings: strictSwift),
+
         // MARK: Test support and tests.
         /// Where database tests find PostgreSQL (POSTGRES_* / PG* variables), shared by them.
         .target(
@@ -318,8 +325,8 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "HTTP2Transport", "LifelongCore", "LifelongProto", "PostgresClient", "PostgresTestSupport", "RPCCore",
-                "ServiceHostTesting",
+                "Gateway", "HTTP2Transport", "LifelongCore", "LifelongProto", "PostgresClient", "PostgresTestSupport",
+                "ProcessTestSupport", "RPCCore", "ServiceHostTesting",
             ],
             path: "Tests/GatewayTests", swiftSettings: strictSwift),
         .testTarget(
