@@ -326,7 +326,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "HTTP2Transport", "LifelongCore", "LifelongProto", "PostgresClient", "PostgresTestSupport",
-                "ProcessTestSupport", "RPCCore", "ServiceHostTesting",
+                "ProcessTestSupport", "RPCCore", "ServiceAuth", "ServiceHostTesting",
             ],
             path: "Tests/GatewayTests", swiftSettings: strictSwift),
         .testTarget(

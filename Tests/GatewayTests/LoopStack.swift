@@ -5,6 +5,7 @@ import PostgresClient
 import PostgresTestSupport
 import RPCCore
 import ServiceHostTesting
+import ServiceAuth
 import Synchronization
 
 /// The whole system as processes on loopback: lifelong-kb, lifelong-taskmining,
@@ -50,7 +51,7 @@ final class LoopStack: Sendable {
         job: String, edges edgeCount: Int, folder: URL, schemas: (kb: String, training: String, gateway: String),
         trainingArguments: [String]
     ) async throws {
-        let quiet = ["--log-level", "warning"]
+        let quiet = ["--log-level", "warning"] + TestServiceHost.authArguments
         kb = try await ServiceProcess("lifelong-kb", arguments: ["--schema", schemas.kb] + quiet)
         taskMining = try await ServiceProcess("lifelong-taskmining", arguments: ["--kb-address", "127.0.0.1:\(kb.port)"] + quiet)
         let trainingArguments = [
@@ -73,18 +74,24 @@ final class LoopStack: Sendable {
                 try await ServiceProcess(
                     "lifelong-edge",
                     arguments: [
-                        "--gateway-address", "127.0.0.1:\(gateway.port)", "--node-id", "edge-\(index)", "--job-id", job,
-                        "--store", folder.appendingPathComponent("edge-\(index).sqlite").path, "--sync-interval", "0.3",
-                    ] + quiet))
+                        "--gateway-address", "127.0.0.1:\(gateway.port)", "--node-id", Self.edgeNode(index), "--job-id", job,
+                        "--store", folder.appendingPathComponent("\(Self.edgeNode(index)).sqlite").path, "--sync-interval", "0.3",
+                        "--gateway-token-file", TestServiceHost.tokens.tokenFile(.edge, node: Self.edgeNode(index)),
+                        "--log-level", "warning", "--auth-tokens", TestServiceHost.tokens.storeFile,
+                    ]))
         }
         self.edges = edges
     }
 
-    /// A transport to a local port, closed when the stack stops.
-    func transport(port: Int) -> HTTP2ClientTransport {
+    /// The node name of edge `index` (from 1): one the test tokens have an edge token for.
+    static func edgeNode(_ index: Int) -> String { TestServiceHost.edgeNodes[index - 1] }
+
+    /// A transport to a local port sending `token` (the admin's by default), closed when the
+    /// stack stops.
+    func transport(port: Int, token: BearerToken? = TestServiceHost.token(.admin)) -> InterceptedClientTransport {
         let transport = HTTP2ClientTransport(host: "127.0.0.1", port: port)
         transports.withLock { $0.append(transport) }
-        return transport
+        return transport.authenticated(with: token)
     }
 
     var gateway: Lifelong_V1_Gateway.Client { Lifelong_V1_Gateway.Client(wrapping: RPCClient(transport: transport(port: gatewayPort))) }

@@ -73,7 +73,7 @@ struct LoopTests {
                 let edges = try await stack.gateway.listEdges(Lifelong_V1_ListEdgesRequest()).edges
                 return edges.count == 2 && edges.allSatisfy({ $0.node?.snapshotVersion == second.deployedVersion }) ? edges : nil
             }
-            #expect(fleet.map { $0.node?.name ?? "" } == ["edge-1", "edge-2"])
+            #expect(fleet.map { $0.node?.name ?? "" } == [LoopStack.edgeNode(1), LoopStack.edgeNode(2)])
             #expect(fleet.allSatisfy { $0.latestVersion == second.deployedVersion && $0.jobId == "loop" && $0.samplesInferred > 0 })
             #expect(fleet.contains { $0.samplesUploaded > 0 && $0.samplesTransferRatio > 0 })
             let oldAfter = try await Loop.accuracy(scenario.initialTest, edge: stack.edge(0))

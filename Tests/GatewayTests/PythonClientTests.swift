@@ -3,6 +3,7 @@ import LifelongProto
 import ProcessTestSupport
 import RPCCore
 import ServiceHostTesting
+import ServiceAuth
 import Testing
 
 /// The client examples the README shows, against the whole system: the Python script (its
@@ -36,6 +37,7 @@ struct PythonClientTests {
                 [
                     script.path, "--gateway", gatewayAddress, "--job", "comfort",
                     "--csv", folder.appendingPathComponent("initial.csv").path, "--timeout", "60",
+                    "--token-file", TestServiceHost.tokens.tokenFile(.admin),
                 ])
             #expect(output.contains("created job comfort: 6 features"), "\(output)")
             #expect(output.contains("ingested 360 rows (0 already there)"), "\(output)")
@@ -58,7 +60,8 @@ struct PythonClientTests {
 
             // The Swift example lists the job and prints the same table.
             let example = try await TestProcess.run(
-                try ServiceProcess.executable(named: "gateway-client-example").path, [gatewayAddress])
+                try ServiceProcess.executable(named: "gateway-client-example").path, [gatewayAddress],
+                environment: ["LIFELONG_TOKEN": TestServiceHost.token(.admin).value])
             #expect(example.contains("1 job(s) at \(gatewayAddress)"), "\(example)")
             #expect(example.contains("job comfort: train waiting, 1 round(s), version \(job.deployedVersion) deployed"), "\(example)")
             #expect(Self.taskAccuracies(in: example) == printed, "\(example)")

@@ -26,13 +26,14 @@ public enum TestProcess {
     /// Runs `executable arguments…` to completion.
     /// - Returns: Its standard output.
     /// - Throws: ``Failure`` with its standard error when it exits non-zero or is missing.
-    public static func run(_ executable: String, _ arguments: [String]) async throws -> String {
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw Failure("\(executable) is missing: run 'make deps'")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
