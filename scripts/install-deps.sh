@@ -24,12 +24,14 @@ TRITON_REQUIREMENTS="$ROOT/scripts/python-triton-requirements.txt"
 # pkg-config: SwiftPM finds the C libraries through it.
 # nghttp2-client: h2load and nghttp, for load and abuse tests.
 # gcc: tl2cgen builds its C predictor with it, and bench-learning's C harness (tl2cgen_single_row.c).
+# docker-compose: `docker-compose config` checks docker/docker-compose.yml without an engine.
 APT_PACKAGES=(
     pkg-config gcc libc6-dev
     libnghttp2-dev libprotobuf-c-dev libpq-dev libsqlite3-dev zlib1g-dev
     protobuf-compiler protobuf-c-compiler
     postgresql
     nghttp2-client
+    docker-compose
 )
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
