@@ -14,7 +14,7 @@ export LIFELONG_SWIFT_FLAGS := $(SWIFT_FLAGS)
 # Every bench-* target below; `make bench` runs them all, one after the other.
 BENCHES := $(shell sed -n 's/^\(bench-[A-Za-z0-9_-]*\):.*/\1/p' $(firstword $(MAKEFILE_LIST)))
 
-.PHONY: help test build generate check-generated bench $(BENCHES) demo deps pg-start pg-stop \
+.PHONY: help test build generate check-generated bench $(BENCHES) demo deploy-check deps pg-start pg-stop \
 	pg-status clean distclean
 
 help: ## list the targets
@@ -61,6 +61,9 @@ bench-edge: ## edge per-sample pipeline (TaskIndex.predict) and RSS in-process (
 
 demo: ## the lifelong-learning job on a generated scenario (the service loop arrives with the gateway)
 	scripts/demo.sh
+
+deploy-check: ## docker/ without an engine: hadolint, compose config, k8s schemas, env variables, compose rehearsal
+	scripts/deploy/validate.sh
 
 deps: ## install missing Debian packages and the Python venv (.venv)
 	scripts/install-deps.sh
