@@ -16,6 +16,7 @@ Checks:
                        Lifelong executable is one that executable reads
   env-required         every variable a container deployment needs is set (see REQUIRED)
   compose-topology     published ports, training's scalability, the edges' own volumes, secrets
+  readme-settings      docker/README.md's Settings name every variable the executables read, and no other
 """
 import concurrent.futures
 import json
@@ -371,6 +372,26 @@ def check_compose_topology(compose, documents):
     check("compose-topology and probes (ports, edges' volumes, training scalable, secrets ignored, grpc probes)", problems)
 
 
+def check_readme(executables):
+    problems = []
+    text = open(os.path.join(DOCKER, "README.md"), encoding="utf-8").read()
+    section = re.search(r"^## Settings\n(.*?)^## ", text, re.S | re.M)
+    if not section:
+        check("readme-settings", ["docker/README.md has no '## Settings' section"])
+        return
+    text = section.group(1)
+    named = set(re.findall(r"`(LIFELONG_[A-Z0-9_]+)`", text))
+    read = set().union(*(e.variables for e in executables.values()))
+    for executable in executables.values():
+        missing = sorted(v for v in executable.variables if v.startswith("LIFELONG_") and v not in named)
+        if missing:
+            problems.append(f"{executable.name}: {', '.join(missing)} not in the settings")
+    unknown = sorted(named - read - PENDING_FROM_AUTH)
+    if unknown:
+        problems.append(f"named but read by no executable: {', '.join(unknown)}")
+    check("readme-settings (docker/README.md names every variable read, and no other)", problems)
+
+
 def main():
     compose_config, bin_dir = sys.argv[1], sys.argv[2]
     with open(compose_config, encoding="utf-8") as f:
@@ -383,6 +404,7 @@ def main():
     check_kustomization()
     check_environment(executables, compose, documents)
     check_compose_topology(compose, documents)
+    check_readme(executables)
     failed = sum(1 for _, problems in RESULTS if problems)
     print(f"{len(RESULTS) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

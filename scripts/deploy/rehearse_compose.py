@@ -256,7 +256,7 @@ def call_gateway(gateway, work, admin_token):
 
 
 def resident_memory(instances):
-    print("resident memory, idle (VmRSS / VmHWM from /proc/PID/status):")
+    print("resident memory, idle (VmRSS, of which RssAnon, and VmHWM from /proc/PID/status):")
     for instance in instances:
         fields = {}
         try:
@@ -266,8 +266,8 @@ def resident_memory(instances):
                     fields[key] = value.strip()
         except OSError:
             continue
-        print(f"  {instance.name:12} {instance.executable:20} rss {fields.get('VmRSS', '?'):>10}  peak {fields.get('VmHWM', '?'):>10}"
-              f"  threads {fields.get('Threads', '?')}")
+        print(f"  {instance.name:12} {instance.executable:20} rss {fields.get('VmRSS', '?'):>10}  anon {fields.get('RssAnon', '?'):>10}"
+              f"  peak {fields.get('VmHWM', '?'):>10}  threads {fields.get('Threads', '?')}")
 
 
 def stop(instances):
