@@ -80,6 +80,7 @@ class Instance:
         self.port = None
         self.process = None
         self.log = None
+        self.started = None
 
 
 def plan(compose, training_replicas, work, pg):
@@ -188,6 +189,7 @@ def start(instance, bin_dir, work):
     environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root"),
                    **instance.environment}
     instance.log = os.path.join(work, "logs", instance.name + ".log")
+    instance.started = time.monotonic()
     os.makedirs(os.path.dirname(instance.log), exist_ok=True)
     with open(instance.log, "wb") as log:
         instance.process = subprocess.Popen(
@@ -205,25 +207,24 @@ def tail(instance, lines=15):
 
 def wait_serving(instances, deadline):
     pending = {i.name: i for i in instances}
-    channels = {i.name: grpc.insecure_channel(f"{i.address}:{i.port}") for i in instances}
     while pending and time.monotonic() < deadline:
         for name, instance in list(pending.items()):
             if instance.process.poll() is not None:
                 result(f"{name} SERVING", f"exited with {instance.process.returncode}:\n{tail(instance)}")
                 del pending[name]
                 continue
+            # A channel per attempt: one that failed to connect waits out grpcio's reconnect backoff.
             try:
-                reply = health_pb2_grpc.HealthStub(channels[name]).Check(health_pb2.HealthCheckRequest(service=""), timeout=1)
+                with grpc.insecure_channel(f"{instance.address}:{instance.port}") as channel:
+                    reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=0.5)
                 if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                    result(f"{name} SERVING on {instance.address}:{instance.port} ({time.monotonic() - STARTED:.1f} s)")
+                    result(f"{name} SERVING on {instance.address}:{instance.port} ({time.monotonic() - instance.started:.1f} s after start)")
                     del pending[name]
             except grpc.RpcError:
                 pass
         time.sleep(0.2)
     for name, instance in pending.items():
         result(f"{name} SERVING", f"not SERVING after {SERVING_TIMEOUT:.0f} s:\n{tail(instance)}")
-    for channel in channels.values():
-        channel.close()
 
 
 def gateway_stubs(work):
@@ -296,8 +297,6 @@ def psql(pg, sql):
     subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], env=environment, check=True,
                    capture_output=True, timeout=30)
 
-
-STARTED = time.monotonic()
 
 
 def main():
