@@ -15,7 +15,8 @@ Checks:
   env-known            every variable the Dockerfile, the compose file and the manifests set for a
                        Lifelong executable is one that executable reads
   env-required         every variable a container deployment needs is set (see REQUIRED)
-  compose-topology     published ports, training's scalability, the edges' own volumes, secrets
+  compose-topology     published ports, training's scalability, the edges' own volumes, secrets,
+                       .env.example against the compose file's ${…}; the manifests' probes
   readme-settings      docker/README.md's Settings name every variable the executables read, and no other
 """
 import concurrent.futures
@@ -351,6 +352,14 @@ def check_compose_topology(compose, documents):
             problems.append(f"secret {name} comes from {path}, outside docker/secrets/")
         elif subprocess.run(["git", "-C", ROOT, "check-ignore", "-q", path]).returncode != 0:
             problems.append(f"secret {name}: {path} is not ignored by git")
+    # docker/.env.example documents every ${…} of the compose file, and holds nothing else.
+    example = {line.split("=", 1)[0] for line in open(os.path.join(DOCKER, ".env.example"), encoding="utf-8")
+               if re.match(r"^[A-Z_][A-Z0-9_]*=", line)}
+    interpolated = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", open(os.path.join(DOCKER, "docker-compose.yml"), encoding="utf-8").read()))
+    if example - interpolated:
+        problems.append(f".env.example sets what the compose file never reads: {sorted(example - interpolated)}")
+    if interpolated - example:
+        problems.append(f"the compose file reads what .env.example does not document: {sorted(interpolated - example)}")
     for ignored in (".env", "secrets/x"):
         if subprocess.run(["git", "-C", ROOT, "check-ignore", "-q", os.path.join(DOCKER, ignored)]).returncode != 0:
             problems.append(f"docker/{ignored} is not ignored by git")
