@@ -14,7 +14,7 @@ export LIFELONG_SWIFT_FLAGS := $(SWIFT_FLAGS)
 # Every bench-* target below; `make bench` runs them all, one after the other.
 BENCHES := $(shell sed -n 's/^\(bench-[A-Za-z0-9_-]*\):.*/\1/p' $(firstword $(MAKEFILE_LIST)))
 
-.PHONY: help test build generate check-generated bench $(BENCHES) demo demo-stop deps pg-start pg-stop \
+.PHONY: help test build generate check-generated bench $(BENCHES) demo demo-stop deploy-check deps pg-start pg-stop \
 	pg-status clean distclean
 
 help: ## list the targets
@@ -64,6 +64,8 @@ demo: ## the lifelong loop across processes: build (release), start the stack on
 
 demo-stop: ## stop the stack `make demo` (or `lifelong up`) started
 	$$(swift build -c release --show-bin-path)/lifelong down --state-dir .run/stack
+deploy-check: ## docker/ without an engine: hadolint, compose config, k8s schemas, env variables, compose rehearsal
+	scripts/deploy/validate.sh
 
 deps: ## install missing Debian packages and the Python venv (.venv)
 	scripts/install-deps.sh

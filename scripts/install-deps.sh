@@ -25,6 +25,7 @@ TRITON_REQUIREMENTS="$ROOT/scripts/python-triton-requirements.txt"
 # nghttp2-client: h2load and nghttp, for load and abuse tests.
 # librsvg2-bin: rsvg-convert, which the CLI tests use to render `lifelong report --svg`.
 # gcc: tl2cgen builds its C predictor with it, and bench-learning's C harness (tl2cgen_single_row.c).
+# docker-compose: `docker-compose config` checks docker/docker-compose.yml without an engine.
 APT_PACKAGES=(
     pkg-config gcc libc6-dev
     libnghttp2-dev libprotobuf-c-dev libpq-dev libsqlite3-dev zlib1g-dev
@@ -32,6 +33,7 @@ APT_PACKAGES=(
     postgresql
     nghttp2-client
     librsvg2-bin
+    docker-compose
 )
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }

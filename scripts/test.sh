@@ -114,6 +114,8 @@ export LIFELONG_PYTHON="${LIFELONG_PYTHON:-${LIFELONG_VENV:-$ROOT/.venv}/bin/pyt
 printf 'PGHOST=%s PGPORT=%s PGDATABASE=%s LIFELONG_PYTHON=%s\n' "$PGHOST" "$PGPORT" "$PGDATABASE" "$LIFELONG_PYTHON"
 
 phase "swift build" swift build "${SWIFT_FLAGS[@]}"
+# docker/ without a container engine: lint, compose config, schemas, variables, the compose rehearsal.
+phase "deploy checks" scripts/deploy/validate.sh
 # Two runs of the test binary: the suites whose training keeps both cores busy for minutes
 # (learning, lifelong core, CLI experiments, task mining, training) run apart from the
 # transport, service-host and knowledge-base suites, whose health, deadline and pool-wait
