@@ -46,7 +46,7 @@ wait_until() {
     exit 1
 }
 uploads_drained() { [[ "$(edge_field "$1" "unseen buffered")" == 0 && "$(edge_field "$1" "queued uploads")" == 0 ]]; }
-labelled_by_oracle() { ! "$lifelong" label --job demo | grep -q "round-$1:"; }
+labelled_by_oracle() { [[ "$("$lifelong" label --job demo | grep -c "round-$1:")" == 0 ]]; }
 serves() { [[ "$(edge_field "$1" "snapshot version")" -ge "$2" ]]; }
 
 echo "==> creating the job: one task per site and season; a round when 100 new labelled samples wait"

@@ -24,7 +24,7 @@ struct TokenOptions: ParsableArguments {
 
     /// The local stack's admin token file, when it exists.
     static var localStackToken: String? {
-        let path = StackOptions().layout.tokens.tokenFile(.admin)
+        let path = StackOptions.layout(stateDir: nil).tokens.tokenFile(.admin)
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 }

@@ -13,16 +13,26 @@ enum Terminal {
 
     /// Writes a line to standard error.
     static func error(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        write(line + "\n", to: .standardError)
     }
 
     /// Writes text to standard error without a newline.
     static func errorRaw(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        write(text, to: .standardError)
     }
 
     /// Writes a line to standard output now (not buffered, so a watcher sees events as they come).
     static func line(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        write(line + "\n", to: .standardOutput)
+    }
+
+    /// Writes, or ends the process quietly when the reader has gone (`lifelong … | head`):
+    /// what is left to say has no one to read it.
+    private static func write(_ text: String, to handle: FileHandle) {
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+        } catch {
+            exit(EXIT_SUCCESS)
+        }
     }
 }

@@ -45,7 +45,10 @@ struct StackOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The stack's folder: logs, pids, edge stores, PostgreSQL (default: $LIFELONG_STACK_DIR or .run/stack).", valueName: "DIR"))
     var stateDir: String?
 
-    var layout: StackLayout {
+    var layout: StackLayout { Self.layout(stateDir: stateDir) }
+
+    /// The layout of a state folder: `stateDir`, else $LIFELONG_STACK_DIR, else .run/stack.
+    static func layout(stateDir: String?) -> StackLayout {
         let path = stateDir ?? ProcessInfo.processInfo.environment["LIFELONG_STACK_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? ".run/stack"
         let url = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
         return StackLayout(root: url)
