@@ -374,7 +374,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
-                "ProcessTestSupport", "LifelongProto", "RPCCore", "SampleFiles", "ServiceHostTesting",
+                "ProcessTestSupport", "LifelongProto", "RPCCore", "SampleFiles", "ServiceAuth", "ServiceHostTesting",
             ],
             path: "Tests/CLITests", swiftSettings: strictSwift),
         .testTarget(

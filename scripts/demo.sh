@@ -28,7 +28,7 @@ rounds=${DEMO_ROUNDS:-2}
 started=$(date +%s)
 
 "$lifelong" down --state-dir "$state" >/dev/null 2>&1 || true
-rm -rf "$data" "$state/edges"
+rm -rf "$data" "$state"   # a fresh stack: its own PostgreSQL cluster, tokens and edge stores
 echo "==> writing the scenario to $data ($rounds rounds of new sites)"
 "$lifelong" scenario --output "$data" --rounds "$rounds" >/dev/null
 

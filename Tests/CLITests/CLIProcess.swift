@@ -1,5 +1,7 @@
 import Foundation
 import ProcessTestSupport
+import ServiceAuth
+import ServiceHostTesting
 
 /// Runs the built `lifelong` executable to completion.
 enum CLIProcess {
@@ -14,16 +16,27 @@ enum CLIProcess {
         try TestProcess.builtExecutable("lifelong")
     }
 
+    /// The environment of a run: the test tokens' admin token is what the CLI sends (the
+    /// doubles are hosted with auth on), and no local stack of the repository is in the way.
+    static var environment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["LIFELONG_TOKEN_FILE"] = TestServiceHost.tokens.tokenFile(.admin)
+        environment["LIFELONG_STACK_DIR"] = FileManager.default.temporaryDirectory.appendingPathComponent("lifelong-cli-test-stack").path
+        return environment
+    }
+
     /// Runs `lifelong arguments…` on a thread of its own (blocking reads stay off the
     /// concurrency pool) and returns its exit status, standard output and standard error.
     static func run(_ arguments: [String]) async throws -> Run {
         let url = try executable()
+        let environment = Self.environment
         return try await withCheckedThrowingContinuation { continuation in
             Thread {
                 do {
                     let process = Process()
                     process.executableURL = url
                     process.arguments = arguments
+                    process.environment = environment
                     let output = Pipe(), error = Pipe()
                     process.standardOutput = output
                     process.standardError = error

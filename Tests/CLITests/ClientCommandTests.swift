@@ -3,6 +3,7 @@ import LifelongProto
 import ProcessTestSupport
 import SampleFiles
 import ServiceHostTesting
+import ServiceAuth
 import Testing
 
 /// The client commands of `lifelong`, run as the built binary against doubles of the gateway
@@ -52,7 +53,8 @@ struct ClientCommandTests {
 
     @Test("job create sends the schema inferred from the file, the trigger, and the token as bearer metadata")
     func jobCreate() async throws {
-        try await Self.withFiles(["round-1.csv": Self.labelled, "token": "s3cret\n"]) { folder in
+        let admin = TestServiceHost.token(.admin).value
+        try await Self.withFiles(["round-1.csv": Self.labelled, "token": admin + "\n"]) { folder in
             try await Self.withGateway { gateway, address, _ in
                 let run = try await CLIProcess.run([
                     "job", "create", "--name", "comfort", "--data", folder.appendingPathComponent("round-1.csv").path, "--label", "comfort",
@@ -78,7 +80,7 @@ struct ClientCommandTests {
                 #expect(spec.egress?.mode == .deny)
                 #expect(spec.edgeNodes == ["edge-1", "edge-2"])
                 #expect(spec.parameters?.rounds == 30)
-                #expect(authorizations == ["Bearer s3cret"])
+                #expect(authorizations == ["Bearer \(admin)"])
             }
         }
     }

@@ -65,7 +65,10 @@ struct ReportCommand: AsyncParsableCommand {
         lines.append("")
         lines.append(
             "samples transfer ratio \(Formatting.decimal(report.samplesTransferRatio)) (\(report.samplesUploaded) uploaded of \(report.samplesInferred) inferred at the edge)")
-        lines.append("unseen-task detection: precision \(Formatting.decimal(report.unseenPrecision))  recall \(Formatting.decimal(report.unseenRecall))")
+        // The gateway does not measure detection (docs/gateway.md): no line rather than zeros.
+        if report.unseenPrecision > 0 || report.unseenRecall > 0 {
+            lines.append("unseen-task detection: precision \(Formatting.decimal(report.unseenPrecision))  recall \(Formatting.decimal(report.unseenRecall))")
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -85,7 +85,7 @@ struct StackPlan: Sendable {
                 name: node, executable: "lifelong-edge",
                 arguments: [
                     "--host", s.host, "--log-level", s.logLevel, "--port", "\(port)", "--gateway-address", "\(s.host):\(s.gatewayPort)",
-                    "--node-id", node, "--job-id", job, "--store", layout.edgeStore(node).path,
+                    "--node-id", node, "--job-id", job, "--store", layout.edgeStore(node).path, "--sync-interval", "5",
                 ] + authArguments(edge: node),
                 port: port)
         }
