@@ -326,7 +326,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "Gateway", "HTTP2Transport", "LifelongCore", "LifelongProto", "PostgresClient", "PostgresTestSupport",
-                "ProcessTestSupport", "RPCCore", "ServiceAuth", "ServiceHostTesting",
+                "ProcessTestSupport", "RPCCore", "ServiceAuth", "ServiceHostTesting", "TLSTestSupport",
             ],
             path: "Tests/GatewayTests", swiftSettings: strictSwift),
         .testTarget(

@@ -29,6 +29,9 @@ struct LifelongEdge: ServiceCommand {
     @Option(help: .environment("File with this node's plain edge token, sent on every call to the gateway.", option: "gateway-token-file"))
     var gatewayTokenFile: String?
 
+    @Option(help: .environment("PEM file of the CA that signed the gateway's certificate: sync over TLS, verifying it; plaintext h2c when unset.", option: "gateway-ca"))
+    var gatewayCA: String?
+
     @Option(help: .environment("This node's name (unique among the job's edges).", option: "node-id"))
     var nodeId = EdgeConfiguration().node
 
@@ -91,6 +94,7 @@ struct LifelongEdge: ServiceCommand {
             let endpoint = try ServiceAddress(parsing: gatewayAddress, option: "gateway-address")
             var client = HTTP2ClientConfiguration()
             client.maxReceiveMessageBytes = 64 << 20
+            client.tls = gatewayCA.map { TLSClientSettings(trustRootsFile: $0) }
             gateway = HTTP2ClientTransport(host: endpoint.host, port: endpoint.port, configuration: client, logger: logger)
         }
         let token = try gatewayTokenFile.map { path throws(AuthConfigurationError) in try BearerToken(contentsOfFile: path) }

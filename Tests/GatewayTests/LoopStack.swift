@@ -26,8 +26,8 @@ final class LoopStack: Sendable {
 
     /// Runs `body` with a started stack serving `job` at its edges; stops everything after.
     static func with<T: Sendable>(
-        job: String, edges edgeCount: Int = 2, trainingArguments: [String] = [],
-        _ body: @escaping @Sendable (LoopStack) async throws -> T
+        job: String, edges edgeCount: Int = 2, trainingArguments: [String] = [], gatewayArguments: [String] = [],
+        edgeArguments: [String] = [], _ body: @escaping @Sendable (LoopStack) async throws -> T
     ) async throws -> T {
         try await ThrowawaySchema.with(prefix: "loopkb", connection: connection) { kbSchema in
             try await ThrowawaySchema.with(prefix: "looptr", connection: connection) { trainingSchema in
@@ -37,7 +37,7 @@ final class LoopStack: Sendable {
                     defer { try? FileManager.default.removeItem(at: folder) }
                     let stack = try await LoopStack(
                         job: job, edges: edgeCount, folder: folder, schemas: (kbSchema, trainingSchema, gatewaySchema),
-                        trainingArguments: trainingArguments)
+                        trainingArguments: trainingArguments, gatewayArguments: gatewayArguments, edgeArguments: edgeArguments)
                     let outcome: Result<T, any Error>
                     do { outcome = .success(try await body(stack)) } catch { outcome = .failure(error) }
                     await stack.stop()
@@ -49,7 +49,7 @@ final class LoopStack: Sendable {
 
     private init(
         job: String, edges edgeCount: Int, folder: URL, schemas: (kb: String, training: String, gateway: String),
-        trainingArguments: [String]
+        trainingArguments: [String], gatewayArguments extraGatewayArguments: [String], edgeArguments: [String]
     ) async throws {
         let quiet = ["--log-level", "warning"] + TestServiceHost.authArguments
         kb = try await ServiceProcess("lifelong-kb", arguments: ["--schema", schemas.kb] + quiet)
@@ -61,7 +61,7 @@ final class LoopStack: Sendable {
         let gatewayArguments = [
             "--schema", schemas.gateway, "--kb-address", "127.0.0.1:\(kb.port)", "--training-address", "127.0.0.1:\(training.port)",
             "--tick-seconds", "0.2",
-        ] + quiet
+        ] + quiet + extraGatewayArguments
         let gateway = try await ServiceProcess("lifelong-gateway", arguments: gatewayArguments)
         gatewayPort = gateway.port
         restartable = Mutex(["lifelong-training": training, "lifelong-gateway": gateway])
@@ -78,7 +78,7 @@ final class LoopStack: Sendable {
                         "--store", folder.appendingPathComponent("\(Self.edgeNode(index)).sqlite").path, "--sync-interval", "0.3",
                         "--gateway-token-file", TestServiceHost.tokens.tokenFile(.edge, node: Self.edgeNode(index)),
                         "--log-level", "warning", "--auth-tokens", TestServiceHost.tokens.storeFile,
-                    ]))
+                    ] + edgeArguments))
         }
         self.edges = edges
     }

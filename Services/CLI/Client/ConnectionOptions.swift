@@ -1,9 +1,18 @@
 import ArgumentParser
 import Foundation
+import HTTP2Transport
 import ServiceAuth
 
 /// `--token-file`: the bearer token every call sends (one line; `LIFELONG_TOKEN_FILE`).
 struct TokenOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("PEM file of the CA that signed the service's certificate: connect with TLS and verify it (default: $LIFELONG_CA); plaintext h2c without.", valueName: "FILE"))
+    var ca: String?
+
+    /// TLS settings when a CA is given.
+    func tls() -> TLSClientSettings? {
+        (ca ?? ProcessInfo.processInfo.environment["LIFELONG_CA"].flatMap { $0.isEmpty ? nil : $0 }).map { TLSClientSettings(trustRootsFile: $0) }
+    }
+
     @Option(help: ArgumentHelp("File whose first line is the bearer token sent with every call (default: $LIFELONG_TOKEN_FILE).", valueName: "FILE"))
     var tokenFile: String?
 
@@ -39,7 +48,7 @@ struct GatewayOptions: ParsableArguments {
     /// - Throws: `ValidationError` for a malformed address or token file.
     func connection() throws -> ServiceConnection {
         let endpoint = try Endpoint.resolve(option: gateway, optionName: "--gateway", variable: "LIFELONG_GATEWAY", default: "127.0.0.1:7100")
-        return ServiceConnection(role: .gateway, endpoint: endpoint, token: try token.token())
+        return ServiceConnection(role: .gateway, endpoint: endpoint, token: try token.token(), tls: token.tls())
     }
 }
 
@@ -53,7 +62,7 @@ struct KnowledgeBaseOptions: ParsableArguments {
     /// - Throws: `ValidationError` for a malformed address or token file.
     func connection() throws -> ServiceConnection {
         let endpoint = try Endpoint.resolve(option: kb, optionName: "--kb", variable: "LIFELONG_KB", default: "127.0.0.1:7101")
-        return ServiceConnection(role: .knowledgeBase, endpoint: endpoint, token: try token.token())
+        return ServiceConnection(role: .knowledgeBase, endpoint: endpoint, token: try token.token(), tls: token.tls())
     }
 }
 
@@ -66,6 +75,6 @@ struct EdgeOptions: ParsableArguments {
     /// A connection to the node.
     /// - Throws: `ValidationError` for a malformed address or token file.
     func connection() throws -> ServiceConnection {
-        ServiceConnection(role: .edge, endpoint: try Endpoint(parsing: edge, what: "--edge"), token: try token.token())
+        ServiceConnection(role: .edge, endpoint: try Endpoint(parsing: edge, what: "--edge"), token: try token.token(), tls: token.tls())
     }
 }

@@ -17,6 +17,8 @@ struct ServiceConnection: Sendable {
     let endpoint: Endpoint
     /// The bearer token sent with every call, if any.
     let token: String?
+    /// TLS verifying the service against a CA; nil: plaintext h2c (loopback).
+    var tls: TLSClientSettings? = nil
 
     /// Calls the service: opens a connection, runs `body` with a client whose calls carry the
     /// token, closes the connection.
@@ -27,6 +29,7 @@ struct ServiceConnection: Sendable {
         var configuration = HTTP2ClientConfiguration()
         configuration.connectTimeout = .seconds(5)
         configuration.maxReceiveMessageBytes = 64 << 20
+        configuration.tls = tls
         let transport = HTTP2ClientTransport(host: endpoint.host, port: endpoint.port, configuration: configuration)
         let client = RPCClient(
             transport: InterceptedClientTransport(transport, interceptors: token.map { [BearerTokenInterceptor(token: $0)] } ?? []))
