@@ -64,9 +64,10 @@ struct LifelongGateway: ServiceCommand {
         configuration.oracleFiles = oracleFile.map { URL(fileURLWithPath: $0) }
         let serviceToken = try host.serviceTokenInterceptors()
         let kb = try ServiceAddress(parsing: kbAddress, option: "kb-address")
-        let kbTransport = HTTP2ClientTransport(host: kb.host, port: kb.port, logger: logger)
+        let kbTransport = HTTP2ClientTransport(host: kb.host, port: kb.port, configuration: host.serviceClientConfiguration(), logger: logger)
         let trainingEndpoint = try ServiceAddress(parsing: trainingAddress, option: "training-address")
-        let trainingTransport = HTTP2ClientTransport(host: trainingEndpoint.host, port: trainingEndpoint.port, logger: logger)
+        let trainingTransport = HTTP2ClientTransport(
+            host: trainingEndpoint.host, port: trainingEndpoint.port, configuration: host.serviceClientConfiguration(), logger: logger)
         let gateway = Gateway(
             configuration: configuration,
             knowledgeBase: Lifelong_V1_KnowledgeBase.Client(wrapping: RPCClient(transport: kbTransport.propagatingCallContext(serviceToken))),

@@ -47,7 +47,8 @@ struct LifelongTaskMining: ServiceCommand {
         let endpoint = try knowledgeBaseEndpoint()
         var client = HTTP2ClientConfiguration()
         client.maxReceiveMessageBytes = 16 << 20
-        let kb = HTTP2ClientTransport(host: endpoint.host, port: endpoint.port, configuration: client, logger: logger)
+        let kb = HTTP2ClientTransport(
+            host: endpoint.host, port: endpoint.port, configuration: host.serviceClientConfiguration(client), logger: logger)
         var configuration = TaskMiningConfiguration()
         configuration.limits.maximumSamples = maxSamples
         let mining = TaskMining(configuration: configuration, knowledgeBase: kb.propagatingCallContext(try host.serviceTokenInterceptors()), logger: logger)

@@ -74,9 +74,11 @@ struct LifelongTraining: ServiceCommand {
         configuration.concurrency = concurrency
         configuration.maxAttempts = maxAttempts
         let endpoint = try Self.endpoint(kbAddress, option: "kb-address")
-        let kbTransport = HTTP2ClientTransport(host: endpoint.host, port: endpoint.port, logger: logger)
+        let kbTransport = HTTP2ClientTransport(
+            host: endpoint.host, port: endpoint.port, configuration: host.serviceClientConfiguration(), logger: logger)
         let miningEndpoint = try Self.endpoint(taskminingAddress, option: "taskmining-address")
-        let miningTransport = HTTP2ClientTransport(host: miningEndpoint.host, port: miningEndpoint.port, logger: logger)
+        let miningTransport = HTTP2ClientTransport(
+            host: miningEndpoint.host, port: miningEndpoint.port, configuration: host.serviceClientConfiguration(), logger: logger)
         let token = try host.serviceToken()
         let training = Training(
             configuration: configuration,

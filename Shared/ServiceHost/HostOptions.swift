@@ -51,8 +51,13 @@ public struct HostOptions: ParsableArguments, Sendable {
     @Option(help: .environment("File with the plain service token sent on calls to other services.", option: "service-token-file"))
     public var serviceTokenFile: String?
 
+    /// The CA that signed the other services' certificates: this service's calls to them go
+    /// over TLS and verify them; plaintext h2c when unset (loopback).
+    @Option(help: .environment("PEM file of the CA that signed the other services' certificates: calls to them use TLS and verify them; plaintext h2c when unset.", option: "service-ca"))
+    public var serviceCA: String?
+
     /// Defaults (for tests and embedding). The optional options (``metricsPort``,
-    /// ``tlsCertificate``, ``tlsKey``, ``authTokens``, ``serviceTokenFile``) and the flag
+    /// ``tlsCertificate``, ``tlsKey``, ``authTokens``, ``serviceTokenFile``, ``serviceCA``) and the flag
     /// ``noAuth`` must be set before they are read, nil and false included.
     public init() {}
 

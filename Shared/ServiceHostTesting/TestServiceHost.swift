@@ -81,6 +81,7 @@ public enum TestServiceHost {
         // Plaintext: ArgumentParser's optionals have no value in a built `HostOptions` until set.
         options.tlsCertificate = nil
         options.tlsKey = nil
+        options.serviceCA = nil
         options.authTokens = tokens.storeFile
         options.noAuth = false
         options.serviceTokenFile = tokens.tokenFile(.service)

@@ -1,33 +1,34 @@
 import Foundation
+import LifelongProto
 import ProcessTestSupport
 import ServiceAuth
 import ServiceHostTesting
 import TLSTestSupport
 import Testing
 
-/// The gateway on TLS: the edge syncs through it verifying its certificate against the CA it
-/// is given, and so does the CLI; an unknown CA and a plaintext client are refused.
-@Suite("Gateway over TLS", .serialized)
+/// The system on TLS: every port serves TLS, every call between services verifies the
+/// certificate against the CA given (`--service-ca`), the edge syncs verifying the gateway
+/// (`--gateway-ca`), and so does the CLI (`--ca`); another CA and plaintext are refused.
+@Suite("TLS between the services", .serialized)
 struct GatewayTLSTests {
-    @Test("edge and CLI verify the gateway's certificate against the configured CA")
+    @Test("a round over TLS on every hop; edge and CLI verify the gateway's certificate")
     func verified() async throws {
         let certificates = try await TestCertificates.make()
         defer { certificates.remove() }
-        try await LoopStack.with(
-            job: "secure", edges: 1,
-            gatewayArguments: ["--tls-certificate", certificates.path("server.pem"), "--tls-key", certificates.path("server.key")],
-            edgeArguments: ["--gateway-ca", certificates.ca]
-        ) { stack in
+        let scenario = try LoopScenario(job: "secure")
+        try await LoopStack.with(job: "secure", edges: 1, certificates: certificates) { stack in
+            // Gateway → KB (ingest), gateway → training → KB and task mining (the round).
+            let gateway = stack.gateway
+            _ = try await gateway.createJob(scenario.spec(threshold: 1))
+            _ = try await Loop.ingest(scenario.initialTrain + scenario.initialTest, gateway: gateway)
+            let job = try await Loop.waitForRounds(1, job: "secure", gateway: gateway)
+            try await Loop.waitForVersion(job.deployedVersion, edge: stack.edge(0))
+
             let address = "127.0.0.1:\(stack.gatewayPort)"
             let lifelong = try ServiceProcess.executable(named: "lifelong").path
             let admin = TestServiceHost.tokens.tokenFile(.admin)
-            // The edge registers over TLS; the CLI sees it, verifying the same certificate.
-            let fleet = try await Eventually.value("the edge registered over TLS", timeout: .seconds(60)) { () -> String? in
-                let output = try await TestProcess.run(lifelong, ["fleet", "--gateway", address, "--ca", certificates.ca, "--token-file", admin])
-                return output.contains(LoopStack.edgeNode(1)) ? output : nil
-            }
-            #expect(fleet.contains(LoopStack.edgeNode(1)))
-
+            let fleet = try await TestProcess.run(lifelong, ["fleet", "--gateway", address, "--ca", certificates.ca, "--token-file", admin])
+            #expect(fleet.contains(LoopStack.edgeNode(1)), "\(fleet)")
             for refused in [["--ca", certificates.otherCA], []] {
                 await #expect(throws: TestProcess.Failure.self, "refused with \(refused)") {
                     _ = try await TestProcess.run(lifelong, ["fleet", "--gateway", address, "--token-file", admin] + refused)

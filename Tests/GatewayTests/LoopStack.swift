@@ -7,6 +7,7 @@ import RPCCore
 import ServiceHostTesting
 import ServiceAuth
 import Synchronization
+import TLSTestSupport
 
 /// The whole system as processes on loopback: lifelong-kb, lifelong-taskmining,
 /// lifelong-training and lifelong-gateway on the test PostgreSQL (throwaway schemas), and
@@ -19,6 +20,8 @@ final class LoopStack: Sendable {
     let taskMining: ServiceProcess
     let edges: [ServiceProcess]
     let gatewayPort: Int
+    /// TLS of every service's port and of every call between them, when the stack uses it.
+    let tls: TLSClientSettings?
     /// The processes that can be killed and started again, by executable.
     private let restartable: Mutex<[String: ServiceProcess]>
     private let restartArguments: [String: (port: Int, arguments: [String])]
@@ -27,7 +30,7 @@ final class LoopStack: Sendable {
     /// Runs `body` with a started stack serving `job` at its edges; stops everything after.
     static func with<T: Sendable>(
         job: String, edges edgeCount: Int = 2, trainingArguments: [String] = [], gatewayArguments: [String] = [],
-        edgeArguments: [String] = [], _ body: @escaping @Sendable (LoopStack) async throws -> T
+        edgeArguments: [String] = [], certificates: TestCertificates? = nil, _ body: @escaping @Sendable (LoopStack) async throws -> T
     ) async throws -> T {
         try await ThrowawaySchema.with(prefix: "loopkb", connection: connection) { kbSchema in
             try await ThrowawaySchema.with(prefix: "looptr", connection: connection) { trainingSchema in
@@ -37,7 +40,8 @@ final class LoopStack: Sendable {
                     defer { try? FileManager.default.removeItem(at: folder) }
                     let stack = try await LoopStack(
                         job: job, edges: edgeCount, folder: folder, schemas: (kbSchema, trainingSchema, gatewaySchema),
-                        trainingArguments: trainingArguments, gatewayArguments: gatewayArguments, edgeArguments: edgeArguments)
+                        trainingArguments: trainingArguments, gatewayArguments: gatewayArguments, edgeArguments: edgeArguments,
+                        certificates: certificates)
                     let outcome: Result<T, any Error>
                     do { outcome = .success(try await body(stack)) } catch { outcome = .failure(error) }
                     await stack.stop()
@@ -49,9 +53,15 @@ final class LoopStack: Sendable {
 
     private init(
         job: String, edges edgeCount: Int, folder: URL, schemas: (kb: String, training: String, gateway: String),
-        trainingArguments: [String], gatewayArguments extraGatewayArguments: [String], edgeArguments: [String]
+        trainingArguments: [String], gatewayArguments extraGatewayArguments: [String], edgeArguments: [String],
+        certificates: TestCertificates?
     ) async throws {
-        let quiet = ["--log-level", "warning"] + TestServiceHost.authArguments
+        // With certificates, every port is TLS and every call between services verifies it.
+        let tlsArguments = certificates.map {
+            ["--tls-certificate", $0.path("server.pem"), "--tls-key", $0.path("server.key"), "--service-ca", $0.ca]
+        } ?? []
+        tls = certificates.map { TLSClientSettings(trustRootsFile: $0.ca) }
+        let quiet = ["--log-level", "warning"] + TestServiceHost.authArguments + tlsArguments
         kb = try await ServiceProcess("lifelong-kb", arguments: ["--schema", schemas.kb] + quiet)
         taskMining = try await ServiceProcess("lifelong-taskmining", arguments: ["--kb-address", "127.0.0.1:\(kb.port)"] + quiet)
         let trainingArguments = [
@@ -78,7 +88,7 @@ final class LoopStack: Sendable {
                         "--store", folder.appendingPathComponent("\(Self.edgeNode(index)).sqlite").path, "--sync-interval", "0.3",
                         "--gateway-token-file", TestServiceHost.tokens.tokenFile(.edge, node: Self.edgeNode(index)),
                         "--log-level", "warning", "--auth-tokens", TestServiceHost.tokens.storeFile,
-                    ] + edgeArguments))
+                    ] + tlsArguments + (certificates.map { ["--gateway-ca", $0.ca] } ?? []) + edgeArguments))
         }
         self.edges = edges
     }
@@ -89,7 +99,9 @@ final class LoopStack: Sendable {
     /// A transport to a local port sending `token` (the admin's by default), closed when the
     /// stack stops.
     func transport(port: Int, token: BearerToken? = TestServiceHost.token(.admin)) -> InterceptedClientTransport {
-        let transport = HTTP2ClientTransport(host: "127.0.0.1", port: port)
+        var configuration = HTTP2ClientConfiguration()
+        configuration.tls = tls
+        let transport = HTTP2ClientTransport(host: "127.0.0.1", port: port, configuration: configuration)
         transports.withLock { $0.append(transport) }
         return transport.authenticated(with: token)
     }
