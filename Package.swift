@@ -433,7 +433,10 @@ let package = Package(
         /// (scripts/training/bench.sh).
         .executableTarget(
             name: "training-benchmark",
-            dependencies: ["HTTP2Transport", "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore", "ServiceAuth"],
+            dependencies: [
+                "HTTP2Transport", "LifelongCore", "LifelongLearning", "LifelongProto", "RPCCore", "ServiceAuth", "TaskMining",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/TrainingBenchmark", swiftSettings: strictSwift),
         /// `make bench-learning`: our gradient-boosted trees against XGBoost (scripts/learning/bench.sh).
         .executableTarget(
