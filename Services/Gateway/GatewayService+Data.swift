@@ -90,12 +90,18 @@ extension GatewayService {
         request: Lifelong_V1_ListSamplesRequest, response: RPCWriter<Lifelong_V1_SampleBatch>, context: ServerContext
     ) async throws {
         _ = try await store.job(try Self.jobID(request.jobId))
+        try await kb.listSamples(Self.waitingForLabels(request)) { batches in
+            for try await batch in batches.messages { try await response.write(batch) }
+        }
+    }
+
+    /// The knowledge base's query for a job's unseen samples that wait for a label (`request`'s
+    /// paging and time bounds kept).
+    static func waitingForLabels(_ request: Lifelong_V1_ListSamplesRequest) -> Lifelong_V1_ListSamplesRequest {
         var query = request
         query.kinds = [.unseen]
         query.labelState = .unlabelled
-        try await kb.listSamples(query) { batches in
-            for try await batch in batches.messages { try await response.write(batch) }
-        }
+        return query
     }
 
     /// Labels samples in the knowledge base; unseen samples labelled for the first time count
@@ -106,10 +112,7 @@ extension GatewayService {
         let job = try await store.job(try Self.jobID(request.jobId))
         let schema = job.jobSpec.schema ?? .init()
         for (index, entry) in request.labels.enumerated() {
-            guard let label = entry.label, label.present, label.classIndex >= 0, Int(label.classIndex) < schema.classes.count else {
-                throw JobSpecRules.invalid(
-                    "labels[\(index)].label", "needs a present class index in [0, \(schema.classes.count)) (the job's classes)")
-            }
+            try SampleRules.checkLabel(entry.label, schema: schema, field: "labels[\(index)].label")
         }
         return try await label(request, job: job)
     }

@@ -174,16 +174,11 @@ public struct JobLoop: Sendable {
         }
     }
 
-    /// Streams the run's events into the job's, from the last one relayed.
+    /// Streams the run's events into the job's, from the last one relayed, until the run ends
+    /// (the relay task of a running round).
     private func relay(_ job: String, run: String) async {
         do {
-            let after = try await store.update(job) { record in ([], record.relayedSequence) }
-            var query = Lifelong_V1_GetTrainingRequest()
-            query.id = run
-            query.afterSequence = after
-            try await training.watchTraining(query) { events in
-                for try await event in events.messages { try await append(event, job: job, run: run) }
-            }
+            try await relayEvents(job, run: run)
         } catch {
             logger.debug("relaying training events stopped", metadata: ["gateway.job": "\(job)", "gateway.error": "\(error)"])
         }
@@ -191,11 +186,16 @@ public struct JobLoop: Sendable {
 
     /// Relays what the watch had not delivered before the run ended.
     private func relayRemaining(_ job: String, run: String) async throws {
+        try await relayEvents(job, run: run, options: CallOptions(timeout: .seconds(10)))
+    }
+
+    /// WatchTraining after the last event relayed, each event appended to the job's.
+    private func relayEvents(_ job: String, run: String, options: CallOptions = .defaults) async throws {
         let after = try await store.update(job) { record in ([], record.relayedSequence) }
         var query = Lifelong_V1_GetTrainingRequest()
         query.id = run
         query.afterSequence = after
-        try await training.watchTraining(query, options: CallOptions(timeout: .seconds(10))) { events in
+        try await training.watchTraining(query, options: options) { events in
             for try await event in events.messages { try await append(event, job: job, run: run) }
         }
     }

@@ -36,9 +36,7 @@ final class OracleLabeller: Sendable {
         let oracles = try self.oracles(for: job)
         var query = Lifelong_V1_ListSamplesRequest()
         query.jobId = job.id
-        query.kinds = [.unseen]
-        query.labelState = .unlabelled
-        let waiting = try await service.kb.listSamples(query) { batches in
+        let waiting = try await service.kb.listSamples(GatewayService.waitingForLabels(query)) { batches in
             var samples: [Lifelong_V1_Sample] = []
             for try await batch in batches.messages { samples += batch.samples }
             return samples

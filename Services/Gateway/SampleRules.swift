@@ -27,8 +27,13 @@ enum SampleRules {
     /// Features as above and a present label naming one of the job's classes.
     static func checkLabelled(_ sample: Lifelong_V1_Sample, schema: Lifelong_V1_FeatureSchema, field: String) throws {
         try checkFeatures(sample, schema: schema, field: field)
-        guard let label = sample.label, label.present, label.classIndex >= 0, Int(label.classIndex) < schema.classes.count else {
-            throw JobSpecRules.invalid("\(field).label", "needs a present class index in [0, \(schema.classes.count)) (the job's classes)")
+        try checkLabel(sample.label, schema: schema, field: "\(field).label")
+    }
+
+    /// A present label naming one of the job's classes.
+    static func checkLabel(_ label: Lifelong_V1_Label?, schema: Lifelong_V1_FeatureSchema, field: String) throws {
+        guard let label, label.present, label.classIndex >= 0, Int(label.classIndex) < schema.classes.count else {
+            throw JobSpecRules.invalid(field, "needs a present class index in [0, \(schema.classes.count)) (the job's classes)")
         }
     }
 

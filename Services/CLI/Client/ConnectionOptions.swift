@@ -8,6 +8,12 @@ struct TokenOptions: ParsableArguments {
     @Option(help: ArgumentHelp("PEM file of the CA that signed the service's certificate: connect with TLS and verify it (default: $LIFELONG_CA); plaintext h2c without.", valueName: "FILE"))
     var ca: String?
 
+    /// A connection to a service with these credentials (token and CA).
+    /// - Throws: `ValidationError` when the token file cannot be read or is empty.
+    func connection(to role: ServiceConnection.Role, at endpoint: Endpoint) throws -> ServiceConnection {
+        ServiceConnection(role: role, endpoint: endpoint, token: try token(), tls: tls())
+    }
+
     /// TLS settings when a CA is given.
     func tls() -> TLSClientSettings? {
         (ca ?? ProcessInfo.processInfo.environment["LIFELONG_CA"].flatMap { $0.isEmpty ? nil : $0 }).map { TLSClientSettings(trustRootsFile: $0) }
@@ -48,7 +54,7 @@ struct GatewayOptions: ParsableArguments {
     /// - Throws: `ValidationError` for a malformed address or token file.
     func connection() throws -> ServiceConnection {
         let endpoint = try Endpoint.resolve(option: gateway, optionName: "--gateway", variable: "LIFELONG_GATEWAY", default: "127.0.0.1:7100")
-        return ServiceConnection(role: .gateway, endpoint: endpoint, token: try token.token(), tls: token.tls())
+        return try token.connection(to: .gateway, at: endpoint)
     }
 }
 
@@ -62,7 +68,7 @@ struct KnowledgeBaseOptions: ParsableArguments {
     /// - Throws: `ValidationError` for a malformed address or token file.
     func connection() throws -> ServiceConnection {
         let endpoint = try Endpoint.resolve(option: kb, optionName: "--kb", variable: "LIFELONG_KB", default: "127.0.0.1:7101")
-        return ServiceConnection(role: .knowledgeBase, endpoint: endpoint, token: try token.token(), tls: token.tls())
+        return try token.connection(to: .knowledgeBase, at: endpoint)
     }
 }
 
@@ -75,6 +81,6 @@ struct EdgeOptions: ParsableArguments {
     /// A connection to the node.
     /// - Throws: `ValidationError` for a malformed address or token file.
     func connection() throws -> ServiceConnection {
-        ServiceConnection(role: .edge, endpoint: try Endpoint(parsing: edge, what: "--edge"), token: try token.token(), tls: token.tls())
+        try token.connection(to: .edge, at: try Endpoint(parsing: edge, what: "--edge"))
     }
 }

@@ -17,7 +17,7 @@ struct HealthCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CLIFailure.reporting {
-            let connection = ServiceConnection(role: .service, endpoint: try Endpoint(parsing: address, what: "HOST:PORT"), token: try token.token(), tls: token.tls())
+            let connection = try token.connection(to: .service, at: try Endpoint(parsing: address, what: "HOST:PORT"))
             let status = try await Self.check(connection, service: service, timeout: timeout)
             let name = service.isEmpty ? "\(address)" : "\(address) (\(service))"
             guard status == .serving else { throw CLIFailure(.rpc, "\(name) is \(Formatting.name(status).uppercased())") }
