@@ -18,6 +18,8 @@ public struct EdgeError: Error, Sendable, CustomStringConvertible, RPCErrorConve
         public static let unavailable = Code(status: .unavailable)
         /// A model name or version the node does not serve.
         public static let notFound = Code(status: .notFound)
+        /// The node is not in the state the call needs (nothing to roll back to).
+        public static let failedPrecondition = Code(status: .failedPrecondition)
         /// The call was cancelled.
         public static let cancelled = Code(status: .cancelled)
         /// The store failed, or a bug.

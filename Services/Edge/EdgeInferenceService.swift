@@ -33,9 +33,7 @@ public struct EdgeInferenceService: Lifelong_V1_EdgeInference.SimpleServiceProto
         try engine.checkBatchSize(request.inputs.count, field: "inputs")
         let answer = try await engine.infer(request.inputs.map(EdgeSampleInput.init)) { sample, part in "inputs[\(sample)].\(part)" }
         var response = Lifelong_V1_InferResponse()
-        response.predictions = zip(answer.keys, answer.predictions).map { key, prediction in
-            prediction.message(key: key, snapshotVersion: answer.snapshot.version)
-        }
+        response.predictions = answer.predictions.indices.map(answer.message(of:))
         logger.debug(
             "batch answered",
             metadata: [
@@ -56,5 +54,14 @@ public struct EdgeInferenceService: Lifelong_V1_EdgeInference.SimpleServiceProto
     public func setEgressPolicy(request: Lifelong_V1_EgressPolicy, context: ServerContext) async throws -> Lifelong_V1_EdgeStatus {
         try node.setEgressPolicy(request)
         return try node.status()
+    }
+
+    public func rollbackSnapshot(request: Lifelong_V1_EdgeRollbackRequest, context: ServerContext) async throws -> Lifelong_V1_EdgeStatus {
+        guard request.fromVersion >= 0 else { throw EdgeError.invalid("from_version", "must be >= 0 (0 = whichever is served)") }
+        try await node.rollback(expecting: request.fromVersion)
+        let status = try node.status()
+        logger.notice(
+            "rolled back", metadata: ["edge.snapshot.version": "\(status.snapshotVersion)", "edge.snapshot.refused": "\(status.refusedVersion)"])
+        return status
     }
 }

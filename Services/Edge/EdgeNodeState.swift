@@ -10,6 +10,7 @@ public final class EdgeNodeState: Sendable {
     let configuration: EdgeConfiguration
     let egressSetting: EgressSetting
     let sync: EdgeSync?
+    let installer: SnapshotInstaller
 
     /// Creates the state.
     public init(
@@ -22,6 +23,7 @@ public final class EdgeNodeState: Sendable {
         self.configuration = configuration
         egressSetting = egress
         self.sync = sync
+        installer = SnapshotInstaller(store: store, slot: slot)
     }
 
     /// The egress rules in force.
@@ -42,6 +44,18 @@ public final class EdgeNodeState: Sendable {
             return reply
         }
         return await sync.syncOnce()
+    }
+
+    /// Serves the previous snapshot again and refuses the version rolled back from.
+    /// - Parameter expected: The version the caller expects to be served; 0 = whichever is.
+    /// - Throws: ``EdgeError`` FAILED_PRECONDITION (nothing to roll back to, another version
+    ///   served), ``SQLiteError``, `LifelongError`.
+    public func rollback(expecting expected: Int64) async throws {
+        let installer = self.installer, store = self.store
+        let rollback: @Sendable () async throws -> Int64 = {
+            try await store.perform { _ in try installer.rollback(expecting: expected) }
+        }
+        if let sync { _ = try await sync.exclusively(rollback) } else { _ = try await rollback() }
     }
 
     /// The node's status.
@@ -66,6 +80,7 @@ public final class EdgeNodeState: Sendable {
             status.samplesInferred == 0 ? 0 : Double(status.samplesUploaded) / Double(status.samplesInferred)
         status.bufferRejected = counters[.bufferRejected] ?? 0
         status.bufferDropped = counters[.bufferDropped] ?? 0
+        status.refusedVersion = try store.refusedVersion()
         return status
     }
 

@@ -19,6 +19,7 @@ enum SnapshotEvaluation {
         if samples.isEmpty {
             samples = try await kb.labelledSamples(job: request.jobId, onWait: { _ in }).filter { $0.kind == .eval }
         }
+        let predictor = try index.predictor()
         var correct: [String: Int] = [:], counts: [String: Int] = [:]
         for (position, sample) in samples.enumerated() {
             guard let label = sample.label, label.present else { continue }
@@ -27,7 +28,7 @@ enum SnapshotEvaluation {
                     "samples[\(position)].features", "\(sample.features.count) values; the snapshot has \(index.encoding.featureCount) features")
             }
             let attributes = index.attributeNames.map { name in sample.attributes.first { $0.name == name }?.value ?? "" }
-            let prediction = try index.predict(features: sample.features.map { Float($0) }, attributes: attributes)
+            let prediction = try predictor.predict(features: sample.features.map { Float($0) }, attributes: attributes)
             // Attribute tasks by the sample's values (unknown ones too); clusters by allocation.
             let task = index.allocator.kind == .clusters ? prediction.task ?? "" : LabelledSet.key(attributes)
             counts[task, default: 0] += 1

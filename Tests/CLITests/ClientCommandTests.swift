@@ -227,6 +227,15 @@ struct ClientCommandTests {
         }
     }
 
+    @Test("edge rollback sends the expected version and reports the version served and the refused ones")
+    func edgeRollback() async throws {
+        try await Self.withGateway { _, _, port in
+            let run = try await CLIProcess.run(["edge", "rollback", "--edge", "127.0.0.1:\(port)", "--from-version", "7"])
+            #expect(run.status == 0, "\(run.error)")
+            #expect(run.output.contains("serving snapshot version 1; versions up to 7 are refused"))
+        }
+    }
+
     @Test("an unreachable gateway is named, with `lifelong up` as the fix, and exit status 3")
     func unreachable() async throws {
         let run = try await CLIProcess.run(["job", "list", "--gateway", "127.0.0.1:1"])

@@ -214,4 +214,11 @@ final class EdgeInferenceDouble: Lifelong_V1_EdgeInference.SimpleServiceProtocol
 
     func syncNow(request: Lifelong_V1_SyncNowRequest, context: ServerContext) async throws -> Lifelong_V1_SyncNowResponse { .init() }
     func setEgressPolicy(request: Lifelong_V1_EgressPolicy, context: ServerContext) async throws -> Lifelong_V1_EdgeStatus { .init() }
+    /// Serves version 1 after a rollback from `from_version` (2 when unset).
+    func rollbackSnapshot(request: Lifelong_V1_EdgeRollbackRequest, context: ServerContext) async throws -> Lifelong_V1_EdgeStatus {
+        var status = Lifelong_V1_EdgeStatus()
+        status.snapshotVersion = 1
+        status.refusedVersion = request.fromVersion == 0 ? 2 : request.fromVersion
+        return status
+    }
 }

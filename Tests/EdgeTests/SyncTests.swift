@@ -32,6 +32,44 @@ extension EdgeSuites {
             }
         }
 
+        @Test("RollbackSnapshot serves the previous snapshot; the version rolled back from is not pulled again, a newer one is")
+        func rollback() async throws {
+            try await SyncHarness.withGateway { gateway, node async throws in
+                let nothing = await #expect(throws: RPCError.self) { try await node.inference.rollbackSnapshot(Lifelong_V1_EdgeRollbackRequest()) }
+                #expect(nothing?.code == .failedPrecondition)
+                gateway.publish(fixtures.v1, version: 1)
+                _ = try await node.inference.syncNow(Lifelong_V1_SyncNowRequest())
+                let onlyOne = await #expect(throws: RPCError.self) { try await node.inference.rollbackSnapshot(Lifelong_V1_EdgeRollbackRequest()) }
+                #expect(onlyOne?.message.contains("no previous snapshot") == true)
+                gateway.publish(fixtures.v2, version: 2)
+                _ = try await node.inference.syncNow(Lifelong_V1_SyncNowRequest())
+                var stale = Lifelong_V1_EdgeRollbackRequest()
+                stale.fromVersion = 1
+                let wrong = await #expect(throws: RPCError.self) { try await node.inference.rollbackSnapshot(stale) }
+                #expect(wrong?.code == .failedPrecondition && wrong?.message.hasPrefix("from_version") == true)
+
+                var request = Lifelong_V1_EdgeRollbackRequest()
+                request.fromVersion = 2
+                let status = try await node.inference.rollbackSnapshot(request)
+                #expect(status.snapshotVersion == 1 && status.refusedVersion == 2)
+                #expect(try node.edge.store.snapshot(.current)?.version == 1)
+                #expect(try node.edge.store.snapshot(.previous)?.version == 2)
+                var infer = Lifelong_V1_InferRequest()
+                infer.inputs = EdgeFixtures.inputs(of: fixtures.known, rows: 0..<4)
+                let answered = try await node.inference.infer(infer).predictions
+                let expected = try fixtures.known.table.features(ofRow: 0)
+                #expect(answered.allSatisfy { $0.snapshotVersion == 1 })
+                #expect(answered[0].probabilities.map(Float.init)
+                    == (try fixtures.v1.predict(features: expected, attributes: fixtures.known.attributes[0])).probabilities)
+
+                let again = try await node.inference.syncNow(Lifelong_V1_SyncNowRequest())
+                #expect(again.error == "" && again.snapshotVersion == 1, "the refused version is not pulled again")
+                gateway.publish(fixtures.v2, version: 3)
+                let newer = try await node.inference.syncNow(Lifelong_V1_SyncNowRequest())
+                #expect(newer.snapshotVersion == 3, "a newer version is pulled as usual")
+            }
+        }
+
         @Test("The cloud dies mid-download: the old snapshot keeps serving; the next sync resumes from the stored models")
         func cloudDiesMidSync() async throws {
             try await SyncHarness.withGateway { gateway, node async throws in

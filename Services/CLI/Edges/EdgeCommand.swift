@@ -4,5 +4,5 @@ import ArgumentParser
 struct EdgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edge", abstract: "Edge nodes: a node's status; start or stop local nodes of the stack.",
-        subcommands: [EdgeStatusCommand.self, EdgeStartCommand.self, EdgeStopCommand.self])
+        subcommands: [EdgeStatusCommand.self, EdgeStartCommand.self, EdgeStopCommand.self, EdgeRollbackCommand.self])
 }

@@ -13,6 +13,7 @@ struct EdgeStatusCommand: AsyncParsableCommand {
             let node = status.node ?? .init()
             let rows: [(String, String)] = [
                 ("node", node.name), ("address", node.address), ("snapshot version", "\(status.snapshotVersion)"),
+                ("refused versions", status.refusedVersion == 0 ? "none" : "up to \(status.refusedVersion) (rolled back)"),
                 ("cloud reachable", status.cloudReachable ? "yes" : "no"),
                 ("last sync", "\(Formatting.time(microseconds: status.lastSyncUs)) (\(Formatting.age(microseconds: status.lastSyncUs)))"),
                 ("samples inferred", "\(status.samplesInferred)"), ("samples uploaded", "\(status.samplesUploaded)"),

@@ -2,17 +2,31 @@ import Foundation
 public import LifelongCore
 import LifelongProto
 
-/// Predicts batches through the snapshot's `TaskIndex` and commits the unseen samples to the
-/// store before the answer is returned. Shared by every front end.
+/// Predicts batches through the snapshot's `TaskIndexPredictor` and commits the unseen samples
+/// to the store before the answer is returned. Shared by every front end.
+///
+/// The per-sample step allocates nothing: a batch's features are checked into one matrix, and
+/// each sample is predicted into its row of one probability matrix.
 public struct EdgeInferenceEngine: Sendable {
     /// One answered batch: the snapshot that answered, and one prediction and key per input.
     public struct Answer: Sendable {
         /// The snapshot that answered every sample of the batch.
         public var snapshot: LoadedSnapshot
         /// Predictions in input order.
-        public var predictions: [TaskPrediction]
+        public var predictions: [TaskIndexPredictor.Prediction]
+        /// Class probabilities, row-major: sample i's at `i * classes ..< (i + 1) * classes`.
+        public var probabilities: [Float]
         /// The inputs' keys, echoed.
         public var keys: [String]
+
+        /// Probabilities per sample.
+        public var classes: Int { snapshot.predictor.outputCount }
+
+        /// Sample `i`'s class probabilities.
+        public func probabilities(of i: Int) -> ArraySlice<Float> { probabilities[i * classes..<(i + 1) * classes] }
+
+        /// The name of sample `i`'s task, nil when it was allocated to none.
+        public func taskName(of i: Int) -> String? { predictions[i].task.map { snapshot.predictor.taskNames[$0] } }
     }
 
     let store: EdgeStore
@@ -57,17 +71,28 @@ public struct EdgeInferenceEngine: Sendable {
     ) async throws -> Answer {
         let snapshot = try snapshot ?? currentSnapshot()
         let checked = try SampleChecker(snapshot: snapshot).check(inputs, field: field)
-        var predictions: [TaskPrediction] = []
-        predictions.reserveCapacity(checked.count)
-        for sample in checked {
-            predictions.append(try snapshot.index.predict(features: sample.features, attributes: sample.attributes))
+        let predictor = snapshot.predictor, width = checked.width, classes = predictor.outputCount
+        var probabilities = [Float](repeating: 0, count: inputs.count * classes)
+        var predictions: [TaskIndexPredictor.Prediction] = []
+        predictions.reserveCapacity(inputs.count)
+        try checked.features.withUnsafeBufferPointer { features in
+            try probabilities.withUnsafeMutableBufferPointer { output in
+                for row in 0..<inputs.count {
+                    predictions.append(
+                        try predictor.predict(
+                            features: UnsafeBufferPointer(rebasing: features[row * width..<(row + 1) * width]),
+                            attributes: checked.attributes[row],
+                            probabilities: UnsafeMutableBufferPointer(rebasing: output[row * classes..<(row + 1) * classes])))
+                }
+            }
         }
-        let unseen = zip(inputs, predictions).filter { $0.1.unseen }
+        let answer = Answer(snapshot: snapshot, predictions: predictions, probabilities: probabilities, keys: inputs.map(\.key))
+        let unseen = predictions.indices.filter { predictions[$0].unseen }
         var flushed = false
         if !unseen.isEmpty {
             let nowUs = Int64(Date().timeIntervalSince1970 * 1_000_000)
-            let samples = try unseen.map { input, prediction in
-                try bufferedSample(input, prediction: prediction, snapshot: snapshot, nowUs: nowUs)
+            let samples = try unseen.map { i in
+                try bufferedSample(inputs[i], task: answer.taskName(of: i), snapshot: snapshot, nowUs: nowUs)
             }
             let earlier = statistics.takeUnflushed()
             let inferred = Int(earlier) + inputs.count
@@ -80,8 +105,8 @@ public struct EdgeInferenceEngine: Sendable {
             }
             flushed = true
         }
-        statistics.record(tasks: predictions.map(\.task), unseen: unseen.count, flushed: flushed)
-        return Answer(snapshot: snapshot, predictions: predictions, keys: inputs.map(\.key))
+        statistics.record(tasks: predictions.indices.map(answer.taskName(of:)), unseen: unseen.count, flushed: flushed)
+        return answer
     }
 
     /// Adds the inferred samples counted in memory since the last commit to the store's
@@ -94,12 +119,12 @@ public struct EdgeInferenceEngine: Sendable {
 
     /// The unseen sample as the cloud will receive it (before the egress policy's redaction).
     private func bufferedSample(
-        _ input: EdgeSampleInput, prediction: TaskPrediction, snapshot: LoadedSnapshot, nowUs: Int64
+        _ input: EdgeSampleInput, task: String?, snapshot: LoadedSnapshot, nowUs: Int64
     ) throws -> EdgeStore.NewSample {
         var sample = Lifelong_V1_Sample()
         sample.key = "\(configuration.node)/\(input.key.isEmpty ? UUID().uuidString.lowercased() : input.key)"
         sample.jobId = snapshot.jobId
-        sample.taskName = prediction.task ?? ""
+        sample.taskName = task ?? ""
         sample.kind = .unseen
         sample.features = input.features
         sample.attributes = input.attributes

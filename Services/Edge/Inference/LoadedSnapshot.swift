@@ -1,15 +1,23 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 public import LifelongCore
 public import LifelongProto
 
-/// A snapshot ready to serve: the task index with its models decoded once, and what requests
-/// are checked against. Immutable: a request holds the one it started with to the end.
+/// A snapshot ready to serve: the task index laid out for prediction with its models decoded
+/// once, and what requests are checked against. Immutable: a request holds the one it started
+/// with to the end.
+///
+/// Only the prediction form is kept (`TaskIndexPredictor`, which holds each model's compiled
+/// trees but not the trees or their bytes): the decoded `TaskIndex` is released once the
+/// predictor is built, and the heap's freed pages are handed back to the system.
 public final class LoadedSnapshot: Sendable {
     /// The snapshot's version.
     public let version: Int64
     /// The job it belongs to.
     public let jobId: String
-    /// The task index every prediction goes through.
-    public let index: TaskIndex
+    /// The task index, laid out for prediction: every prediction goes through it.
+    public let predictor: TaskIndexPredictor
     /// The snapshot message (schema, tasks, model references).
     public let message: Lifelong_V1_TaskIndexSnapshot
     /// Position of each attribute name in `index.attributeNames`.
@@ -21,13 +29,29 @@ public final class LoadedSnapshot: Sendable {
     ///   - models: Model bytes by SHA-256.
     /// - Throws: `LifelongError` when the snapshot or a model is missing, corrupt or inconsistent.
     public init(message: Lifelong_V1_TaskIndexSnapshot, models: [String: [UInt8]]) throws {
-        index = try TaskIndex(snapshot: message, models: models)
+        predictor = try TaskIndex(snapshot: message, models: models).predictor()
+        Self.returnFreedMemory()
         self.message = message
         version = message.version
         jobId = message.jobId
-        attributePositions = Dictionary(index.attributeNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        attributePositions = Dictionary(predictor.attributeNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Digests of every model the snapshot references.
-    public var modelDigests: Set<String> { Set(index.models.keys) }
+    public var modelDigests: Set<String> { predictor.modelDigests }
+
+    /// Hands the heap's free pages back to the system (glibc keeps them otherwise), so the
+    /// decoded trees released above do not stay in the process's resident memory.
+    private static func returnFreedMemory() {
+        #if canImport(Glibc)
+        // glibc's malloc_trim(3); not in the Glibc module's headers, so looked up once.
+        _ = mallocTrim?(0)
+        #endif
+    }
+
+    #if canImport(Glibc)
+    private typealias MallocTrim = @convention(c) (Int) -> Int32
+    private static let mallocTrim: MallocTrim? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
+        .map { unsafeBitCast($0, to: MallocTrim.self) }
+    #endif
 }

@@ -11,7 +11,7 @@ struct V2InferRequestReader {
     /// - Throws: ``EdgeError`` INVALID_ARGUMENT for unknown, missing or malformed tensors,
     ///   RESOURCE_EXHAUSTED for more rows than the limit.
     func samples() throws -> [EdgeSampleInput] {
-        let index = snapshot.index
+        let index = snapshot.predictor
         guard request.rawInputContents.isEmpty || request.rawInputContents.count == request.inputs.count else {
             throw EdgeError.invalid(
                 "raw_input_contents", "\(request.rawInputContents.count) entries for \(request.inputs.count) inputs; give one per input or none")

@@ -31,13 +31,13 @@ enum V2ModelSignature {
         response.name = name
         response.versions = ["\(snapshot.version)"]
         response.platform = "lifelong_task_index"
-        let index = snapshot.index
+        let index = snapshot.predictor
         response.inputs = [tensor(features, "FP32", [-1, Int64(index.encoding.featureCount)])]
         if !index.attributeNames.isEmpty {
             response.inputs.append(tensor(attributes, "BYTES", [-1, Int64(index.attributeNames.count)]))
         }
         response.outputs = [
-            tensor("probabilities", "FP32", [-1, Int64(max(index.encoding.classCount, 1))]), tensor("class", "INT64", [-1]),
+            tensor("probabilities", "FP32", [-1, Int64(index.outputCount)]), tensor("class", "INT64", [-1]),
             tensor("task", "BYTES", [-1]), tensor("unseen", "BOOL", [-1]), tensor("unseen_detectors", "BYTES", [-1]),
             tensor("allocation_confidence", "FP32", [-1]),
         ]
@@ -47,14 +47,14 @@ enum V2ModelSignature {
     /// The output tensors of an answered batch, by name.
     static func outputs(of answer: EdgeInferenceEngine.Answer) -> [String: V2OutputTensor] {
         let rows = Int64(answer.predictions.count)
-        let classes = Int64(max(answer.snapshot.index.encoding.classCount, 1))
+        let classes = Int64(answer.classes)
         let predictions = answer.predictions
         let tensors: [V2OutputTensor] = [
-            .float32("probabilities", predictions.flatMap(\.probabilities), shape: [rows, classes]),
+            .float32("probabilities", answer.probabilities, shape: [rows, classes]),
             .int64("class", predictions.map { Int64($0.predictedClass) }, shape: [rows]),
-            .strings("task", predictions.map { $0.task ?? "" }, shape: [rows]),
+            .strings("task", predictions.indices.map { answer.taskName(of: $0) ?? "" }, shape: [rows]),
             .bool("unseen", predictions.map(\.unseen), shape: [rows]),
-            .strings("unseen_detectors", predictions.map { $0.flaggedBy.map(\.rawValue).joined(separator: ",") }, shape: [rows]),
+            .strings("unseen_detectors", predictions.map(\.flaggedNames), shape: [rows]),
             .float32("allocation_confidence", predictions.map { Float($0.allocationConfidence) }, shape: [rows]),
         ]
         return Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0) })

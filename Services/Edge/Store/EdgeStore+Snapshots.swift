@@ -51,6 +51,39 @@ extension EdgeStore {
         }
     }
 
+    /// Swaps the current and the previous snapshot in one transaction, and records the
+    /// version rolled back from as refused (`Setting.refusedVersion`), so the sync does not
+    /// pull it again. Models are kept: both snapshots still reference theirs.
+    /// - Parameter expected: The version that must be current now.
+    /// - Returns: The snapshot now current (the former previous one), nil when the store holds
+    ///   no previous snapshot or `expected` is not current (nothing changes then).
+    /// - Throws: ``SQLiteError``.
+    public func rollback(expecting expected: Int64) throws -> StoredSnapshot? {
+        try transaction { database in
+            let stored = try database.prepare("SELECT slot, version, job_id, message, installed_at_us FROM snapshots").rows { row in
+                (slot: row.text("slot"), snapshot: StoredSnapshot(
+                    version: row.integer("version"), jobId: row.text("job_id"), message: row.blob("message"),
+                    installedAtUs: row.integer("installed_at_us")))
+            }
+            guard let current = stored.first(where: { $0.slot == Slot.current.rawValue })?.snapshot, current.version == expected,
+                  let previous = stored.first(where: { $0.slot == Slot.previous.rawValue })?.snapshot
+            else { return nil }
+            // The slot is the primary key, checked row by row: the swap is a delete and two inserts.
+            try database.execute("DELETE FROM snapshots")
+            let insert = try database.prepare(
+                "INSERT INTO snapshots (slot, version, job_id, message, installed_at_us) VALUES (?1, ?2, ?3, ?4, ?5)")
+            for (slot, snapshot) in [(Slot.current, previous), (Slot.previous, current)] {
+                try insert.run([
+                    .text(slot.rawValue), .integer(snapshot.version), .text(snapshot.jobId), .blob(snapshot.message),
+                    .integer(snapshot.installedAtUs),
+                ])
+            }
+            let refused = max(current.version, try Self.refusedVersion(database))
+            try Self.set(database, .refusedVersion, to: Array(String(refused).utf8))
+            return previous
+        }
+    }
+
     /// Stores a model's bytes under its content address (once: storing it again does nothing).
     /// The caller has verified that `bytes` hash to `digest`.
     /// - Throws: ``SQLiteError``.

@@ -46,6 +46,8 @@ extension EdgeStore {
         case egressPolicy = "egress_policy"
         /// Last successful contact with the cloud, microseconds as decimal text.
         case lastSyncUs = "last_sync_us"
+        /// The newest version a rollback refused, decimal text: the sync pulls only newer ones.
+        case refusedVersion = "refused_version"
     }
 
     /// The value of `setting`, nil when never set.
@@ -59,15 +61,29 @@ extension EdgeStore {
     /// Sets (or, with nil, clears) `setting`.
     /// - Throws: ``SQLiteError``.
     public func set(_ setting: Setting, to value: [UInt8]?) throws {
-        try transaction { database in
-            if let value {
-                try database.prepare(
-                    "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = ?2"
-                ).run([.text(setting.rawValue), .blob(value)])
-            } else {
-                try database.prepare("DELETE FROM settings WHERE name = ?1").run([.text(setting.rawValue)])
-            }
+        try transaction { database in try Self.set(database, setting, to: value) }
+    }
+
+    static func set(_ database: SQLiteDatabase, _ setting: Setting, to value: [UInt8]?) throws {
+        if let value {
+            try database.prepare(
+                "INSERT INTO settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = ?2"
+            ).run([.text(setting.rawValue), .blob(value)])
+        } else {
+            try database.prepare("DELETE FROM settings WHERE name = ?1").run([.text(setting.rawValue)])
         }
+    }
+
+    /// The newest version a rollback refused (0 = none).
+    /// - Throws: ``SQLiteError``.
+    public func refusedVersion() throws -> Int64 {
+        try read { try Self.refusedVersion($0) }
+    }
+
+    static func refusedVersion(_ database: SQLiteDatabase) throws -> Int64 {
+        let value = try database.prepare("SELECT value FROM settings WHERE name = ?1")
+            .rows([.text(Setting.refusedVersion.rawValue)]) { $0.blob("value") }.first
+        return value.flatMap { Int64(String(decoding: $0, as: UTF8.self)) } ?? 0
     }
 }
 

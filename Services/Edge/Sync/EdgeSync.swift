@@ -47,7 +47,8 @@ public final class EdgeSync: Sendable {
             let latest = try await heartbeat()
             statistics.recordCloud(reachable: true)
             let served = slot.current?.version ?? 0
-            if latest > served {
+            // A version refused by a rollback (or older) is not pulled again; a newer one is.
+            if latest > served, latest > (try store.refusedVersion()) {
                 let installed = try await puller.pull(version: latest)
                 logger.info("snapshot installed", metadata: ["edge.snapshot.version": "\(installed)", "edge.snapshot.previous": "\(served)"])
             }
@@ -63,6 +64,11 @@ public final class EdgeSync: Sendable {
         }
         reply.snapshotVersion = slot.current?.version ?? 0
         return reply
+    }
+
+    /// Runs `body` while no sync runs (a rollback must not interleave with an install).
+    public func exclusively<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await running.run(body)
     }
 
     /// Pulls `version` now (0 = latest), whatever the served one is.

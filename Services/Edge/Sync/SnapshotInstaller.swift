@@ -46,6 +46,32 @@ public struct SnapshotInstaller: Sendable {
         slot.swap(to: loaded)
     }
 
+    /// Serves the previous stored snapshot again (see `EdgeStore.rollback(expecting:)`): it is
+    /// decoded first, so a snapshot that does not decode changes nothing.
+    /// - Parameter expected: The version the caller expects to be served now; 0 = whichever is.
+    /// - Returns: The version served now.
+    /// - Throws: ``EdgeError`` FAILED_PRECONDITION when there is nothing to roll back to or
+    ///   another version is served; `LifelongError`, ``SQLiteError``.
+    public func rollback(expecting expected: Int64) throws -> Int64 {
+        guard let served = slot.current?.version else {
+            throw EdgeError(.failedPrecondition, "no snapshot was synced yet: there is nothing to roll back")
+        }
+        guard expected == 0 || expected == served else {
+            throw EdgeError(.failedPrecondition, "from_version: \(expected) is not served; version \(served) is")
+        }
+        guard let previous = try store.snapshot(.previous) else {
+            throw EdgeError(.failedPrecondition, "no previous snapshot is stored to roll back to (version \(served) is served)")
+        }
+        let message = try Lifelong_V1_TaskIndexSnapshot(serializedBytes: previous.message)
+        let digests = Set(Self.modelReferences(of: message).map(\.sha256))
+        let loaded = try LoadedSnapshot(message: message, models: try store.models(digests))
+        guard try store.rollback(expecting: served) != nil else {
+            throw EdgeError(.failedPrecondition, "the stored snapshots changed during the rollback; try again")
+        }
+        slot.swap(to: loaded)
+        return loaded.version
+    }
+
     /// Stores a model after checking that its bytes hash to `digest`.
     /// - Throws: ``EdgeError`` (DATA_LOSS-like INTERNAL) when they do not, ``SQLiteError``.
     public func storeModel(digest: String, bytes: [UInt8]) throws {

@@ -49,7 +49,7 @@ struct UnseenUploader: Sendable {
     }
 
     private func send(_ batch: EdgeStore.UploadBatch, rules: EgressRules, nowUs: Int64) async throws {
-        let featureNames = slot.current?.index.encoding.features.map(\.name) ?? []
+        let featureNames = slot.current?.predictor.encoding.features.map(\.name) ?? []
         var message = Lifelong_V1_SampleBatch()
         var bytes: Int64 = 0
         for sample in batch.samples {

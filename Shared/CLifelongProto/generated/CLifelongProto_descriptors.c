@@ -56,6 +56,7 @@ const void *CLifelongProto_descriptor_lifelong__v1__discover_relations_request(v
 const void *CLifelongProto_descriptor_lifelong__v1__discover_relations_response(void) { return &lifelong__v1__discover_relations_response__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__edge_heartbeat(void) { return &lifelong__v1__edge_heartbeat__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__edge_node(void) { return &lifelong__v1__edge_node__descriptor; }
+const void *CLifelongProto_descriptor_lifelong__v1__edge_rollback_request(void) { return &lifelong__v1__edge_rollback_request__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__edge_status(void) { return &lifelong__v1__edge_status__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__egress_policy(void) { return &lifelong__v1__egress_policy__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__evaluate_request(void) { return &lifelong__v1__evaluate_request__descriptor; }

@@ -58,6 +58,7 @@ const void *CLifelongProto_descriptor_lifelong__v1__discover_relations_request(v
 const void *CLifelongProto_descriptor_lifelong__v1__discover_relations_response(void);
 const void *CLifelongProto_descriptor_lifelong__v1__edge_heartbeat(void);
 const void *CLifelongProto_descriptor_lifelong__v1__edge_node(void);
+const void *CLifelongProto_descriptor_lifelong__v1__edge_rollback_request(void);
 const void *CLifelongProto_descriptor_lifelong__v1__edge_status(void);
 const void *CLifelongProto_descriptor_lifelong__v1__egress_policy(void);
 const void *CLifelongProto_descriptor_lifelong__v1__evaluate_request(void);

@@ -24,3 +24,16 @@ public enum TrainedModel: Sendable {
     /// The columns the model reads and its label.
     public var encoding: FeatureEncoding { model.encoding }
 }
+
+extension TrainedModel {
+    /// The model in the smallest form that predicts exactly as `model` does: gradient-boosted
+    /// trees without their trees (`GradientBoostedTrees.compiled`), linear models as they are.
+    /// What a process that only serves keeps once the decoded model can be released.
+    public var predictionModel: any TabularModel {
+        switch self {
+        case .gradientBoostedTrees(let model): return model.compiled
+        case .logisticRegression(let model): return model
+        case .ridgeRegression(let model): return model
+        }
+    }
+}

@@ -43,7 +43,6 @@ final class CompiledForest: @unchecked Sendable {
     // Complete layout, level-major: level L holds, for each tree t in grouped order, its 2^L
     // nodes of that level, tree t's node r of level L at `treeCount * (2^L - 1) + t * 2^L + r`.
     private let completeDepth: Int
-    private let completeNodes: UnsafeMutablePointer<CompleteNode>
     /// Per complete node: whether a missing value goes left.
     private let completeDefaultLeft: UnsafeMutablePointer<Bool>
     /// Per complete node, for rows without missing values: the feature in the low 32 bits and
@@ -80,9 +79,20 @@ final class CompiledForest: @unchecked Sendable {
         treeCount = grouped.count
         widestScore = (0..<baseScores.count).map { starts[$0 + 1] - starts[$0] }.max() ?? 0
 
+        let depth = grouped.map(\.depth).max() ?? 0
+        let anyCategorical = grouped.contains { !$0.categorySplits.isEmpty }
+        let realNodes = grouped.reduce(0) { $0 + $1.nodeCount }
+        // Padding must not blow up memory (a decoded model may mix one deep tree with many
+        // stumps): the complete layout may hold at most four times the real nodes.
+        let paddedNodes = grouped.count << depth
+        usesCompleteLayout = !anyCategorical && depth <= Self.maximumCompleteDepth
+            && paddedNodes <= max(4 * realNodes, 1 << 16)
+
+        // The general layout is built only when the walk uses it: a served model keeps one
+        // layout in memory, not two.
         var roots: [Int32] = [], feature: [Int32] = [], value: [Float] = [], left: [Int32] = [], right: [Int32] = []
         var defaultLeft: [Bool] = [], categoryWords: [Int32] = [], bits: [UInt64] = []
-        for tree in grouped {
+        for tree in grouped where !usesCompleteLayout {
             let offset = Int32(feature.count)
             roots.append(offset)
             var wordsOfNode = [Int32](repeating: -1, count: tree.nodeCount)
@@ -111,13 +121,6 @@ final class CompiledForest: @unchecked Sendable {
         nodeCategoryWords = Self.copy(categoryWords)
         categoryBits = Self.copy(bits)
 
-        let depth = grouped.map(\.depth).max() ?? 0
-        let anyCategorical = grouped.contains { !$0.categorySplits.isEmpty }
-        // Padding must not blow up memory (a decoded model may mix one deep tree with many
-        // stumps): the complete layout may hold at most four times the real nodes.
-        let paddedNodes = grouped.count << depth
-        usesCompleteLayout = !anyCategorical && depth <= Self.maximumCompleteDepth
-            && paddedNodes <= max(4 * feature.count, 1 << 16)
         completeDepth = usesCompleteLayout ? depth : 0
         let internalCount = usesCompleteLayout ? (1 << depth) - 1 : 0
         let leafCount = usesCompleteLayout ? 1 << depth : 0
@@ -146,7 +149,6 @@ final class CompiledForest: @unchecked Sendable {
                 }
             }
         }
-        completeNodes = Self.copy(nodes)
         completeKeys = Self.copy(nodes.map { UInt64($0.feature) | UInt64(Self.orderKey($0.threshold)) << 32 })
         completeDefaultLeft = Self.copy(defaults)
         completeLeaves = Self.copy(leaves)
@@ -156,7 +158,6 @@ final class CompiledForest: @unchecked Sendable {
         baseScores.deallocate()
         categoryCounts.deallocate()
         treeStarts.deallocate()
-        completeNodes.deallocate()
         completeDefaultLeft.deallocate()
         completeKeys.deallocate()
         completeLeaves.deallocate()
@@ -178,6 +179,12 @@ final class CompiledForest: @unchecked Sendable {
         return bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
     }
 
+    /// The threshold whose order key is `key` (the inverse of `orderKey`).
+    @inline(__always)
+    static func threshold(ofOrderKey key: UInt32) -> Float {
+        Float(bitPattern: key & 0x8000_0000 != 0 ? key & 0x7FFF_FFFF : ~key)
+    }
+
     /// Writes the raw scores of one row (`featureCount` values) to `scores` (`scoreCount`).
     @inline(__always)
     func scores(row: UnsafePointer<Float>, into scores: UnsafeMutablePointer<Float>) {
@@ -192,7 +199,7 @@ final class CompiledForest: @unchecked Sendable {
         var anyMissing = false
         for feature in 0..<featureCount { anyMissing = anyMissing || row[feature].isNaN }
         let depth = completeDepth, treeCount = self.treeCount
-        let nodes = completeNodes, defaults = completeDefaultLeft, keys = completeKeys
+        let defaults = completeDefaultLeft, keys = completeKeys
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, featureCount)) { keyBuffer in
             withUnsafeTemporaryAllocation(of: Int.self, capacity: max(1, widestScore)) { indexBuffer in
                 let indices = indexBuffer.baseAddress!, rowKeys = keyBuffer.baseAddress!
@@ -208,13 +215,14 @@ final class CompiledForest: @unchecked Sendable {
                     for level in 0..<depth {
                         let levelStart = treeCount * ((1 << level) - 1)
                         if anyMissing {
-                            let levelNodes = nodes + levelStart, levelDefaults = defaults + levelStart
+                            let levelKeys = keys + levelStart, levelDefaults = defaults + levelStart
                             for j in 0..<count {
                                 let index = indices[j]
-                                let node = levelNodes[index]
-                                let x = row[Int(node.feature)]
+                                let packed = levelKeys[index]
+                                let x = row[Int(truncatingIfNeeded: packed & 0xFFFF_FFFF)]
+                                let threshold = Self.threshold(ofOrderKey: UInt32(truncatingIfNeeded: packed >> 32))
                                 // NaN fails both comparisons: `x > t` sends it left, `!(x <= t)` right.
-                                let right = levelDefaults[index] ? x > node.threshold : !(x <= node.threshold)
+                                let right = levelDefaults[index] ? x > threshold : !(x <= threshold)
                                 indices[j] = 2 &* index &+ (right ? 1 : 0)
                             }
                         } else {

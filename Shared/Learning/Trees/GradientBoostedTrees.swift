@@ -23,8 +23,8 @@ public struct GradientBoostedTrees: TabularModel {
     /// nil without a validation set. Not stored in the model format.
     public let initialValidationLoss: Double?
 
-    let forest: CompiledForest
-    let validator: FeatureValidator
+    /// The prediction form of the trees (all that prediction reads).
+    public let compiled: CompiledTreeEnsemble
 
     /// Assembles a model from its parts (as decoded from the model format), checking that
     /// they are consistent.
@@ -65,62 +65,17 @@ public struct GradientBoostedTrees: TabularModel {
         self.roundsKept = roundsKept
         self.validationLosses = validationLosses
         self.initialValidationLoss = initialValidationLoss
-        forest = CompiledForest(trees: trees, baseScores: baseScores, encoding: encoding)
-        validator = FeatureValidator(encoding: encoding)
+        compiled = CompiledTreeEnsemble(trees: trees, baseScores: baseScores, encoding: encoding, objective: objective)
     }
 
     /// Predicts one row into caller-owned storage without allocating.
     public func predict(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) throws {
-        try validator.checkCount(row.count)
-        guard output.count == objective.outputCount else {
-            throw LearningError(
-                .shapeMismatch, "the output buffer has \(output.count) values, the model writes \(objective.outputCount)")
-        }
-        try validator.check(row.baseAddress!)
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: forest.scoreCount) { scores in
-            forest.scores(row: row.baseAddress!, into: scores.baseAddress!)
-            objective.transform(scores: scores.baseAddress!, output: output.baseAddress!)
-        }
+        try compiled.predict(row: row, into: output)
     }
 
     /// Raw scores (before the sigmoid or softmax) of one row.
-    public func rawScores(_ row: [Float]) throws -> [Float] {
-        try validator.checkCount(row.count)
-        var scores = [Float](repeating: 0, count: forest.scoreCount)
-        try row.withUnsafeBufferPointer { input in
-            try validator.check(input.baseAddress!)
-            scores.withUnsafeMutableBufferPointer { forest.scores(row: input.baseAddress!, into: $0.baseAddress!) }
-        }
-        return scores
-    }
+    public func rawScores(_ row: [Float]) throws -> [Float] { try compiled.rawScores(row) }
 
     /// Predicts many rows in parallel blocks.
-    public func predictBatch(rowMajor: [Float]) throws -> [Float] {
-        let width = encoding.featureCount
-        guard rowMajor.count % width == 0 else {
-            throw LearningError(
-                .featureCountMismatch, "\(rowMajor.count) values are not whole rows of \(width) features")
-        }
-        let rows = rowMajor.count / width
-        let outputs = objective.outputCount
-        var result = [Float](repeating: 0, count: rows * outputs)
-        try rowMajor.withUnsafeBufferPointer { input in
-            // Validate first, so a bad row fails the batch before any work.
-            for row in 0..<rows { try validator.check(input.baseAddress! + row * width, rowIndex: row) }
-            result.withUnsafeMutableBufferPointer { output in
-                let shared = UncheckedSendable((input.baseAddress!, output.baseAddress!))
-                let forest = self.forest, objective = self.objective
-                ParallelWork.forRanges(rows, minimumChunk: 256) { range in
-                    let (input, output) = shared.value
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: forest.scoreCount) { scores in
-                        for row in range {
-                            forest.scores(row: input + row * width, into: scores.baseAddress!)
-                            objective.transform(scores: scores.baseAddress!, output: output + row * outputs)
-                        }
-                    }
-                }
-            }
-        }
-        return result
-    }
+    public func predictBatch(rowMajor: [Float]) throws -> [Float] { try compiled.predictBatch(rowMajor: rowMajor) }
 }

@@ -19,9 +19,6 @@ public struct TaskPrediction: Sendable, Hashable {
 }
 
 extension TaskIndex {
-    /// How many nearest tasks the similarity fallback blends.
-    static let similarityFallbackCount = 3
-
     /// Predicts one sample: allocation (attributes or clusters), then the task's model, or a
     /// weighted blend of related models when the task has no model or is unknown.
     ///
@@ -31,67 +28,21 @@ extension TaskIndex {
     /// - A task without a model of its own is answered by its fallbacks and the global model.
     /// - An unknown attribute combination is answered by the global model (weight 1) blended
     ///   with the models of the nearest tasks by data distance (weights exp(−distance/2)).
+    ///
+    /// Each call lays the index out anew (`TaskIndexPredictor`); to predict many samples, or
+    /// without allocating, keep a `predictor()`.
     /// - Parameters:
     ///   - features: `encoding.featureCount` values (NaN = missing).
     ///   - attributes: Attribute values in `attributeNames` order (ignored for cluster tasks).
     /// - Throws: `LifelongError.featureCountMismatch` for a wrong feature or attribute count;
     ///   `.missingModel` when the index has no model to answer with.
     public func predict(features: [Float], attributes: [String] = []) throws -> TaskPrediction {
-        let allocated = try allocator.allocate(features: features, attributes: attributes)
-        var scores: [UnseenTaskDetector.Kind: Double] = [:]
-        if allocator.kind == .attributes {
-            scores[.attributes] = allocated == nil ? 1 : 0
-        }
-        let nearest = nearestTasks(features)
-        scores[.distribution] = nearest.first?.distance ?? .infinity
-
-        var components: [(StoredModel, Double)] = []
-        var blended = false
-        if let allocated, let assignment = assignment(of: allocated), let own = assignment.model.flatMap({ models[$0] }) {
-            let probabilities = try own.probabilities(features)
-            scores[.confidence] = 1 - Double(probabilities.max() ?? 0)
-            return try finish(probabilities, task: allocated, scores: scores, blended: false)
-        } else if let allocated, let assignment = assignment(of: allocated) {
-            components += assignment.fallbacks.compactMap { ref in models[ref.digest].map { ($0, ref.weight) } }
-            if let global = globalModel.flatMap({ models[$0] }) { components.append((global, 1)) }
-            blended = true
-        } else {
-            if let global = globalModel.flatMap({ models[$0] }) { components.append((global, 1)) }
-            for (task, distance) in nearest.prefix(Self.similarityFallbackCount) {
-                if let digest = assignment(of: task)?.model, let model = models[digest] {
-                    components.append((model, (-distance / 2).exp))
-                }
-            }
-            blended = components.count > 1
-        }
-        guard !components.isEmpty else {
-            throw LifelongError(.missingModel, "the index has no model to answer this sample with", field: "models")
-        }
-        var mixture = [Float](repeating: 0, count: max(encoding.classCount, 1))
-        var total = 0.0
-        for (model, weight) in components where weight > 0 {
-            let probabilities = try model.probabilities(features)
-            for k in mixture.indices { mixture[k] += Float(weight) * probabilities[k] }
-            total += weight
-        }
-        if total > 0 { mixture = mixture.map { $0 / Float(total) } }
-        if scores[.confidence] == nil || blended { scores[.confidence] = 1 - Double(mixture.max() ?? 0) }
-        return try finish(mixture, task: allocated, scores: scores, blended: blended)
+        try predictor().predict(features: features, attributes: attributes)
     }
 
-    private func finish(
-        _ probabilities: [Float], task: String?, scores: [UnseenTaskDetector.Kind: Double], blended: Bool
-    ) throws -> TaskPrediction {
-        var flagged: [UnseenTaskDetector.Kind] = []
-        for kind in UnseenTaskDetector.Kind.allCases {
-            if let score = scores[kind], let detector = detector(kind), detector.flags(score) { flagged.append(kind) }
-        }
-        var best = 0
-        for k in probabilities.indices where probabilities[k] > probabilities[best] { best = k }
-        return TaskPrediction(
-            probabilities: probabilities, predictedClass: best, task: task, unseen: !flagged.isEmpty, flaggedBy: flagged,
-            scores: scores, blended: blended)
-    }
+    /// The index laid out for serving (see `TaskIndexPredictor`).
+    /// - Throws: As `TaskIndexPredictor.init(_:)`.
+    public func predictor() throws -> TaskIndexPredictor { try TaskIndexPredictor(self) }
 
     /// Predicts every row of a set (attributes taken from the set when it has the index's
     /// attribute columns).
@@ -102,8 +53,9 @@ extension TaskIndex {
             throw LifelongError(.schemaMismatch, "the data's feature columns differ from the index's", field: "features")
         }
         let useAttributes = data.attributeNames == attributeNames
+        let predictor = try predictor()
         return try (0..<data.rowCount).map { row in
-            try predict(features: data.table.features(ofRow: row), attributes: useAttributes ? data.attributes[row] : [])
+            try predictor.predict(features: data.table.features(ofRow: row), attributes: useAttributes ? data.attributes[row] : [])
         }
     }
 
@@ -130,9 +82,3 @@ extension TaskIndex {
         return result
     }
 }
-
-extension Double {
-    fileprivate var exp: Double { Foundation.exp(self) }
-}
-
-import Foundation

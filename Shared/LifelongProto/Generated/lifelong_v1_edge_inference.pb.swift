@@ -209,6 +209,8 @@ public struct Lifelong_V1_EdgeStatus: ProtobufMessage {
     public var bufferRejected: Int64 = 0
     /// Buffered samples deleted to make room for newer ones (quota, drop-oldest), since the store was created.
     public var bufferDropped: Int64 = 0
+    /// The newest version a RollbackSnapshot refused (0 = none): the sync pulls only newer ones.
+    public var refusedVersion: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -221,6 +223,33 @@ public struct Lifelong_V1_EdgeStatus: ProtobufMessage {
     public init(serializedBytes bytes: [UInt8], limits: DecodingLimits) throws {
         self = try ProtobufCCodec.decode(bytes, descriptor: Self._cDescriptor, limits: limits) {
             Self(_c: $0.assumingMemoryBound(to: Lifelong__V1__EdgeStatus.self))
+        }
+    }
+
+    /// Serializes the message.
+    /// - Throws: `ProtobufEncodingError` when a string holds a NUL character.
+    public func serializedBytes() throws -> [UInt8] {
+        try ProtobufCCodec.encode(descriptor: Self._cDescriptor) { UnsafeMutableRawPointer(try _cMessage($0)) }
+    }
+}
+
+/// Request of RollbackSnapshot.
+public struct Lifelong_V1_EdgeRollbackRequest: ProtobufMessage {
+    /// The version the caller expects to be served now (compare-and-set: FAILED_PRECONDITION when
+    /// another one is); 0 = whichever is served.
+    public var fromVersion: Int64 = 0
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// The fully-qualified protobuf name.
+    public static let protoMessageName = "lifelong.v1.EdgeRollbackRequest"
+
+    /// Parses a message.
+    /// - Throws: `ProtobufDecodingError` for malformed or oversized input.
+    public init(serializedBytes bytes: [UInt8], limits: DecodingLimits) throws {
+        self = try ProtobufCCodec.decode(bytes, descriptor: Self._cDescriptor, limits: limits) {
+            Self(_c: $0.assumingMemoryBound(to: Lifelong__V1__EdgeRollbackRequest.self))
         }
     }
 
@@ -306,6 +335,21 @@ extension Lifelong_V1_DetectorScore {
     }
 }
 
+extension Lifelong_V1_EdgeRollbackRequest {
+    static var _cDescriptor: UnsafeRawPointer { CLifelongProto_descriptor_lifelong__v1__edge_rollback_request() }
+
+    func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__EdgeRollbackRequest> {
+        let c = arena.message(Lifelong__V1__EdgeRollbackRequest.self, descriptor: Self._cDescriptor)
+        c.pointee.from_version = self.fromVersion
+        return c
+    }
+
+    init(_c c: UnsafePointer<Lifelong__V1__EdgeRollbackRequest>) {
+        self.init()
+        self.fromVersion = c.pointee.from_version
+    }
+}
+
 extension Lifelong_V1_EdgeStatus {
     static var _cDescriptor: UnsafeRawPointer { CLifelongProto_descriptor_lifelong__v1__edge_status() }
 
@@ -322,6 +366,7 @@ extension Lifelong_V1_EdgeStatus {
         c.pointee.samples_transfer_ratio = self.samplesTransferRatio
         c.pointee.buffer_rejected = self.bufferRejected
         c.pointee.buffer_dropped = self.bufferDropped
+        c.pointee.refused_version = self.refusedVersion
         return c
     }
 
@@ -338,6 +383,7 @@ extension Lifelong_V1_EdgeStatus {
         self.samplesTransferRatio = c.pointee.samples_transfer_ratio
         self.bufferRejected = c.pointee.buffer_rejected
         self.bufferDropped = c.pointee.buffer_dropped
+        self.refusedVersion = c.pointee.refused_version
     }
 }
 

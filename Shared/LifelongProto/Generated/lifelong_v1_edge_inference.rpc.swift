@@ -64,6 +64,19 @@ public enum Lifelong_V1_EdgeInference {
             /// The call kind.
             public static let kind = RPCKind.unary
         }
+        /// Serves the previous snapshot (kept in the node's store) again. The version rolled back
+        /// from is refused: the node does not pull it, or any older one, from the cloud again; a
+        /// newer published version is pulled as usual.
+        public enum RollbackSnapshot {
+            /// The request message.
+            public typealias Input = Lifelong_V1_EdgeRollbackRequest
+            /// The response message.
+            public typealias Output = Lifelong_V1_EdgeStatus
+            /// The method's descriptor.
+            public static let descriptor = MethodDescriptor(service: Lifelong_V1_EdgeInference.descriptor, method: "RollbackSnapshot")
+            /// The call kind.
+            public static let kind = RPCKind.unary
+        }
 
         /// Every method of the service.
         public static let descriptors: [MethodDescriptor] = [
@@ -72,6 +85,7 @@ public enum Lifelong_V1_EdgeInference {
             GetStatus.descriptor,
             SyncNow.descriptor,
             SetEgressPolicy.descriptor,
+            RollbackSnapshot.descriptor,
         ]
     }
 
@@ -135,6 +149,18 @@ public enum Lifelong_V1_EdgeInference {
                 method: Method.SetEgressPolicy.descriptor, options: options
             ).message
         }
+
+        /// Serves the previous snapshot (kept in the node's store) again. The version rolled back
+        /// from is refused: the node does not pull it, or any older one, from the cloud again; a
+        /// newer published version is pulled as usual.
+        public func rollbackSnapshot(
+            _ message: Method.RollbackSnapshot.Input, metadata: Metadata = [:], options: CallOptions = .defaults
+        ) async throws -> Method.RollbackSnapshot.Output {
+            try await client.unary(
+                request: ClientRequest(message: message, metadata: metadata),
+                method: Method.RollbackSnapshot.descriptor, options: options
+            ).message
+        }
     }
 
     /// Implement this to serve the service; register it with an `RPCRouter`.
@@ -151,6 +177,10 @@ public enum Lifelong_V1_EdgeInference {
         func syncNow(request: Method.SyncNow.Input, context: ServerContext) async throws -> Method.SyncNow.Output
         /// Replaces the node's egress policy.
         func setEgressPolicy(request: Method.SetEgressPolicy.Input, context: ServerContext) async throws -> Method.SetEgressPolicy.Output
+        /// Serves the previous snapshot (kept in the node's store) again. The version rolled back
+        /// from is refused: the node does not pull it, or any older one, from the cloud again; a
+        /// newer published version is pulled as usual.
+        func rollbackSnapshot(request: Method.RollbackSnapshot.Input, context: ServerContext) async throws -> Method.RollbackSnapshot.Output
     }
 }
 
@@ -172,6 +202,9 @@ extension Lifelong_V1_EdgeInference.SimpleServiceProtocol {
         }
         router.registerUnary(Lifelong_V1_EdgeInference.Method.SetEgressPolicy.descriptor) { (request: Lifelong_V1_EdgeInference.Method.SetEgressPolicy.Input, context) -> Lifelong_V1_EdgeInference.Method.SetEgressPolicy.Output in
             try await self.setEgressPolicy(request: request, context: context)
+        }
+        router.registerUnary(Lifelong_V1_EdgeInference.Method.RollbackSnapshot.descriptor) { (request: Lifelong_V1_EdgeInference.Method.RollbackSnapshot.Input, context) -> Lifelong_V1_EdgeInference.Method.RollbackSnapshot.Output in
+            try await self.rollbackSnapshot(request: request, context: context)
         }
     }
 }

@@ -322,6 +322,51 @@ void   lifelong__v1__edge_status__free_unpacked
   assert(message->base.descriptor == &lifelong__v1__edge_status__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lifelong__v1__edge_rollback_request__init
+                     (Lifelong__V1__EdgeRollbackRequest         *message)
+{
+  static const Lifelong__V1__EdgeRollbackRequest init_value = LIFELONG__V1__EDGE_ROLLBACK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lifelong__v1__edge_rollback_request__get_packed_size
+                     (const Lifelong__V1__EdgeRollbackRequest *message)
+{
+  assert(message->base.descriptor == &lifelong__v1__edge_rollback_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lifelong__v1__edge_rollback_request__pack
+                     (const Lifelong__V1__EdgeRollbackRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lifelong__v1__edge_rollback_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lifelong__v1__edge_rollback_request__pack_to_buffer
+                     (const Lifelong__V1__EdgeRollbackRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lifelong__v1__edge_rollback_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lifelong__V1__EdgeRollbackRequest *
+       lifelong__v1__edge_rollback_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lifelong__V1__EdgeRollbackRequest *)
+     protobuf_c_message_unpack (&lifelong__v1__edge_rollback_request__descriptor,
+                                allocator, len, data);
+}
+void   lifelong__v1__edge_rollback_request__free_unpacked
+                     (Lifelong__V1__EdgeRollbackRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lifelong__v1__edge_rollback_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   lifelong__v1__sync_now_request__init
                      (Lifelong__V1__SyncNowRequest         *message)
 {
@@ -789,7 +834,7 @@ const ProtobufCMessageDescriptor lifelong__v1__get_status_request__descriptor =
   (ProtobufCMessageInit) lifelong__v1__get_status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__edge_status__field_descriptors[11] =
+static const ProtobufCFieldDescriptor lifelong__v1__edge_status__field_descriptors[12] =
 {
   {
     "node",
@@ -923,6 +968,18 @@ static const ProtobufCFieldDescriptor lifelong__v1__edge_status__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "refused_version",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__EdgeStatus, refused_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__edge_status__field_indices_by_name[] = {
   10,   /* field[10] = buffer_dropped */
@@ -932,6 +989,7 @@ static const unsigned lifelong__v1__edge_status__field_indices_by_name[] = {
   7,   /* field[7] = last_sync_us */
   0,   /* field[0] = node */
   4,   /* field[4] = queued_uploads */
+  11,   /* field[11] = refused_version */
   5,   /* field[5] = samples_inferred */
   8,   /* field[8] = samples_transfer_ratio */
   6,   /* field[6] = samples_uploaded */
@@ -940,7 +998,7 @@ static const unsigned lifelong__v1__edge_status__field_indices_by_name[] = {
 static const ProtobufCIntRange lifelong__v1__edge_status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__edge_status__descriptor =
 {
@@ -950,11 +1008,49 @@ const ProtobufCMessageDescriptor lifelong__v1__edge_status__descriptor =
   "Lifelong__V1__EdgeStatus",
   "lifelong.v1",
   sizeof(Lifelong__V1__EdgeStatus),
-  11,
+  12,
   lifelong__v1__edge_status__field_descriptors,
   lifelong__v1__edge_status__field_indices_by_name,
   1,  lifelong__v1__edge_status__number_ranges,
   (ProtobufCMessageInit) lifelong__v1__edge_status__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lifelong__v1__edge_rollback_request__field_descriptors[1] =
+{
+  {
+    "from_version",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__EdgeRollbackRequest, from_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lifelong__v1__edge_rollback_request__field_indices_by_name[] = {
+  0,   /* field[0] = from_version */
+};
+static const ProtobufCIntRange lifelong__v1__edge_rollback_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lifelong__v1__edge_rollback_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lifelong.v1.EdgeRollbackRequest",
+  "EdgeRollbackRequest",
+  "Lifelong__V1__EdgeRollbackRequest",
+  "lifelong.v1",
+  sizeof(Lifelong__V1__EdgeRollbackRequest),
+  1,
+  lifelong__v1__edge_rollback_request__field_descriptors,
+  lifelong__v1__edge_rollback_request__field_indices_by_name,
+  1,  lifelong__v1__edge_rollback_request__number_ranges,
+  (ProtobufCMessageInit) lifelong__v1__edge_rollback_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define lifelong__v1__sync_now_request__field_descriptors NULL
@@ -1052,18 +1148,20 @@ const ProtobufCMessageDescriptor lifelong__v1__sync_now_response__descriptor =
   (ProtobufCMessageInit) lifelong__v1__sync_now_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor lifelong__v1__edge_inference__method_descriptors[5] =
+static const ProtobufCMethodDescriptor lifelong__v1__edge_inference__method_descriptors[6] =
 {
   { "Infer", &lifelong__v1__infer_request__descriptor, &lifelong__v1__infer_response__descriptor },
   { "InferStream", &lifelong__v1__infer_request__descriptor, &lifelong__v1__infer_response__descriptor },
   { "GetStatus", &lifelong__v1__get_status_request__descriptor, &lifelong__v1__edge_status__descriptor },
   { "SyncNow", &lifelong__v1__sync_now_request__descriptor, &lifelong__v1__sync_now_response__descriptor },
   { "SetEgressPolicy", &lifelong__v1__egress_policy__descriptor, &lifelong__v1__edge_status__descriptor },
+  { "RollbackSnapshot", &lifelong__v1__edge_rollback_request__descriptor, &lifelong__v1__edge_status__descriptor },
 };
 const unsigned lifelong__v1__edge_inference__method_indices_by_name[] = {
   2,        /* GetStatus */
   0,        /* Infer */
   1,        /* InferStream */
+  5,        /* RollbackSnapshot */
   4,        /* SetEgressPolicy */
   3         /* SyncNow */
 };
@@ -1074,7 +1172,7 @@ const ProtobufCServiceDescriptor lifelong__v1__edge_inference__descriptor =
   "EdgeInference",
   "Lifelong__V1__EdgeInference",
   "lifelong.v1",
-  5,
+  6,
   lifelong__v1__edge_inference__method_descriptors,
   lifelong__v1__edge_inference__method_indices_by_name
 };
@@ -1117,6 +1215,14 @@ void lifelong__v1__edge_inference__set_egress_policy(ProtobufCService *service,
 {
   assert(service->descriptor == &lifelong__v1__edge_inference__descriptor);
   service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lifelong__v1__edge_inference__rollback_snapshot(ProtobufCService *service,
+                                                     const Lifelong__V1__EdgeRollbackRequest *input,
+                                                     Lifelong__V1__EdgeStatus_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &lifelong__v1__edge_inference__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lifelong__v1__edge_inference__init (Lifelong__V1__EdgeInference_Service *service,
                                          Lifelong__V1__EdgeInference_ServiceDestroy destroy)

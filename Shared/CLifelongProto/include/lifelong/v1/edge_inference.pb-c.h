@@ -24,6 +24,7 @@ typedef struct Lifelong__V1__Prediction Lifelong__V1__Prediction;
 typedef struct Lifelong__V1__InferResponse Lifelong__V1__InferResponse;
 typedef struct Lifelong__V1__GetStatusRequest Lifelong__V1__GetStatusRequest;
 typedef struct Lifelong__V1__EdgeStatus Lifelong__V1__EdgeStatus;
+typedef struct Lifelong__V1__EdgeRollbackRequest Lifelong__V1__EdgeRollbackRequest;
 typedef struct Lifelong__V1__SyncNowRequest Lifelong__V1__SyncNowRequest;
 typedef struct Lifelong__V1__SyncNowResponse Lifelong__V1__SyncNowResponse;
 
@@ -234,10 +235,31 @@ struct  Lifelong__V1__EdgeStatus
    * Buffered samples deleted to make room for newer ones (quota, drop-oldest), since the store was created.
    */
   int64_t buffer_dropped;
+  /*
+   * The newest version a RollbackSnapshot refused (0 = none): the sync pulls only newer ones.
+   */
+  int64_t refused_version;
 };
 #define LIFELONG__V1__EDGE_STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__edge_status__descriptor) \
-    , NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+
+/*
+ * Request of RollbackSnapshot.
+ */
+struct  Lifelong__V1__EdgeRollbackRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The version the caller expects to be served now (compare-and-set: FAILED_PRECONDITION when
+   * another one is); 0 = whichever is served.
+   */
+  int64_t from_version;
+};
+#define LIFELONG__V1__EDGE_ROLLBACK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__edge_rollback_request__descriptor) \
+    , 0 }
 
 
 /*
@@ -413,6 +435,25 @@ Lifelong__V1__EdgeStatus *
 void   lifelong__v1__edge_status__free_unpacked
                      (Lifelong__V1__EdgeStatus *message,
                       ProtobufCAllocator *allocator);
+/* Lifelong__V1__EdgeRollbackRequest methods */
+void   lifelong__v1__edge_rollback_request__init
+                     (Lifelong__V1__EdgeRollbackRequest         *message);
+size_t lifelong__v1__edge_rollback_request__get_packed_size
+                     (const Lifelong__V1__EdgeRollbackRequest   *message);
+size_t lifelong__v1__edge_rollback_request__pack
+                     (const Lifelong__V1__EdgeRollbackRequest   *message,
+                      uint8_t             *out);
+size_t lifelong__v1__edge_rollback_request__pack_to_buffer
+                     (const Lifelong__V1__EdgeRollbackRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lifelong__V1__EdgeRollbackRequest *
+       lifelong__v1__edge_rollback_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lifelong__v1__edge_rollback_request__free_unpacked
+                     (Lifelong__V1__EdgeRollbackRequest *message,
+                      ProtobufCAllocator *allocator);
 /* Lifelong__V1__SyncNowRequest methods */
 void   lifelong__v1__sync_now_request__init
                      (Lifelong__V1__SyncNowRequest         *message);
@@ -474,6 +515,9 @@ typedef void (*Lifelong__V1__GetStatusRequest_Closure)
 typedef void (*Lifelong__V1__EdgeStatus_Closure)
                  (const Lifelong__V1__EdgeStatus *message,
                   void *closure_data);
+typedef void (*Lifelong__V1__EdgeRollbackRequest_Closure)
+                 (const Lifelong__V1__EdgeRollbackRequest *message,
+                  void *closure_data);
 typedef void (*Lifelong__V1__SyncNowRequest_Closure)
                  (const Lifelong__V1__SyncNowRequest *message,
                   void *closure_data);
@@ -507,6 +551,10 @@ struct Lifelong__V1__EdgeInference_Service
                             const Lifelong__V1__EgressPolicy *input,
                             Lifelong__V1__EdgeStatus_Closure closure,
                             void *closure_data);
+  void (*rollback_snapshot)(Lifelong__V1__EdgeInference_Service *service,
+                            const Lifelong__V1__EdgeRollbackRequest *input,
+                            Lifelong__V1__EdgeStatus_Closure closure,
+                            void *closure_data);
 };
 typedef void (*Lifelong__V1__EdgeInference_ServiceDestroy)(Lifelong__V1__EdgeInference_Service *);
 void lifelong__v1__edge_inference__init (Lifelong__V1__EdgeInference_Service *service,
@@ -519,7 +567,8 @@ void lifelong__v1__edge_inference__init (Lifelong__V1__EdgeInference_Service *se
       function_prefix__ ## infer_stream,\
       function_prefix__ ## get_status,\
       function_prefix__ ## sync_now,\
-      function_prefix__ ## set_egress_policy  }
+      function_prefix__ ## set_egress_policy,\
+      function_prefix__ ## rollback_snapshot  }
 void lifelong__v1__edge_inference__infer(ProtobufCService *service,
                                          const Lifelong__V1__InferRequest *input,
                                          Lifelong__V1__InferResponse_Closure closure,
@@ -540,6 +589,10 @@ void lifelong__v1__edge_inference__set_egress_policy(ProtobufCService *service,
                                                      const Lifelong__V1__EgressPolicy *input,
                                                      Lifelong__V1__EdgeStatus_Closure closure,
                                                      void *closure_data);
+void lifelong__v1__edge_inference__rollback_snapshot(ProtobufCService *service,
+                                                     const Lifelong__V1__EdgeRollbackRequest *input,
+                                                     Lifelong__V1__EdgeStatus_Closure closure,
+                                                     void *closure_data);
 
 /* --- descriptors --- */
 
@@ -550,6 +603,7 @@ extern const ProtobufCMessageDescriptor lifelong__v1__prediction__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__infer_response__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__get_status_request__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__edge_status__descriptor;
+extern const ProtobufCMessageDescriptor lifelong__v1__edge_rollback_request__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__sync_now_request__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__sync_now_response__descriptor;
 extern const ProtobufCServiceDescriptor lifelong__v1__edge_inference__descriptor;
