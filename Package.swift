@@ -440,8 +440,14 @@ let package = Package(
             path: "Benchmarks/TrainingBenchmark", swiftSettings: strictSwift),
         /// `make bench-learning`: our gradient-boosted trees against XGBoost (scripts/learning/bench.sh).
         .executableTarget(
-            name: "learning-benchmark", dependencies: ["LifelongLearning"], path: "Benchmarks/LearningBenchmark",
+            name: "learning-benchmark", dependencies: ["BenchmarkSupport", "LifelongLearning"], path: "Benchmarks/LearningBenchmark",
             swiftSettings: strictSwift),
+        /// What the benchmarks share: exporting trees for tl2cgen, the process's resident memory.
+        .target(
+            name: "BenchmarkSupport", dependencies: ["LifelongLearning"], path: "Benchmarks/BenchmarkSupport",
+            swiftSettings: strictSwift),
+        /// Counts the calling thread's heap allocations (glibc's allocator wrapped; benchmarks only).
+        .target(name: "CAllocationCounter", path: "Benchmarks/CAllocationCounter"),
         /// `make bench-lifelong`: lifelong against global, isolated and XGBoost on the default
         /// thermal-comfort scenario (scripts/lifelong/bench.sh).
         .executableTarget(

@@ -8,6 +8,7 @@
 import Glibc
 #endif
 import Foundation
+import BenchmarkSupport
 import LifelongLearning
 
 struct Arguments {
@@ -54,13 +55,6 @@ func nanoseconds() -> UInt64 {
     return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
 }
 
-func residentBytes() -> Int {
-    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
-          let pages = Int(text.split(separator: " ")[1])
-    else { return 0 }
-    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
-}
-
 func peakResidentBytes() -> Int {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -79,33 +73,6 @@ func cpuSeconds() -> Double {
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
-
-/// The trees as plain arrays (numeric splits: go left when `x <= value`, NaN follows
-/// `default_left`), for scripts/learning/tl2cgen_bench.py to rebuild with treelite.
-func exportTrees(_ model: GradientBoostedTrees, to path: String) throws {
-    let objective: String
-    switch model.objective {
-    case .squaredError: objective = "regression"
-    case .binaryLogistic: objective = "binary"
-    case .multiclassSoftmax: objective = "multiclass"
-    }
-    let trees: [[String: Any]] = model.trees.map { tree in
-        [
-            "output": tree.outputIndex,
-            "feature": tree.splitFeatures.map(Int.init),
-            "value": tree.values.map(Double.init),
-            "left": tree.leftChildren.map(Int.init),
-            "right": tree.rightChildren.map(Int.init),
-            "default_left": tree.defaultLeft,
-            "categorical_nodes": tree.categorySplits.map(\.node),
-        ]
-    }
-    let document: [String: Any] = [
-        "features": model.encoding.featureCount, "objective": objective,
-        "base_scores": model.baseScores.map(Double.init), "trees": trees,
-    ]
-    try JSONSerialization.data(withJSONObject: document, options: .sortedKeys).write(to: URL(fileURLWithPath: path))
 }
 
 func main() throws {
