@@ -94,10 +94,11 @@ public struct AccuracyMatrix: Sendable, Hashable {
 
 /// Formulas that are not about the matrix.
 public enum LifelongMetrics {
-    /// Mean of per-task accuracies (each task counts once, whatever its size).
+    /// Mean of per-task accuracies (each task counts once, whatever its size), summed in
+    /// task-name order so that the same accuracies give the same bits in every run.
     /// - Returns: 0 for no tasks.
     public static func taskAverageAccuracy(_ perTask: [String: Double]) -> Double {
-        perTask.isEmpty ? 0 : perTask.values.reduce(0, +) / Double(perTask.count)
+        perTask.isEmpty ? 0 : perTask.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value } / Double(perTask.count)
     }
 
     /// Samples uploaded from edge to cloud ÷ samples inferred: the share of edge data that
