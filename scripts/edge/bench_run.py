@@ -204,9 +204,26 @@ def h2load(port, data, connections, streams, seconds, response_bytes, log=None):
     return {"rps": float(rps.group(1)), "ok": ok, "note": note, "latencies": latencies}
 
 
-def measure(name, port, pid, requests, responses, seconds, work):
+def client_latency(port, request, calls=1000, warmup=100):
+    """p50 and p99 (µs) of single-sample calls one at a time from a Python grpcio client (the
+    request pre-serialized, the answer left undecoded: the client's own cost is the same for both)."""
+    data = request.SerializeToString()
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        call = channel.unary_unary(PATH, request_serializer=lambda raw: raw, response_deserializer=lambda raw: raw)
+        for _ in range(warmup):
+            call(data, timeout=10)
+        times = []
+        for _ in range(calls):
+            started = time.perf_counter_ns()
+            call(data, timeout=10)
+            times.append((time.perf_counter_ns() - started) / 1000)
+    return np.percentile(times, 50), np.percentile(times, 99)
+
+
+def measure(name, port, pid, requests, responses, seconds, work, single_request):
     """The loads on one server, then its RSS."""
     row = {"rss_idle": rss_tree_kib(pid) / 1024}
+    row["client_p50"], row["client_p99"] = client_latency(port, single_request)
     single, batch = requests
     one = h2load(port, single, 1, 1, seconds, responses[0], log=work / f"{name}-1x1.log")
     row["rps_1x1"], row["rps_4x10"] = one["rps"], None
@@ -282,7 +299,7 @@ def main():
         check_edge(answers[0], manifest, 1)
         edge_classes = check_edge(answers[1], manifest, BATCH)
         sizes = [len(answer.SerializeToString()) + 5 for answer in answers]
-        results["edge"] = measure("edge", port, process.pid, edge_files, sizes, args.seconds, work)
+        results["edge"] = measure("edge", port, process.pid, edge_files, sizes, args.seconds, work, edge_requests[0])
     finally:
         stop(process)
 
@@ -297,7 +314,8 @@ def main():
         check_mlserver(answers[0], xgb_model, ml_requests[0])
         ml_classes = check_mlserver(answers[1], xgb_model, ml_requests[1])
         sizes = [len(answer.SerializeToString()) + 5 for answer in answers]
-        results["mlserver"] = measure("mlserver", grpc_port, process.pid, ml_files, sizes, args.seconds, work)
+        results["mlserver"] = measure("mlserver", grpc_port, process.pid, ml_files, sizes, args.seconds, work,
+                                      ml_requests[0])
     except Exception:
         print(Path(work / "mlserver.out").read_text()[-3000:], file=sys.stderr)
         raise
@@ -321,9 +339,11 @@ def report(manifest, results, empty_rss, xgb_trees, agreement, args):
           f"(the edge's request also carries attributes BYTES [n, {len(manifest['attributeNames'])}]; MLServer's asks for "
           f"predict_proba, the edge answers all its outputs); h2load -t 1, {args.seconds} s per load after 1 s warm-up; "
           f"MLServer parallel_workers={args.mlserver_workers}, metrics off, debug off; the edge with --no-auth")
+    print("p50/p99 of 1x1: h2load's per-request log; of the grpcio loop: 1,000 calls one at a time from Python grpcio")
     print(f"versions: {versions}; class agreement edge vs MLServer on the 256 rows: {agreement:.1%} (different trainers)")
     rows = [("req/s, 1 sample, 1x1", "rps_1x1", ".0f"), ("req/s, 1 sample, 4x10", "rps_4x10", ".0f"),
             ("p50 us, 1 sample, 1x1", "p50", ".0f"), ("p99 us, 1 sample, 1x1", "p99", ".0f"),
+            ("p50 us, 1 sample, grpcio loop", "client_p50", ".0f"), ("p99 us, 1 sample, grpcio loop", "client_p99", ".0f"),
             ("samples/s, batch 256, 1x1", "batch_1x1", ".0f"), ("samples/s, batch 256, 4x10", "batch_4x10", ".0f"),
             ("RSS MiB, idle (after start)", "rss_idle", ".1f"), ("RSS MiB, after the loads", "rss", ".1f")]
     header = f"{'':<30}{'lifelong-edge':>15}{'MLServer':>12}{'ours/MLServer':>15}"
@@ -346,6 +366,7 @@ def report(manifest, results, empty_rss, xgb_trees, agreement, args):
         "rps_ratio_4x10": f"{rps_ratio:.2f}",
         "edge_p50_us": f"{edge['p50']:.0f}", "edge_p99_us": f"{edge['p99']:.0f}",
         "mlserver_p50_us": f"{ml['p50']:.0f}", "mlserver_p99_us": f"{ml['p99']:.0f}",
+        "edge_client_p50_us": f"{edge['client_p50']:.0f}", "mlserver_client_p50_us": f"{ml['client_p50']:.0f}",
         "edge_batch256_samples_per_s": f"{edge['batch_4x10']:.0f}", "mlserver_batch256_samples_per_s": f"{ml['batch_4x10']:.0f}",
         "edge_rss_mib": f"{edge['rss']:.1f}", "mlserver_rss_mib": f"{ml['rss']:.1f}", "rss_ratio": f"{rss_ratio:.3f}",
         "edge_rss_100_models_mib": f"{edge['rss']:.1f}", "edge_rss_empty_store_mib": f"{empty_rss:.1f}",
