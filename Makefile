@@ -55,9 +55,8 @@ bench-codec: deps ## protobuf encode/decode of a 1,000-task snapshot (generated 
 bench-kb: deps ## knowledge base over HTTP/2 against psql (\copy, bytea) on the throwaway PostgreSQL
 	scripts/kb/bench.sh
 
-bench-edge: ## edge per-sample pipeline (TaskIndex.predict) and RSS in-process (the MLServer comparison is not written yet)
-	swift build -c release --product edge-benchmark
-	$$(swift build -c release --show-bin-path)/edge-benchmark
+bench-edge: deps ## lifelong-edge (100 task models) against MLServer 1.7 + XGBoost over V2 gRPC (h2load, RSS); in-process pipeline
+	scripts/edge/bench.sh
 
 demo: ## the lifelong loop across processes: build (release), start the stack on loopback, run the job, print the report
 	scripts/demo.sh

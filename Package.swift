@@ -453,10 +453,14 @@ let package = Package(
         .executableTarget(
             name: "lifelong-benchmark", dependencies: ["LifelongCore", "LifelongLearning"],
             path: "Benchmarks/LifelongBenchmark", exclude: ["README.md"], swiftSettings: strictSwift),
-        /// `make bench-edge` (first part): the edge's per-sample pipeline and RSS, in-process.
+        /// `make bench-edge`: the edge's per-sample pipeline in-process (`pipeline`), and the store
+        /// and V2 requests of the comparison with MLServer over the network (`make-store`).
         .executableTarget(
             name: "edge-benchmark",
-            dependencies: ["LifelongCore", "LifelongLearning", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "BenchmarkSupport", "CAllocationCounter", "Edge", "LifelongCore", "LifelongLearning", "LifelongProto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Benchmarks/EdgeBenchmark", swiftSettings: strictSwift),
     ],
     swiftLanguageModes: [.v6]

@@ -7,6 +7,9 @@
 #   - a second one, .venv-triton, for PyPI tritonclient[grpc] (scripts/python-triton-requirements.txt):
 #     every tritonclient that supports protobuf 5 needs grpcio >= 1.67.1, the main venv pins 1.66.2.
 #
+# `install-deps.sh --venv DIR REQUIREMENTS`: the Debian packages, then only the venv DIR with
+# REQUIREMENTS (how `make bench-edge` makes .venv-mlserver; neither `make deps` nor `make test` does).
+#
 # Environment:
 #   LIFELONG_VENV      where the venv lives (default: <repo>/.venv)
 #   LIFELONG_TRITON_VENV  where the tritonclient venv lives (default: <repo>/.venv-triton)
@@ -20,6 +23,11 @@ PYTHON3="${LIFELONG_PYTHON3:-python3}"
 REQUIREMENTS="$ROOT/scripts/python-requirements.txt"
 TRITON_VENV="${LIFELONG_TRITON_VENV:-$ROOT/.venv-triton}"
 TRITON_REQUIREMENTS="$ROOT/scripts/python-triton-requirements.txt"
+ONLY_VENV=()
+if [[ "${1:-}" == --venv ]]; then
+    [[ $# -eq 3 ]] || { echo "usage: install-deps.sh [--venv DIR REQUIREMENTS]" >&2; exit 2; }
+    ONLY_VENV=("$2" "$3")
+fi
 
 # pkg-config: SwiftPM finds the C libraries through it.
 # nghttp2-client: h2load and nghttp, for load and abuse tests.
@@ -129,5 +137,9 @@ ensure_venv() {
     fi
 }
 
+if ((${#ONLY_VENV[@]})); then
+    ensure_venv "${ONLY_VENV[@]}"
+    exit 0
+fi
 ensure_venv "$VENV" "$REQUIREMENTS"
 ensure_venv "$TRITON_VENV" "$TRITON_REQUIREMENTS"

@@ -71,6 +71,8 @@ public final class TaskIndexPredictor: Sendable {
     /// Tasks with statistics: position, mean and clamped stddev at `k * featureCount`, and
     /// the distance threshold, in task order.
     private let distanceTasks: [Int], taskMean: [Double], taskScale: [Double], taskThreshold: [Double]
+    /// 1 ÷ `taskScale` and 1 ÷ `taskThreshold`, for the screening pass of `nearestTasks`.
+    private let taskInverseScale: [Double], taskInverseThreshold: [Double]
     /// Per task: whether it has an assignment, its own model (position in `models`) or -1,
     /// and its fallbacks (model position, weight).
     private let hasAssignment: [Bool], ownModel: [Int], fallbacks: [[(model: Int, weight: Double)]]
@@ -114,6 +116,8 @@ public final class TaskIndexPredictor: Sendable {
         taskMean = measured.flatMap(\.element.statistics.mean)
         taskScale = measured.flatMap { $0.element.statistics.stddev.map { Swift.max($0, FeatureStatistics.minimumStddev) } }
         taskThreshold = measured.map { Swift.max($0.element.distanceThreshold, 1e-9) }
+        taskInverseScale = taskScale.map { 1 / $0 }
+        taskInverseThreshold = taskThreshold.map { 1 / $0 }
 
         var models: [any TabularModel] = [], modelNames: [String] = [], modelPosition: [String: Int] = [:]
         for (digest, stored) in index.models.sorted(by: { $0.key < $1.key }) {
@@ -266,21 +270,65 @@ public final class TaskIndexPredictor: Sendable {
     }
 
     /// The distance to the nearest task (+∞ without any) and the `similarityFallbackCount`
-    /// nearest tasks, nearest first (ties: task order).
+    /// nearest tasks, nearest first (ties: task order) — exactly as `TaskIndex.nearestTasks`
+    /// computes them (mean squared z-score ÷ the task's threshold, divisions and all).
+    ///
+    /// Dividing for every task is most of the cost, so a first pass screens the tasks with
+    /// multiplications by reciprocals, which differ from the exact distances by a few units in
+    /// the last place (relative error far below `screeningMargin`); only the tasks whose
+    /// screened distance could be among the nearest are then computed exactly. The answer is
+    /// the exact one: a task left out is farther than the third nearest by more than any
+    /// rounding difference.
     private func nearestTasks(_ features: UnsafeBufferPointer<Float>) -> (Double, Nearest) {
-        var nearest = Nearest()
-        for k in 0..<distanceTasks.count {
-            var total = 0.0, n = 0.0
-            for f in 0..<featureCount {
-                let value = Double(features[f])
-                if value.isNaN { continue }
-                let z = (value - taskMean[k * featureCount + f]) / taskScale[k * featureCount + f]
-                total += z * z
-                n += 1
+        let count = distanceTasks.count
+        guard count > 0 else { return (.infinity, Nearest()) }
+        var present = 0
+        for f in 0..<featureCount where !features[f].isNaN { present += 1 }
+        let inverseCount = present > 0 ? 1 / Double(present) : 0
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: count + featureCount) { scratch in
+            // The row in Double; a missing value (NaN) makes z NaN, which adds nothing.
+            let row = scratch.baseAddress! + count, screened = scratch.baseAddress!
+            var screen = Nearest()
+            taskMean.withUnsafeBufferPointer { mean in
+                taskInverseScale.withUnsafeBufferPointer { inverseScale in
+                    for f in 0..<featureCount { row[f] = Double(features[f]) }
+                    for k in 0..<count {
+                        let base = k * featureCount
+                        var total = 0.0
+                        for f in 0..<featureCount {
+                            let z = (row[f] - mean[base + f]) * inverseScale[base + f]
+                            total += z.isNaN ? 0 : z * z
+                        }
+                        screened[k] = total * inverseCount * taskInverseThreshold[k]
+                        screen.insert(task: k, distance: screened[k])
+                    }
+                }
             }
-            nearest.insert(task: distanceTasks[k], distance: (n > 0 ? total / n : 0) / taskThreshold[k])
+            let cutoff = screen.count < Self.similarityFallbackCount
+                ? Double.infinity : screen[Self.similarityFallbackCount - 1].distance * (1 + Self.screeningMargin)
+            var nearest = Nearest()
+            for k in 0..<count where screened[k] <= cutoff {
+                nearest.insert(task: distanceTasks[k], distance: exactDistance(features, task: k))
+            }
+            return (nearest[0].distance, nearest)
         }
-        return (nearest.count > 0 ? nearest[0].distance : .infinity, nearest)
+    }
+
+    /// Relative margin of the screening pass: far above the few ulps by which a screened
+    /// distance can differ from the exact one.
+    static let screeningMargin = 1e-9
+
+    /// Task `k`'s distance as `FeatureStatistics.meanSquaredZ` ÷ its threshold computes it.
+    private func exactDistance(_ features: UnsafeBufferPointer<Float>, task k: Int) -> Double {
+        var total = 0.0, n = 0.0
+        for f in 0..<featureCount {
+            let value = Double(features[f])
+            if value.isNaN { continue }
+            let z = (value - taskMean[k * featureCount + f]) / taskScale[k * featureCount + f]
+            total += z * z
+            n += 1
+        }
+        return (n > 0 ? total / n : 0) / taskThreshold[k]
     }
 
     private func predict(model: Int, _ features: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) throws {
@@ -318,6 +366,8 @@ public final class TaskIndexPredictor: Sendable {
 
         /// Inserts a task after every task at the same or a smaller distance.
         mutating func insert(task: Int, distance: Double) {
+            // Most tasks are farther than the third nearest so far: one comparison.
+            if count == TaskIndexPredictor.similarityFallbackCount && !(distance < distances.2) { return }
             var rank = count
             while rank > 0 && self[rank - 1].distance > distance { rank -= 1 }
             guard rank < TaskIndexPredictor.similarityFallbackCount else { return }
