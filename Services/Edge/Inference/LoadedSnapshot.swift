@@ -10,7 +10,7 @@ public import LifelongProto
 ///
 /// Only the prediction form is kept (`TaskIndexPredictor`, which holds each model's compiled
 /// trees but not the trees or their bytes): the decoded `TaskIndex` is released once the
-/// predictor is built, and the heap's freed pages are handed back to the system.
+/// predictor is built (`SnapshotInstaller` then hands the freed pages back to the system).
 public final class LoadedSnapshot: Sendable {
     /// The snapshot's version.
     public let version: Int64
@@ -29,8 +29,7 @@ public final class LoadedSnapshot: Sendable {
     ///   - models: Model bytes by SHA-256.
     /// - Throws: `LifelongError` when the snapshot or a model is missing, corrupt or inconsistent.
     public init(message: Lifelong_V1_TaskIndexSnapshot, models: [String: [UInt8]]) throws {
-        predictor = try TaskIndex(snapshot: message, models: models).predictor()
-        Self.returnFreedMemory()
+        predictor = try TaskIndex(snapshot: message, models: models, predictionForm: true).predictor()
         self.message = message
         version = message.version
         jobId = message.jobId
@@ -41,8 +40,8 @@ public final class LoadedSnapshot: Sendable {
     public var modelDigests: Set<String> { predictor.modelDigests }
 
     /// Hands the heap's free pages back to the system (glibc keeps them otherwise), so the
-    /// decoded trees released above do not stay in the process's resident memory.
-    private static func returnFreedMemory() {
+    /// decoded trees and the model bytes released after a load do not stay resident.
+    static func returnFreedMemory() {
         #if canImport(Glibc)
         // glibc's malloc_trim(3); not in the Glibc module's headers, so looked up once.
         _ = mallocTrim?(0)

@@ -20,9 +20,7 @@ public struct SnapshotInstaller: Sendable {
     @discardableResult
     public func loadStored() throws -> Int64? {
         guard let stored = try store.snapshot(.current) else { return nil }
-        let message = try Lifelong_V1_TaskIndexSnapshot(serializedBytes: stored.message)
-        let digests = Set(Self.modelReferences(of: message).map(\.sha256))
-        let loaded = try LoadedSnapshot(message: message, models: try store.models(digests))
+        let loaded = try load(try Lifelong_V1_TaskIndexSnapshot(serializedBytes: stored.message))
         slot.swap(to: loaded)
         return loaded.version
     }
@@ -33,7 +31,7 @@ public struct SnapshotInstaller: Sendable {
     ///   is changed then), ``SQLiteError``.
     public func install(_ message: Lifelong_V1_TaskIndexSnapshot) throws {
         let digests = Set(Self.modelReferences(of: message).map(\.sha256))
-        let loaded = try LoadedSnapshot(message: message, models: try store.models(digests))
+        let loaded = try load(message)
         let previous = try store.snapshot(.current)
         var keep = digests
         if let previous, let old = try? Lifelong_V1_TaskIndexSnapshot(serializedBytes: previous.message) {
@@ -62,14 +60,23 @@ public struct SnapshotInstaller: Sendable {
         guard let previous = try store.snapshot(.previous) else {
             throw EdgeError(.failedPrecondition, "no previous snapshot is stored to roll back to (version \(served) is served)")
         }
-        let message = try Lifelong_V1_TaskIndexSnapshot(serializedBytes: previous.message)
-        let digests = Set(Self.modelReferences(of: message).map(\.sha256))
-        let loaded = try LoadedSnapshot(message: message, models: try store.models(digests))
+        let loaded = try load(try Lifelong_V1_TaskIndexSnapshot(serializedBytes: previous.message))
         guard try store.rollback(expecting: served) != nil else {
             throw EdgeError(.failedPrecondition, "the stored snapshots changed during the rollback; try again")
         }
         slot.swap(to: loaded)
         return loaded.version
+    }
+
+    /// Decodes a snapshot with its models read from the store; once the model bytes and the
+    /// decoded trees are released, the freed heap pages go back to the system.
+    private func load(_ message: Lifelong_V1_TaskIndexSnapshot) throws -> LoadedSnapshot {
+        let loaded = try {
+            let digests = Set(Self.modelReferences(of: message).map(\.sha256))
+            return try LoadedSnapshot(message: message, models: try store.models(digests))
+        }()
+        LoadedSnapshot.returnFreedMemory()
+        return loaded
     }
 
     /// Stores a model after checking that its bytes hash to `digest`.

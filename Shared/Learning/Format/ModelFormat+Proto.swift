@@ -8,7 +8,7 @@ public import LifelongProto
 extension TrainedModel {
     /// Encodes the model as a `lifelong.v1.TrainedModel` message.
     /// - Throws: `LearningError` `.invalidValue` when a name holds a NUL character (which
-    ///   protobuf-c cannot encode).
+    ///   protobuf-c cannot encode), or for a `.compiledTrees` model (it keeps no trees).
     public func serializedBytes() throws -> [UInt8] {
         do {
             return try proto.serializedBytes()
@@ -31,7 +31,12 @@ extension TrainedModel {
     }
 
     /// The model as its protobuf message.
+    /// - Throws: `LearningError` `.invalidValue` for a `.compiledTrees` model.
     public var proto: Lifelong_V1_TrainedModel {
+        get throws { try message() }
+    }
+
+    private func message() throws -> Lifelong_V1_TrainedModel {
         var message = Lifelong_V1_TrainedModel()
         message.formatVersion = Self.formatVersion
         message.encoding = encoding.proto
@@ -63,6 +68,9 @@ extension TrainedModel {
             linear.intercepts = [model.intercept]
             linear.l2Lambda = model.l2Lambda
             message.linear = linear
+        case .compiledTrees:
+            throw LearningError(
+                .invalidValue, "a compiled model keeps no trees and cannot be encoded; encode the model it was compiled from")
         }
         return message
     }

@@ -8,6 +8,11 @@ public enum TrainedModel: Sendable {
     case logisticRegression(LogisticRegression)
     /// Ridge regression.
     case ridgeRegression(RidgeRegression)
+    /// The prediction form of gradient-boosted trees (`init(predictionFormOf:)`): it predicts
+    /// exactly as the full model and takes a fraction of its memory, but keeps no trees, so it
+    /// cannot be encoded (`serializedBytes()` throws) or boosted further. For processes that
+    /// only serve.
+    case compiledTrees(CompiledTreeEnsemble)
 
     /// The format version this library writes, and the newest it reads.
     public static let formatVersion: UInt32 = 1
@@ -18,6 +23,7 @@ public enum TrainedModel: Sendable {
         case .gradientBoostedTrees(let model): return model
         case .logisticRegression(let model): return model
         case .ridgeRegression(let model): return model
+        case .compiledTrees(let model): return model
         }
     }
 
@@ -34,6 +40,18 @@ extension TrainedModel {
         case .gradientBoostedTrees(let model): return model.compiled
         case .logisticRegression(let model): return model
         case .ridgeRegression(let model): return model
+        case .compiledTrees(let model): return model
+        }
+    }
+
+    /// Decodes a model written by `serializedBytes()` straight into its prediction form:
+    /// gradient-boosted trees become `.compiledTrees` (their trees are released as soon as
+    /// they are compiled), linear models stay as they are.
+    /// - Throws: As `init(serializedBytes:)`.
+    public init(predictionFormOf bytes: [UInt8]) throws {
+        switch try TrainedModel(serializedBytes: bytes) {
+        case .gradientBoostedTrees(let model): self = .compiledTrees(model.compiled)
+        case let other: self = other
         }
     }
 }

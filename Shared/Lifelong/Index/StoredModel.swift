@@ -22,15 +22,20 @@ public struct StoredModel: Sendable {
     }
 
     /// Decodes stored bytes.
-    /// - Parameter expectedDigest: When given, the bytes must hash to it.
+    /// - Parameters:
+    ///   - expectedDigest: When given, the bytes must hash to it.
+    ///   - predictionForm: Decode into the prediction form (`TrainedModel.init(predictionFormOf:)`):
+    ///     for a process that only serves; such a model cannot be re-encoded or boosted further.
     /// - Throws: `LifelongError.corruptIndex` for a digest mismatch, `.learning` for bytes that
     ///   are not a valid model.
-    public init(bytes: [UInt8], expectedDigest: String? = nil) throws {
+    public init(bytes: [UInt8], expectedDigest: String? = nil, predictionForm: Bool = false) throws {
         let digest = SHA256Digest.hex(of: bytes)
         if let expectedDigest, expectedDigest != digest {
             throw LifelongError(.corruptIndex, "model bytes hash to \(digest), the index says \(expectedDigest)", field: "sha256")
         }
-        model = try LifelongError.wrapping("decoding model \(digest)") { try TrainedModel(serializedBytes: bytes) }
+        model = try LifelongError.wrapping("decoding model \(digest)") {
+            try predictionForm ? TrainedModel(predictionFormOf: bytes) : TrainedModel(serializedBytes: bytes)
+        }
         self.bytes = bytes
         self.digest = digest
     }

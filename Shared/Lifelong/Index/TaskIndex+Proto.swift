@@ -114,11 +114,15 @@ extension TaskIndex {
     /// - Parameters:
     ///   - snapshot: The snapshot message.
     ///   - models: Model bytes by lowercase hex SHA-256; extra entries are ignored.
+    ///   - predictionForm: Decode the models into their prediction form, one at a time (see
+    ///     `StoredModel.init(bytes:expectedDigest:predictionForm:)`): for serving only.
     /// - Throws: `LifelongError.missingModel` when a referenced model's bytes are absent;
     ///   `.corruptIndex` for a snapshot that is inconsistent (unknown kinds, wrong widths,
     ///   digests or sizes that do not match the bytes, names of unknown tasks); `.learning`
     ///   for model bytes that do not decode.
-    public init(snapshot: Lifelong_V1_TaskIndexSnapshot, models bytesByDigest: [String: [UInt8]]) throws {
+    public init(
+        snapshot: Lifelong_V1_TaskIndexSnapshot, models bytesByDigest: [String: [UInt8]], predictionForm: Bool = false
+    ) throws {
         guard let schema = snapshot.schema else {
             throw LifelongError(.corruptIndex, "the snapshot has no schema", field: "schema")
         }
@@ -137,7 +141,7 @@ extension TaskIndex {
                     .corruptIndex, "model \(reference.sha256) has \(bytes.count) bytes, the snapshot says \(reference.sizeBytes)",
                     field: field)
             }
-            let stored = try StoredModel(bytes: bytes, expectedDigest: reference.sha256)
+            let stored = try StoredModel(bytes: bytes, expectedDigest: reference.sha256, predictionForm: predictionForm)
             guard stored.model.encoding.features == encoding.features, stored.model.encoding.classNames == encoding.classNames else {
                 throw LifelongError(.corruptIndex, "model \(reference.sha256) reads another schema than the index", field: field)
             }
