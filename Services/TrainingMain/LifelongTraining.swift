@@ -86,6 +86,7 @@ struct LifelongTraining: ServiceCommand {
             taskMining: Lifelong_V1_TaskMining.Client(wrapping: RPCClient(transport: miningTransport.authenticated(with: token))),
             logger: logger)
         metrics.addPostgresPool(training.pool, name: "training")
+        TrainingMetrics(training: training, metrics: metrics).register()
         let app = try ServiceApplication(
             identity: Self.identity, options: host, logger: logger, metrics: metrics, services: [training.service],
             interceptors: training.interceptors,
