@@ -50,7 +50,7 @@ public struct KnowledgeBaseAccess: Sendable {
         request.jobId = job
         request.kinds = [.train, .eval, .labelled]
         request.labelState = .labelled
-        request.batchSize = 10_000  // the KB's largest page: fewer round trips
+        request.batchSize = 5_000
         let message = request
         return try await retrying("reading the samples of job \(job)", onWait: onWait) {
             try await client.listSamples(message) { response in

@@ -75,7 +75,7 @@ struct LifelongTraining: ServiceCommand {
         configuration.maxAttempts = maxAttempts
         let endpoint = try Self.endpoint(kbAddress, option: "kb-address")
         let kbTransport = HTTP2ClientTransport(
-            host: endpoint.host, port: endpoint.port, configuration: host.serviceClientConfiguration(), logger: logger)
+            host: endpoint.host, port: endpoint.port, configuration: host.serviceClientConfiguration(.bulkReads()), logger: logger)
         let miningEndpoint = try Self.endpoint(taskminingAddress, option: "taskmining-address")
         let miningTransport = HTTP2ClientTransport(
             host: miningEndpoint.host, port: miningEndpoint.port, configuration: host.serviceClientConfiguration(), logger: logger)
