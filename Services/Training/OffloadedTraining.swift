@@ -5,11 +5,9 @@ import LifelongLearning
 /// Dispatch's global queues, with a boosting observer that stops it when `stop` is set and
 /// reports each round to `onRound`.
 ///
-/// A thread of its own, not a global queue: on a worker of `DispatchQueue.global` the same
-/// training ran measurably slower than in-process (`make bench-training`, 50 task units:
-/// 1.5x the in-process task models; from a thread of its own 1.05-1.16x, on a shared machine).
-/// Likely cause: the learner's `DispatchQueue.concurrentPerform`, called from a global queue's
-/// worker, shares that queue's few threads with whatever else the process runs there.
+/// A thread of its own, not a global queue: training holds its thread for seconds, and a
+/// global queue has about one thread per core, which the process's Swift concurrency jobs and
+/// the learner's `DispatchQueue.concurrentPerform` also need.
 enum OffloadedTraining {
     static func run<T: Sendable>(
         stop: StopFlag, onRound: @escaping @Sendable (Int, Int) -> Void, _ body: @escaping @Sendable () throws -> T
