@@ -178,7 +178,9 @@ let package = Package(
             name: "Training",
             dependencies: [
                 "ContentDigest", "JobQueue", "LifelongCore", "LifelongLearning", "LifelongProto", "PostgresClient", "RPCCore",
+                "ServiceHost",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Services/Training", swiftSettings: strictSwift),

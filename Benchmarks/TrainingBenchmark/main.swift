@@ -4,7 +4,7 @@
 // models, eval accuracies). Prints the times and their ratio.
 //
 //   training-benchmark --kb HOST:PORT --training HOST:PORT --job NAME [--tasks 50] [--rows 2000]
-//                      [--eval-rows 200] [--rounds 60] [--depth 6] [--no-in-process] [--token-file FILE]
+//                      [--eval-rows 200] [--rounds 60] [--depth 6] [--no-in-process] [--timeline] [--token-file FILE]
 import Foundation
 import HTTP2Transport
 import LifelongCore
@@ -19,11 +19,14 @@ struct Options {
     var kb = "", training = "", job = "", tokenFile = ""
     var tasks = 50, rows = 2000, evalRows = 200, rounds = 60, depth = 6
     var inProcess = true
+    /// Print the run's own events (no task), each with its time, after the phases.
+    var timeline = false
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
         while let flag = iterator.next() {
             if flag == "--no-in-process" { inProcess = false; continue }
+            if flag == "--timeline" { timeline = true; continue }
             guard let value = iterator.next() else { Self.fail("missing value for \(flag)") }
             switch flag {
             case "--kb": kb = value
@@ -129,11 +132,16 @@ guard let last = events.last, last.state == .completed else {
 // asks task mining for — relations and groups over every sample, detectors calibrated on the
 // eval samples — done by task mining's own code called in-process on the published plan.
 var inProcessSeconds = Double.nan, inProcessMiningSeconds = Double.nan
+var inProcessSteps = ""
 if options.inProcess {
     let mining = TaskMining(knowledgeBase: InProcessTransport(router: RPCRouter()), logger: Logger(label: "bench.taskmining"))
     let miner = Lifelong_V1_TaskMining.Client(wrapping: RPCClient(transport: InProcessTransport(router: mining.router)))
     let started = Date()
-    let round = try RoundTraining(configuration: configuration).trainRound(train)
+    var stepsDone: [(RoundTraining.Step, Date)] = []
+    let round = try RoundTraining(configuration: configuration).trainRound(train) { stepsDone.append(($0, Date())) }
+    inProcessSteps = zip([started] + stepsDone.map(\.1), stepsDone).map { previous, step in
+        String(format: "%@ %.2f s", "\(step.0)", step.1.timeIntervalSince(previous))
+    }.joined(separator: ", ")
     for (name, task) in round.tasks {
         guard case .gradientBoostedTrees(let trees) = task.model.model else { continue }
         let rows = eval.selecting(rows: (0..<eval.rowCount).filter { eval.attributeKey(ofRow: $0) == name })
@@ -164,8 +172,11 @@ if options.inProcess {
 print(String(format: "job %@: %d tasks x %d training rows (+%d eval rows each), GBDT depth %d, %d rounds", options.job, options.tasks, options.rows, options.evalRows, options.depth, options.rounds))
 print(String(format: "  ingest through lifelong-kb (AddSamples, %d samples): %.2f s", samples.count, ingestSeconds))
 print(String(format: "  training through the services (Train: plan, %d task units, publish; %d events): %.2f s", options.tasks, events.count, serviceSeconds))
+print("  where the service's time went (event time stamps): \(RunPhases(events).description)")
+if options.timeline { print(RunPhases.timeline(events)) }
 if options.inProcess {
     print(String(format: "  the same work in-process (RoundTraining.trainRound: prior, global, starts, task models, eval; then task mining's relations, groups and detectors on the published plan, %.2f s of it): %.2f s", inProcessMiningSeconds, inProcessSeconds))
+    print("  in-process steps: \(inProcessSteps)")
     print(String(format: "  service overhead ratio: %.3f (target <= 1.15)", serviceSeconds / inProcessSeconds))
 }
 print(String(format: "RESULT job=%@ service_seconds=%.3f in_process_seconds=%.3f ingest_seconds=%.3f", options.job, serviceSeconds, inProcessSeconds, ingestSeconds))

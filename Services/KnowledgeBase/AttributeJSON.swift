@@ -102,6 +102,8 @@ enum AttributeJSON {
                 position += 1
                 switch byte {
                 case UInt8(ascii: "\""):
+                    // Without escapes (the usual case) the bytes are the string.
+                    if scalars.isEmpty { return String(decoding: raw, as: UTF8.self) }
                     flush()
                     return String(scalars)
                 case UInt8(ascii: "\\"):

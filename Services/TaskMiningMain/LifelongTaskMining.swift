@@ -45,10 +45,9 @@ struct LifelongTaskMining: ServiceCommand {
         let metrics = HostMetrics()
         metrics.bootstrapSystem()
         let endpoint = try knowledgeBaseEndpoint()
-        var client = HTTP2ClientConfiguration()
-        client.maxReceiveMessageBytes = 16 << 20
         let kb = HTTP2ClientTransport(
-            host: endpoint.host, port: endpoint.port, configuration: host.serviceClientConfiguration(client), logger: logger)
+            host: endpoint.host, port: endpoint.port,
+            configuration: host.serviceClientConfiguration(.bulkReads(maxReceiveMessageBytes: 16 << 20)), logger: logger)
         var configuration = TaskMiningConfiguration()
         configuration.limits.maximumSamples = maxSamples
         let mining = TaskMining(configuration: configuration, knowledgeBase: kb.propagatingCallContext(try host.serviceTokenInterceptors()), logger: logger)

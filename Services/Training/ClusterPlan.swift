@@ -5,18 +5,22 @@ import LifelongProto
 /// run (artifact `plan`); every later unit groups the job's samples by that stored plan, so
 /// all of them see the same tasks.
 ///
-/// A base snapshot whose tasks are clusters already has a plan: the run keeps it (new samples
-/// go to their nearest cluster), so known clusters keep their names and untouched ones their
-/// models. Only a first clustering round asks TaskMining to define tasks.
+/// A plan given in the request (checked by ``RunRequest``) is used as it is. Otherwise a base
+/// snapshot whose tasks are clusters already has a plan: the run keeps it (new samples go to
+/// their nearest cluster), so known clusters keep their names and untouched ones their models.
+/// Only a first clustering round without a plan asks TaskMining to define tasks.
 enum ClusterPlan {
     static let artifact = "plan"
 
-    /// The plan unit's planner: the base snapshot's plan, else a new one from TaskMining
-    /// (clustering the job's training samples in the KB), stored with the run.
+    /// The plan unit's planner: the request's plan, else the base snapshot's, else a new one
+    /// from TaskMining (clustering the job's training samples in the KB), stored with the run.
     static func obtain(_ context: UnitContext) -> RunInputs.Planner {
         { base, schema in
             var plan = Lifelong_V1_DefineTasksResponse()
-            if let base, let allocator = base.allocator, allocator.kind == .clusters {
+            if let given = context.request.plan {
+                plan = given
+                await context.emit(.started, "using the plan given in the request: \(given.tasks.count) clusters")
+            } else if let base, let allocator = base.allocator, allocator.kind == .clusters {
                 plan.tasks = base.tasks
                 plan.allocator = allocator
                 await context.emit(.started, "keeping the \(base.tasks.count) clusters of version \(base.version)")

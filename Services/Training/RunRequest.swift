@@ -19,6 +19,8 @@ struct RunRequest: Sendable {
     var gate: EvaluationGate
     /// Clustering's cluster-count range (0…0: task mining's default); nil: attribute tasks.
     var clusters: ClosedRange<Int32>?
+    /// A clustering run's plan given in the request (checked); nil: the base's, else task mining's.
+    var plan: Lifelong_V1_DefineTasksResponse?
 
     /// Whether tasks are clusters from a TaskMining plan rather than attribute values.
     var definesClusters: Bool { clusters != nil }
@@ -49,6 +51,10 @@ struct RunRequest: Sendable {
         } else if request.baseVersion == 0 {
             throw TrainingError.invalid("spec.schema", "a first round (base_version 0) needs the job's schema")
         }
+        if let plan = request.plan {
+            try Self.checkPlan(plan, clusters: clusters != nil, schema: schema)
+        }
+        plan = request.plan
         configuration = try Self.configuration(spec)
         guard spec.minTaskSamples >= 0 else { throw TrainingError.invalid("spec.min_task_samples", "must be >= 0") }
         minTaskSamples = spec.minTaskSamples > 0 ? Int(spec.minTaskSamples) : Self.defaultMinTaskSamples

@@ -16,9 +16,12 @@ enum SnapshotMining {
         _ snapshot: Lifelong_V1_TaskIndexSnapshot, written: Set<String>, context: UnitContext
     ) async throws -> Lifelong_V1_TaskIndexSnapshot {
         await context.emit(.started, "task mining: relations, groups and detectors of \(snapshot.tasks.count) tasks")
-        let mined = try await context.mining.relations(of: snapshot, onWait: context.onWait)
-        let detectors = try await context.mining.detectors(
+        // Independent calls, made at once: task mining reads the samples of one while it
+        // computes the other.
+        async let relations = context.mining.relations(of: snapshot, onWait: context.onWait)
+        async let calibrated = context.mining.detectors(
             of: snapshot, targetFalsePositiveRate: context.request.configuration.targetFalsePositiveRate, onWait: context.onWait)
+        let (mined, detectors) = try await (relations, calibrated)
         var refreshed = snapshot
         refreshed.relations = mined.relations
         refreshed.groups = mined.groups

@@ -18,6 +18,8 @@ public final class Training: Sendable {
     public let service: TrainingService
     /// The workers of this instance (run ``TrainingWorker/run()`` as a background service).
     public let worker: TrainingWorker
+    /// What this instance's workers did on the queue (``TrainingMetrics`` reports it).
+    public let statistics = QueueStatistics()
     /// What the service needs around its handlers: its error mapping.
     public let interceptors: [any ServerInterceptor] = [ErrorMappingInterceptor(TrainingError.rpcError(for:))]
     private let logger: Logger
@@ -48,7 +50,8 @@ public final class Training: Sendable {
         mining.retry.initialBackoff = configuration.unreachableRetry
         let store = RunStore(pool: pool, queue: queue)
         service = TrainingService(store: store, kb: kb, configuration: configuration, logger: logger)
-        worker = TrainingWorker(store: store, kb: kb, mining: mining, configuration: configuration, logger: logger)
+        worker = TrainingWorker(
+            store: store, kb: kb, mining: mining, configuration: configuration, statistics: statistics, logger: logger)
     }
 
     /// Applies the missing schema migrations (the queue's, then the service's).

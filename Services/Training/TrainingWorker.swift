@@ -16,6 +16,7 @@ public struct TrainingWorker: Sendable {
     let kb: KnowledgeBaseAccess
     let mining: TaskMiningAccess
     let configuration: TrainingConfiguration
+    let statistics: QueueStatistics
     let logger: Logger
 
     /// Runs the claim loops until the task is cancelled.
@@ -31,7 +32,11 @@ public struct TrainingWorker: Sendable {
         let worker = configuration.concurrency > 1 ? "\(configuration.workerID)/\(slot)" : configuration.workerID
         while !Task.isCancelled {
             do {
-                if let unit = try await store.queue.claim(worker: worker, lease: configuration.lease) {
+                let claimed = try await store.queue.claim(worker: worker, lease: configuration.lease)
+                // A metric only: failing to count never keeps a claimed unit from its work.
+                if let depth = try? await store.queue.depth() { statistics.recordDepth(depth) }
+                if let unit = claimed {
+                    statistics.recordClaim(unit)
                     await work(on: unit)
                     continue
                 }
@@ -84,7 +89,10 @@ public struct TrainingWorker: Sendable {
         } onCancel: {
             stop.stop(.shutdown)
         }
-        guard case .failure(let error) = outcome else { return }
+        guard case .failure(let error) = outcome else {
+            statistics.recordCompleted()
+            return
+        }
         metadata["training.error"] = "\(error)"
         if let reason = stop.current {
             logger.info("unit stopped", metadata: metadata.merging(["training.reason": "\(reason)"]) { $1 })
@@ -104,6 +112,7 @@ public struct TrainingWorker: Sendable {
             // The unit's own attempt limit (set by whichever instance queued the run) decides.
             let state = try await store.queue.run(unit.runID)?.units.first { $0.name == unit.name }?.state
             if state == .failed {
+                statistics.recordFailed()
                 try await settleFailure(context, message: classified.message)
             } else {
                 await context.emit(.failed, task: TaskUnit.task(of: unit.name) ?? "", "attempt \(unit.attempt) failed, will retry: \(classified.message)")

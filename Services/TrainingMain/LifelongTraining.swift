@@ -75,7 +75,7 @@ struct LifelongTraining: ServiceCommand {
         configuration.maxAttempts = maxAttempts
         let endpoint = try Self.endpoint(kbAddress, option: "kb-address")
         let kbTransport = HTTP2ClientTransport(
-            host: endpoint.host, port: endpoint.port, configuration: host.serviceClientConfiguration(), logger: logger)
+            host: endpoint.host, port: endpoint.port, configuration: host.serviceClientConfiguration(.bulkReads()), logger: logger)
         let miningEndpoint = try Self.endpoint(taskminingAddress, option: "taskmining-address")
         let miningTransport = HTTP2ClientTransport(
             host: miningEndpoint.host, port: miningEndpoint.port, configuration: host.serviceClientConfiguration(), logger: logger)
@@ -86,6 +86,7 @@ struct LifelongTraining: ServiceCommand {
             taskMining: Lifelong_V1_TaskMining.Client(wrapping: RPCClient(transport: miningTransport.authenticated(with: token))),
             logger: logger)
         metrics.addPostgresPool(training.pool, name: "training")
+        TrainingMetrics(training: training, metrics: metrics).register()
         let app = try ServiceApplication(
             identity: Self.identity, options: host, logger: logger, metrics: metrics, services: [training.service],
             interceptors: training.interceptors,

@@ -198,6 +198,31 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// The units of this queue's open runs (running or committing) that are available or running.
+    public func depth() async throws -> QueueDepth {
+        let queue = self.queue
+        return try await pool.run { connection in
+            let counted = try connection.executePrepared(
+                """
+                select u.state, count(*) as units
+                from queue_units u join queue_runs r on r.run_id = u.run_id
+                where r.queue = $1 and r.state in ('running', 'committing') and u.state in ('available', 'running')
+                group by u.state
+                """,
+                parameters: [.text(queue)])
+            var depth = QueueDepth()
+            for row in 0..<counted.rowCount {
+                let units = Int(try counted.int64(row: row, column: "units") ?? 0)
+                if try counted.string(row: row, column: "state") == QueueUnitState.running.rawValue {
+                    depth.running = units
+                } else {
+                    depth.available = units
+                }
+            }
+            return depth
+        }
+    }
+
     // MARK: Units
 
     /// Claims the next claimable unit of this queue for `worker`, leased for `lease`: the

@@ -178,3 +178,17 @@ public struct JobQueueError: Error, Sendable, Hashable, CustomStringConvertible 
 
     public var description: String { "\(code.rawValue): \(message)" }
 }
+
+/// How many units of a queue's open runs wait and run.
+public struct QueueDepth: Sendable, Hashable {
+    /// Units waiting to be claimed (retry time or lower stages not yet reached included).
+    public var available: Int
+    /// Units claimed and not finished (leases expired and not yet taken over included).
+    public var running: Int
+
+    /// Creates a depth.
+    public init(available: Int = 0, running: Int = 0) {
+        self.available = available
+        self.running = running
+    }
+}

@@ -74,6 +74,58 @@ struct TaskPlanTests {
         }
     }
 
+    @Test("a clustering run given a plan trains the plan's clusters without asking task mining; a bad plan is INVALID_ARGUMENT naming its field")
+    func givenPlan() async throws {
+        try await TrainingFixture.withEnvironment { env in
+            let data = try ScenarioSamples(job: "given-plan")
+            try await env.add(data.samples(round: 0))
+            // The plan a caller kept: task mining's clusters of the job's samples, renamed.
+            let transport = HTTP2ClientTransport(host: "127.0.0.1", port: env.taskMiningPort)
+            let miner = Lifelong_V1_TaskMining.Client(
+                wrapping: RPCClient(transport: transport.authenticated(with: TestServiceHost.token(.service))))
+            var define = Lifelong_V1_DefineTasksRequest()
+            var source = Lifelong_V1_SampleSource()
+            source.jobId = "given-plan"
+            define.source = source
+            define.schema = data.request(base: 0).spec?.schema
+            define.method = .clustering
+            define.minClusters = 2
+            define.maxClusters = 3
+            var plan = try await miner.defineTasks(define)
+            await transport.close()
+            let renamed = Dictionary(uniqueKeysWithValues: plan.tasks.enumerated().map { ($1.name, "given-\($0)") })
+            for index in plan.tasks.indices { plan.tasks[index].name = renamed[plan.tasks[index].name]! }
+            for index in plan.allocator!.centroids.indices {
+                plan.allocator!.centroids[index].taskName = renamed[plan.allocator!.centroids[index].taskName]!
+            }
+
+            var duplicate = plan
+            duplicate.tasks[1].name = duplicate.tasks[0].name
+            var unknown = plan
+            unknown.allocator!.centroids[0].taskName = "nowhere"
+            for (bad, clustering, field) in [
+                (duplicate, true, "plan.tasks[1].name"), (unknown, true, "plan.allocator.centroids[0].task_name"),
+                (plan, false, "plan"),
+            ] {
+                var request = clustering ? Self.clusteringRequest(data, base: 0) : data.request(base: 0)
+                request.plan = bad
+                let status = await statusCode { _ = try await env.training.startTraining(request) }
+                #expect(status?.0 == .invalidArgument && status?.1.hasPrefix("\(field):") == true, "\(String(describing: status))")
+            }
+
+            var request = Self.clusteringRequest(data, base: 0)
+            request.plan = plan
+            let events = try await env.train(request)
+            let finished = try #require(events.last)
+            #expect(finished.state == .completed && finished.snapshotVersion == 1, "\(finished.message)")
+            #expect(events.contains { $0.message.hasPrefix("using the plan given in the request") })
+            #expect(!events.contains { $0.message.hasPrefix("asking task mining") })
+            let (snapshot, _) = try await env.index(version: 1, job: "given-plan")
+            #expect(snapshot.allocator == plan.allocator)
+            #expect(Set(snapshot.tasks.map(\.name)) == Set(renamed.values))
+        }
+    }
+
     @Test("a second clustering round keeps the plan: only the cluster with new samples is retrained, the others bit for bit")
     func secondClusteringRound() async throws {
         try await TrainingFixture.withEnvironment { env in

@@ -1,8 +1,10 @@
 import JobQueue
 import LifelongProto
 import RPCCore
+import ServiceHost
 import ServiceHostTesting
 import Testing
+import Training
 
 @Suite("Training runs on the shared queue: several instances, cancellation, restart")
 struct TrainingQueueTests {
@@ -68,11 +70,17 @@ struct TrainingQueueTests {
         }
     }
 
-    @Test("a run interrupted by a worker that stopped renewing its lease is resumed by another, visibly")
+    @Test("a run interrupted by a worker that stopped renewing its lease is resumed by another, visibly, and counted in the queue's metrics")
     func restartResumesInterruptedRun() async throws {
         var options = TrainingFixture.Options()
         options.workers = false
         try await TrainingFixture.withEnvironment(options) { env in
+            let metrics = HostMetrics()
+            TrainingMetrics(training: env.instances[0], metrics: metrics).register()
+            let before = String(decoding: metrics.render(), as: UTF8.self)
+            for series in ["claims", "takeovers", "units_completed", "units_failed"] {
+                #expect(before.contains("lifelong_training_\(series)_total 0"))
+            }
             let data = try ScenarioSamples(job: "restart")
             try await env.add(data.samples(round: 0))
             let started = try await env.training.startTraining(data.request(base: 0))
@@ -85,8 +93,22 @@ struct TrainingQueueTests {
             #expect(events.last?.state == .completed)
             let resumed = try #require(events.first { $0.kind == .resumed })
             #expect(resumed.message.contains("crashed"))
-            let plan = try #require(try await env.instances[0].queue.run(started.id)?.units.first { $0.name == "plan" })
+            let units = try #require(try await env.instances[0].queue.run(started.id)?.units)
+            let plan = try #require(units.first { $0.name == "plan" })
             #expect(plan.attempts == 2 && plan.workerID == "worker-0")
+
+            // The worker counts a unit after its commit, and the queue's depth at its next claim.
+            let statistics = env.instances[0].statistics
+            for _ in 0..<200 where statistics.snapshot.completed < units.count || statistics.snapshot.depth != QueueDepth() {
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            let after = String(decoding: metrics.render(), as: UTF8.self)
+            #expect(after.contains("lifelong_training_claims_total \(units.count)"), "plan (taken over), each task, publish")
+            #expect(after.contains("lifelong_training_takeovers_total 1"))
+            #expect(after.contains("lifelong_training_units_completed_total \(units.count)"))
+            #expect(after.contains("lifelong_training_units_failed_total 0"))
+            #expect(after.contains("lifelong_training_queue_units{state=\"available\"} 0"))
+            #expect(after.contains("lifelong_training_queue_units{state=\"running\"} 0"))
         }
     }
 }

@@ -7,7 +7,8 @@
 #
 # Environment: TRAINING_BENCH_SCRATCH_PATH (SwiftPM scratch path, default .build),
 # TRAINING_BENCH_TASKS (50), TRAINING_BENCH_ROWS (2000), TRAINING_BENCH_CONFIGURATION (release; debug
-# for a quick check of the script).
+# for a quick check of the script), TRAINING_BENCH_TIMELINE=1 (also print each run's own events
+# with their times).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
@@ -33,6 +34,8 @@ cleanup() {
 }
 trap cleanup EXIT
 SUFFIX="$$_$(date +%s)"
+TIMELINE=()
+[[ -n "${TRAINING_BENCH_TIMELINE:-}" ]] && TIMELINE=(--timeline)
 
 # The services check bearer tokens as deployed: a token file of their own for this run.
 "$BIN/lifelong-tokens" "$WORK/tokens" > /dev/null
@@ -70,14 +73,14 @@ T1_PORT="$(port_of one)"
 echo "bench-training: one training instance" >&2
 "$BIN/training-benchmark" --kb "127.0.0.1:$KB_PORT" --training "127.0.0.1:$T1_PORT" --job "one-$SUFFIX" \
     --token-file "$WORK/tokens/service.token" \
-    --tasks "$TASKS" --rows "$ROWS" | tee "$WORK/one.txt"
+    --tasks "$TASKS" --rows "$ROWS" "${TIMELINE[@]}" | tee "$WORK/one.txt"
 launch lifelong-training two --schema "bench_training_$SUFFIX" --kb-address "127.0.0.1:$KB_PORT" \
     --taskmining-address "127.0.0.1:$MINING_PORT" --worker-id two
 port_of two > /dev/null
 echo "bench-training: two training instances" >&2
 "$BIN/training-benchmark" --kb "127.0.0.1:$KB_PORT" --training "127.0.0.1:$T1_PORT" --job "two-$SUFFIX" \
     --token-file "$WORK/tokens/service.token" \
-    --tasks "$TASKS" --rows "$ROWS" --no-in-process | tee "$WORK/two.txt"
+    --tasks "$TASKS" --rows "$ROWS" --no-in-process "${TIMELINE[@]}" | tee "$WORK/two.txt"
 
 value() { sed -n "s/^RESULT .*$2=\([0-9.na]*\).*/\1/p" "$1"; }
 ONE="$(value "$WORK/one.txt" service_seconds)"

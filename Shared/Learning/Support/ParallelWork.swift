@@ -10,8 +10,10 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
 
 /// Runs independent work items on every core.
 enum ParallelWork {
-    /// The number of cores work is spread over.
-    static var coreCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    /// The number of cores work is spread over, read once: `activeProcessorCount` reads the
+    /// cgroup's files on Linux at every call, and the growers ask at every node level (a tenth
+    /// of a training service's CPU went there, in system calls).
+    static let coreCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Runs `body(i)` for every `i` in `0..<count`, in parallel when it is worth it.
     /// Items must not depend on each other's order; results must go to disjoint memory.

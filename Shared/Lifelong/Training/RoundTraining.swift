@@ -190,20 +190,36 @@ public struct RoundTraining: Sendable {
     /// A whole round in-process, as a training service spreads it over units: tasks (by
     /// attribute key) in name order, each task's rows in their order in `rows`; the prior and
     /// the global model on all rows, each task's start, then each task's model.
+    /// - Parameter onStep: Told when each step of the round is done (a benchmark times them).
     /// - Returns: Each task's model and its rows; the global model.
     /// - Throws: `LifelongError.learning` when training fails; `.emptyData` for rows of one class.
-    public func trainRound(_ rows: LabelledSet) throws -> (tasks: [String: (model: StoredModel, rows: LabelledSet)], global: StoredModel?) {
+    public func trainRound(
+        _ rows: LabelledSet, onStep: (Step) -> Void = { _ in }
+    ) throws -> (tasks: [String: (model: StoredModel, rows: LabelledSet)], global: StoredModel?) {
         var rowsByTask: [String: [Int]] = [:]
         for row in 0..<rows.rowCount { rowsByTask[rows.attributeKey(ofRow: row), default: []].append(row) }
-        return try trainRound(tasks: rowsByTask.mapValues { rows.selecting(rows: $0) })
+        return try trainRound(tasks: rowsByTask.mapValues { rows.selecting(rows: $0) }, onStep: onStep)
+    }
+
+    /// The steps of ``trainRound(tasks:onStep:)``, in order.
+    public enum Step: Sendable {
+        /// The prior, trained on every task's rows.
+        case prior
+        /// Each task's start (cross-fitted fold priors, out-of-fold scores).
+        case starts
+        /// Every task's model.
+        case taskModels
+        /// The global model.
+        case global
     }
 
     /// A whole round in-process over tasks given with their rows (rows of one task share their
     /// attribute values; tasks found by clustering have none): tasks in name order.
+    /// - Parameter onStep: Told when each step of the round is done.
     /// - Returns: Each task's model and its rows; the global model.
     /// - Throws: `LifelongError.learning` when training fails; `.emptyData` without tasks or for rows of one class.
     public func trainRound(
-        tasks rowsByTask: [String: LabelledSet]
+        tasks rowsByTask: [String: LabelledSet], onStep: (Step) -> Void = { _ in }
     ) throws -> (tasks: [String: (model: StoredModel, rows: LabelledSet)], global: StoredModel?) {
         let names = rowsByTask.keys.sorted()
         guard let first = names.first else { throw LifelongError(.emptyData, "a round needs at least one task") }
@@ -214,8 +230,10 @@ public struct RoundTraining: Sendable {
         guard let prior = try prior(rows: all, categories: categories) else {
             throw LifelongError(.emptyData, "the rows hold fewer than two classes")
         }
+        onStep(.prior)
         let spans = zip(names, attributes).map { TaskSpan(name: $0, attributes: $1, rowCount: rowsByTask[$0]!.rowCount) }
         let starts = try starts(of: spans, training: Set(names), prior: prior, categories: categories)
+        onStep(.starts)
         var models: [String: (model: StoredModel, rows: LabelledSet)] = [:]
         for (name, values) in zip(names, attributes) {
             let task = rowsByTask[name]!
@@ -223,7 +241,10 @@ public struct RoundTraining: Sendable {
                 name, start: starts[name], attributes: values, rows: task, prior: prior.model, categories: categories)
             models[name] = (model.model, task)
         }
-        return (models, try globalModel(rows: all))
+        onStep(.taskModels)
+        let global = try globalModel(rows: all)
+        onStep(.global)
+        return (models, global)
     }
 
     /// The prior (or a fold's) specialized to attribute values, over the model features.

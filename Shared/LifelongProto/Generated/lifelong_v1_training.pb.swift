@@ -69,6 +69,12 @@ public struct Lifelong_V1_TrainRequest: ProtobufMessage {
     /// Train only these tasks (empty = every new task and every task with new labelled
     /// samples); a name the job's samples do not define is NOT_FOUND.
     public var taskNames: [String] = []
+    /// The task plan of a clustering run (spec.task_definition CLUSTERING), e.g. a DefineTasks
+    /// reply kept by the caller: its tasks and its cluster allocator, used as they are instead of
+    /// asking task mining (and instead of a clustered base snapshot's plan). Unset: the base's
+    /// plan, else task mining's. Attribute runs define their tasks by attribute values and take
+    /// no plan (INVALID_ARGUMENT).
+    public var plan: Lifelong_V1_DefineTasksResponse? = nil
 
     /// A message with every field at its default.
     public init() {}
@@ -432,6 +438,7 @@ extension Lifelong_V1_TrainRequest {
         if !self.requestId.isEmpty { c.pointee.request_id = try arena.string(self.requestId) }
         c.pointee.n_task_names = self.taskNames.count
         c.pointee.task_names = try arena.pointers(self.taskNames) { try arena.string($0) }
+        if let value = self.plan { c.pointee.plan = try value._cMessage(arena) }
         return c
     }
 
@@ -443,6 +450,7 @@ extension Lifelong_V1_TrainRequest {
         self.sinceSequence = c.pointee.since_sequence
         self.requestId = ProtobufCRead.string(c.pointee.request_id)
         self.taskNames = (0..<c.pointee.n_task_names).map { ProtobufCRead.string(c.pointee.task_names[$0]) }
+        self.plan = c.pointee.plan.map { Lifelong_V1_DefineTasksResponse(_c: $0) }
     }
 }
 

@@ -367,7 +367,7 @@ void   lifelong__v1__evaluate_response__free_unpacked
   assert(message->base.descriptor == &lifelong__v1__evaluate_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor lifelong__v1__train_request__field_descriptors[6] =
+static const ProtobufCFieldDescriptor lifelong__v1__train_request__field_descriptors[7] =
 {
   {
     "job_id",
@@ -441,10 +441,23 @@ static const ProtobufCFieldDescriptor lifelong__v1__train_request__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "plan",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__TrainRequest, plan),
+    &lifelong__v1__define_tasks_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__train_request__field_indices_by_name[] = {
   2,   /* field[2] = base_version */
   0,   /* field[0] = job_id */
+  6,   /* field[6] = plan */
   4,   /* field[4] = request_id */
   3,   /* field[3] = since_sequence */
   1,   /* field[1] = spec */
@@ -453,7 +466,7 @@ static const unsigned lifelong__v1__train_request__field_indices_by_name[] = {
 static const ProtobufCIntRange lifelong__v1__train_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__train_request__descriptor =
 {
@@ -463,7 +476,7 @@ const ProtobufCMessageDescriptor lifelong__v1__train_request__descriptor =
   "Lifelong__V1__TrainRequest",
   "lifelong.v1",
   sizeof(Lifelong__V1__TrainRequest),
-  6,
+  7,
   lifelong__v1__train_request__field_descriptors,
   lifelong__v1__train_request__field_indices_by_name,
   1,  lifelong__v1__train_request__number_ranges,

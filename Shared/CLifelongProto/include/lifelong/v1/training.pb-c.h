@@ -17,6 +17,7 @@ PROTOBUF_C__BEGIN_DECLS
 #include "lifelong/v1/common.pb-c.h"
 #include "lifelong/v1/jobs.pb-c.h"
 #include "lifelong/v1/report.pb-c.h"
+#include "lifelong/v1/task_mining.pb-c.h"
 
 typedef struct Lifelong__V1__TrainRequest Lifelong__V1__TrainRequest;
 typedef struct Lifelong__V1__TrainingRun Lifelong__V1__TrainingRun;
@@ -95,10 +96,18 @@ struct  Lifelong__V1__TrainRequest
    */
   size_t n_task_names;
   char **task_names;
+  /*
+   * The task plan of a clustering run (spec.task_definition CLUSTERING), e.g. a DefineTasks
+   * reply kept by the caller: its tasks and its cluster allocator, used as they are instead of
+   * asking task mining (and instead of a clustered base snapshot's plan). Unset: the base's
+   * plan, else task mining's. Attribute runs define their tasks by attribute values and take
+   * no plan (INVALID_ARGUMENT).
+   */
+  Lifelong__V1__DefineTasksResponse *plan;
 };
 #define LIFELONG__V1__TRAIN_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__train_request__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL, 0, 0, (char *)protobuf_c_empty_string, 0,NULL }
+    , (char *)protobuf_c_empty_string, NULL, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, NULL }
 
 
 /*
