@@ -50,6 +50,25 @@ struct ModelFormatTests {
         #expect(try decoded.predictBatch(rowMajor: features) == model.predictBatch(rowMajor: features))
     }
 
+    @Test("the prediction form predicts bit for bit as the full model, row by row and in batches, and refuses to be encoded")
+    func predictionForm() throws {
+        for table in [try Self.mixedTable(), try TestData.classificationTable(rows: 400, classes: 3, missingRate: 0.05, seed: 7)] {
+            var parameters = GradientBoostingParameters()
+            parameters.rounds = 12
+            let model = try GradientBoostedTrees.train(on: table, parameters: parameters)
+            let bytes = try TrainedModel.gradientBoostedTrees(model).serializedBytes()
+            let served = try TrainedModel(predictionFormOf: bytes)
+            guard case .compiledTrees(let compiled) = served else {
+                Issue.record("the prediction form of trees is not .compiledTrees")
+                return
+            }
+            let features = table.rowMajorFeatures()
+            #expect(try compiled.predictBatch(rowMajor: features) == model.predictBatch(rowMajor: features))
+            for row in 0..<table.rowCount { #expect(try served.model.predict(table.features(ofRow: row)) == model.predict(table.features(ofRow: row))) }
+            #expect { try served.serializedBytes() } throws: { ($0 as? LearningError)?.code == .invalidValue }
+        }
+    }
+
     @Test("numeric GBDT (complete-tree prediction layout) round-trips")
     func numericRoundTrip() throws {
         let table = try TestData.classificationTable(rows: 500, classes: 2, missingRate: 0.05, seed: 42)
