@@ -352,7 +352,7 @@ def report(manifest, results, empty_rss, xgb_trees, agreement, args):
             ("p50 us, 1 sample, grpcio loop", "client_p50", ".0f"), ("p99 us, 1 sample, grpcio loop", "client_p99", ".0f"),
             ("samples/s, batch 256, 1x1", "batch_1x1", ".0f"), ("samples/s, batch 256, 4x10", "batch_4x10", ".0f"),
             ("RSS MiB, idle (after start)", "rss_idle", ".1f"), ("RSS MiB, after the loads", "rss", ".1f"),
-            ("  of it anonymous (heap, stacks)", "rss_anon", ".1f"), ("  of it file-backed (code, libraries)", "rss_file", ".1f")]
+            ("RSS MiB, of it anonymous", "rss_anon", ".1f"), ("RSS MiB, of it file-backed", "rss_file", ".1f")]
     header = f"{'':<30}{'lifelong-edge':>15}{'MLServer':>12}{'ours/MLServer':>15}"
     print(header)
     print("-" * len(header))
