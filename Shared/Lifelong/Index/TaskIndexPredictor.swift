@@ -71,8 +71,12 @@ public final class TaskIndexPredictor: Sendable {
     /// Tasks with statistics: position, mean and clamped stddev at `k * featureCount`, and
     /// the distance threshold, in task order.
     private let distanceTasks: [Int], taskMean: [Double], taskScale: [Double], taskThreshold: [Double]
-    /// 1 ÷ `taskScale` and 1 ÷ `taskThreshold`, for the screening pass of `nearestTasks`.
-    private let taskInverseScale: [Double], taskInverseThreshold: [Double]
+    /// For the screening pass of `nearestTasks`: each task's mean and 1 ÷ scale in lanes of
+    /// four, the features padded to `screeningStride` with zeros (a padded lane adds nothing),
+    /// and 1 ÷ `taskThreshold`.
+    private let screeningMean: [SIMD4<Double>], screeningInverseScale: [SIMD4<Double>], taskInverseThreshold: [Double]
+    /// Lanes of four per task in the screening arrays.
+    private let screeningStride: Int
     /// Per task: whether it has an assignment, its own model (position in `models`) or -1,
     /// and its fallbacks (model position, weight).
     private let hasAssignment: [Bool], ownModel: [Int], fallbacks: [[(model: Int, weight: Double)]]
@@ -116,7 +120,17 @@ public final class TaskIndexPredictor: Sendable {
         taskMean = measured.flatMap(\.element.statistics.mean)
         taskScale = measured.flatMap { $0.element.statistics.stddev.map { Swift.max($0, FeatureStatistics.minimumStddev) } }
         taskThreshold = measured.map { Swift.max($0.element.distanceThreshold, 1e-9) }
-        taskInverseScale = taskScale.map { 1 / $0 }
+        let stride = (allocator.featureCount + 3) / 4, width = allocator.featureCount
+        func lanes(_ values: [Double]) -> [SIMD4<Double>] {
+            (0..<measured.count).flatMap { k in
+                (0..<stride).map { lane in
+                    SIMD4<Double>((0..<4).map { i in lane * 4 + i < width ? values[k * width + lane * 4 + i] : 0 })
+                }
+            }
+        }
+        screeningStride = stride
+        screeningMean = lanes(taskMean)
+        screeningInverseScale = lanes(taskScale.map { 1 / $0 })
         taskInverseThreshold = taskThreshold.map { 1 / $0 }
 
         var models: [any TabularModel] = [], modelNames: [String] = [], modelPosition: [String: Int] = [:]
@@ -285,22 +299,33 @@ public final class TaskIndexPredictor: Sendable {
         var present = 0
         for f in 0..<featureCount where !features[f].isNaN { present += 1 }
         let inverseCount = present > 0 ? 1 / Double(present) : 0
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: count + featureCount) { scratch in
-            // The row in Double; a missing value (NaN) makes z NaN, which adds nothing.
-            let row = scratch.baseAddress! + count, screened = scratch.baseAddress!
+        let stride = screeningStride
+        return withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: 2 * stride) { lanes in
+          withUnsafeTemporaryAllocation(of: Double.self, capacity: count) { screened in
+            // The row in lanes of four, and a mask that drops missing (NaN) and padded features.
+            let row = lanes.baseAddress!, mask = lanes.baseAddress! + stride
+            for lane in 0..<stride {
+                var values = SIMD4<Double>(repeating: 0), present = SIMD4<Double>(repeating: 0)
+                for i in 0..<4 where lane * 4 + i < featureCount && !features[lane * 4 + i].isNaN {
+                    values[i] = Double(features[lane * 4 + i])
+                    present[i] = 1
+                }
+                row[lane] = values
+                mask[lane] = present
+            }
             var screen = Nearest()
-            taskMean.withUnsafeBufferPointer { mean in
-                taskInverseScale.withUnsafeBufferPointer { inverseScale in
-                    for f in 0..<featureCount { row[f] = Double(features[f]) }
+            screeningMean.withUnsafeBufferPointer { mean in
+                screeningInverseScale.withUnsafeBufferPointer { inverseScale in
                     for k in 0..<count {
-                        let base = k * featureCount
-                        var total = 0.0
-                        for f in 0..<featureCount {
-                            let z = (row[f] - mean[base + f]) * inverseScale[base + f]
-                            total += z.isNaN ? 0 : z * z
+                        let base = k &* stride
+                        var sums = SIMD4<Double>(repeating: 0)
+                        for lane in 0..<stride {
+                            let z = (row[lane] - mean[base &+ lane]) * inverseScale[base &+ lane]
+                            sums += z * z * mask[lane]
                         }
-                        screened[k] = total * inverseCount * taskInverseThreshold[k]
-                        screen.insert(task: k, distance: screened[k])
+                        let distance = sums.sum() * inverseCount * taskInverseThreshold[k]
+                        screened[k] = distance
+                        screen.insert(task: k, distance: distance)
                     }
                 }
             }
@@ -311,6 +336,7 @@ public final class TaskIndexPredictor: Sendable {
                 nearest.insert(task: distanceTasks[k], distance: exactDistance(features, task: k))
             }
             return (nearest[0].distance, nearest)
+          }
         }
     }
 
