@@ -111,7 +111,7 @@ let package = Package(
         .target(
             name: "ServiceHost",
             dependencies: [
-                "HTTP2Transport", "PostgresClient", "RPCCore", "ServiceAuth", "StandardServices", "LifelongProto",
+                "HTTP2Transport", "RPCCore", "ServiceAuth", "StandardServices", "LifelongProto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -124,6 +124,19 @@ let package = Package(
             ],
             path: "Shared/ServiceHost", swiftSettings: strictSwift),
         /// Runs a hosted service in-process on port 0 with a connected client, for tests.
+        /// What a service on PostgreSQL adds to its hosting: the `--postgres-*` options, the pool
+        /// and its health probe as host services, schema migrations, the pool's metrics. Apart
+        /// from ServiceHost, so services without a database (edge, task mining) do not link libpq.
+        .target(
+            name: "PostgresHosting",
+            dependencies: [
+                "PostgresClient", "ServiceHost",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/PostgresHosting", swiftSettings: strictSwift),
         .target(
             name: "ServiceHostTesting",
             dependencies: [
@@ -188,7 +201,7 @@ let package = Package(
         .executableTarget(
             name: "lifelong-kb",
             dependencies: [
-                "KnowledgeBase", "ServiceHost", "HTTP2Transport", "PostgresClient",
+                "KnowledgeBase", "ServiceHost", "HTTP2Transport", "PostgresClient", "PostgresHosting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/KnowledgeBaseMain", swiftSettings: strictSwift),
@@ -214,7 +227,7 @@ let package = Package(
         .executableTarget(
             name: "lifelong-training",
             dependencies: [
-                "Training", "ServiceAuth", "ServiceHost", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
+                "Training", "ServiceAuth", "ServiceHost", "HTTP2Transport", "LifelongProto", "PostgresClient", "PostgresHosting", "RPCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -233,7 +246,7 @@ let package = Package(
         .executableTarget(
             name: "lifelong-gateway",
             dependencies: [
-                "Gateway", "ServiceAuth", "ServiceHost", "HTTP2Transport", "LifelongProto", "PostgresClient", "RPCCore",
+                "Gateway", "ServiceAuth", "ServiceHost", "HTTP2Transport", "LifelongProto", "PostgresClient", "PostgresHosting", "RPCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -292,7 +305,7 @@ let package = Package(
         .target(
             name: "KnowledgeBaseTestSupport",
             dependencies: [
-                "KnowledgeBase", "HTTP2Transport", "PostgresClient", "PostgresTestSupport", "ServiceHost", "ServiceHostTesting",
+                "KnowledgeBase", "HTTP2Transport", "PostgresClient", "PostgresHosting", "PostgresTestSupport", "ServiceHost", "ServiceHostTesting",
             ],
             path: "Tests/Support/KnowledgeBaseTestSupport", swiftSettings: strictSwift),
         /// Throwaway TLS certificates made at test time by scripts/tls/make-test-certs.sh.
@@ -360,7 +373,7 @@ let package = Package(
             dependencies: [
                 "Training", "JobQueue", "KnowledgeBase", "KnowledgeBaseTestSupport", "TaskMining", "LifelongCore",
                 "LifelongLearning", "LifelongProto",
-                "PostgresClient", "PostgresTestSupport", "HTTP2Transport", "RPCCore", "ServiceHost", "ServiceHostTesting",
+                "PostgresClient", "PostgresHosting", "PostgresTestSupport", "HTTP2Transport", "RPCCore", "ServiceHost", "ServiceHostTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

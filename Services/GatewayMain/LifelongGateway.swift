@@ -7,6 +7,7 @@ import Logging
 import PostgresClient
 import RPCCore
 import ServiceHost
+import PostgresHosting
 
 /// `lifelong-gateway`: the one public entry — jobs and their loop, data, edges, reports —
 /// hosted the shared way, composing the knowledge base and training through their clients.

@@ -4,6 +4,7 @@ import KnowledgeBase
 import Logging
 import PostgresClient
 import ServiceHost
+import PostgresHosting
 
 /// `lifelong-kb`: the knowledge base over gRPC (HTTP/2), hosted the shared way.
 @main

@@ -8,6 +8,7 @@ import RPCCore
 import ServiceAuth
 import ServiceHost
 import Training
+import PostgresHosting
 
 /// `lifelong-training`: the training service over gRPC (HTTP/2), hosted the shared way.
 /// Every instance serves the API and runs workers on the shared queue: start more of them to

@@ -12,6 +12,7 @@ import ServiceHostTesting
 import ServiceLifecycle
 import TaskMining
 import Training
+import PostgresHosting
 
 /// A knowledge base, task mining (reading the KB) and training instances, hosted in-process on
 /// port 0 over real HTTP/2, on the test PostgreSQL in throwaway schemas. Training instances

@@ -4,6 +4,7 @@ public import PostgresClient
 import PostgresTestSupport
 import ServiceHost
 public import ServiceHostTesting
+import PostgresHosting
 
 /// A knowledge base hosted the way `lifelong-kb` hosts it (ServiceHost: interceptors, pool and
 /// listener as services, dependency health), in-process on port 0 over real HTTP/2, in a

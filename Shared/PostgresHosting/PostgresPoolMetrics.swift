@@ -1,3 +1,4 @@
+public import ServiceHost
 public import PostgresClient
 import Prometheus
 import Synchronization

@@ -1,3 +1,4 @@
+public import ServiceHost
 import Dispatch
 public import PostgresClient
 public import ServiceLifecycle

@@ -1,3 +1,4 @@
+import ServiceHost
 public import Logging
 import PostgresClient
 
