@@ -19,11 +19,7 @@ struct MakeStoreCommand: ParsableCommand {
         commandName: "make-store", abstract: "Writes the edge store, XGBoost's training rows and the V2 requests of bench-edge.")
 
     @Option(help: "Directory to write into (created when absent).") var output: String
-    @Option(help: "Task models in the index.") var tasks = 100
-    @Option(help: "Boosting rounds of every model (one tree per class per round).") var rounds = 33
-    @Option(help: "Maximum tree depth.") var depth = 6
-    @Option(help: "Training rows per task.") var rowsPerTask = 300
-    @Option(help: "Scenario seed.") var seed: UInt64 = 42
+    @OptionGroup var shape: BenchIndexOptions
     @Option(help: "The job id of the snapshot, and the model's name in the Open Inference Protocol.") var model = "edge-bench"
 
     /// Rows of the large request.
@@ -31,12 +27,8 @@ struct MakeStoreCommand: ParsableCommand {
 
     func run() throws {
         let started = ContinuousClock.now
-        var parameters = GradientBoostingParameters()
-        parameters.rounds = rounds
-        parameters.maxDepth = depth
-        parameters.seed = seed
-        let built = try BenchIndex(
-            tasks: tasks, rowsPerTask: rowsPerTask, testRowsPerTask: Self.batchRows * 2, parameters: parameters, seed: seed)
+        let parameters = shape.parameters
+        let built = try shape.build(testRowsPerTask: Self.batchRows * 2)
         let directory = URL(fileURLWithPath: output, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
@@ -69,7 +61,7 @@ struct MakeStoreCommand: ParsableCommand {
             model: model, task: task.name, attributeNames: built.index.attributeNames, attributes: task.attributes,
             featureNames: encoding.features.map(\.name), classNames: encoding.classNames, labelName: encoding.labelName,
             tasks: built.index.tasks.count, models: built.index.models.count, treesPerModel: built.treeCounts.sorted(),
-            rounds: rounds, maxDepth: depth, learningRate: parameters.learningRate, l2Lambda: parameters.l2Lambda,
+            rounds: shape.rounds, maxDepth: shape.depth, learningRate: parameters.learningRate, l2Lambda: parameters.l2Lambda,
             minChildWeight: parameters.minChildWeight, maxBins: parameters.maxBins, trainRows: trainRows.rowCount,
             expectedProbabilities: rows.map(\.prediction.probabilities), expectedClasses: rows.map(\.prediction.predictedClass))
         let encoder = JSONEncoder()
@@ -80,8 +72,8 @@ struct MakeStoreCommand: ParsableCommand {
         let storeBytes = (try? FileManager.default.attributesOfItem(atPath: storePath)[.size] as? Int) ?? 0
         let elapsed = ContinuousClock.now - started
         print("make-store: \(manifest.tasks) tasks, \(manifest.models) models (task models + the global model), "
-            + "trees per model \(manifest.treesPerModel.map(String.init).joined(separator: "/")) (\(rounds) rounds × "
-            + "\(encoding.classCount) classes, depth ≤ \(depth)); "
+            + "trees per model \(manifest.treesPerModel.map(String.init).joined(separator: "/")) (\(shape.rounds) rounds × "
+            + "\(encoding.classCount) classes, depth ≤ \(shape.depth)); "
             + String(format: "%.1f MiB of encoded models, store %.1f MiB; ", Double(modelBytes) / 1_048_576, Double(storeBytes) / 1_048_576)
             + "task \(task.name): \(trainRows.rowCount) training rows; made in \(elapsed.formatted(.units(allowed: [.seconds])))")
     }

@@ -6,7 +6,7 @@ import LifelongCore
 import LifelongLearning
 
 /// `edge-benchmark pipeline`: the edge's per-sample step in-process, on the served form of an
-/// index of `--tasks` task models of `--rounds` × classes trees of depth `--depth` — task
+/// index of `--tasks` task models of `--rounds` × classes trees of depth `--depth` (`BenchIndexOptions`) — task
 /// allocation, the task's model, the unseen-task detectors (`TaskIndexPredictor.predict`,
 /// exactly what `lifelong-edge` runs per sample) — its heap allocations per sample, one model
 /// alone, and (with `--export`) that model's trees and rows for the tl2cgen comparison.
@@ -15,23 +15,14 @@ struct PipelineCommand: ParsableCommand {
         commandName: "pipeline",
         abstract: "The edge's per-sample step (TaskIndexPredictor) in-process: time, allocations, one model alone.")
 
-    @Option(help: "Task models in the index.") var tasks = 100
-    @Option(help: "Boosting rounds of every model (x 3 classes = trees).") var rounds = 33
-    @Option(help: "Tree depth of every model.") var depth = 6
-    @Option(help: "Training rows per task.") var rowsPerTask = 300
+    @OptionGroup var shape: BenchIndexOptions
     @Option(help: "Test rows per task (the samples predicted).") var testRowsPerTask = 50
-    @Option(help: "Scenario seed.") var seed: UInt64 = 42
     @Option(help: "Timed passes over every sample; the median pass is reported.") var passes = 7
     @Option(help: "Folder for one task model's trees (trees.json), every test row (test_x.f32) and that model's probabilities (ours_probabilities.f32), for scripts/learning/tl2cgen_bench.py and tl2cgen_single_row.")
     var export: String?
 
     func run() throws {
-        var parameters = GradientBoostingParameters()
-        parameters.rounds = rounds
-        parameters.maxDepth = depth
-        parameters.seed = seed
-        let bench = try BenchIndex(
-            tasks: tasks, rowsPerTask: rowsPerTask, testRowsPerTask: testRowsPerTask, parameters: parameters, seed: seed)
+        let bench = try shape.build(testRowsPerTask: testRowsPerTask)
         // As the edge holds it: decoded from the snapshot and the model bytes, laid out for serving.
         let served = try TaskIndex(snapshot: bench.index.snapshot(jobId: "bench", version: 1), models: bench.index.modelBytes)
             .predictor()
@@ -81,7 +72,7 @@ struct PipelineCommand: ParsableCommand {
 
         let treeCounts = bench.treeCounts.sorted().map(String.init).joined(separator: ",")
         print("edge per-sample step (TaskIndexPredictor.predict: allocation + task model + detectors), release build")
-        print("  \(served.taskNames.count) tasks, \(bench.index.models.count) models of \(treeCounts) trees (depth <= \(depth), \(served.outputCount) classes); \(samples) test samples (\(unseen) flagged unseen)")
+        print("  \(served.taskNames.count) tasks, \(bench.index.models.count) models of \(treeCounts) trees (depth <= \(shape.depth), \(served.outputCount) classes); \(samples) test samples (\(unseen) flagged unseen)")
         print(String(format: "  per sample: %.3f µs (median of %d passes), %.0f samples/s", perSampleUs, passes, 1e6 / perSampleUs))
         print(String(format: "  one task model alone (compiled trees): %.3f µs per sample", modelUs))
         print("  heap allocations in one pass of \(samples) samples: \(counting ? "\(allocations)" : "not counted (allocator not wrapped)")")

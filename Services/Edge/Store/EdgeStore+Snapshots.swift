@@ -24,11 +24,7 @@ extension EdgeStore {
     public func snapshot(_ slot: Slot = .current) throws -> StoredSnapshot? {
         try read { database in
             try database.prepare("SELECT version, job_id, message, installed_at_us FROM snapshots WHERE slot = ?1")
-                .rows([.text(slot.rawValue)]) { row in
-                    StoredSnapshot(
-                        version: row.integer("version"), jobId: row.text("job_id"), message: row.blob("message"),
-                        installedAtUs: row.integer("installed_at_us"))
-                }.first
+                .rows([.text(slot.rawValue)], StoredSnapshot.init(row:)).first
         }
     }
 
@@ -42,9 +38,7 @@ extension EdgeStore {
         try transaction { database in
             try database.execute("DELETE FROM snapshots WHERE slot = 'previous'")
             try database.execute("UPDATE snapshots SET slot = 'previous' WHERE slot = 'current'")
-            try database.prepare(
-                "INSERT INTO snapshots (slot, version, job_id, message, installed_at_us) VALUES ('current', ?1, ?2, ?3, ?4)"
-            ).run([.integer(snapshot.version), .text(snapshot.jobId), .blob(snapshot.message), .integer(snapshot.installedAtUs)])
+            try Self.insert(snapshot, into: .current, database)
             let existing = try database.prepare("SELECT sha256 FROM models").rows { $0.text("sha256") }
             let delete = try database.prepare("DELETE FROM models WHERE sha256 = ?1")
             for digest in existing where !referencedModels.contains(digest) { try delete.run([.text(digest)]) }
@@ -61,27 +55,29 @@ extension EdgeStore {
     public func rollback(expecting expected: Int64) throws -> StoredSnapshot? {
         try transaction { database in
             let stored = try database.prepare("SELECT slot, version, job_id, message, installed_at_us FROM snapshots").rows { row in
-                (slot: row.text("slot"), snapshot: StoredSnapshot(
-                    version: row.integer("version"), jobId: row.text("job_id"), message: row.blob("message"),
-                    installedAtUs: row.integer("installed_at_us")))
+                (slot: row.text("slot"), snapshot: try StoredSnapshot(row: row))
             }
             guard let current = stored.first(where: { $0.slot == Slot.current.rawValue })?.snapshot, current.version == expected,
                   let previous = stored.first(where: { $0.slot == Slot.previous.rawValue })?.snapshot
             else { return nil }
             // The slot is the primary key, checked row by row: the swap is a delete and two inserts.
             try database.execute("DELETE FROM snapshots")
-            let insert = try database.prepare(
-                "INSERT INTO snapshots (slot, version, job_id, message, installed_at_us) VALUES (?1, ?2, ?3, ?4, ?5)")
-            for (slot, snapshot) in [(Slot.current, previous), (Slot.previous, current)] {
-                try insert.run([
-                    .text(slot.rawValue), .integer(snapshot.version), .text(snapshot.jobId), .blob(snapshot.message),
-                    .integer(snapshot.installedAtUs),
-                ])
-            }
+            try Self.insert(previous, into: .current, database)
+            try Self.insert(current, into: .previous, database)
             let refused = max(current.version, try Self.refusedVersion(database))
             try Self.set(database, .refusedVersion, to: Array(String(refused).utf8))
             return previous
         }
+    }
+
+    /// Writes `snapshot` into `slot` (which must be empty).
+    private static func insert(_ snapshot: StoredSnapshot, into slot: Slot, _ database: SQLiteDatabase) throws {
+        try database.prepare(
+            "INSERT INTO snapshots (slot, version, job_id, message, installed_at_us) VALUES (?1, ?2, ?3, ?4, ?5)"
+        ).run([
+            .text(slot.rawValue), .integer(snapshot.version), .text(snapshot.jobId), .blob(snapshot.message),
+            .integer(snapshot.installedAtUs),
+        ])
     }
 
     /// Stores a model's bytes under its content address (once: storing it again does nothing).
@@ -110,5 +106,14 @@ extension EdgeStore {
             }
             return result
         }
+    }
+}
+
+extension EdgeStore.StoredSnapshot {
+    /// The snapshot of a `snapshots` row (columns version, job_id, message, installed_at_us).
+    init(row: SQLiteStatement) throws {
+        self.init(
+            version: row.integer("version"), jobId: row.text("job_id"), message: row.blob("message"),
+            installedAtUs: row.integer("installed_at_us"))
     }
 }

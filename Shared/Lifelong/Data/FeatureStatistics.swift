@@ -72,6 +72,11 @@ public struct FeatureStatistics: Sendable, Hashable {
     /// Mean squared z-score of a row against this summary (NaN features skipped): how far
     /// the row lies from the summarised data, in its own standard deviations.
     public func meanSquaredZ(_ row: [Float]) -> Double {
+        row.withUnsafeBufferPointer { meanSquaredZ($0) }
+    }
+
+    /// `meanSquaredZ` of a row in caller-owned storage (no allocation).
+    public func meanSquaredZ(_ row: UnsafeBufferPointer<Float>) -> Double {
         var total = 0.0, n = 0.0
         for f in mean.indices {
             let value = Double(row[f])

@@ -40,11 +40,6 @@ public struct StoredModel: Sendable {
         self.digest = digest
     }
 
-    /// Class probabilities of one row.
-    func probabilities(_ row: [Float]) throws -> [Float] {
-        try LifelongError.wrapping("predicting with model \(digest.prefix(12))") { try model.model.predict(row) }
-    }
-
     /// Class probabilities of many rows, row-major.
     func probabilities(table: Table) throws -> [Float] {
         try LifelongError.wrapping("predicting with model \(digest.prefix(12))") { try model.model.predict(table: table) }

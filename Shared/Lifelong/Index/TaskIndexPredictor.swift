@@ -68,9 +68,8 @@ public final class TaskIndexPredictor: Sendable {
     private let standardMean: [Double], standardScale: [Double]
     /// Centroid c's coordinates at `c * featureCount`, its task at `centroidTasks[c]`.
     private let centroids: [Double], centroidTasks: [Int]
-    /// Tasks with statistics: position, mean and clamped stddev at `k * featureCount`, and
-    /// the distance threshold, in task order.
-    private let distanceTasks: [Int], taskMean: [Double], taskScale: [Double], taskThreshold: [Double]
+    /// Tasks with statistics, in task order: position, statistics and distance threshold.
+    private let distanceTasks: [Int], taskStatistics: [FeatureStatistics], taskThreshold: [Double]
     /// For the screening pass of `nearestTasks`: each task's mean and 1 ÷ scale in lanes of
     /// four, the features padded to `screeningStride` with zeros (a padded lane adds nothing),
     /// and 1 ÷ `taskThreshold`.
@@ -117,8 +116,9 @@ public final class TaskIndexPredictor: Sendable {
 
         let measured = index.tasks.enumerated().filter { $0.element.statistics.count > 0 }
         distanceTasks = measured.map(\.offset)
-        taskMean = measured.flatMap(\.element.statistics.mean)
-        taskScale = measured.flatMap { $0.element.statistics.stddev.map { Swift.max($0, FeatureStatistics.minimumStddev) } }
+        taskStatistics = measured.map(\.element.statistics)
+        let taskMean = measured.flatMap(\.element.statistics.mean)
+        let taskScale = measured.flatMap { $0.element.statistics.stddev.map { Swift.max($0, FeatureStatistics.minimumStddev) } }
         taskThreshold = measured.map { Swift.max($0.element.distanceThreshold, 1e-9) }
         let stride = (allocator.featureCount + 3) / 4, width = allocator.featureCount
         func lanes(_ values: [Double]) -> [SIMD4<Double>] {
@@ -344,17 +344,9 @@ public final class TaskIndexPredictor: Sendable {
     /// distance can differ from the exact one.
     static let screeningMargin = 1e-9
 
-    /// Task `k`'s distance as `FeatureStatistics.meanSquaredZ` ÷ its threshold computes it.
+    /// Task `k`'s distance as `TaskIndex.nearestTasks` computes it.
     private func exactDistance(_ features: UnsafeBufferPointer<Float>, task k: Int) -> Double {
-        var total = 0.0, n = 0.0
-        for f in 0..<featureCount {
-            let value = Double(features[f])
-            if value.isNaN { continue }
-            let z = (value - taskMean[k * featureCount + f]) / taskScale[k * featureCount + f]
-            total += z * z
-            n += 1
-        }
-        return (n > 0 ? total / n : 0) / taskThreshold[k]
+        taskStatistics[k].meanSquaredZ(features) / taskThreshold[k]
     }
 
     private func predict(model: Int, _ features: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) throws {
