@@ -267,11 +267,14 @@ let package = Package(
         .executableTarget(
             name: "lifelong-edge",
             dependencies: [
-                "Edge", "ServiceAuth", "ServiceHost", "HTTP2Transport",
+                "CEdgeStartup", "Edge", "ServiceAuth", "ServiceHost", "HTTP2Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Services/EdgeMain", swiftSettings: strictSwift),
+            path: "Services/EdgeMain", swiftSettings: strictSwift,
+            linkerSettings: [.unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"])]),
+        /// What `lifelong-edge` sets up before main: one malloc arena for all threads.
+        .target(name: "CEdgeStartup", path: "Services/EdgeStartup"),
         /// `lifelong-tokens DIR`: generates a deployment's bearer tokens (the hashed token file
         /// the services load and one plain token file per caller).
         .executableTarget(

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 public import LifelongProto
 
 /// The node's state as GetStatus, SyncNow and SetEgressPolicy see it: the store, the served

@@ -3,9 +3,10 @@ import CLibCrypto
 /// Incremental SHA-256, for content addresses of models: hash the chunks of an upload as
 /// they arrive, compare at the end.
 ///
-/// A thin owner of an OpenSSL `EVP_MD_CTX` (libcrypto uses the CPU's SHA extensions, several
-/// times faster than hashing in Swift). A class, because the context is a C handle; use one
-/// digest from one task at a time.
+/// A thin owner of an OpenSSL `SHA256_CTX` (libcrypto uses the CPU's SHA extensions, several
+/// times faster than hashing in Swift). The low-level calls rather than EVP's: EVP's first use
+/// loads OpenSSL's provider machinery, about 2 MiB more resident memory in every process (the
+/// edge's budget counts it), for the same hashing code. Use one digest from one task at a time.
 ///
 /// ```swift
 /// let digest = SHA256Digest()
@@ -14,20 +15,13 @@ import CLibCrypto
 /// let hex = digest.finalizeHex()  // 64 lowercase hex digits
 /// ```
 public final class SHA256Digest {
-    /// The `EVP_MD_CTX *`, freed on deinit.
-    private let context: OpaquePointer
+    /// The hash state (a plain C struct, no resources to free).
+    private var context = SHA256_CTX()
     private var finished = false
 
     /// A digest with no input yet.
     public init() {
-        guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
-            fatalError("libcrypto cannot create a SHA-256 context (out of memory?)")
-        }
-        self.context = context
-    }
-
-    deinit {
-        EVP_MD_CTX_free(context)
+        SHA256_Init(&context)
     }
 
     /// Hashes more bytes.
@@ -35,10 +29,10 @@ public final class SHA256Digest {
     public func update(_ bytes: some Collection<UInt8>) {
         precondition(!finished, "SHA256Digest.update after finalize")
         let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
-            _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
+            _ = SHA256_Update(&context, buffer.baseAddress, buffer.count)
         }
         if handled == nil {
-            Array(bytes).withUnsafeBytes { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
+            Array(bytes).withUnsafeBytes { _ = SHA256_Update(&context, $0.baseAddress, $0.count) }
         }
     }
 
@@ -48,8 +42,7 @@ public final class SHA256Digest {
         precondition(!finished, "SHA256Digest.finalize called twice")
         finished = true
         var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        _ = EVP_DigestFinal_ex(context, &digest, &length)
+        _ = SHA256_Final(&digest, &context)
         return digest
     }
 

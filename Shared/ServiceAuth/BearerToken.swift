@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A plain bearer token as a caller holds it, sent as `authorization: Bearer <token>`. Its
 /// description never shows the token, so it cannot end up in a log by accident.
@@ -30,7 +30,9 @@ public struct BearerToken: Sendable, Hashable, CustomStringConvertible {
                 code: .invalidToken, message: "\(path): expected the plain token on one line, found \(lines.count) lines")
         }
         do {
-            try self.init(line.trimmingCharacters(in: .whitespaces))
+            let start = line.drop(while: \.isWhitespace)
+            let end = start.lastIndex(where: { !$0.isWhitespace }).map(start.index(after:)) ?? start.startIndex
+            try self.init(String(start[..<end]))
         } catch {
             throw AuthConfigurationError(code: .invalidToken, message: "\(path): \(error.message)")
         }

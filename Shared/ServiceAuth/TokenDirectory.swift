@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A folder of generated tokens for one deployment (what `lifelong up`, `make demo` and
 /// `lifelong-tokens` write): the token file every service loads, hashed, and one plain
@@ -92,18 +93,20 @@ public struct TokenDirectory: Sendable {
 
     /// Writes (or appends) text to a file only its owner may read.
     private func write(_ text: String, to file: String, appending: Bool) throws(AuthConfigurationError) {
-        do {
-            if appending, let handle = FileHandle(forWritingAtPath: file) {
-                defer { try? handle.close() }
-                try handle.seekToEnd()
-                try handle.write(contentsOf: Data(text.utf8))
-                return
+        let descriptor = open(file, O_WRONLY | O_CREAT | O_CLOEXEC | (appending ? O_APPEND : O_TRUNC), 0o600)
+        var failure = descriptor < 0 ? errno : 0
+        if descriptor >= 0 {
+            if fchmod(descriptor, 0o600) != 0 { failure = errno }
+            var bytes = Array(text.utf8)[...]
+            while failure == 0, !bytes.isEmpty {
+                let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+                if written < 0 { failure = errno } else { bytes = bytes.dropFirst(written) }
             }
-            guard FileManager.default.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw CocoaError(.fileWriteUnknown)
-            }
-        } catch {
-            throw AuthConfigurationError(code: .unreadableFile, message: "cannot write \(file)", cause: error)
+            if close(descriptor) != 0, failure == 0 { failure = errno }
+        }
+        guard failure == 0 else {
+            throw AuthConfigurationError(
+                code: .unreadableFile, message: "cannot write \(file)", cause: POSIXError(POSIXErrorCode(rawValue: failure) ?? .EIO))
         }
     }
 }

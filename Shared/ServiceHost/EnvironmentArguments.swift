@@ -1,5 +1,5 @@
 public import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// Turns `<PREFIX>_<OPTION>` environment variables into command-line arguments, in one place
 /// for every option of every service: `LIFELONG_KB_METRICS_PORT=9101` becomes

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+import FoundationEssentials
 public import Logging
 
 /// Writes each log record to standard error as one JSON object per line: `time`, `level`,
@@ -49,23 +49,41 @@ public struct JSONLogHandler: LogHandler {
     static func render(
         time: Date, level: Logger.Level, label: String, message: String, source: String, metadata: Logger.Metadata
     ) -> String {
-        var object: [String: Any] = [
-            "time": time.formatted(.iso8601), "level": level.rawValue, "label": label, "message": message,
-            "source": source,
+        var object: [String: JSONValue] = [
+            "time": .text(time.formatted(.iso8601)), "level": .text(level.rawValue), "label": .text(label),
+            "message": .text(message), "source": .text(source),
         ]
-        for (key, value) in metadata where object[key] == nil { object[key] = Self.json(value) }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else {
+        for (key, value) in metadata where object[key] == nil { object[key] = JSONValue(value) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(object) else {
             return "{\"level\":\"error\",\"message\":\"unencodable log record\"}\n"
         }
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    private static func json(_ value: Logger.MetadataValue) -> Any {
-        switch value {
-        case .string(let text): return text
-        case .stringConvertible(let convertible): return convertible.description
-        case .array(let values): return values.map(json)
-        case .dictionary(let dictionary): return dictionary.mapValues(json)
+    /// A metadata value as JSON: text, an array or an object.
+    private enum JSONValue: Encodable {
+        case text(String)
+        case array([JSONValue])
+        case object([String: JSONValue])
+
+        init(_ value: Logger.MetadataValue) {
+            switch value {
+            case .string(let text): self = .text(text)
+            case .stringConvertible(let convertible): self = .text(convertible.description)
+            case .array(let values): self = .array(values.map(JSONValue.init))
+            case .dictionary(let dictionary): self = .object(dictionary.mapValues(JSONValue.init))
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .text(let text): try container.encode(text)
+            case .array(let values): try container.encode(values)
+            case .object(let object): try container.encode(object)
+            }
         }
     }
 }

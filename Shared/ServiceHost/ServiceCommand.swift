@@ -1,5 +1,5 @@
 public import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// An executable hosted by ``ServiceHost``: an `AsyncParsableCommand` with an identity.
 /// Mark the command `@main`; its options come from flags, then `<PREFIX>_*` variables, then

@@ -21,7 +21,7 @@ public struct ServiceIdentity: Sendable, Hashable {
 
     /// The environment variable of a long option, e.g. `metrics-port` → `LIFELONG_KB_METRICS_PORT`.
     public func environmentVariable(forOption option: String) -> String {
-        environmentPrefix + "_" + option.uppercased().replacingOccurrences(of: "-", with: "_")
+        environmentPrefix + "_" + option.uppercased().replacing("-", with: "_")
     }
 
     /// The identity of the executable being parsed or run. Option declarations read it for

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The files of serialized `FileDescriptorSet`s, indexed by file name and by the symbols they
 /// define. Decodes just the fields reflection needs by walking the protobuf wire format.

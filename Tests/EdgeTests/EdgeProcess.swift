@@ -23,6 +23,19 @@ final class EdgeProcess: @unchecked Sendable {
         self.port = port
     }
 
+    /// The file names of the shared libraries the process has mapped (from /proc/PID/maps).
+    func mappedLibraries() throws -> Set<String> {
+        // Read to the end: /proc files report size 0, so whole-file readers see nothing.
+        let file = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/\(process.processIdentifier)/maps"))
+        defer { try? file.close() }
+        let maps = String(decoding: try file.readToEnd() ?? Data(), as: UTF8.self)
+        return Set(maps.split(separator: "\n").compactMap { line in
+            line.split(separator: " ", omittingEmptySubsequences: true).last.flatMap { path in
+                path.hasPrefix("/") && path.contains(".so") ? String(path.split(separator: "/").last!) : nil
+            }
+        })
+    }
+
     /// SIGKILL: no shutdown, no flush.
     func kill() {
         _ = Foundation.kill(process.processIdentifier, SIGKILL)

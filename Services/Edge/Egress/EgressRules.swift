@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 public import LifelongProto
 
 /// What the contract's `EgressPolicy` allows, applied where samples leave the node:

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 public import LifelongCore
 public import LifelongProto
 
@@ -38,19 +35,4 @@ public final class LoadedSnapshot: Sendable {
 
     /// Digests of every model the snapshot references.
     public var modelDigests: Set<String> { predictor.modelDigests }
-
-    /// Hands the heap's free pages back to the system (glibc keeps them otherwise), so the
-    /// decoded trees and the model bytes released after a load do not stay resident.
-    static func returnFreedMemory() {
-        #if canImport(Glibc)
-        // glibc's malloc_trim(3); not in the Glibc module's headers, so looked up once.
-        _ = mallocTrim?(0)
-        #endif
-    }
-
-    #if canImport(Glibc)
-    private typealias MallocTrim = @convention(c) (Int) -> Int32
-    private static let mallocTrim: MallocTrim? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim")
-        .map { unsafeBitCast($0, to: MallocTrim.self) }
-    #endif
 }

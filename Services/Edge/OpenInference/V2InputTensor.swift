@@ -30,8 +30,10 @@ struct V2InputTensor {
         let values: [Float]
         if let raw {
             guard raw.count == count * 4 else { throw sizeMismatch(count, got: raw.count / 4) }
-            values = stride(from: 0, to: raw.count, by: 4).map { offset in
-                Float(bitPattern: UInt32(raw[offset]) | UInt32(raw[offset + 1]) << 8 | UInt32(raw[offset + 2]) << 16 | UInt32(raw[offset + 3]) << 24)
+            values = raw.withUnsafeBytes { bytes in
+                (0..<count).map { index in
+                    Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)))
+                }
             }
         } else {
             values = tensor.contents?.fp32Contents ?? []

@@ -24,6 +24,9 @@ final class SQLiteDatabase {
         try execute("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=FULL")
         try execute("PRAGMA foreign_keys=ON")
+        // A small page cache (the default is 2 MiB): the store is read in bulk only when a
+        // snapshot is loaded, and the edge's memory budget counts every cached page.
+        try execute("PRAGMA cache_size=-256")
     }
 
     deinit {

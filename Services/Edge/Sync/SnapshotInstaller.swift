@@ -1,5 +1,5 @@
 import ContentDigest
-import Foundation
+import FoundationEssentials
 public import LifelongProto
 
 /// Puts snapshots into service: decodes and checks them with their models, stores them
@@ -75,7 +75,7 @@ public struct SnapshotInstaller: Sendable {
             let digests = Set(Self.modelReferences(of: message).map(\.sha256))
             return try LoadedSnapshot(message: message, models: try store.models(digests))
         }()
-        LoadedSnapshot.returnFreedMemory()
+        ProcessMemory.returnFreedMemory()
         return loaded
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LifelongProto
 import RPCCore
 
@@ -65,7 +65,7 @@ struct UnseenUploader: Sendable {
             response = try await gateway.uploadUnseen(metadata: metadata, options: configuration.sync.callOptions) { writer in try await writer.write(batchMessage) }
         } catch {
             let backoff = min(
-                configuration.sync.maximumBackoffSeconds, configuration.sync.initialBackoffSeconds * pow(2, Double(min(batch.attempts, 30))))
+                configuration.sync.maximumBackoffSeconds, configuration.sync.initialBackoffSeconds * Double(1 << min(batch.attempts, 30)))
             try store.recordFailure(of: batch, error: "\(error)", nextAttemptUs: nowUs + Int64(backoff * 1_000_000))
             throw error
         }

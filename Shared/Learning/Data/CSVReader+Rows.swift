@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The fields of a CSV input as text, for readers that type the values themselves (the
 /// sample files of `lifelong ingest`, `infer` and the gateway's oracle): the same parser as
@@ -31,7 +31,7 @@ extension CSVReader {
                 throw LearningError(.malformedCSV, "the input has no header row", line: 1)
             }
             let headerCount = records.fieldCount(ofRecord: 0)
-            let header = (0..<headerCount).map { builder.text($0).trimmingCharacters(in: .whitespaces) }
+            let header = (0..<headerCount).map { builder.text($0).trimmingSpacesAndTabs() }
             if let duplicate = header.indices.first(where: { header[..<$0].contains(header[$0]) }) {
                 throw LearningError(
                     .missingColumn, "column name '\(header[duplicate])' appears twice in the header",

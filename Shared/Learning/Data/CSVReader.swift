@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import Foundation
+public import FoundationEssentials
 
 /// Reads CSV text (RFC 4180) into a `Table`.
 ///
@@ -254,14 +254,14 @@ struct CSVTableBuilder {
     func text(_ field: Int) -> String {
         let start = Int(records.fieldStart[field]), end = Int(records.fieldEnd[field])
         let raw = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-        return records.fieldEscaped[field] ? raw.replacingOccurrences(of: "\"\"", with: "\"") : raw
+        return records.fieldEscaped[field] ? raw.replacing("\"\"", with: "\"") : raw
     }
 
     /// A field's text trimmed of spaces and tabs, or nil when it is a missing marker.
     func presentText(_ field: Int) -> String? {
         let start = Int(records.fieldStart[field]), end = Int(records.fieldEnd[field])
         let padded = start < end && [0x20, 0x09].contains(bytes[start]) || start < end && [0x20, 0x09].contains(bytes[end - 1])
-        let value = padded ? text(field).trimmingCharacters(in: CharacterSet(charactersIn: " \t")) : text(field)
+        let value = padded ? text(field).trimmingSpacesAndTabs() : text(field)
         return options.missingMarkers.contains(value) ? nil : value
     }
 
@@ -310,7 +310,7 @@ struct CSVTableBuilder {
             throw LearningError(.malformedCSV, "the input has no header row", line: 1)
         }
         let headerCount = records.fieldCount(ofRecord: 0)
-        let header = (0..<headerCount).map { text($0).trimmingCharacters(in: .whitespaces) }
+        let header = (0..<headerCount).map { text($0).trimmingSpacesAndTabs() }
         var positions: [String: Int] = [:]
         for (index, name) in header.enumerated() {
             if positions.updateValue(index, forKey: name) != nil {
@@ -482,5 +482,16 @@ struct CSVTableBuilder {
             }
         }
         return values
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs (a CSV field's padding).
+    func trimmingSpacesAndTabs() -> String {
+        let isPadding: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isPadding($0) }), let last = lastIndex(where: { !isPadding($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
     }
 }

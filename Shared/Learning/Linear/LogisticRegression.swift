@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import FoundationEssentials
 
 /// L2-regularised logistic regression (binary, or multinomial softmax for three or more
 /// classes) on standardised inputs: a baseline for the tree models.
@@ -112,16 +113,16 @@ public struct LogisticRegression: TabularModel {
                             let y = Double(labels[row])
                             let s = scores[0]
                             // log(1 + e^s) - y s, computed stably.
-                            loss += max(s, 0) + Foundation.log1p(Foundation.exp(-abs(s))) - y * s
-                            scores[0] = 1 / (1 + Foundation.exp(-s)) - y
+                            loss += max(s, 0) + Glibc.log1p(Glibc.exp(-abs(s))) - y * s
+                            scores[0] = 1 / (1 + Glibc.exp(-s)) - y
                         } else {
                             let maximum = scores.max()!
                             var total = 0.0
-                            for k in 0..<scoreCount { total += Foundation.exp(scores[k] - maximum) }
-                            let logTotal = Foundation.log(total) + maximum
+                            for k in 0..<scoreCount { total += Glibc.exp(scores[k] - maximum) }
+                            let logTotal = Glibc.log(total) + maximum
                             loss += logTotal - scores[labels[row]]
                             for k in 0..<scoreCount {
-                                scores[k] = Foundation.exp(scores[k] - logTotal) - (k == labels[row] ? 1 : 0)
+                                scores[k] = Glibc.exp(scores[k] - logTotal) - (k == labels[row] ? 1 : 0)
                             }
                         }
                         for k in 0..<scoreCount {
@@ -161,9 +162,9 @@ public struct LogisticRegression: TabularModel {
         for label in labels { counts[label] += 1 }
         if scoreCount == 1 {
             let p = min(max(counts[1] / Double(rows), 1e-6), 1 - 1e-6)
-            start[width] = Foundation.log(p / (1 - p))
+            start[width] = Glibc.log(p / (1 - p))
         } else {
-            for k in 0..<scoreCount { start[scoreCount * width + k] = Foundation.log(max(counts[k] / Double(rows), 1e-6)) }
+            for k in 0..<scoreCount { start[scoreCount * width + k] = Glibc.log(max(counts[k] / Double(rows), 1e-6)) }
         }
         let theta = minimizer.minimize(start: start, objective: objectiveFunction)
         return try LogisticRegression(

@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import FoundationEssentials
 
 /// Accuracy, precision, recall and F1 (per class, macro- and micro-averaged), log loss and
 /// the confusion matrix of a classifier on labelled rows.
@@ -60,7 +61,7 @@ public struct ClassificationMetrics: Sendable, Hashable {
             }
             predicted[row] = best
             if (0..<classCount).contains(labels[row]) {
-                loss -= Foundation.log(max(Double(probabilities[row * classCount + labels[row]]), 1e-15))
+                loss -= Glibc.log(max(Double(probabilities[row * classCount + labels[row]]), 1e-15))
             }
         }
         let confusion = try ConfusionMatrix(labels: labels, predicted: predicted, classCount: classCount)

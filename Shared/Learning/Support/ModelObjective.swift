@@ -51,7 +51,7 @@ public enum ModelObjective: Sendable, Hashable {
         case .squaredError:
             output[0] = scores[0]
         case .binaryLogistic:
-            let p = 1 / (1 + Foundation.exp(-scores[0]))
+            let p = 1 / (1 + Glibc.exp(-scores[0]))
             output[0] = 1 - p
             output[1] = p
         case .multiclassSoftmax(let classCount):
@@ -59,7 +59,7 @@ public enum ModelObjective: Sendable, Hashable {
             for k in 1..<classCount where scores[k] > maximum { maximum = scores[k] }
             var total: Float = 0
             for k in 0..<classCount {
-                let e = Foundation.exp(scores[k] - maximum)
+                let e = Glibc.exp(scores[k] - maximum)
                 output[k] = e
                 total += e
             }
@@ -69,4 +69,5 @@ public enum ModelObjective: Sendable, Hashable {
     }
 }
 
-import Foundation
+import Glibc
+import FoundationEssentials

@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 
 /// A value shared with concurrently running work items whose safety the caller guarantees
 /// (disjoint writes through raw pointers, reads of data nobody writes meanwhile).

@@ -18,6 +18,7 @@ final class CompiledForest: @unchecked Sendable {
     struct CompleteNode {
         var feature: UInt32
         var threshold: Float
+        var defaultLeft: Bool
     }
 
     /// An array copied into memory owned by the forest.
@@ -43,11 +44,9 @@ final class CompiledForest: @unchecked Sendable {
     // Complete layout, level-major: level L holds, for each tree t in grouped order, its 2^L
     // nodes of that level, tree t's node r of level L at `treeCount * (2^L - 1) + t * 2^L + r`.
     private let completeDepth: Int
-    /// Per complete node: whether a missing value goes left.
-    private let completeDefaultLeft: UnsafeMutablePointer<Bool>
-    /// Per complete node, for rows without missing values: the feature in the low 32 bits and
-    /// the threshold's order key (`orderKey`) in the high 32 bits, so one load gives both and
-    /// the comparison is an unsigned integer compare.
+    /// Per complete node: the feature in the low 31 bits, whether a missing value goes left in
+    /// bit 31 (`defaultLeftBit`), and the threshold's order key (`orderKey`) in the high 32
+    /// bits, so one load gives all three and the comparison is an unsigned integer compare.
     private let completeKeys: UnsafeMutablePointer<UInt64>
     /// Tree t's leaf r at `t * 2^depth + r`.
     private let completeLeaves: UnsafeMutablePointer<Float>
@@ -62,6 +61,9 @@ final class CompiledForest: @unchecked Sendable {
     /// Per node: first word of its category bitset in `categoryBits`, or -1.
     private let nodeCategoryWords: UnsafeMutablePointer<Int32>
     private let categoryBits: UnsafeMutablePointer<UInt64>
+
+    /// The bit of a complete node's key that says a missing value goes left.
+    private static let defaultLeftBit: UInt64 = 1 << 31
 
     /// Compiles trees that passed `RegressionTree.validate`.
     init(trees: [RegressionTree], baseScores: [Float], encoding: FeatureEncoding) {
@@ -124,8 +126,8 @@ final class CompiledForest: @unchecked Sendable {
         completeDepth = usesCompleteLayout ? depth : 0
         let internalCount = usesCompleteLayout ? (1 << depth) - 1 : 0
         let leafCount = usesCompleteLayout ? 1 << depth : 0
-        var nodes = [CompleteNode](repeating: CompleteNode(feature: 0, threshold: .infinity), count: internalCount * treeCount)
-        var defaults = [Bool](repeating: true, count: internalCount * treeCount)
+        var nodes = [CompleteNode](
+            repeating: CompleteNode(feature: 0, threshold: .infinity, defaultLeft: true), count: internalCount * treeCount)
         var leaves = [Float](repeating: 0, count: leafCount * treeCount)
         if usesCompleteLayout {
             let treeCount = self.treeCount
@@ -141,16 +143,17 @@ final class CompiledForest: @unchecked Sendable {
                         let slot = treeCount * ((1 << level) - 1) + (t << level) + rank
                         // +0 for -0, so the order-key comparison of the walk matches `x <= threshold`.
                         let threshold = tree.values[source] == 0 ? 0 : tree.values[source]
-                        nodes[slot] = CompleteNode(feature: UInt32(tree.splitFeatures[source]), threshold: threshold)
-                        defaults[slot] = tree.defaultLeft[source]
+                        nodes[slot] = CompleteNode(
+                            feature: UInt32(tree.splitFeatures[source]), threshold: threshold, defaultLeft: tree.defaultLeft[source])
                         stack.append((Int(tree.leftChildren[source]), 2 * rank, level + 1))
                         stack.append((Int(tree.rightChildren[source]), 2 * rank + 1, level + 1))
                     }
                 }
             }
         }
-        completeKeys = Self.copy(nodes.map { UInt64($0.feature) | UInt64(Self.orderKey($0.threshold)) << 32 })
-        completeDefaultLeft = Self.copy(defaults)
+        completeKeys = Self.copy(nodes.map {
+            UInt64($0.feature) | ($0.defaultLeft ? Self.defaultLeftBit : 0) | UInt64(Self.orderKey($0.threshold)) << 32
+        })
         completeLeaves = Self.copy(leaves)
     }
 
@@ -158,7 +161,6 @@ final class CompiledForest: @unchecked Sendable {
         baseScores.deallocate()
         categoryCounts.deallocate()
         treeStarts.deallocate()
-        completeDefaultLeft.deallocate()
         completeKeys.deallocate()
         completeLeaves.deallocate()
         roots.deallocate()
@@ -199,7 +201,7 @@ final class CompiledForest: @unchecked Sendable {
         var anyMissing = false
         for feature in 0..<featureCount { anyMissing = anyMissing || row[feature].isNaN }
         let depth = completeDepth, treeCount = self.treeCount
-        let defaults = completeDefaultLeft, keys = completeKeys
+        let keys = completeKeys
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(1, featureCount)) { keyBuffer in
             withUnsafeTemporaryAllocation(of: Int.self, capacity: max(1, widestScore)) { indexBuffer in
                 let indices = indexBuffer.baseAddress!, rowKeys = keyBuffer.baseAddress!
@@ -215,14 +217,14 @@ final class CompiledForest: @unchecked Sendable {
                     for level in 0..<depth {
                         let levelStart = treeCount * ((1 << level) - 1)
                         if anyMissing {
-                            let levelKeys = keys + levelStart, levelDefaults = defaults + levelStart
+                            let levelKeys = keys + levelStart
                             for j in 0..<count {
                                 let index = indices[j]
                                 let packed = levelKeys[index]
-                                let x = row[Int(truncatingIfNeeded: packed & 0xFFFF_FFFF)]
+                                let x = row[Int(truncatingIfNeeded: packed & 0x7FFF_FFFF)]
                                 let threshold = Self.threshold(ofOrderKey: UInt32(truncatingIfNeeded: packed >> 32))
                                 // NaN fails both comparisons: `x > t` sends it left, `!(x <= t)` right.
-                                let right = levelDefaults[index] ? x > threshold : !(x <= threshold)
+                                let right = packed & Self.defaultLeftBit != 0 ? x > threshold : !(x <= threshold)
                                 indices[j] = 2 &* index &+ (right ? 1 : 0)
                             }
                         } else {
@@ -231,7 +233,7 @@ final class CompiledForest: @unchecked Sendable {
                                 let index = indices[j]
                                 let packed = levelKeys[index]
                                 let threshold = UInt32(truncatingIfNeeded: packed >> 32)
-                                let right = threshold < rowKeys[Int(truncatingIfNeeded: packed & 0xFFFF_FFFF)] ? 1 : 0
+                                let right = threshold < rowKeys[Int(truncatingIfNeeded: packed & 0x7FFF_FFFF)] ? 1 : 0
                                 indices[j] = 2 &* index &+ right
                             }
                         }

@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import FoundationEssentials
 
 extension GradientBoostedTrees {
     /// Trains a gradient-boosted tree ensemble.
@@ -111,11 +112,11 @@ struct GradientBoostingTrainer {
             var positive = 0.0
             for (row, label) in labels.enumerated() where label > 0.5 { positive += weight(row) }
             let p = min(max(positive / max(totalWeight, 1e-12), 1e-6), 1 - 1e-6)
-            return [Float(Foundation.log(p / (1 - p)))]
+            return [Float(Glibc.log(p / (1 - p)))]
         case .multiclassSoftmax(let classCount):
             var counts = [Double](repeating: 0, count: classCount)
             for (row, label) in labels.enumerated() { counts[Int(label)] += weight(row) }
-            let logs = counts.map { Foundation.log(max($0 / max(totalWeight, 1e-12), 1e-6)) }
+            let logs = counts.map { Glibc.log(max($0 / max(totalWeight, 1e-12), 1e-6)) }
             let mean = logs.reduce(0, +) / Double(classCount)
             return logs.map { Float($0 - mean) }
         }
@@ -207,7 +208,7 @@ struct GradientBoostingTrainer {
                             for row in range { gradients[row] = SIMD2(scores[row] - labels[row], 1) }
                         case .binaryLogistic:
                             for row in range {
-                                let p = 1 / (1 + Foundation.exp(-scores[row]))
+                                let p = 1 / (1 + Glibc.exp(-scores[row]))
                                 gradients[row] = SIMD2(p - labels[row], max(p * (1 - p), 1e-16))
                             }
                         case .multiclassSoftmax(let classCount):
@@ -219,7 +220,7 @@ struct GradientBoostingTrainer {
                                     for k in 1..<classCount where rowScores[k] > maximum { maximum = rowScores[k] }
                                     var total: Float = 0
                                     for k in 0..<classCount {
-                                        exponentials[k] = Foundation.exp(rowScores[k] - maximum)
+                                        exponentials[k] = Glibc.exp(rowScores[k] - maximum)
                                         total += exponentials[k]
                                     }
                                     let label = Int(labels[row])
@@ -314,7 +315,7 @@ struct GradientBoostingTrainer {
                 for (row, label) in labels.enumerated() {
                     objective.transform(scores: scores.baseAddress! + row * objective.scoreCount, output: output.baseAddress!)
                     if objective.isClassification {
-                        total -= Foundation.log(max(Double(output[Int(label)]), 1e-15))
+                        total -= Glibc.log(max(Double(output[Int(label)]), 1e-15))
                     } else {
                         let error = Double(output[0] - label)
                         total += error * error

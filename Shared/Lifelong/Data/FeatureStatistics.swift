@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import FoundationEssentials
 public import LifelongLearning
 
 /// Per-feature mean and spread of a set of rows: a diagonal-Gaussian summary used to compare
@@ -64,7 +65,7 @@ public struct FeatureStatistics: Sendable, Hashable {
             let var1 = v1 * v1, var2 = v2 * v2
             let pooled = (var1 + var2) / 2
             let delta = (mean[f] - other.mean[f]) / s
-            distance += delta * delta / (8 * pooled) + 0.5 * Foundation.log(pooled / (v1 * v2))
+            distance += delta * delta / (8 * pooled) + 0.5 * Glibc.log(pooled / (v1 * v2))
         }
         return distance
     }

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 import LifelongLearning
 
 /// The CSV files of an experiment (initial rows, each round's rows and test rows), read with
@@ -59,7 +59,7 @@ public struct ExperimentFiles: Sendable {
             do {
                 return (name: url.path, bytes: [UInt8](try Data(contentsOf: url)))
             } catch {
-                throw LifelongError(.invalidParameter, "\(url.path): cannot be read: \(error.localizedDescription)", field: url.path)
+                throw LifelongError(.invalidParameter, "\(url.path): cannot be read: \(error)", field: url.path)
             }
         }
         try self.init(contents: contents, options: options)

@@ -208,7 +208,7 @@ public final class TaskIndexPredictor: Sendable {
                     for rank in 0..<nearest.count {
                         let (neighbour, distance) = nearest[rank]
                         if hasAssignment[neighbour], ownModel[neighbour] >= 0 {
-                            try add(ownModel[neighbour], weight: Foundation.exp(-distance / 2))
+                            try add(ownModel[neighbour], weight: Glibc.exp(-distance / 2))
                         }
                     }
                     prediction.blended = components > 1
@@ -408,4 +408,5 @@ public final class TaskIndexPredictor: Sendable {
     }
 }
 
-import Foundation
+import Glibc
+import FoundationEssentials

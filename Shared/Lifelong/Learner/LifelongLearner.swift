@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import FoundationEssentials
 import LifelongLearning
 
 /// The cloud side of lifelong learning: keeps every task's labelled rows, and on each batch
@@ -333,11 +334,11 @@ public struct LifelongLearner: Sendable {
     /// 1 − the largest class probability of raw scores (one score: binary logistic).
     static func confidenceScore(_ scores: [Float]) -> Double {
         guard scores.count > 1 else {
-            let p = 1 / (1 + Foundation.exp(-Double(scores.first ?? 0)))
+            let p = 1 / (1 + Glibc.exp(-Double(scores.first ?? 0)))
             return 1 - max(p, 1 - p)
         }
         let maximum = Double(scores.max()!)
-        let total = scores.reduce(0.0) { $0 + Foundation.exp(Double($1) - maximum) }
+        let total = scores.reduce(0.0) { $0 + Glibc.exp(Double($1) - maximum) }
         return 1 - 1 / total
     }
 

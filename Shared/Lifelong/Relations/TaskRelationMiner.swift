@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import FoundationEssentials
 public import LifelongLearning
 
 /// Discovers how tasks relate, from their data and from their models.
@@ -20,7 +21,7 @@ public struct TaskRelationMiner: Sendable {
 
     /// The transfer weight of a pair.
     public static func weight(crossAccuracy: Double, dataDistance: Double) -> Double {
-        pow(max(0, min(1, crossAccuracy)), 4) * Foundation.exp(-max(0, dataDistance))
+        pow(max(0, min(1, crossAccuracy)), 4) * Glibc.exp(-max(0, dataDistance))
     }
 
     /// Relations from every lender with a model to one borrower.

@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import FoundationEssentials
 
 /// The most likely band of a score observed with Gaussian noise: what a generator's Bayes
 /// classifier answers when it knows the noise-free score. Both generators label a row by

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 public import LifelongLearning
 
 /// A seeded generator's output, whatever its kind: the rounds a lifelong learner sees and
@@ -77,11 +77,19 @@ extension GeneratedScenario {
             try round.train.writeCSV(to: folder.appendingPathComponent("\(round.fileStem).csv"))
             try round.test.writeCSV(to: folder.appendingPathComponent("\(round.fileStem)-test.csv"))
         }
-        let description: [String: Any] = [
-            "kind": kind.rawValue, "attributes": attributeNames, "label": labelName,
-            "features": encoding.features.map(\.name),
-        ]
-        let data = try JSONSerialization.data(withJSONObject: description, options: [.prettyPrinted, .sortedKeys])
+        let description = ScenarioDescription(
+            kind: kind.rawValue, attributes: attributeNames, label: labelName, features: encoding.features.map(\.name))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(description)
         try data.write(to: folder.appendingPathComponent("scenario.json"), options: .atomic)
     }
+}
+
+/// `scenario.json`: what scripts need to read a scenario's files without knowing its generator.
+private struct ScenarioDescription: Encodable {
+    let kind: String
+    let attributes: [String]
+    let label: String
+    let features: [String]
 }

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 import LifelongLearning
 
 extension LabelledSet {
@@ -37,6 +37,6 @@ extension LabelledSet {
 
     static func quoted(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + field.replacing("\"", with: "\"\"") + "\""
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import FoundationEssentials
 public import LifelongLearning
 
 /// A seeded retail-demand scenario: shops of several formats in several regions report, per
@@ -214,7 +215,7 @@ public struct ShopDemandScenario: Sendable {
         let (weekday, family) = (Int(features[3]), Int(features[4]))
         let reference = referencePrice[family] * priceLevel[shop.format]
         var score = shop.offset + familyBase[shop.format][family] + weekdayEffect[shop.format][weekday] - centre[shop.format]
-        score -= shop.elasticity * Foundation.log(price / reference)
+        score -= shop.elasticity * Glibc.log(price / reference)
         if price >= discountPriceThreshold { score += shop.discountResponse * discount }
         if family == 1 { score += 0.12 * max(0, temperature - 20) }
         return score
@@ -233,7 +234,7 @@ public struct ShopDemandScenario: Sendable {
             if draw < 0 { break }
         }
         let reference = referencePrice[family] * priceLevel[shop.format]
-        let price = ((reference * Foundation.exp(random.normal(mean: 0, stddev: 0.35))) * 100).rounded() / 100
+        let price = ((reference * Glibc.exp(random.normal(mean: 0, stddev: 0.35))) * 100).rounded() / 100
         let discount = random.unit() < promotionShare[shop.format] ? Double(1 + random.next() % 4) / 10 : 0
         let temperature = (random.normal(mean: regionTemperature[shop.region], stddev: 6) * 10).rounded() / 10
         let features = [price, discount, temperature, Double(weekday), Double(family)]

@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import FoundationEssentials
 public import LifelongLearning
 
 /// A seeded thermal-comfort scenario modelled on the ASHRAE Global Thermal Comfort Database
@@ -75,7 +76,7 @@ public struct ThermalComfortScenario: Sendable {
             let index = sites.count
             let zone = index % zones
             return Site(
-                name: String(format: "site-%02d", index), zone: zone, round: round,
+                name: "site-" + (index < 10 ? "0" : "") + String(index), zone: zone, round: round,
                 neutralOffset: zoneOffset(zone) + random.normal(mean: 0, stddev: parameters.siteOffsetStddev),
                 slope: 0.45 + 0.15 * random.unit(), band: 0.6 + 0.4 * random.unit())
         }
@@ -157,7 +158,7 @@ public struct ThermalComfortScenario: Sendable {
         let air = random.normal(mean: 23.5 + 1.2 * zoneWarmth + (summer ? 1.5 : -1.5), stddev: 2.6)
         let radiant = air + random.normal(mean: summer ? 0.8 : -0.5, stddev: 1.0)
         let humidity = min(95, max(10, random.normal(mean: 48 + 9 * zoneWarmth + (summer ? 6 : -6), stddev: 11)))
-        let airSpeed = min(1.5, max(0.02, -Foundation.log(max(random.unit(), 1e-9)) * (summer ? 0.22 : 0.1)))
+        let airSpeed = min(1.5, max(0.02, -Glibc.log(max(random.unit(), 1e-9)) * (summer ? 0.22 : 0.1)))
         let clothing = max(0.25, random.normal(mean: summer ? 0.55 : 0.95, stddev: 0.15))
         let metabolic = max(0.8, min(2.5, random.normal(mean: 1.2, stddev: 0.18)))
 

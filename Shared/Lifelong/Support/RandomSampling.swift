@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import FoundationEssentials
 import LifelongLearning
 
 /// Seeded draws the generator and the learner share.
@@ -7,7 +8,7 @@ extension SeededGenerator {
     mutating func normal() -> Double {
         let u1 = max(Double.random(in: 0..<1, using: &self), 1e-12)
         let u2 = Double.random(in: 0..<1, using: &self)
-        return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
+        return (-2 * Glibc.log(u1)).squareRoot() * Glibc.cos(2 * Double.pi * u2)
     }
 
     /// A normal draw with the given mean and standard deviation.

@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import FoundationEssentials
 import LifelongLearning
 
 /// Transfer as a mechanism rather than tuned constants: every task starts from one model
@@ -138,11 +139,11 @@ struct TaskPriorTrainer: Sendable {
         zip(margins, labels).map { scores, label in
             if scores.count == 1 {
                 let z = Double(scores[0]) * (label == 1 ? 1 : -1)
-                return z > 0 ? Foundation.log1p(Foundation.exp(-z)) : -z + Foundation.log1p(Foundation.exp(z))
+                return z > 0 ? Glibc.log1p(Glibc.exp(-z)) : -z + Glibc.log1p(Glibc.exp(z))
             }
             let maximum = Double(scores.max()!)
-            let sum = scores.reduce(0.0) { $0 + Foundation.exp(Double($1) - maximum) }
-            return maximum + Foundation.log(sum) - Double(scores[label])
+            let sum = scores.reduce(0.0) { $0 + Glibc.exp(Double($1) - maximum) }
+            return maximum + Glibc.log(sum) - Double(scores[label])
         }
     }
 
