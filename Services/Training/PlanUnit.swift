@@ -106,5 +106,28 @@ enum PlanUnit {
             return try JobQueue.complete(unit, on: connection)
         }
         if !held { throw CancellationError() }
+        prefetchMining(context, inputs: inputs, training: toTrain)
+    }
+
+    /// Has the publication's relations, groups and detectors measured beside the task units
+    /// (``MiningPrefetch``), on the snapshot the run publishes when the gate accepts every
+    /// task it trains and no other version is published meanwhile.
+    private static func prefetchMining(_ context: UnitContext, inputs: RunInputs, training: [String]) {
+        guard !training.isEmpty else { return }
+        let request = context.request
+        var once = context.kb
+        once.retry.waitsWhileUnreachable = false
+        let kb = once
+        context.prefetch.start(run: context.runID, store: context.store, mining: context.mining, logger: context.logger) {
+            let accepted = SnapshotMerge.ordered(
+                try training.map { try TaskUnit.taskSnapshotMessage($0, inputs: inputs, rows: inputs.samples.tasks[$0]!, model: nil) })
+            let latest = try await kb.snapshot(job: request.jobID, version: 0, onWait: { _ in })
+            let merged = SnapshotMerge.merge(
+                base: latest, empty: SnapshotMerge.empty(inputs.schema, clusters: request.definesClusters), accepted: accepted,
+                globalModel: nil, plan: inputs.plan, job: request.jobID, note: "")
+            return try MiningRequests(
+                snapshot: merged, through: inputs.samples.newestSequence,
+                targetFalsePositiveRate: request.configuration.targetFalsePositiveRate)
+        }
     }
 }
