@@ -51,7 +51,27 @@ struct SampleStore: Sendable {
             _ = try? await pending?.value
             throw error
         }
+        await refreshStatistics(inserted: response.inserted)
         return response
+    }
+
+    /// Fewest samples one AddSamples call must store before ``refreshStatistics(inserted:)`` looks.
+    static let statisticsRefreshRows: Int64 = 1_000
+
+    /// ANALYZEs the samples table after a call that stored at least
+    /// ``statisticsRefreshRows`` samples and more than a tenth of the rows PostgreSQL's
+    /// statistics know of (or the table was never analyzed). Without statistics, a job's
+    /// ListSamples pages right after a bulk ingest are planned as a scan and sort of every
+    /// remaining sample per page (100 ms a page at 100,000 samples instead of 3 ms) until
+    /// autovacuum next looks, up to a minute later. Best effort: the samples are committed
+    /// already, so a failure here does not fail the call.
+    private func refreshStatistics(inserted: Int64) async {
+        guard inserted >= Self.statisticsRefreshRows else { return }
+        _ = try? await pool.run { connection in
+            let known = try connection.executePrepared("select reltuples::float8 from pg_class where oid = 'samples'::regclass")
+                .double(row: 0, column: 0) ?? -1
+            if known < 0 || Double(inserted) > known / 10 { try connection.execute("analyze samples") }
+        }
     }
 
     /// One job's samples of a batch, encoded as binary COPY input.
