@@ -31,7 +31,7 @@ final class MiningPrefetch: Sendable {
                 try await store.putArtifact(Self.artifactName(requests.key), run: run, content: try mined.serializedBytes())
             } catch {
                 logger.debug(
-                    "measuring the publication's mining beside the task units failed; the publication will",
+                    "measuring the publication's mining beside the task units failed; the publication asks task mining itself",
                     metadata: ["training.run": "\(run)", "training.error": "\(error)"])
             }
         }
