@@ -50,6 +50,8 @@ enum PlanUnit {
             skipped.append((name, outcome.reason, outcome))
         }
 
+        // What the unit leaves for the others, written with its completion.
+        var artifacts: [(name: String, content: [UInt8])] = []
         // What the tasks share, trained once for the run.
         if !toTrain.isEmpty, let all = try samples.allTrainingRows() {
             await context.emit(.started, "training the shared prior on \(all.rowCount) rows of \(samples.tasks.count) tasks")
@@ -70,27 +72,26 @@ enum PlanUnit {
                 return (prior: prior, starts: starts, global: try training.globalModel(rows: all))
             }
             guard let prior = trained.prior else { throw TrainingError(.failedPrecondition, "the samples hold fewer than two classes") }
-            try await context.store.putArtifact(
-                "prior", run: context.runID, content: try StoredModel(.gradientBoostedTrees(prior.model)).bytes)
+            artifacts.append(("prior", try StoredModel(.gradientBoostedTrees(prior.model)).bytes))
             for (name, start) in trained.starts {
-                try await context.store.putArtifact("margins:\(name)", run: context.runID, content: MarginCodec.encode(start.margins))
-                try await context.store.putArtifact("start:\(name)", run: context.runID, content: StartAttributes.encode(start.attributes))
+                artifacts.append(("margins:\(name)", MarginCodec.encode(start.margins)))
+                artifacts.append(("start:\(name)", StartAttributes.encode(start.attributes)))
             }
             if let global = trained.global {
                 let reference = try await context.kb.putModel(global, task: "", metrics: [], onWait: context.onWait)
-                try await context.store.putArtifact("global", run: context.runID, content: try reference.serializedBytes())
+                artifacts.append(("global", try reference.serializedBytes()))
             }
         }
         // The round trains on the samples as read now: each task unit gets its own.
         for name in toTrain {
             var batch = Lifelong_V1_SampleBatch()
             batch.samples = samples.tasks[name]!.samples
-            try await context.store.putArtifact("samples:\(name)", run: context.runID, content: try batch.serializedBytes())
+            artifacts.append(("samples:\(name)", try batch.serializedBytes()))
         }
         let taskAttributes = samples.taskNames.map { samples.tasks[$0]!.attributes }
-        try await context.store.putArtifact("categories", run: context.runID, content: Array(try JSONEncoder().encode(taskAttributes)))
-        try await context.store.putArtifact("schema", run: context.runID, content: try inputs.schema.message.serializedBytes())
-        try await context.store.putArtifact("through", run: context.runID, content: Array(String(samples.newestSequence).utf8))
+        artifacts.append(("categories", Array(try JSONEncoder().encode(taskAttributes))))
+        artifacts.append(("schema", try inputs.schema.message.serializedBytes()))
+        artifacts.append(("through", Array(String(samples.newestSequence).utf8)))
 
         let units = toTrain.map { QueueUnitSpec(name: TaskUnit.unitName($0), stage: 1, maxAttempts: context.configuration.maxAttempts) }
         let runID = context.runID
@@ -98,13 +99,38 @@ enum PlanUnit {
         let queued = toTrain.map { context.event(.queued, task: $0, "task queued for training") }
         let skippedOutcomes = skipped.map(\.2)
         let skippedEvents = skipped.map { context.event(.skipped, task: $0.0, "skipped: \($0.1)") }
+        let written = artifacts
         let held = try await context.store.pool.withTransaction { connection in
             guard try JobQueue.holds(unit, on: connection) else { return false }
+            for artifact in written { try RunStore.putArtifact(artifact.name, run: runID, content: artifact.content, on: connection) }
             try JobQueue.addUnits(units, run: runID, on: connection)
             for outcome in skippedOutcomes { try RunStore.putOutcome(outcome, taskSnapshot: nil, run: runID, on: connection) }
             for event in queued + skippedEvents { _ = try RunStore.append(event, run: runID, on: connection) }
             return try JobQueue.complete(unit, on: connection)
         }
         if !held { throw CancellationError() }
+        prefetchMining(context, inputs: inputs, training: toTrain)
+    }
+
+    /// Has the publication's relations, groups and detectors measured beside the task units
+    /// (``MiningPrefetch``), on the snapshot the run publishes when the gate accepts every
+    /// task it trains and no other version is published meanwhile.
+    private static func prefetchMining(_ context: UnitContext, inputs: RunInputs, training: [String]) {
+        guard !training.isEmpty else { return }
+        let request = context.request
+        var once = context.kb
+        once.retry.waitsWhileUnreachable = false
+        let kb = once
+        context.prefetch.start(run: context.runID, store: context.store, mining: context.mining, logger: context.logger) {
+            let accepted = SnapshotMerge.ordered(
+                try training.map { try TaskUnit.taskSnapshotMessage($0, inputs: inputs, rows: inputs.samples.tasks[$0]!, model: nil) })
+            let latest = try await kb.snapshot(job: request.jobID, version: 0, onWait: { _ in })
+            let merged = SnapshotMerge.merge(
+                base: latest, empty: SnapshotMerge.empty(inputs.schema, clusters: request.definesClusters), accepted: accepted,
+                globalModel: nil, plan: inputs.plan, job: request.jobID, note: "")
+            return try MiningRequests(
+                snapshot: merged, through: inputs.samples.newestSequence,
+                targetFalsePositiveRate: request.configuration.targetFalsePositiveRate)
+        }
     }
 }

@@ -21,7 +21,8 @@ enum PublishUnit {
             throw TrainingError(.failedPrecondition, "planning failed: \(plan.error)")
         }
         let outcomes = try await context.store.outcomes(runID)
-        let accepted = try outcomes.compactMap { try $0.taskSnapshot.map { try Lifelong_V1_TaskIndexSnapshot(serializedBytes: $0) } }
+        let accepted = SnapshotMerge.ordered(
+            try outcomes.compactMap { try $0.taskSnapshot.map { try Lifelong_V1_TaskIndexSnapshot(serializedBytes: $0) } })
         guard !accepted.isEmpty else {
             try await finish(context, version: 0, message: "completed: no task model passed the gate; nothing published")
             return
@@ -42,9 +43,8 @@ enum PublishUnit {
             try Lifelong_V1_FeatureSchema(serializedBytes: schemaBytes), field: "schema", attributeTasks: !clusters)
         let global = try await context.store.artifact("global", run: runID).map { try Lifelong_V1_ModelReference(serializedBytes: $0) }
         let plan = clusters ? try await ClusterPlan.load(context) : nil
-        let empty = TaskIndex.empty(
-            encoding: schema.encoding, attributeNames: schema.attributeNames, allocatorKind: clusters ? .clusters : .attributes
-        ).snapshot()
+        let empty = SnapshotMerge.empty(schema, clusters: clusters)
+        let through = try await trainedThrough(context)
         let acceptedNames = Set(accepted.flatMap(\.tasks).map(\.name))
         while true {
             try context.stop.check()
@@ -53,8 +53,10 @@ enum PublishUnit {
                 base: latest, empty: empty, accepted: accepted, globalModel: global, plan: plan, nowUs: Clock.nowUs(),
                 job: context.request.jobID, note: "training run \(runID)")
             let known = Set(latest?.tasks.map(\.name) ?? [])
+            let requests = try MiningRequests(
+                snapshot: merged, through: through, targetFalsePositiveRate: context.request.configuration.targetFalsePositiveRate)
             let snapshot = try await SnapshotMining.refresh(
-                merged, written: acceptedNames.union(merged.tasks.map(\.name).filter { !known.contains($0) }), context: context)
+                merged, requests: requests, written: acceptedNames.union(merged.tasks.map(\.name).filter { !known.contains($0) }), context: context)
             let requestID = "\(runID)@\(latest?.version ?? 0)"
             var request = Lifelong_V1_PublishSnapshotRequest()
             request.snapshot = snapshot
@@ -82,13 +84,18 @@ enum PublishUnit {
         }
     }
 
+    /// The newest sample sequence the round read (the plan's `through` artifact; 0 when missing).
+    static func trainedThrough(_ context: UnitContext) async throws -> Int64 {
+        try await context.store.artifact("through", run: context.runID).flatMap { Int64(String(decoding: $0, as: UTF8.self)) } ?? 0
+    }
+
     /// Completes the unit and the run, with the published events.
     private static func finish(
         _ context: UnitContext, version: Int64, tasks: [Lifelong_V1_TaskIndexSnapshot] = [], message: String? = nil
     ) async throws {
         let runID = context.runID
         let unit = context.unit
-        let through = try await context.store.artifact("through", run: runID).flatMap { Int64(String(decoding: $0, as: UTF8.self)) } ?? 0
+        let through = try await trainedThrough(context)
         let events = tasks.flatMap(\.tasks).map { task in
             var event = context.event(.published, task: task.name, "published in snapshot version \(version)")
             event.snapshotVersion = version

@@ -1,3 +1,4 @@
+import LifelongCore
 import LifelongProto
 
 /// The snapshot a run publishes, before task mining recomputes its relations, groups and
@@ -7,6 +8,18 @@ import LifelongProto
 /// version lacks (a cluster whose model was skipped or rejected is served by the fallbacks).
 /// Untouched tasks are carried over unchanged, so an untouched task keeps its model bit for bit.
 enum SnapshotMerge {
+    /// The empty index of a job's schema: the base of a job's first publication.
+    static func empty(_ schema: JobSchema, clusters: Bool) -> Lifelong_V1_TaskIndexSnapshot {
+        TaskIndex.empty(
+            encoding: schema.encoding, attributeNames: schema.attributeNames, allocatorKind: clusters ? .clusters : .attributes
+        ).snapshot()
+    }
+
+    /// The accepted one-task snapshots in the order they are merged: by task name.
+    static func ordered(_ accepted: [Lifelong_V1_TaskIndexSnapshot]) -> [Lifelong_V1_TaskIndexSnapshot] {
+        accepted.sorted { ($0.tasks.first?.name ?? "") < ($1.tasks.first?.name ?? "") }
+    }
+
     /// - Parameters:
     ///   - base: The newest version (nil: the job has none; `empty` gives the schema's empty index).
     ///   - empty: The empty index of the job's schema.

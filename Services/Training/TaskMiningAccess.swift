@@ -42,43 +42,27 @@ public struct TaskMiningAccess: Sendable {
     }
 
     /// The relations and groups of a snapshot's tasks, measured on the job's training samples.
-    func relations(of snapshot: Lifelong_V1_TaskIndexSnapshot, onWait: @Sendable (String) async -> Void) async throws
+    func relations(_ requests: MiningRequests, onWait: @Sendable (String) async -> Void) async throws
         -> Lifelong_V1_DiscoverRelationsResponse
     {
-        var request = Lifelong_V1_DiscoverRelationsRequest()
-        request.source = Self.source(job: snapshot.jobId, kinds: [])
-        request.tasks = snapshot.tasks
-        request.allocator = snapshot.allocator ?? Lifelong_V1_TaskAllocator()
-        request.schema = snapshot.schema ?? Lifelong_V1_FeatureSchema()
-        let message = request
-        return try await retry.run("discovering the relations of job \(snapshot.jobId)", onWait: onWait) {
+        let message = requests.relations
+        return try await retry.run("discovering the relations of job \(message.source?.jobId ?? "")", onWait: onWait) {
             try await client.discoverRelations(message)
         }
     }
 
     /// The unseen-task detectors of a snapshot's tasks, calibrated on the job's EVAL samples
     /// (rows no model trained on), or on its training samples when it has none.
-    /// - Parameter targetFalsePositiveRate: In (0, 1).
-    func detectors(
-        of snapshot: Lifelong_V1_TaskIndexSnapshot, targetFalsePositiveRate: Double, onWait: @Sendable (String) async -> Void
-    ) async throws -> [Lifelong_V1_UnseenTaskDetector] {
-        var request = Lifelong_V1_BuildDetectorsRequest()
-        request.source = Self.source(job: snapshot.jobId, kinds: [.eval])
-        request.tasks = snapshot.tasks
-        request.allocator = snapshot.allocator ?? Lifelong_V1_TaskAllocator()
-        request.schema = snapshot.schema ?? Lifelong_V1_FeatureSchema()
-        request.targetFalsePositiveRate = targetFalsePositiveRate
-        let evalOnly = request
-        request.source = Self.source(job: snapshot.jobId, kinds: [])
-        let anyKind = request
+    func detectors(_ requests: MiningRequests, onWait: @Sendable (String) async -> Void) async throws
+        -> [Lifelong_V1_UnseenTaskDetector]
+    {
+        let evalOnly = requests.detectors
+        let anyKind = requests.detectorsOnTrainingSamples
+        let what = "calibrating the detectors of job \(evalOnly.source?.jobId ?? "")"
         do {
-            return try await retry.run("calibrating the detectors of job \(snapshot.jobId)", onWait: onWait) {
-                try await client.buildDetectors(evalOnly)
-            }.detectors
+            return try await retry.run(what, onWait: onWait) { try await client.buildDetectors(evalOnly) }.detectors
         } catch let error as RPCError where error.code == .notFound {
-            return try await retry.run("calibrating the detectors of job \(snapshot.jobId)", onWait: onWait) {
-                try await client.buildDetectors(anyKind)
-            }.detectors
+            return try await retry.run(what, onWait: onWait) { try await client.buildDetectors(anyKind) }.detectors
         }
     }
 

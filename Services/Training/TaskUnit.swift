@@ -88,21 +88,28 @@ enum TaskUnit {
         return metrics
     }
 
-    /// The serialized one-task snapshot of an accepted model: a clustering run's
-    /// (``clusterTaskSnapshot(_:inputs:plan:model:)``) or an attribute task's
-    /// (``oneTaskSnapshot(_:rows:model:schema:)``).
+    /// The serialized one-task snapshot of an accepted model (``taskSnapshotMessage(_:inputs:rows:model:)``).
     static func taskSnapshot(_ task: String, inputs: RunInputs, rows: JobSamples.TaskRows, model: StoredModel) throws -> [UInt8] {
-        let snapshot = if let plan = inputs.plan {
+        try taskSnapshotMessage(task, inputs: inputs, rows: rows, model: model).serializedBytes()
+    }
+
+    /// The one-task snapshot of a task: a clustering run's
+    /// (``clusterTaskSnapshot(_:inputs:plan:model:)``) or an attribute task's
+    /// (``oneTaskSnapshot(_:rows:model:schema:)``). Without a model (a prediction of the
+    /// publication, ``MiningPrefetch``): the same record and route, no assignment.
+    static func taskSnapshotMessage(_ task: String, inputs: RunInputs, rows: JobSamples.TaskRows, model: StoredModel?) throws
+        -> Lifelong_V1_TaskIndexSnapshot
+    {
+        if let plan = inputs.plan {
             try clusterTaskSnapshot(task, inputs: inputs, plan: plan, model: model)
         } else {
             try oneTaskSnapshot(task, rows: rows, model: model, schema: inputs.schema)
         }
-        return try snapshot.serializedBytes()
     }
 
     /// The task alone as a snapshot: its record, its route and its assignment, as the index
     /// writes them; the publication merges them into the newest version.
-    static func oneTaskSnapshot(_ task: String, rows: JobSamples.TaskRows, model: StoredModel, schema: JobSchema) throws
+    static func oneTaskSnapshot(_ task: String, rows: JobSamples.TaskRows, model: StoredModel?, schema: JobSchema) throws
         -> Lifelong_V1_TaskIndexSnapshot
     {
         let statistics = FeatureStatistics(table: rows.train.table)
@@ -118,8 +125,8 @@ enum TaskUnit {
                 kind: .attributes, attributeNames: schema.attributeNames,
                 routes: [TaskAllocator.Route(values: rows.attributes, task: task)], standardizer: statistics, centroids: [],
                 featureCount: schema.encoding.featureCount),
-            detectors: [], assignments: [TaskModelAssignment(task: task, model: model.digest, fallbacks: [])],
-            models: [model.digest: model], globalModel: nil)
+            detectors: [], assignments: model.map { [TaskModelAssignment(task: task, model: $0.digest, fallbacks: [])] } ?? [],
+            models: model.map { [$0.digest: $0] } ?? [:], globalModel: nil)
         return index.snapshot()
     }
 }

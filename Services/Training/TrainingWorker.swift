@@ -18,6 +18,7 @@ public struct TrainingWorker: Sendable {
     let configuration: TrainingConfiguration
     let statistics: QueueStatistics
     let logger: Logger
+    let prefetch = MiningPrefetch()
 
     /// Runs the claim loops until the task is cancelled.
     public func work() async {
@@ -62,7 +63,8 @@ public struct TrainingWorker: Sendable {
         }
         let stop = StopFlag()
         let context = UnitContext(
-            unit: unit, request: request, store: store, kb: kb, mining: mining, stop: stop, configuration: configuration, logger: logger)
+            unit: unit, request: request, store: store, kb: kb, mining: mining, stop: stop, prefetch: prefetch,
+            configuration: configuration, logger: logger)
         if let previous = unit.previousWorkerID {
             await context.emit(
                 .resumed, task: TaskUnit.task(of: unit.name) ?? "",

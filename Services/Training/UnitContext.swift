@@ -11,6 +11,8 @@ struct UnitContext: Sendable {
     let kb: KnowledgeBaseAccess
     let mining: TaskMiningAccess
     let stop: StopFlag
+    /// This instance's background measurements of publications' mining.
+    let prefetch: MiningPrefetch
     let configuration: TrainingConfiguration
     let logger: Logger
 

@@ -45,6 +45,19 @@ struct SampleTests {
         }
     }
 
+    @Test("a call storing many samples refreshes the table's statistics; a small one leaves them to autovacuum")
+    func statisticsAfterBulkIngest() async throws {
+        try await KnowledgeBaseFixture.with { kb async throws in
+            let reltuples = "select reltuples::int8 from pg_class where oid = 'samples'::regclass"
+            let small = (0..<999).map { Make.sample(job: "stats", key: "s\($0)", features: [Double($0), 1, 2]) }
+            #expect(try await Self.add(kb.client, [small]).inserted == 999)
+            #expect(try await kb.count(reltuples) == -1, "never analyzed after fewer than 1,000 samples")
+            let bulk = (0..<1_200).map { Make.sample(job: "stats", key: "b\($0)", features: [Double($0), 1, 2]) }
+            #expect(try await Self.add(kb.client, [Array(bulk[0..<600]), Array(bulk[600...])]).inserted == 1_200)
+            #expect(try await kb.count(reltuples) == 2_199)
+        }
+    }
+
     @Test("samples come back intact, in order, in batches with resumable cursors")
     func paging() async throws {
         try await KnowledgeBaseFixture.with { kb async throws in

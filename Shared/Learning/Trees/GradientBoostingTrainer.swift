@@ -269,7 +269,9 @@ struct GradientBoostingTrainer {
         let grower = self.grower
         scores.withUnsafeMutableBufferPointer { buffer in
             let shared = UncheckedSendable((buffer.baseAddress!, tree, grower))
-            ParallelWork.forEach(tree.leafRows.count) { leafIndex in
+            // One addition per row: a few thousand rows are microseconds, less than waking a thread.
+            let grownRows = tree.leafRows.reduce(0) { $0 + $1.count }
+            ParallelWork.forEach(tree.leafRows.count, serial: grownRows < 16_384) { leafIndex in
                 let (scores, tree, grower) = shared.value
                 let leaf = tree.leafRows[leafIndex]
                 let value = tree.nodes[leaf.node].value

@@ -204,7 +204,8 @@ final class TreeGrower {
                 buildHistograms(builds, gradients: gradients, features: allFeatures ? nil : features)
                 let size = pool.size
                 let pairs = UncheckedSendable(subtractions)
-                ParallelWork.forEach(pairs.value.count, serial: pairs.value.count < 8) { i in
+                // One subtraction per histogram bin: below ~100,000 bins in all, less than waking a thread.
+                ParallelWork.forEach(pairs.value.count, serial: pairs.value.count * size < 100_000) { i in
                     HistogramBuilder.subtract(pairs.value[i].small, from: pairs.value[i].large, count: size)
                 }
             }
