@@ -1,8 +1,10 @@
 """A raw HTTP/2 server (h2) that counts the client's PINGs, for our client's keepalive test.
 
 Prints 'PORT n'. Answers each gRPC request once the connection has sent 3 PINGs (each is
-acknowledged as it arrives), with one message b'pings=N span_ms=M' (M: the time from the first
-PING to the third) and grpc-status 0. Exits when its stdin closes.
+acknowledged as it arrives) and the request has waited HOLD_SECONDS, with one message
+b'pings=N' (every PING the connection sent so far) and grpc-status 0. The client compares N
+with the time its call took: a count is not shortened or stretched when this process is slow
+to read, as time stamps taken here would be. Exits when its stdin closes.
 """
 import select
 import socket
@@ -14,6 +16,7 @@ import h2.connection
 import h2.events
 
 WANTED_PINGS = 3
+HOLD_SECONDS = 0.4
 
 listener = socket.socket()
 listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -26,10 +29,9 @@ connections = {}  # socket -> [H2Connection, ping times, pending stream ids]
 
 def answer(sock, state):
     conn, pings, pending = state
-    while pending and len(pings) >= WANTED_PINGS:
-        stream = pending.pop(0)
-        span_ms = (pings[WANTED_PINGS - 1] - pings[0]) * 1000
-        body = f"pings={len(pings)} span_ms={span_ms:.0f}".encode()
+    while pending and len(pings) >= WANTED_PINGS and time.monotonic() - pending[0][1] >= HOLD_SECONDS:
+        stream = pending.pop(0)[0]
+        body = f"pings={len(pings)}".encode()
         conn.send_headers(stream, [(":status", "200"), ("content-type", "application/grpc")])
         conn.send_data(stream, b"\x00" + len(body).to_bytes(4, "big") + body)
         conn.send_headers(stream, [("grpc-status", "0")], end_stream=True)
@@ -37,7 +39,7 @@ def answer(sock, state):
 
 
 while True:
-    readable, _, _ = select.select([listener, sys.stdin] + list(connections), [], [])
+    readable, _, _ = select.select([listener, sys.stdin] + list(connections), [], [], 0.02)
     if sys.stdin in readable and not sys.stdin.readline():
         break
     if listener in readable:
@@ -57,7 +59,9 @@ while True:
             if isinstance(event, h2.events.PingReceived):
                 state[1].append(time.monotonic())
             elif isinstance(event, h2.events.RequestReceived):
-                state[2].append(event.stream_id)
+                state[2].append((event.stream_id, time.monotonic()))
             elif isinstance(event, h2.events.DataReceived):
                 state[0].acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+        answer(sock, state)
+    for sock, state in list(connections.items()):
         answer(sock, state)
