@@ -6,6 +6,7 @@
 //   lifelong-benchmark write-csv --data DIR          the scenario as CSV (for xgboost_global.py)
 //   lifelong-benchmark run [--xgboost FILE.json]...  run the experiment, print the table + SUMMARY
 //   lifelong-benchmark few-vs-many [--few 50 --many 500]  new tasks learned from few rows vs many
+//   lifelong-benchmark per-task [--method NAME]...    chosen methods alone, per task (for work on the learner)
 //
 // The XGBoost figures come from scripts/lifelong/xgboost_global.py (its JSON output), computed on
 // the very rows `write-csv` wrote.
@@ -23,10 +24,12 @@ struct Arguments {
     var rounds: Int?
     /// Rows per new task of `few-vs-many`'s two runs.
     var few = 50, many = 500
+    /// Methods of `per-task` (none given: lifelong).
+    var methods: [LifelongExperiment.Method] = []
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
-        guard let command = iterator.next(), ["write-csv", "run", "few-vs-many"].contains(command) else { Self.usage("a command is required") }
+        guard let command = iterator.next(), ["write-csv", "run", "few-vs-many", "per-task"].contains(command) else { Self.usage("a command is required") }
         self.command = command
         while let flag = iterator.next() {
             guard let value = iterator.next() else { Self.usage("missing value for \(flag)") }
@@ -37,6 +40,9 @@ struct Arguments {
             case "--rounds": rounds = Int(value) ?? rounds
             case "--few": few = Int(value) ?? few
             case "--many": many = Int(value) ?? many
+            case "--method":
+                guard let method = LifelongExperiment.Method(rawValue: value) else { Self.usage("unknown method \(value)") }
+                methods.append(method)
             case "--scenario":
                 guard let kind = ScenarioKind(rawValue: value) else { Self.usage("unknown scenario \(value)") }
                 scenario = kind
@@ -52,6 +58,7 @@ struct Arguments {
             usage: lifelong-benchmark write-csv --data DIR [--scenario thermal|shop] [--seed N] [--rounds N]
                    lifelong-benchmark run [--xgboost FILE.json]... [--scenario thermal|shop] [--seed N] [--rounds N]
                    lifelong-benchmark few-vs-many [--scenario thermal|shop] [--seed N] [--few N] [--many N]
+                   lifelong-benchmark per-task [--method NAME]... [--scenario thermal|shop] [--seed N] [--rounds N]
 
             """.utf8))
         exit(2)
@@ -90,6 +97,12 @@ do {
     scenario = try arguments.scenario.make(seed: arguments.seed, rounds: arguments.rounds)
 } catch {
     fail("scenario: \(error)")
+}
+
+if arguments.command == "per-task" {
+    let methods = arguments.methods.isEmpty ? [.lifelong] : arguments.methods
+    do { try PerTask(scenario: scenario, methods: methods).report() } catch { fail("per-task: \(error)") }
+    exit(0)
 }
 
 if arguments.command == "write-csv" {

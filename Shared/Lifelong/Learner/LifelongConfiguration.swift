@@ -81,4 +81,7 @@ public struct UpdateReport: Sendable, Hashable {
     public var correctionRounds: [String: Int]
     /// Rows of this update, per task.
     public var rowsPerTask: [String: Int]
+    /// Per known task whose function drifted, its earlier rows retired in this update (the
+    /// task learns from its new rows on; see `RoundTraining.outdates`).
+    public var outdatedRows: [String: Int] = [:]
 }

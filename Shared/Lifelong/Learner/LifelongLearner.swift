@@ -35,6 +35,26 @@ public struct LifelongLearner: Sendable {
         func allRows() throws -> LabelledSet {
             try heldOut.map { try train.appending($0) } ?? train
         }
+
+        /// The positions in `allRows()`, shifted by `offset`, of the rows that were there
+        /// before the last arrival (`earlier`: the training and held-out counts then) and of
+        /// the rows that arrived.
+        func rowsByAge(_ earlier: (train: Int, heldOut: Int), offset: Int) -> (earlier: [Int], new: [Int]) {
+            let heldOutStart = offset + train.rowCount
+            let heldOutCount = heldOut?.rowCount ?? 0
+            return (
+                Array(offset..<(offset + earlier.train)) + Array(heldOutStart..<(heldOutStart + earlier.heldOut)),
+                Array((offset + earlier.train)..<heldOutStart) + Array((heldOutStart + earlier.heldOut)..<(heldOutStart + heldOutCount))
+            )
+        }
+
+        /// Keeps only the rows of the last arrival (`earlier`: the counts before it).
+        mutating func retireEarlierRows(_ earlier: (train: Int, heldOut: Int)) {
+            train = train.selecting(rows: Array(earlier.train..<train.rowCount))
+            if let rows = heldOut {
+                heldOut = rows.rowCount > earlier.heldOut ? rows.selecting(rows: Array(earlier.heldOut..<rows.rowCount)) : nil
+            }
+        }
     }
 
     private var taskData: [String: TaskData] = [:]
@@ -89,6 +109,7 @@ public struct LifelongLearner: Sendable {
         // Place the new rows: split off held-out rows, append to the task.
         var created: [String] = [], retrained: [String] = []
         var rowsPerTask: [String: Int] = [:]
+        var earlierCounts: [String: (train: Int, heldOut: Int)] = [:]
         for (name, rows) in rowsByTask.sorted(by: { $0.key < $1.key }) {
             let arrival = data.selecting(rows: rows.rows)
             rowsPerTask[name] = rows.rows.count
@@ -102,6 +123,7 @@ public struct LifelongLearner: Sendable {
                 heldOut = arrival.selecting(rows: split.evalRows)
             }
             if var existing = taskData[name] {
+                earlierCounts[name] = (existing.train.rowCount, existing.heldOut?.rowCount ?? 0)
                 existing.train = try existing.train.appending(train)
                 if let heldOut { existing.heldOut = try existing.heldOut.map { try $0.appending(heldOut) } ?? heldOut }
                 existing.updatedAtUs = timeUs
@@ -117,8 +139,39 @@ public struct LifelongLearner: Sendable {
         let changed = Set(created + retrained)
         let untouched = taskData.keys.filter { !changed.contains($0) }.sorted()
 
-        // Global model on every task's training rows.
+        // The prior: one model on every task's rows that also sees their attributes. Each
+        // changed task starts from it specialized to its own attribute values or to a
+        // better-known neighbour's, and adds the correction rounds its own rows earn by inner
+        // validation (see RoundTraining and TaskPriorTrainer). Both learn from every labelled
+        // row, held-out rows included (those also calibrate the detectors, whose
+        // false-positive rate is then measured on rows never seen).
         let training = RoundTraining(configuration: configuration)
+        let categories = RoundTraining.categories(
+            attributeNames: attributeNames, taskAttributes: taskData.keys.sorted().map { taskData[$0]!.attributes })
+        var correctionRounds: [String: Int] = [:]
+        var (labelled, firstRow) = try pooledRows()
+        var prior = try labelled.flatMap { try training.prior(rows: $0, categories: categories) }
+
+        // A known task whose function drifted: its earlier rows are retired when leaving them
+        // out fits its new rows better (RoundTraining.outdates), and the prior is trained again
+        // without them (same parameters).
+        var outdatedRows: [String: Int] = [:]
+        if let first = prior {
+            for name in retrained.sorted() {
+                let data = taskData[name]!
+                let (earlier, new) = data.rowsByAge(earlierCounts[name]!, offset: firstRow[name]!)
+                if try training.outdates(earlierRows: earlier, newRows: new, attributes: data.attributes, prior: first, categories: categories) {
+                    taskData[name]!.retireEarlierRows(earlierCounts[name]!)
+                    outdatedRows[name] = earlier.count
+                }
+            }
+            if !outdatedRows.isEmpty {
+                (labelled, firstRow) = try pooledRows()
+                prior = try labelled.flatMap { try training.prior(rows: $0, categories: categories, like: first) }
+            }
+        }
+
+        // Global model on every task's training rows.
         var all: LabelledSet?
         for name in taskData.keys.sorted() {
             all = try all.map { try $0.appending(taskData[name]!.train) } ?? taskData[name]!.train
@@ -129,23 +182,6 @@ public struct LifelongLearner: Sendable {
             globalDigest = stored.digest
         }
 
-        // The prior: one model on every task's rows that also sees their attributes. Each
-        // changed task starts from it specialized to its own attribute values or to a
-        // better-known neighbour's, and adds the correction rounds its own rows earn by inner
-        // validation (see RoundTraining and TaskPriorTrainer). Both learn from every labelled
-        // row, held-out rows included (those also calibrate the detectors, whose
-        // false-positive rate is then measured on rows never seen).
-        let categories = RoundTraining.categories(
-            attributeNames: attributeNames, taskAttributes: taskData.keys.sorted().map { taskData[$0]!.attributes })
-        var correctionRounds: [String: Int] = [:]
-        var labelled: LabelledSet?
-        var firstRow: [String: Int] = [:]
-        for name in taskData.keys.sorted() {
-            let rows = try taskData[name]!.allRows()
-            firstRow[name] = labelled?.rowCount ?? 0
-            labelled = try labelled.map { try $0.appending(rows) } ?? rows
-        }
-        let prior = try labelled.flatMap { try training.prior(rows: $0, categories: categories) }
         let spans = try taskData.keys.sorted().map {
             RoundTraining.TaskSpan(name: $0, attributes: taskData[$0]!.attributes, rowCount: try taskData[$0]!.allRows().rowCount)
         }
@@ -186,7 +222,20 @@ public struct LifelongLearner: Sendable {
         storedModels = storedModels.filter { referenced.contains($0.key) }
         return UpdateReport(
             round: round, created: created, retrained: retrained, untouched: untouched,
-            correctionRounds: correctionRounds, rowsPerTask: rowsPerTask)
+            correctionRounds: correctionRounds, rowsPerTask: rowsPerTask, outdatedRows: outdatedRows)
+    }
+
+    /// Every task's rows (training, then held-out), tasks in name order, and where each task's
+    /// rows begin.
+    private func pooledRows() throws -> (rows: LabelledSet?, firstRow: [String: Int]) {
+        var labelled: LabelledSet?
+        var firstRow: [String: Int] = [:]
+        for name in taskData.keys.sorted() {
+            let rows = try taskData[name]!.allRows()
+            firstRow[name] = labelled?.rowCount ?? 0
+            labelled = try labelled.map { try $0.appending(rows) } ?? rows
+        }
+        return (labelled, firstRow)
     }
 
     /// The relations with the highest weights, relative weights (to the best) at least `minRelative`.

@@ -36,6 +36,10 @@ public struct RoundTraining: Sendable {
         var table: Table
         /// The attribute columns the prior sees as features.
         var attributeNames: [String]
+        /// The parameters it was trained with (after tuning).
+        var parameters: GradientBoostingParameters
+        /// The rows it was trained on with the attribute columns as features.
+        var trainingTable: Table
     }
 
     /// Where a task's correction starts: the prior specialized to these attribute values
@@ -69,9 +73,20 @@ public struct RoundTraining: Sendable {
     /// - Returns: The prior and its out-of-fold raw scores; nil when the rows hold fewer than two classes.
     /// - Throws: `LifelongError.learning` when training fails.
     public func prior(rows: LabelledSet, categories: [CategoricalEncoding]) throws -> Prior? {
+        try prior(rows: rows, categories: categories, parameters: nil)
+    }
+
+    /// ``prior(rows:categories:)`` with the parameters of an earlier prior of the round (no new
+    /// grid search) when `like` is given.
+    func prior(rows: LabelledSet, categories: [CategoricalEncoding], like earlier: Prior?) throws -> Prior? {
+        try prior(rows: rows, categories: categories, parameters: earlier?.parameters)
+    }
+
+    private func prior(rows: LabelledSet, categories: [CategoricalEncoding], parameters given: GradientBoostingParameters?) throws -> Prior? {
         let table = TaskPriorTrainer.priorTable(rows, attributeNames: rows.attributeNames, categories: categories)
-        let parameters = configuration.tunesPrior
-            ? try GridSearch(base: configuration.model, seed: configuration.seed).best(for: table) : configuration.model
+        let parameters = try given
+            ?? (configuration.tunesPrior
+                ? GridSearch(base: configuration.model, seed: configuration.seed).best(for: table) : configuration.model)
         let trainer = priorTrainer
         guard let model = try trainer.trainPrior(table, parameters: parameters, seed: configuration.seed) else { return nil }
         let crossFitted = try trainer.crossFittedPriors(table, parameters: parameters, seed: configuration.seed)
@@ -79,7 +94,49 @@ public struct RoundTraining: Sendable {
         let margins = try crossFitted.margins(of: table, rows: 0..<table.rowCount) { $1 }
             ?? [[Float]](repeating: [], count: table.rowCount)
         return Prior(
-            model: model, margins: margins, crossFitted: crossFitted, table: rows.table, attributeNames: rows.attributeNames)
+            model: model, margins: margins, crossFitted: crossFitted, table: rows.table, attributeNames: rows.attributeNames,
+            parameters: parameters, trainingTable: table)
+    }
+
+    /// Whether a known task's earlier rows no longer describe it (its function drifted): its
+    /// newest rows are scored out of fold twice, by the prior's fold priors specialized to the
+    /// task, which learned from its earlier rows, and by fold priors trained on the same rows
+    /// without them (same folds, same parameters). The earlier rows are outdated when leaving
+    /// them out fits the newest rows better by more than one standard error of the paired
+    /// per-row loss differences (``TaskPriorTrainer/fitsBetter(_:than:)``, the rule that picks
+    /// a task's start). Without drift the earlier rows are more of the same task, and keeping
+    /// them fits at least as well.
+    /// - Parameters:
+    ///   - earlierRows: The task's earlier rows among those the prior was trained on.
+    ///   - newRows: The task's rows of this round among them.
+    ///   - attributes: The task's attribute values.
+    ///   - prior: The round's prior (trained on both).
+    ///   - categories: The categories the prior was trained with.
+    /// - Throws: `LifelongError.learning` when training fails.
+    public func outdates(
+        earlierRows: [Int], newRows: [Int], attributes: [String], prior: Prior, categories: [CategoricalEncoding]
+    ) throws -> Bool {
+        let trainer = priorTrainer
+        guard !earlierRows.isEmpty, newRows.count >= max(trainer.minCorrectionRows, trainer.folds) else { return false }
+        let specialize = { (model: GradientBoostedTrees) in
+            try self.specialize(
+                model, to: attributes, attributeNames: prior.attributeNames, encoding: prior.table.encoding, categories: categories)
+        }
+        guard let keeping = try prior.crossFitted.margins(of: prior.table, rows: newRows, transform: { try specialize($1) }) else {
+            return false
+        }
+        let table = prior.trainingTable
+        let earlier = Set(earlierRows)
+        let kept = (0..<table.rowCount).filter { !earlier.contains($0) }
+        let leavingOut = try trainer.crossFittedPriors(
+            table, keeping: kept, folds: prior.crossFitted.foldOfRow, parameters: prior.parameters, seed: configuration.seed)
+        guard let forgetting = try leavingOut.margins(of: prior.table, rows: newRows, transform: { try specialize($1) }) else {
+            return false
+        }
+        let labels = newRows.map { Int(prior.table.labels[$0]) }
+        return TaskPriorTrainer.fitsBetter(
+            TaskPriorTrainer.rowLosses(margins: forgetting, labels: labels),
+            than: TaskPriorTrainer.rowLosses(margins: keeping, labels: labels))
     }
 
     /// The global model: one model on every row, attributes left out (the index's fallback).

@@ -77,11 +77,11 @@ struct TaskPriorTrainer: Sendable {
         /// each prior first passed through `transform` (e.g. specialized to a task); nil when
         /// a fold has no prior.
         func margins(
-            of table: Table, rows: Range<Int>, transform: (Int, GradientBoostedTrees) throws -> GradientBoostedTrees
+            of table: Table, rows: some Sequence<Int>, transform: (Int, GradientBoostedTrees) throws -> GradientBoostedTrees
         ) throws -> [[Float]]? {
             var models: [Int: GradientBoostedTrees] = [:]
             var margins: [[Float]] = []
-            margins.reserveCapacity(rows.count)
+            margins.reserveCapacity(rows.underestimatedCount)
             for row in rows {
                 let fold = foldOfRow[row]
                 if models[fold] == nil {
@@ -92,6 +92,19 @@ struct TaskPriorTrainer: Sendable {
             }
             return margins
         }
+    }
+
+    /// Cross-fitted priors over given folds trained on a subset of the rows (`keeping`; the
+    /// others are left out of every fold prior), for scoring rows as if some had never been
+    /// seen; `folds[row]` is the fold holding each row out.
+    func crossFittedPriors(
+        _ table: Table, keeping rows: [Int], folds foldOfRow: [Int], parameters: GradientBoostingParameters, seed: UInt64
+    ) throws -> CrossFittedPriors {
+        let count = (foldOfRow.max() ?? -1) + 1
+        let priors = try (0..<count).map { fold in
+            try trainPrior(table.selecting(rows: rows.filter { foldOfRow[$0] != fold }), parameters: parameters, seed: seed)
+        }
+        return CrossFittedPriors(priors: priors, foldOfRow: foldOfRow)
     }
 
     /// The cross-fitted priors of every row of `table` (see ``CrossFittedPriors``).
@@ -118,14 +131,21 @@ struct TaskPriorTrainer: Sendable {
         var bestLoss = own.reduce(0, +) / Double(own.count)
         for (index, margins) in marginSets.enumerated().dropFirst() {
             let losses = rowLosses(margins: margins, labels: labels)
-            let differences = zip(own, losses).map { $0 - $1 }
-            let gain = differences.reduce(0, +) / Double(differences.count)
-            let variance = differences.reduce(0) { $0 + ($1 - gain) * ($1 - gain) } / Double(differences.count - 1)
-            let standardError = (variance / Double(differences.count)).squareRoot()
             let loss = losses.reduce(0, +) / Double(losses.count)
-            if gain > standardError, loss < bestLoss - 1e-12 { (best, bestLoss) = (index, loss) }
+            if fitsBetter(losses, than: own), loss < bestLoss - 1e-12 { (best, bestLoss) = (index, loss) }
         }
         return best
+    }
+
+    /// Whether per-row losses beat a reference's on the same rows by more than one standard
+    /// error of the paired differences (the one-standard-error rule: with a few rows, a
+    /// candidate must fit clearly better, not by chance).
+    static func fitsBetter(_ losses: [Double], than reference: [Double]) -> Bool {
+        guard losses.count == reference.count, losses.count > 1 else { return false }
+        let differences = zip(reference, losses).map { $0 - $1 }
+        let gain = differences.reduce(0, +) / Double(differences.count)
+        let variance = differences.reduce(0) { $0 + ($1 - gain) * ($1 - gain) } / Double(differences.count - 1)
+        return gain > (variance / Double(differences.count)).squareRoot()
     }
 
     /// Mean negative log-likelihood of the labels under raw scores (softmax over classes; one

@@ -1,0 +1,45 @@
+import LifelongCore
+import LifelongLearning
+
+/// `lifelong-benchmark per-task [--method NAME]...`: chosen methods alone (default: lifelong) on
+/// one scenario and seed, each task's accuracy side by side. For work on the learner: a full
+/// `run` trains every baseline, the tuned one with a grid search per round. Prints each
+/// update's correction rounds, then per task (small new tasks marked) every method's accuracy
+/// on the rounds' test sets, then each method's average accuracy and small new tasks' mean.
+struct PerTask {
+    let scenario: any GeneratedScenario
+    let methods: [LifelongExperiment.Method]
+
+    func report() throws {
+        let result = try LifelongExperiment(methods: methods).run(
+            initial: scenario.rounds[0].train,
+            rounds: scenario.rounds.dropFirst().map { LifelongExperiment.Round(train: $0.train, test: $0.test) })
+        let smallNewTasks = Set(scenario.rounds.dropFirst().flatMap(\.newTasks))
+        for update in result.updates where !update.correctionRounds.isEmpty {
+            let rounds = update.correctionRounds.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            let outdated = update.outdatedRows.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) rows)" }
+            print(
+                "update \(update.round): correction rounds " + rounds.joined(separator: " ")
+                    + (outdated.isEmpty ? "" : "; earlier rows retired: " + outdated.joined(separator: ", ")))
+        }
+        let width = 24
+        print("task".padding(toLength: width, withPad: " ", startingAt: 0) + result.methods.map { pad($0.name) }.joined())
+        let tasks = Set(result.methods.flatMap(\.perTaskAccuracy.keys)).sorted()
+        for task in tasks {
+            let name = task + (smallNewTasks.contains(task) ? " *" : "")
+            print(
+                name.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + result.methods.map { pad(String(format: "%.4f", $0.perTaskAccuracy[task] ?? .nan)) }.joined())
+        }
+        print("(* small new task)")
+        for method in result.methods {
+            let small = mean(method.perTaskAccuracy.filter { smallNewTasks.contains($0.key) }.map(\.value))
+            print(
+                "SUMMARY scenario=\(scenario.kind.rawValue) method=\(method.name)"
+                    + String(format: " avg_acc=%.4f small_new_tasks_acc=%.4f bwt=%.4f", method.averageAccuracy, small,
+                        method.backwardTransfer))
+        }
+    }
+
+    private func pad(_ text: String) -> String { String(repeating: " ", count: max(1, 26 - text.count)) + text }
+}
