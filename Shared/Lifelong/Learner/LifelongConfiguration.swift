@@ -84,4 +84,7 @@ public struct UpdateReport: Sendable, Hashable {
     /// Per known task whose function drifted, its earlier rows retired in this update (the
     /// task learns from its new rows on; see `RoundTraining.outdates`).
     public var outdatedRows: [String: Int] = [:]
+    /// Per created or retrained task whose model starts from the prior specialized to other
+    /// attribute values than its own (a better-fitting known task's; see `RoundTraining.starts`), those values.
+    public var borrowedAttributes: [String: [String]] = [:]
 }

@@ -222,7 +222,8 @@ public struct LifelongLearner: Sendable {
         storedModels = storedModels.filter { referenced.contains($0.key) }
         return UpdateReport(
             round: round, created: created, retrained: retrained, untouched: untouched,
-            correctionRounds: correctionRounds, rowsPerTask: rowsPerTask, outdatedRows: outdatedRows)
+            correctionRounds: correctionRounds, rowsPerTask: rowsPerTask, outdatedRows: outdatedRows,
+            borrowedAttributes: starts.filter { $0.value.attributes != taskData[$0.key]?.attributes }.mapValues(\.attributes))
     }
 
     /// Every task's rows (training, then held-out), tasks in name order, and where each task's
