@@ -16,6 +16,10 @@ struct JobSamples: Sendable {
         var samples: [Lifelong_V1_Sample]
         var train: LabelledSet
         var eval: LabelledSet
+        /// The KB sequence of each training row.
+        var trainSequences: [Int64]
+        /// The sequence up to which the task's samples are retired (left out); 0: none.
+        var retiredThrough: Int64
         /// Newest sample sequence of the task.
         var newestSequence: Int64
         /// Whether the task has samples newer than the round's starting point.
@@ -35,9 +39,12 @@ struct JobSamples: Sendable {
     ///   - since: Samples after this sequence are new.
     ///   - allocator: A clustering plan's allocator (the core's, as task mining allocates);
     ///     nil: tasks by attribute values.
+    ///   - retiredThrough: Per task, the sequence up to which its samples no longer describe
+    ///     it (``retiring(task:through:trainFraction:)``); they are left out.
     /// - Throws: ``TrainingError`` INVALID_ARGUMENT when a sample does not fit the schema.
     init(
-        _ samples: [Lifelong_V1_Sample], schema: JobSchema, trainFraction: Double, since: Int64, allocator: TaskAllocator? = nil
+        _ samples: [Lifelong_V1_Sample], schema: JobSchema, trainFraction: Double, since: Int64, allocator: TaskAllocator? = nil,
+        retiredThrough: [String: Int64] = [:]
     ) throws {
         self.schema = schema
         struct Pending {
@@ -49,6 +56,7 @@ struct JobSamples: Sendable {
         let classCount = schema.encoding.classCount
         let width = schema.encoding.featureCount
         var newest: Int64 = 0
+        let tasksWithNewerEval = Self.tasksWithNewerEval(samples, retiredThrough: retiredThrough, attributeNames: schema.attributeNames)
         for sample in samples {
             guard let label = sample.label, label.present, label.classIndex >= 0, Int(label.classIndex) < classCount else { continue }
             guard sample.features.count == width else {
@@ -63,9 +71,14 @@ struct JobSamples: Sendable {
             } else {
                 task = LabelledSet.key(attributes)
             }
+            newest = max(newest, sample.sequence)
+            if let retired = retiredThrough[task], sample.sequence <= retired,
+                !(sample.kind == .eval && !tasksWithNewerEval.contains(task))
+            {
+                continue
+            }
             pending[task, default: Pending(attributes: attributes)].rows.append((sample, sample.kind == .eval))
             if sample.kind == .eval { pending[task]!.hasEvalKind = true }
-            newest = max(newest, sample.sequence)
         }
         newestSequence = newest
         var tasks: [String: TaskRows] = [:]
@@ -78,10 +91,46 @@ struct JobSamples: Sendable {
             let sequences = task.rows.map(\.sample.sequence)
             tasks[name] = TaskRows(
                 attributes: task.attributes, samples: task.rows.map(\.sample), train: try Self.labelledSet(train, schema: schema, attributes: task.attributes),
-                eval: try Self.labelledSet(eval, schema: schema, attributes: task.attributes),
+                eval: try Self.labelledSet(eval, schema: schema, attributes: task.attributes), trainSequences: train.map(\.sequence), retiredThrough: retiredThrough[name] ?? 0,
                 newestSequence: sequences.max() ?? 0, hasNewSamples: sequences.contains { $0 > since })
         }
         self.tasks = tasks
+    }
+
+    /// The tasks (of `retiredThrough`) with EVAL samples after their cut-off. A task's EVAL
+    /// samples are retired with the rest only once newer ones exist: until then they stay the
+    /// gate's reference, so a model fitted to changed labels must still beat the deployed one
+    /// on them (new training rows alone cannot overturn the user's evaluation set).
+    static func tasksWithNewerEval(_ samples: [Lifelong_V1_Sample], retiredThrough: [String: Int64], attributeNames: [String]) -> Set<String> {
+        guard !retiredThrough.isEmpty else { return [] }
+        var tasks: Set<String> = []
+        for sample in samples where sample.kind == .eval {
+            let task = LabelledSet.key(LabelledSet.attributeValues(of: sample, attributeNames: attributeNames))
+            if let retired = retiredThrough[task], sample.sequence > retired { tasks.insert(task) }
+        }
+        return tasks
+    }
+
+    /// The same samples with one attribute task's samples up to `sequence` left out (its
+    /// function drifted: `RoundTraining.outdates`); its EVAL samples only when newer ones
+    /// exist (``tasksWithNewerEval(_:retiredThrough:attributeNames:)``).
+    func retiring(task: String, through sequence: Int64, trainFraction: Double) throws -> JobSamples {
+        guard let rows = tasks[task] else { return self }
+        var result = self
+        let kept = try JobSamples(rows.samples, schema: schema, trainFraction: trainFraction, since: sequence, retiredThrough: [task: sequence])
+        result.tasks[task] = kept.tasks[task]
+        return result
+    }
+
+    /// Where a task's training rows are among ``allTrainingRows()``'s.
+    func trainingRowRange(of task: String) -> Range<Int>? {
+        var offset = 0
+        for name in taskNames where tasks[name]!.train.rowCount > 0 {
+            let count = tasks[name]!.train.rowCount
+            if name == task { return offset..<(offset + count) }
+            offset += count
+        }
+        return nil
     }
 
     /// Every task's training rows, tasks in name order: the rows of the shared prior.

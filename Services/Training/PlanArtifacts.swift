@@ -33,9 +33,10 @@ struct PlanArtifacts: Sendable {
             try Lifelong_V1_FeatureSchema(serializedBytes: schemaBytes), field: "schema", attributeTasks: !request.definesClusters)
         let plan = request.definesClusters ? try await ClusterPlan.load(context) : nil
         let allocator = try plan.map { try TaskAllocator(message: $0.allocator ?? Lifelong_V1_TaskAllocator()) }
+        let retired = try await store.artifact("retired:\(task)", run: run).flatMap { Int64(String(decoding: $0, as: UTF8.self)) }
         let samples = try JobSamples(
             try Lifelong_V1_SampleBatch(serializedBytes: sampleBytes).samples, schema: schema,
-            trainFraction: request.trainFraction, since: 0, allocator: allocator)
+            trainFraction: request.trainFraction, since: 0, allocator: allocator, retiredThrough: retired.map { [task: $0] } ?? [:])
         guard let rows = samples.tasks[task] else { throw TrainingError(.internalError, "the plan's samples are not task '\(task)'s") }
         guard case .gradientBoostedTrees(let prior) = try StoredModel(bytes: priorBytes).model else {
             throw TrainingError(.internalError, "the run's prior is not a tree ensemble")

@@ -23,7 +23,7 @@ enum PlanUnit {
             since = try await context.store.trainedThrough(job: request.jobID, version: request.baseVersion) ?? 0
         }
         let inputs = try await RunInputs.load(context, since: since, planner: ClusterPlan.obtain(context))
-        let samples = inputs.samples
+        var samples = inputs.samples
         for (index, name) in request.taskNames.enumerated() where samples.tasks[name] == nil {
             throw TrainingError(.notFound, "task_names[\(index)]: job '\(request.jobID)' has no labelled samples of task '\(name)'")
         }
@@ -57,33 +57,64 @@ enum PlanUnit {
             await context.emit(.started, "training the shared prior on \(all.rowCount) rows of \(samples.tasks.count) tasks")
             let training = RoundTraining(configuration: request.configuration)
             let categories = samples.categories
-            let tasks = samples.tasks
-            let names = samples.taskNames
             let chosen = Set(toTrain)
+            let read = samples
+            let trainFraction = request.trainFraction
+            let cutoff = since
+            let drifting = request.definesClusters ? [] : toTrain.filter { known.contains($0) && cutoff > 0 }
             let trained = try await context.train(task: "") {
-                guard let prior = try training.prior(rows: all, categories: categories) else {
-                    return (prior: RoundTraining.Prior?.none, starts: [String: RoundTraining.Start](), global: try training.globalModel(rows: all))
+                guard var prior = try training.prior(rows: all, categories: categories) else {
+                    return (
+                        prior: RoundTraining.Prior?.none, starts: [String: RoundTraining.Start](), global: try training.globalModel(rows: all),
+                        samples: read, retired: [String]())
+                }
+                // A known task whose new samples show that its function changed: its earlier
+                // samples are retired (as LifelongLearner does) and the prior trained without them.
+                var samples = read
+                var retired: [String] = []
+                for name in drifting {
+                    guard let range = read.trainingRowRange(of: name), let rows = read.tasks[name] else { continue }
+                    let positions = Array(range)
+                    let earlier = zip(positions, rows.trainSequences).filter { $0.1 <= cutoff }.map(\.0)
+                    let new = zip(positions, rows.trainSequences).filter { $0.1 > cutoff }.map(\.0)
+                    if try training.outdates(earlierRows: earlier, newRows: new, attributes: rows.attributes, prior: prior, categories: categories) {
+                        samples = try samples.retiring(task: name, through: cutoff, trainFraction: trainFraction)
+                        retired.append(name)
+                    }
+                }
+                var rows = all
+                if !retired.isEmpty, let remaining = try samples.allTrainingRows(),
+                    let again = try training.prior(rows: remaining, categories: categories, like: prior)
+                {
+                    (rows, prior) = (remaining, again)
                 }
                 // Each task's start: its own specialization of the prior or a better-known task's.
-                let spans = names.map {
-                    RoundTraining.TaskSpan(name: $0, attributes: tasks[$0]!.attributes, rowCount: tasks[$0]!.train.rowCount)
+                let spans = samples.taskNames.map {
+                    RoundTraining.TaskSpan(name: $0, attributes: samples.tasks[$0]!.attributes, rowCount: samples.tasks[$0]!.train.rowCount)
                 }
                 let starts = try training.starts(of: spans, training: chosen, prior: prior, categories: categories)
-                return (prior: prior, starts: starts, global: try training.globalModel(rows: all))
+                return (prior: prior, starts: starts, global: try training.globalModel(rows: rows), samples: samples, retired: retired)
             }
             guard let prior = trained.prior else { throw TrainingError(.failedPrecondition, "the samples hold fewer than two classes") }
+            samples = trained.samples
             artifacts.append(("prior", try StoredModel(.gradientBoostedTrees(prior.model)).bytes))
             for (name, start) in trained.starts {
                 artifacts.append(("margins:\(name)", MarginCodec.encode(start.margins)))
                 artifacts.append(("start:\(name)", StartAttributes.encode(start.attributes)))
+            }
+            for name in trained.retired {
+                await context.emit(.started, task: name, "its samples through sequence \(since) are retired: its new samples show a changed function")
             }
             if let global = trained.global {
                 let reference = try await context.kb.putModel(global, task: "", metrics: [], onWait: context.onWait)
                 artifacts.append(("global", try reference.serializedBytes()))
             }
         }
-        // The round trains on the samples as read now: each task unit gets its own.
+        // The round trains on the samples as read now: each task unit gets its own (and the
+        // sequence up to which the task's samples are retired, for its record).
         for name in toTrain {
+            let retired = samples.tasks[name]!.retiredThrough
+            if retired > 0 { artifacts.append(("retired:\(name)", Array(String(retired).utf8))) }
             var batch = Lifelong_V1_SampleBatch()
             batch.samples = samples.tasks[name]!.samples
             artifacts.append(("samples:\(name)", try batch.serializedBytes()))
@@ -109,7 +140,9 @@ enum PlanUnit {
             return try JobQueue.complete(unit, on: connection)
         }
         if !held { throw CancellationError() }
-        prefetchMining(context, inputs: inputs, training: toTrain)
+        var trainedInputs = inputs
+        trainedInputs.samples = samples
+        prefetchMining(context, inputs: trainedInputs, training: toTrain)
     }
 
     /// Has the publication's relations, groups and detectors measured beside the task units

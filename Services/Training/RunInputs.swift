@@ -56,7 +56,10 @@ struct RunInputs: Sendable {
         return RunInputs(
             base: base, schema: schema,
             samples: try JobSamples(
-                samples, schema: schema, trainFraction: request.trainFraction, since: since, allocator: allocator),
+                samples, schema: schema, trainFraction: request.trainFraction, since: since, allocator: allocator,
+                retiredThrough: Dictionary(
+                    (base?.tasks ?? []).filter { $0.retiredThroughSequence > 0 }.map { ($0.name, $0.retiredThroughSequence) },
+                    uniquingKeysWith: max)),
             plan: plan)
     }
 

@@ -3,7 +3,8 @@ import LifelongLearning
 import LifelongProto
 
 /// Evaluate: a snapshot's index, as the edge would serve it, scored on labelled samples —
-/// given inline, or the job's EVAL samples in the KB. Per task (by the samples' attributes, or
+/// given inline, or the job's EVAL samples in the KB (without those a task retired once it
+/// has newer ones: see `JobSamples.retiring`). Per task (by the samples' attributes, or
 /// for clusters by the cluster the snapshot's allocator gives) and over all samples.
 enum SnapshotEvaluation {
     static func evaluate(_ request: Lifelong_V1_EvaluateRequest, kb: KnowledgeBaseAccess) async throws -> Lifelong_V1_EvaluateResponse {
@@ -20,6 +21,9 @@ enum SnapshotEvaluation {
             samples = try await kb.labelledSamples(job: request.jobId, onWait: { _ in }).filter { $0.kind == .eval }
         }
         let predictor = try index.predictor()
+        let retired = snapshot.tasks.filter { $0.retiredThroughSequence > 0 }.map { ($0.name, $0.retiredThroughSequence) }
+        let retiredThrough = Dictionary(retired, uniquingKeysWith: max)
+        let tasksWithNewerEval = JobSamples.tasksWithNewerEval(samples, retiredThrough: retiredThrough, attributeNames: index.attributeNames)
         var correct: [String: Int] = [:], counts: [String: Int] = [:]
         for (position, sample) in samples.enumerated() {
             guard let label = sample.label, label.present else { continue }
@@ -31,6 +35,12 @@ enum SnapshotEvaluation {
             let prediction = try predictor.predict(features: sample.features.map { Float($0) }, attributes: attributes)
             // Attribute tasks by the sample's values (unknown ones too); clusters by allocation.
             let task = index.allocator.kind == .clusters ? prediction.task ?? "" : LabelledSet.key(attributes)
+            // The KB's samples of a task that training retired (its function drifted) do not count.
+            if request.samples.isEmpty, let retired = retiredThrough[task], sample.sequence <= retired,
+                tasksWithNewerEval.contains(task)
+            {
+                continue
+            }
             counts[task, default: 0] += 1
             if prediction.predictedClass == Int(label.classIndex) { correct[task, default: 0] += 1 }
         }

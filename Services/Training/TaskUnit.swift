@@ -118,7 +118,8 @@ enum TaskUnit {
         let now = Clock.nowUs()
         let record = TaskRecord(
             name: task, attributes: rows.attributes, cluster: nil, statistics: statistics, sampleCount: rows.train.rowCount,
-            group: "", createdAtUs: now, updatedAtUs: now, distanceThreshold: max(threshold, 1e-6))
+            group: "", createdAtUs: now, updatedAtUs: now, distanceThreshold: max(threshold, 1e-6),
+            retiredThroughSequence: rows.retiredThrough)
         let index = try TaskIndex(
             encoding: schema.encoding, attributeNames: schema.attributeNames, tasks: [record], groups: [], relations: [],
             allocator: TaskAllocator(

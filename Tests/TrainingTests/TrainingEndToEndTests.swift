@@ -80,6 +80,55 @@ struct TrainingEndToEndTests {
                 #expect(after.assignments.first { $0.taskName == task }?.model != before.assignments.first { $0.taskName == task }?.model)
             }
             #expect(index.tasks.count == untouched.count + round.newTasks.count + round.updatedTasks.count)
+            // More samples of the same functions: nothing is retired.
+            #expect(after.tasks.allSatisfy { $0.retiredThroughSequence == 0 })
+        }
+    }
+
+    @Test("a known task whose function changed: its earlier samples are retired, in this run and the next, and Evaluate leaves them out")
+    func driftRetiresEarlierSamples() async throws {
+        try await TrainingFixture.withEnvironment { env in
+            let data = try ScenarioSamples(job: "drift")
+            try await env.add(data.samples(round: 0))
+            #expect(try await env.train(data.request(base: 0)).last?.snapshotVersion == 1)
+            let (first, _) = try await env.index(version: 1, job: "drift")
+            // Round 1: the known task's preferences turn around (cooler <-> warmer), training and eval rows alike.
+            let round = data.scenario.rounds[1]
+            let drifted = try #require(round.updatedTasks.first)
+            let flipped = data.samples(round: 1).map { sample in
+                var sample = sample
+                let task = LabelledSet.key(sample.attributes.map(\.value))
+                if task == drifted, let label = sample.label?.classIndex { sample.label?.classIndex = 2 - label }
+                return sample
+            }
+            try await env.add(flipped)
+            let finished = try #require(try await env.train(data.request(base: 1) { $0.minImprovement = -1 }).last)
+            #expect(finished.state == .completed && finished.snapshotVersion == 2)
+            let run = try await env.run(finished.runId)
+            let outcome = try #require(run.tasks.first { $0.taskName == drifted })
+            #expect(outcome.trainSamples == Int64(data.scenario.parameters.knownTaskSamplesPerRound), "only the new rows train")
+            let (second, _) = try await env.index(version: 2, job: "drift")
+            let record = try #require(second.tasks.first { $0.name == drifted })
+            #expect(record.retiredThroughSequence > 0)
+            #expect(second.tasks.filter { $0.name != drifted }.allSatisfy { $0.retiredThroughSequence == 0 })
+            #expect(first.tasks.allSatisfy { $0.retiredThroughSequence == 0 })
+
+            // Evaluate scores the task on its eval samples after the cut-off only.
+            var evaluate = Lifelong_V1_EvaluateRequest()
+            evaluate.jobId = "drift"
+            let evaluation = try await env.training.evaluate(evaluate)
+            let entry = try #require(evaluation.tasks.first { $0.taskName == drifted })
+            #expect(entry.sampleCount == Int64(data.scenario.parameters.testSamplesPerTask))
+
+            // The next run that trains the task again keeps the earlier samples out and the cut-off in the record.
+            var onlyDrifted = data.request(base: 2) { $0.minImprovement = -1 }
+            onlyDrifted.taskNames = [drifted]
+            let again = try #require(try await env.train(onlyDrifted).last)
+            #expect(again.state == .completed)
+            let rerun = try await env.run(again.runId)
+            #expect(rerun.tasks.first { $0.taskName == drifted }?.trainSamples == outcome.trainSamples)
+            let (third, _) = try await env.index(version: again.snapshotVersion, job: "drift")
+            #expect(third.tasks.first { $0.name == drifted }?.retiredThroughSequence == record.retiredThroughSequence)
         }
     }
 

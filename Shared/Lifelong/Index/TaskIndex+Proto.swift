@@ -45,6 +45,7 @@ extension TaskIndex {
             proto.group = task.group
             proto.createdAtUs = task.createdAtUs
             proto.updatedAtUs = task.updatedAtUs
+            proto.retiredThroughSequence = task.retiredThroughSequence
             return proto
         }
         message.groups = groups.map { group in
@@ -163,7 +164,8 @@ extension TaskIndex {
                     min: statistics.min.count == width ? statistics.min : .init(repeating: 0, count: width),
                     max: statistics.max.count == width ? statistics.max : .init(repeating: 0, count: width)),
                 sampleCount: Int(task.sampleCount), group: task.group, createdAtUs: task.createdAtUs,
-                updatedAtUs: task.updatedAtUs, distanceThreshold: thresholds[task.name] ?? 1)
+                updatedAtUs: task.updatedAtUs, distanceThreshold: thresholds[task.name] ?? 1,
+                retiredThroughSequence: task.retiredThroughSequence)
         }
         guard let allocatorMessage = snapshot.allocator else {
             throw LifelongError(.corruptIndex, "the snapshot has no allocator", field: "allocator")

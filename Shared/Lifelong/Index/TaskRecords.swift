@@ -19,12 +19,16 @@ public struct TaskRecord: Sendable, Hashable {
     /// Per-task threshold of the distribution detector: the mean squared z-score that
     /// `1 − UnseenTaskDetector.taskQuantileFPR` of its own rows stay under.
     public var distanceThreshold: Double
+    /// The KB sequence up to which the task's samples no longer describe it (its function
+    /// drifted; training learns from later samples only); 0: every sample counts.
+    public var retiredThroughSequence: Int64
 
     /// Creates a record.
     public init(
         name: String, attributes: [String], cluster: Int?, statistics: FeatureStatistics, sampleCount: Int,
-        group: String, createdAtUs: Int64, updatedAtUs: Int64, distanceThreshold: Double
+        group: String, createdAtUs: Int64, updatedAtUs: Int64, distanceThreshold: Double, retiredThroughSequence: Int64 = 0
     ) {
+        self.retiredThroughSequence = retiredThroughSequence
         self.name = name
         self.attributes = attributes
         self.cluster = cluster

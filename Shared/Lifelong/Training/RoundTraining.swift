@@ -77,8 +77,8 @@ public struct RoundTraining: Sendable {
     }
 
     /// ``prior(rows:categories:)`` with the parameters of an earlier prior of the round (no new
-    /// grid search) when `like` is given.
-    func prior(rows: LabelledSet, categories: [CategoricalEncoding], like earlier: Prior?) throws -> Prior? {
+    /// grid search) when `like` is given: after a task's outdated rows were retired.
+    public func prior(rows: LabelledSet, categories: [CategoricalEncoding], like earlier: Prior?) throws -> Prior? {
         try prior(rows: rows, categories: categories, parameters: earlier?.parameters)
     }
 

@@ -350,6 +350,9 @@ public struct Lifelong_V1_Task: ProtobufMessage {
     public var createdAtUs: Int64 = 0
     /// Last update time, microseconds since the Unix epoch.
     public var updatedAtUs: Int64 = 0
+    /// The task's samples up to this KB sequence no longer describe it: training found that its
+    /// function changed (drift) and learns from later samples only. 0: every sample counts.
+    public var retiredThroughSequence: Int64 = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -927,6 +930,7 @@ extension Lifelong_V1_Task {
         if !self.group.isEmpty { c.pointee.group = try arena.string(self.group) }
         c.pointee.created_at_us = self.createdAtUs
         c.pointee.updated_at_us = self.updatedAtUs
+        c.pointee.retired_through_sequence = self.retiredThroughSequence
         return c
     }
 
@@ -941,6 +945,7 @@ extension Lifelong_V1_Task {
         self.group = ProtobufCRead.string(c.pointee.group)
         self.createdAtUs = c.pointee.created_at_us
         self.updatedAtUs = c.pointee.updated_at_us
+        self.retiredThroughSequence = c.pointee.retired_through_sequence
     }
 }
 

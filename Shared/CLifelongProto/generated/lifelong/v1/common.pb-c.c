@@ -1196,7 +1196,7 @@ const ProtobufCMessageDescriptor lifelong__v1__feature_statistics__descriptor =
   (ProtobufCMessageInit) lifelong__v1__feature_statistics__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__task__field_descriptors[9] =
+static const ProtobufCFieldDescriptor lifelong__v1__task__field_descriptors[10] =
 {
   {
     "name",
@@ -1306,6 +1306,18 @@ static const ProtobufCFieldDescriptor lifelong__v1__task__field_descriptors[9] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "retired_through_sequence",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__Task, retired_through_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__task__field_indices_by_name[] = {
   1,   /* field[1] = attributes */
@@ -1313,6 +1325,7 @@ static const unsigned lifelong__v1__task__field_indices_by_name[] = {
   7,   /* field[7] = created_at_us */
   6,   /* field[6] = group */
   0,   /* field[0] = name */
+  9,   /* field[9] = retired_through_sequence */
   5,   /* field[5] = sample_count */
   3,   /* field[3] = schema */
   4,   /* field[4] = statistics */
@@ -1321,7 +1334,7 @@ static const unsigned lifelong__v1__task__field_indices_by_name[] = {
 static const ProtobufCIntRange lifelong__v1__task__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__task__descriptor =
 {
@@ -1331,7 +1344,7 @@ const ProtobufCMessageDescriptor lifelong__v1__task__descriptor =
   "Lifelong__V1__Task",
   "lifelong.v1",
   sizeof(Lifelong__V1__Task),
-  9,
+  10,
   lifelong__v1__task__field_descriptors,
   lifelong__v1__task__field_indices_by_name,
   1,  lifelong__v1__task__number_ranges,

@@ -340,10 +340,15 @@ struct  Lifelong__V1__Task
    * Last update time, microseconds since the Unix epoch.
    */
   int64_t updated_at_us;
+  /*
+   * The task's samples up to this KB sequence no longer describe it: training found that its
+   * function changed (drift) and learns from later samples only. 0: every sample counts.
+   */
+  int64_t retired_through_sequence;
 };
 #define LIFELONG__V1__TASK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__task__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, 0, NULL, NULL, 0, (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0, NULL, NULL, 0, (char *)protobuf_c_empty_string, 0, 0, 0 }
 
 
 /*
