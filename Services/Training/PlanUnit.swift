@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import LifelongCore
+import LifelongLearning
 import LifelongProto
 
 /// The first unit of a run: decides which tasks to train, trains what they share (the prior
@@ -70,18 +71,9 @@ enum PlanUnit {
                 }
                 // A known task whose new samples show that its function changed: its earlier
                 // samples are retired (as LifelongLearner does) and the prior trained without them.
-                var samples = read
-                var retired: [String] = []
-                for name in drifting {
-                    guard let range = read.trainingRowRange(of: name), let rows = read.tasks[name] else { continue }
-                    let positions = Array(range)
-                    let earlier = zip(positions, rows.trainSequences).filter { $0.1 <= cutoff }.map(\.0)
-                    let new = zip(positions, rows.trainSequences).filter { $0.1 > cutoff }.map(\.0)
-                    if try training.outdates(earlierRows: earlier, newRows: new, attributes: rows.attributes, prior: prior, categories: categories) {
-                        samples = try samples.retiring(task: name, through: cutoff, trainFraction: trainFraction)
-                        retired.append(name)
-                    }
-                }
+                let (samples, retired) = try retiringOutdated(
+                    read, tasks: drifting, through: cutoff, trainFraction: trainFraction, training: training, prior: prior,
+                    categories: categories)
                 var rows = all
                 if !retired.isEmpty, let remaining = try samples.allTrainingRows(),
                     let again = try training.prior(rows: remaining, categories: categories, like: prior)
@@ -143,6 +135,28 @@ enum PlanUnit {
         var trainedInputs = inputs
         trainedInputs.samples = samples
         prefetchMining(context, inputs: trainedInputs, training: toTrain)
+    }
+
+    /// The samples with the samples up to `cutoff` of each of `tasks` whose function changed
+    /// retired (``RoundTraining/outdates(earlierRows:newRows:attributes:prior:categories:)``
+    /// on the prior trained on all of them), and the tasks retired.
+    private static func retiringOutdated(
+        _ samples: JobSamples, tasks: [String], through cutoff: Int64, trainFraction: Double, training: RoundTraining,
+        prior: RoundTraining.Prior, categories: [CategoricalEncoding]
+    ) throws -> (samples: JobSamples, retired: [String]) {
+        var result = samples
+        var retired: [String] = []
+        for name in tasks {
+            guard let range = samples.trainingRowRange(of: name), let rows = samples.tasks[name] else { continue }
+            let positions = zip(range, rows.trainSequences)
+            let earlier = positions.filter { $0.1 <= cutoff }.map(\.0)
+            let new = positions.filter { $0.1 > cutoff }.map(\.0)
+            if try training.outdates(earlierRows: earlier, newRows: new, attributes: rows.attributes, prior: prior, categories: categories) {
+                result = try result.retiring(task: name, through: cutoff, trainFraction: trainFraction)
+                retired.append(name)
+            }
+        }
+        return (result, retired)
     }
 
     /// Has the publication's relations, groups and detectors measured beside the task units
