@@ -37,9 +37,23 @@ struct ConnectionLifecycleTests {
         return (HTTP2Server(configuration: configuration, router: router), events)
     }
 
-    static func firstEvent(_ events: AsyncStream<String>, _ wanted: String) async -> Bool {
-        for await event in events where event == wanted { return true }
-        return false
+    /// Whether `wanted` comes, given up after `limit`: the peer that should cause it has its
+    /// own 10 s deadline and may have given up and exited (on a loaded machine), and a wait
+    /// without end would hang the whole test run instead of failing this test.
+    static func firstEvent(_ events: AsyncStream<String>, _ wanted: String, limit: Duration = .seconds(60)) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await event in events where event == wanted { return true }
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
     }
 
     @Test(
