@@ -308,7 +308,10 @@ if let area = separability.rocArea, let best = separability.bestRecall(atFalsePo
             pad("separability", 13, left: false), area, best.recall, best.falsePositiveRate))
 }
 for update in result.updates {
-    print("update \(update.round): \(update.created.count) created, \(update.retrained.count) retrained, \(update.untouched.count) untouched")
+    let retired = update.outdatedRows.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) rows)" }
+    print(
+        "update \(update.round): \(update.created.count) created, \(update.retrained.count) retrained, \(update.untouched.count) untouched"
+            + (retired.isEmpty ? "" : "; drifted, earlier rows retired: " + retired.joined(separator: ", ")))
 }
 // Known tasks that got more rows (in the shop scenario one of them drifted): did each method
 // follow them? The final model's accuracy on their test rows of the round they were updated in.

@@ -42,7 +42,10 @@ struct ExperimentReport {
             }
         }
         for update in result.updates {
-            lines.append("update \(update.round): \(update.created.count) created, \(update.retrained.count) retrained, \(update.untouched.count) untouched")
+            let retired = update.outdatedRows.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) rows)" }
+            lines.append(
+                "update \(update.round): \(update.created.count) created, \(update.retrained.count) retrained, \(update.untouched.count) untouched"
+                    + (retired.isEmpty ? "" : "; drifted, earlier rows retired: " + retired.joined(separator: ", ")))
         }
         lines.append("skipped rows without a label: \(files.skippedRowCount)"
             + (files.skippedRowCount == 0 ? "" : " (" + files.files.filter { !$0.skippedLines.isEmpty }
