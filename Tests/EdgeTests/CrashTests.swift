@@ -45,12 +45,12 @@ extension EdgeSuites {
                                 let response = try await client.infer(batch)
                                 acknowledged.formUnion(response.predictions.filter(\.unseen).map { "crash/\($0.key)" })
                             }
-                            node.kill()
+                            await node.kill()
                         } else {
                             try await waitUntilAsync {
                                 (try? await client.getStatus(Lifelong_V1_GetStatusRequest()).bufferedUnseen) == 0
                             }
-                            node.stop()
+                            await node.stop()
                         }
                         await transport.close()
                     }

@@ -37,14 +37,26 @@ final class EdgeProcess: @unchecked Sendable {
     }
 
     /// SIGKILL: no shutdown, no flush.
-    func kill() {
+    func kill() async {
         _ = Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        await waitForExit()
     }
 
     /// SIGTERM, and waits for the exit.
-    func stop() {
+    func stop() async {
         process.terminate()
-        process.waitUntilExit()
+        await waitForExit()
+    }
+
+    /// Waits on a thread of its own: blocking a thread of the cooperative pool (two on this
+    /// machine) would stall the servers of the tests running beside this one.
+    private func waitForExit() async {
+        let process = self.process
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread {
+                process.waitUntilExit()
+                continuation.resume()
+            }.start()
+        }
     }
 }

@@ -9,8 +9,9 @@ extension EdgeSuites {
         func noFoundation() async throws {
             try await TemporaryStore.with { path async throws in
                 let node = try await EdgeProcess(["--store", path, "--no-auth", "--log-level", "error"])
-                defer { node.stop() }
-                let libraries = try node.mappedLibraries()
+                let mapped = Result { try node.mappedLibraries() }
+                await node.stop()
+                let libraries = try mapped.get()
                 #expect(libraries.contains { $0.hasPrefix("libswiftCore") }, "the check reads the process's maps: \(libraries)")
                 #expect(libraries.contains { $0.hasPrefix("libFoundationEssentials") })
                 for unwanted in ["libFoundation.so", "libFoundationInternationalization.so", "lib_FoundationICU.so"] {
