@@ -17,7 +17,7 @@ struct PerTask {
         let smallNewTasks = Set(scenario.rounds.dropFirst().flatMap(\.newTasks))
         for update in result.updates where !update.correctionRounds.isEmpty {
             let rounds = update.correctionRounds.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-            let outdated = update.outdatedRows.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) rows)" }
+            let outdated = update.outdatedRowsDescriptions
             print(
                 "update \(update.round): correction rounds " + rounds.joined(separator: " ")
                     + (outdated.isEmpty ? "" : "; earlier rows retired: " + outdated.joined(separator: ", ")))

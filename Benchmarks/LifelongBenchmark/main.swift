@@ -308,7 +308,7 @@ if let area = separability.rocArea, let best = separability.bestRecall(atFalsePo
             pad("separability", 13, left: false), area, best.recall, best.falsePositiveRate))
 }
 for update in result.updates {
-    let retired = update.outdatedRows.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) rows)" }
+    let retired = update.outdatedRowsDescriptions
     print(
         "update \(update.round): \(update.created.count) created, \(update.retrained.count) retrained, \(update.untouched.count) untouched"
             + (retired.isEmpty ? "" : "; drifted, earlier rows retired: " + retired.joined(separator: ", ")))

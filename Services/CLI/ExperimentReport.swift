@@ -42,7 +42,7 @@ struct ExperimentReport {
             }
         }
         for update in result.updates {
-            let retired = update.outdatedRows.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) rows)" }
+            let retired = update.outdatedRowsDescriptions
             lines.append(
                 "update \(update.round): \(update.created.count) created, \(update.retrained.count) retrained, \(update.untouched.count) untouched"
                     + (retired.isEmpty ? "" : "; drifted, earlier rows retired: " + retired.joined(separator: ", ")))

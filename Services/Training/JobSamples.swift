@@ -72,11 +72,7 @@ struct JobSamples: Sendable {
                 task = LabelledSet.key(attributes)
             }
             newest = max(newest, sample.sequence)
-            if let retired = retiredThrough[task], sample.sequence <= retired,
-                !(sample.kind == .eval && !tasksWithNewerEval.contains(task))
-            {
-                continue
-            }
+            if Self.isRetired(sample, task: task, retiredThrough: retiredThrough, tasksWithNewerEval: tasksWithNewerEval) { continue }
             pending[task, default: Pending(attributes: attributes)].rows.append((sample, sample.kind == .eval))
             if sample.kind == .eval { pending[task]!.hasEvalKind = true }
         }
@@ -109,6 +105,15 @@ struct JobSamples: Sendable {
             if let retired = retiredThrough[task], sample.sequence > retired { tasks.insert(task) }
         }
         return tasks
+    }
+
+    /// Whether training leaves a sample of `task` out: it is at or before the task's cut-off,
+    /// and it is a training sample or the task has EVAL samples after the cut-off.
+    static func isRetired(
+        _ sample: Lifelong_V1_Sample, task: String, retiredThrough: [String: Int64], tasksWithNewerEval: Set<String>
+    ) -> Bool {
+        guard let retired = retiredThrough[task], sample.sequence <= retired else { return false }
+        return sample.kind != .eval || tasksWithNewerEval.contains(task)
     }
 
     /// The same samples with one attribute task's samples up to `sequence` left out (its

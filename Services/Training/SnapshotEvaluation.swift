@@ -36,8 +36,8 @@ enum SnapshotEvaluation {
             // Attribute tasks by the sample's values (unknown ones too); clusters by allocation.
             let task = index.allocator.kind == .clusters ? prediction.task ?? "" : LabelledSet.key(attributes)
             // The KB's samples of a task that training retired (its function drifted) do not count.
-            if request.samples.isEmpty, let retired = retiredThrough[task], sample.sequence <= retired,
-                tasksWithNewerEval.contains(task)
+            if request.samples.isEmpty,
+                JobSamples.isRetired(sample, task: task, retiredThrough: retiredThrough, tasksWithNewerEval: tasksWithNewerEval)
             {
                 continue
             }

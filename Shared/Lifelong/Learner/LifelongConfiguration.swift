@@ -87,4 +87,9 @@ public struct UpdateReport: Sendable, Hashable {
     /// Per created or retrained task whose model starts from the prior specialized to other
     /// attribute values than its own (a better-fitting known task's; see `RoundTraining.starts`), those values.
     public var borrowedAttributes: [String: [String]] = [:]
+
+    /// `outdatedRows` for reports, task names in order: "kiosk_south (300 rows)".
+    public var outdatedRowsDescriptions: [String] {
+        outdatedRows.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) rows)" }
+    }
 }
