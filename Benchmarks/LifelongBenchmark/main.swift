@@ -1,12 +1,13 @@
 // `make bench-lifelong` (scripts/lifelong/bench.sh): the lifelong learner against a global model
 // retrained every round, isolated per-task models without transfer, and XGBoost as the global
-// model, on a generator's default scenario (`--scenario thermal|shop`, default thermal). One run,
+// model, on a generator's default scenario (`--scenario thermal|shop|thermal-alike`, default thermal). One run,
 // printed side by side.
 //
 //   lifelong-benchmark write-csv --data DIR          the scenario as CSV (for xgboost_global.py)
 //   lifelong-benchmark run [--xgboost FILE.json]...  run the experiment, print the table + SUMMARY
 //   lifelong-benchmark few-vs-many [--few 50 --many 500]  new tasks learned from few rows vs many
 //   lifelong-benchmark per-task [--method NAME]...    chosen methods alone, per task (for work on the learner)
+//   lifelong-benchmark learner-seeds [--first-seed 0 --count 3]  lifelong's accuracy per learner seed
 //
 // The XGBoost figures come from scripts/lifelong/xgboost_global.py (its JSON output), computed on
 // the very rows `write-csv` wrote.
@@ -24,12 +25,14 @@ struct Arguments {
     var rounds: Int?
     /// Rows per new task of `few-vs-many`'s two runs.
     var few = 50, many = 500
+    /// Learner seeds of `learner-seeds`: `firstLearnerSeed`, then `learnerSeeds` - 1 more.
+    var firstLearnerSeed: UInt64 = 0, learnerSeeds = 3
     /// Methods of `per-task` (none given: lifelong).
     var methods: [LifelongExperiment.Method] = []
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
-        guard let command = iterator.next(), ["write-csv", "run", "few-vs-many", "per-task"].contains(command) else { Self.usage("a command is required") }
+        guard let command = iterator.next(), ["write-csv", "run", "few-vs-many", "per-task", "learner-seeds"].contains(command) else { Self.usage("a command is required") }
         self.command = command
         while let flag = iterator.next() {
             guard let value = iterator.next() else { Self.usage("missing value for \(flag)") }
@@ -40,6 +43,12 @@ struct Arguments {
             case "--rounds": rounds = Int(value) ?? rounds
             case "--few": few = Int(value) ?? few
             case "--many": many = Int(value) ?? many
+            case "--first-seed":
+                guard let seed = UInt64(value) else { Self.usage("--first-seed must be a non-negative integer") }
+                firstLearnerSeed = seed
+            case "--count":
+                guard let count = Int(value), count >= 1 else { Self.usage("--count must be a positive integer") }
+                learnerSeeds = count
             case "--method":
                 guard let method = LifelongExperiment.Method(rawValue: value) else { Self.usage("unknown method \(value)") }
                 methods.append(method)
@@ -55,10 +64,11 @@ struct Arguments {
     static func usage(_ problem: String) -> Never {
         FileHandle.standardError.write(Data("""
             lifelong-benchmark: \(problem)
-            usage: lifelong-benchmark write-csv --data DIR [--scenario thermal|shop] [--seed N] [--rounds N]
-                   lifelong-benchmark run [--xgboost FILE.json]... [--scenario thermal|shop] [--seed N] [--rounds N]
-                   lifelong-benchmark few-vs-many [--scenario thermal|shop] [--seed N] [--few N] [--many N]
-                   lifelong-benchmark per-task [--method NAME]... [--scenario thermal|shop] [--seed N] [--rounds N]
+            usage: lifelong-benchmark write-csv --data DIR [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N]
+                   lifelong-benchmark run [--xgboost FILE.json]... [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N]
+                   lifelong-benchmark few-vs-many [--scenario thermal|shop|thermal-alike] [--seed N] [--few N] [--many N]
+                   lifelong-benchmark per-task [--method NAME]... [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N]
+                   lifelong-benchmark learner-seeds [--first-seed S] [--count K] [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N]
 
             """.utf8))
         exit(2)
@@ -97,6 +107,16 @@ do {
     scenario = try arguments.scenario.make(seed: arguments.seed, rounds: arguments.rounds)
 } catch {
     fail("scenario: \(error)")
+}
+
+if arguments.command == "learner-seeds" {
+    do {
+        try LearnerSeeds(scenario: scenario, scenarioSeed: arguments.seed,
+            seeds: arguments.firstLearnerSeed..<(arguments.firstLearnerSeed + UInt64(arguments.learnerSeeds))).report()
+    } catch {
+        fail("learner-seeds: \(error)")
+    }
+    exit(0)
 }
 
 if arguments.command == "per-task" {

@@ -28,7 +28,7 @@ struct ScenarioCommand: ParsableCommand {
 
     @Option(help: "Folder to write into (created if missing).")
     var output: String
-    @Option(help: "Generator: thermal or shop.")
+    @Option(help: "Generator: thermal, shop or thermal-alike (thermal with one comfort function for every task).")
     var kind: String = ScenarioKind.thermal.rawValue
     @Option(help: "Seed of the scenario.")
     var seed: UInt64 = ScenarioParameters().seed
@@ -55,7 +55,7 @@ struct ScenarioCommand: ParsableCommand {
         guard let kind = ScenarioKind(rawValue: kind) else {
             throw ValidationError("--kind must be one of \(ScenarioKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if kind != .thermal, climateZones != nil { throw ValidationError("--climate-zones is for --kind thermal") }
+        if kind == .shop, climateZones != nil { throw ValidationError("--climate-zones is for --kind thermal or thermal-alike") }
         if kind != .shop, driftRound != nil { throw ValidationError("--drift-round is for --kind shop") }
     }
 
@@ -75,9 +75,10 @@ struct ScenarioCommand: ParsableCommand {
     /// The scenario of `--kind` with the options given; the rest are the kind's defaults.
     func makeScenario() throws -> any GeneratedScenario {
         switch ScenarioKind(rawValue: kind) ?? .thermal {
-        case .thermal:
+        case .thermal, .thermalAlike:
             var parameters = ScenarioParameters()
             parameters.seed = seed
+            if ScenarioKind(rawValue: kind) == .thermalAlike { parameters.taskSpread = 0 }
             if let climateZones { parameters.climateZones = climateZones }
             if let initialSites { parameters.initialSites = initialSites }
             if let rounds { parameters.rounds = rounds }

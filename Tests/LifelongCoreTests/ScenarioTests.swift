@@ -50,6 +50,30 @@ struct ScenarioTests {
         }
     }
 
+    @Test("thermal-alike: every site and season has one comfort function; the same seed's indoor conditions; taskSpread outside [0, 1] is rejected")
+    func alike() throws {
+        let alike = try #require(try ScenarioKind.thermalAlike.make(seed: 7, rounds: 1) as? ThermalComfortScenario)
+        let thermal = try #require(try ScenarioKind.thermal.make(seed: 7, rounds: 1) as? ThermalComfortScenario)
+        #expect(alike.kind == .thermalAlike && thermal.kind == .thermal)
+        #expect(alike.rounds[1].train.table.columns == thermal.rounds[1].train.table.columns)
+        // One function: the Bayes class of a row does not depend on the task it is asked for.
+        let tasks = alike.sites.flatMap { site in ThermalComfortScenario.seasonNames.map { [site.name, $0] } }
+        var differing = 0
+        var differingInThermal = 0
+        let rows = alike.rounds[0].test
+        for row in 0..<rows.rowCount {
+            let features = rows.table.features(ofRow: row)
+            if Set(tasks.map { alike.bayesClass(features: features, attributes: $0, round: 0) }).count > 1 { differing += 1 }
+            if Set(tasks.map { thermal.bayesClass(features: features, attributes: $0, round: 0) }).count > 1 { differingInThermal += 1 }
+        }
+        #expect(differing == 0)
+        #expect(differingInThermal > rows.rowCount / 4)
+        var parameters = ScenarioParameters()
+        parameters.taskSpread = 1.5
+        let error = #expect(throws: LifelongError.self) { try ThermalComfortScenario(parameters: parameters) }
+        #expect(error?.field == "taskSpread")
+    }
+
     @Test("CSV round trip through CSVReader and attribute splitting")
     func csvRoundTrip() throws {
         let set = Fixtures.scenario.rounds[1].train

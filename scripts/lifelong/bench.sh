@@ -8,7 +8,9 @@
 # XGBoost global models that also see the attribute columns as categorical features are
 # baselines too. Prints a side-by-side table per scenario and seed (kept as
 # $DATA/<scenario>-seed-<n>/report.txt), then new tasks learned from 50 labelled rows against the
-# same tasks from 500 (few-vs-many.txt), and ends with one `SUMMARY key=value ...` line.
+# same tasks from 500 (few-vs-many.txt), then lifelong again with learner seeds 1 and 2 (the run's
+# learner is seed 0; learner-seeds.txt: how much of its accuracy is the learner's own chance), and
+# ends with one `SUMMARY key=value ...` line.
 #
 # Environment: LIFELONG_PYTHON (default .venv/bin/python, needs numpy + xgboost),
 # LIFELONG_BENCH_SCRATCH_PATH (SwiftPM scratch path, default .build-lifelong-bench),
@@ -38,6 +40,7 @@ else
 fi
 REPORTS=()
 FEW_REPORTS=()
+SEEDS_REPORTS=()
 for SCENARIO in $SCENARIOS; do
     for SEED in $SEEDS; do
         DIR="$DATA/$SCENARIO-seed-$SEED"
@@ -54,9 +57,13 @@ for SCENARIO in $SCENARIOS; do
             --xgboost "$DIR/xgboost-attributes.json" --xgboost "$DIR/xgboost-attributes-d6r100.json" | tee "$DIR/report.txt"
         echo "bench-lifelong: $SCENARIO seed $SEED: new tasks from 50 rows vs 500" >&2
         "$BIN" few-vs-many --scenario "$SCENARIO" --seed "$SEED" | tee "$DIR/few-vs-many.txt"
+        echo "bench-lifelong: $SCENARIO seed $SEED: lifelong with learner seeds 1 and 2" >&2
+        "$BIN" learner-seeds --scenario "$SCENARIO" --seed "$SEED" --first-seed 1 --count 2 | tee "$DIR/learner-seeds.txt"
         REPORTS+=("$DIR/report.txt")
         FEW_REPORTS+=("$DIR/few-vs-many.txt")
+        SEEDS_REPORTS+=("$DIR/learner-seeds.txt")
         echo
     done
 done
-"$PYTHON" scripts/lifelong/summarize.py --few-vs-many "${FEW_REPORTS[@]}" -- "${REPORTS[@]}"
+"$PYTHON" scripts/lifelong/summarize.py --few-vs-many "${FEW_REPORTS[@]}" -- --learner-seeds "${SEEDS_REPORTS[@]}" -- \
+    "${REPORTS[@]}"

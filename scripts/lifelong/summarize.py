@@ -1,6 +1,6 @@
 """Summarizes `lifelong-benchmark run` reports of several scenarios and seeds (the SUMMARY line of each).
 
-usage: summarize.py [--few-vs-many FEW_REPORT... --] REPORT...
+usage: summarize.py [--few-vs-many FEW_REPORT... --] [--learner-seeds SEEDS_REPORT... --] REPORT...
 Prints, per scenario and seed, lifelong's average accuracy, the best baseline's, the difference in
 points, GEM BWT and the small new tasks' accuracy; then per scenario the mean and standard
 deviation over its seeds, the same over every report, and one `SUMMARY key=value ...` line: the
@@ -9,7 +9,10 @@ them), their spreads, and per scenario `<scenario>_<key>` (e.g.
 shop_lifelong_minus_best_baseline_points). A report's scenario is its SUMMARY's `scenario` field,
 else the `<scenario>-seed-<n>` folder of its path, else "thermal" (reports older than the field). FEW_REPORTs are `lifelong-benchmark few-vs-many`
 outputs: their few_over_many (new tasks' accuracy from 50 rows over that from 500) joins the
-report of the same scenario and seed.
+report of the same scenario and seed. SEEDS_REPORTs are `lifelong-benchmark learner-seeds` outputs
+(lifelong's average accuracy with other learner seeds); with the report's own (learner seed 0) they
+give lifelong_avg_acc_over_learner_seeds, its spread, and
+lifelong_minus_best_baseline_points_over_learner_seeds (their mean against the same best baseline).
 """
 import re
 import statistics
@@ -17,7 +20,9 @@ import sys
 
 KEYS = ["lifelong_minus_best_baseline_points", "lifelong_avg_acc", "best_baseline_avg_acc", "bwt",
         "small_new_tasks_acc", "bayes_ceiling_avg_acc", "headroom_over_best_baseline_points",
-        "unseen_confidence_best_recall_at_fpr_0_05", "unseen_separability_bound_roc_area", "few_over_many"]
+        "unseen_confidence_best_recall_at_fpr_0_05", "unseen_separability_bound_roc_area", "few_over_many",
+        "lifelong_avg_acc_over_learner_seeds", "lifelong_avg_acc_learner_seed_sd",
+        "lifelong_minus_best_baseline_points_over_learner_seeds"]
 
 
 def summary(path):
@@ -45,19 +50,39 @@ def met(fields):
 
 
 def arguments(argv):
-    """(few-vs-many report paths, experiment report paths)."""
-    if argv[:1] == ["--few-vs-many"]:
+    """({group flag: report paths} for --few-vs-many and --learner-seeds, experiment report paths)."""
+    groups = {}
+    while argv[:1] in (["--few-vs-many"], ["--learner-seeds"]):
         end = argv.index("--") if "--" in argv else len(argv)
-        return argv[1:end], argv[end + 1:]
-    return [], argv
+        groups[argv[0]] = argv[1:end]
+        argv = argv[end + 1:]
+    return groups, argv
+
+
+def add_learner_seeds(fields, seeds_fields):
+    """Joins a learner-seeds report to an experiment report's fields (whose lifelong is learner seed 0)."""
+    accuracies = {0: float(fields["lifelong_avg_acc"])}
+    for entry in seeds_fields["lifelong_avg_acc_by_learner_seed"].split(","):
+        seed, accuracy = entry.split(":")
+        accuracies[int(seed)] = float(accuracy)
+    values = list(accuracies.values())
+    mean = statistics.fmean(values)
+    fields["learner_seeds"] = str(len(values))
+    fields["lifelong_avg_acc_over_learner_seeds"] = f"{mean:.4f}"
+    fields["lifelong_avg_acc_learner_seed_sd"] = f"{statistics.stdev(values) if len(values) > 1 else 0.0:.4f}"
+    fields["lifelong_minus_best_baseline_points_over_learner_seeds"] = \
+        f"{100 * (mean - float(fields['best_baseline_avg_acc'])):.2f}"
 
 
 def main():
-    few_paths, paths = arguments(sys.argv[1:])
-    few = {}
-    for path in few_paths:
+    groups, paths = arguments(sys.argv[1:])
+    few, learner_seeds = {}, {}
+    for path in groups.get("--few-vs-many", []):
         fields = summary(path)
         few[(fields["scenario"], fields["seed"])] = fields["few_over_many"]
+    for path in groups.get("--learner-seeds", []):
+        fields = summary(path)
+        learner_seeds[(fields["scenario"], fields["seed"])] = fields
     rows = []
     for path in paths:
         fields = summary(path)
@@ -66,16 +91,23 @@ def main():
         seed = folder.group(2) if folder else path
         if (scenario, seed) in few:
             fields["few_over_many"] = few[(scenario, seed)]
+        if (scenario, seed) in learner_seeds:
+            add_learner_seeds(fields, learner_seeds[(scenario, seed)])
         rows.append((scenario, seed, fields))
     if not rows:
         raise SystemExit("usage: summarize.py REPORT...")
     scenarios = list(dict.fromkeys(scenario for scenario, _, _ in rows))
-    print("scenario seed   lifelong  best baseline                     points   GEM BWT  small new  bayes   50/500")
+    width = max(8, *(len(scenario) for scenario in scenarios))
+    print(f"{'scenario':<{width}} seed   lifelong  best baseline                     points   GEM BWT  small new  bayes   50/500"
+          "  learner seeds: mean    sd  points")
     for scenario, seed, fields in rows:
-        print(f"{scenario:<8} {seed:<6} {float(fields['lifelong_avg_acc']):8.4f}  {fields['best_baseline']:<24} "
+        print(f"{scenario:<{width}} {seed:<6} {float(fields['lifelong_avg_acc']):8.4f}  {fields['best_baseline']:<24} "
               f"{float(fields['best_baseline_avg_acc']):.4f}  {float(fields['lifelong_minus_best_baseline_points']):+7.2f}"
               f"  {float(fields['bwt']):+8.4f}  {float(fields['small_new_tasks_acc']):.4f}"
-              f"     {float(fields.get('bayes_ceiling_avg_acc', 'nan')):.4f}  {float(fields.get('few_over_many', 'nan')):.3f}")
+              f"     {float(fields.get('bayes_ceiling_avg_acc', 'nan')):.4f}  {float(fields.get('few_over_many', 'nan')):.3f}"
+              f"  {fields.get('learner_seeds', '-'):>2} {float(fields.get('lifelong_avg_acc_over_learner_seeds', 'nan')):.4f}"
+              f"  {float(fields.get('lifelong_avg_acc_learner_seed_sd', 'nan')):.4f}"
+              f"  {float(fields.get('lifelong_minus_best_baseline_points_over_learner_seeds', 'nan')):+6.2f}")
     seeds = len({seed for _, seed, _ in rows})
     out = [f"reports={len(rows)}", f"seeds={seeds}", f"scenarios={','.join(scenarios)}"]
     overall = []

@@ -30,6 +30,10 @@ public enum ScenarioKind: String, Sendable, Hashable, CaseIterable {
     case thermal
     /// `ShopDemandScenario`: shops (format × region), mixed features, interactions and drift.
     case shop
+    /// `ThermalComfortScenario` with `taskSpread` 0: every site and season shares one comfort
+    /// function and tasks differ only in their indoor conditions. Where tasks are alike, one
+    /// model with every row is what per-task learning has to match.
+    case thermalAlike = "thermal-alike"
 
     /// The scenario of this kind with default parameters except the seed, the rounds and the
     /// labelled rows of each new task. Tasks (sites, shops) are drawn before any row, so two
@@ -43,9 +47,10 @@ public enum ScenarioKind: String, Sendable, Hashable, CaseIterable {
     /// - Throws: `LifelongError.invalidParameter` naming the parameter out of range.
     public func make(seed: UInt64, rounds: Int? = nil, newTaskSamples: Int? = nil) throws -> any GeneratedScenario {
         switch self {
-        case .thermal:
+        case .thermal, .thermalAlike:
             var parameters = ScenarioParameters()
             parameters.seed = seed
+            if self == .thermalAlike { parameters.taskSpread = 0 }
             if let rounds { parameters.rounds = rounds }
             if let newTaskSamples { parameters.newSiteSamplesPerTask = newTaskSamples }
             return try ThermalComfortScenario(parameters: parameters)

@@ -33,9 +33,20 @@ public struct ScenarioParameters: Sendable, Hashable {
     public var siteOffsetStddev: Double = 0.6
     /// Neutral-temperature shift between summer (+) and winter (−), in °C.
     public var seasonOffset: Double = 1.2
+    /// Scales every difference between tasks' comfort functions: zone and site offsets, the
+    /// spread of slopes and bands, the season offset and the seasons' clothing references.
+    /// 1: the default scenario; 0: every site and season shares one function, and tasks differ
+    /// only in their indoor conditions (`ScenarioKind.thermalAlike`). In [0, 1].
+    public var taskSpread: Double = 1
 
     /// The default scenario.
     public init() {}
+
+    /// `value`, a task's draw of a quantity whose tasks' mean is `centre`, with its departure
+    /// from the mean scaled by `taskSpread` (unchanged at 1).
+    func spread(_ value: Double, around centre: Double) -> Double {
+        taskSpread == 1 ? value : centre + taskSpread * (value - centre)
+    }
 
     /// Checks every parameter's range.
     /// - Throws: `LifelongError.invalidParameter` naming the parameter.
@@ -57,5 +68,6 @@ public struct ScenarioParameters: Sendable, Hashable {
         try check(zoneOffsetSpread >= 0 && zoneOffsetSpread.isFinite, "zoneOffsetSpread", "finite and >= 0")
         try check(siteOffsetStddev >= 0 && siteOffsetStddev.isFinite, "siteOffsetStddev", "finite and >= 0")
         try check(seasonOffset.isFinite, "seasonOffset", "finite")
+        try check((0...1).contains(taskSpread), "taskSpread", "in [0, 1]")
     }
 }

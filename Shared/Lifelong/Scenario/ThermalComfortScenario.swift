@@ -75,10 +75,12 @@ public struct ThermalComfortScenario: Sendable {
         func makeSite(round: Int) -> Site {
             let index = sites.count
             let zone = index % zones
+            let neutralOffset = zoneOffset(zone) + random.normal(mean: 0, stddev: parameters.siteOffsetStddev)
+            let slope = 0.45 + 0.15 * random.unit(), band = 0.6 + 0.4 * random.unit()
             return Site(
                 name: "site-" + (index < 10 ? "0" : "") + String(index), zone: zone, round: round,
-                neutralOffset: zoneOffset(zone) + random.normal(mean: 0, stddev: parameters.siteOffsetStddev),
-                slope: 0.45 + 0.15 * random.unit(), band: 0.6 + 0.4 * random.unit())
+                neutralOffset: parameters.spread(neutralOffset, around: 0), slope: parameters.spread(slope, around: 0.525),
+                band: parameters.spread(band, around: 0.8))
         }
         for _ in 0..<parameters.initialSites { sites.append(makeSite(round: 0)) }
         for round in 1...max(parameters.rounds, 1) where round <= parameters.rounds {
@@ -178,8 +180,9 @@ public struct ThermalComfortScenario: Sendable {
             (conditions[0], conditions[1], conditions[2], conditions[3], conditions[4], conditions[5])
         let summer = season == 0
         let operative = (air + radiant) / 2
-        let neutral = 24 + site.neutralOffset + (summer ? parameters.seasonOffset : -parameters.seasonOffset)
-        let clothingReference = summer ? 0.55 : 0.95
+        let seasonOffset = parameters.spread(parameters.seasonOffset, around: 0)
+        let neutral = 24 + site.neutralOffset + (summer ? seasonOffset : -seasonOffset)
+        let clothingReference = parameters.spread(summer ? 0.55 : 0.95, around: 0.75)
         var score = site.slope * (operative - neutral)
         score += 2.2 * (clothing - clothingReference) + 1.5 * (metabolic - 1.2)
         if operative > 24 {
