@@ -74,11 +74,12 @@ struct ScenarioCommand: ParsableCommand {
 
     /// The scenario of `--kind` with the options given; the rest are the kind's defaults.
     func makeScenario() throws -> any GeneratedScenario {
-        switch ScenarioKind(rawValue: kind) ?? .thermal {
+        let scenarioKind = ScenarioKind(rawValue: kind) ?? .thermal
+        switch scenarioKind {
         case .thermal, .thermalAlike:
             var parameters = ScenarioParameters()
             parameters.seed = seed
-            if ScenarioKind(rawValue: kind) == .thermalAlike { parameters.taskSpread = 0 }
+            if scenarioKind == .thermalAlike { parameters.taskSpread = 0 }
             if let climateZones { parameters.climateZones = climateZones }
             if let initialSites { parameters.initialSites = initialSites }
             if let rounds { parameters.rounds = rounds }
