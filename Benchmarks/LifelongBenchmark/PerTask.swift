@@ -16,7 +16,10 @@ struct PerTask {
             rounds: scenario.rounds.dropFirst().map { LifelongExperiment.Round(train: $0.train, test: $0.test) })
         let smallNewTasks = Set(scenario.rounds.dropFirst().flatMap(\.newTasks))
         for update in result.updates where !update.correctionRounds.isEmpty {
-            let rounds = update.correctionRounds.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            let rounds = update.correctionRounds.sorted { $0.key < $1.key }.map { task, rounds in
+                let scale = update.correctionScales[task] ?? 1
+                return "\(task)=\(rounds)" + (rounds > 0 && scale < 1 ? "×\(Double((scale * 100).rounded()) / 100)" : "")
+            }
             let outdated = update.outdatedRowsDescriptions
             print(
                 "update \(update.round): correction rounds " + rounds.joined(separator: " ")

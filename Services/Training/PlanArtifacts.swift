@@ -5,8 +5,8 @@ import LifelongProto
 
 /// What the planning unit left for one task's unit: the job's schema, the task's samples as
 /// read when the round was planned, the prior, the task's start (the attribute values the
-/// prior is specialized to and the out-of-fold raw scores of the task's rows under it) and the
-/// attribute categories of every task.
+/// prior is specialized to, the out-of-fold raw scores of the task's rows under it and the
+/// factor on its correction) and the attribute categories of every task.
 struct PlanArtifacts: Sendable {
     var schema: JobSchema
     /// A clustering run's plan (tasks and allocator); nil for attribute tasks.
@@ -45,7 +45,8 @@ struct PlanArtifacts: Sendable {
         var start: RoundTraining.Start?
         if let margins = try await store.artifact("margins:\(task)", run: run).map(MarginCodec.decode) {
             let attributes = try await store.artifact("start:\(task)", run: run).map(StartAttributes.decode)
-            start = RoundTraining.Start(attributes: attributes ?? rows.attributes, margins: margins)
+            let scale = try await store.artifact("scale:\(task)", run: run).flatMap { Float(String(decoding: $0, as: UTF8.self)) }
+            start = RoundTraining.Start(attributes: attributes ?? rows.attributes, margins: margins, correctionScale: scale ?? 1)
         }
         return PlanArtifacts(
             schema: schema, plan: plan, samples: samples, rows: rows, prior: prior, start: start,

@@ -93,6 +93,7 @@ enum PlanUnit {
             for (name, start) in trained.starts {
                 artifacts.append(("margins:\(name)", MarginCodec.encode(start.margins)))
                 artifacts.append(("start:\(name)", StartAttributes.encode(start.attributes)))
+                artifacts.append(("scale:\(name)", Array(String(start.correctionScale).utf8)))
             }
             for name in trained.retired {
                 await context.emit(.started, task: name, "its samples through sequence \(since) are retired: its new samples show a changed function")

@@ -74,6 +74,20 @@ struct BoostingCompositionTests {
         #expect(throws: LearningError.self) { try prior.appending(prior) }
     }
 
+    @Test("a scaled model's raw scores are the model's times the factor; 0 gives zeros, 1 the model")
+    func scaling() throws {
+        let table = try TestData.classificationTable(rows: 200, features: 4, classes: 3, seed: 13)
+        let model = try GradientBoostedTrees.train(on: table, parameters: Self.parameters)
+        for factor: Float in [0, 0.25, 1] {
+            let scaled = model.scaled(by: factor)
+            #expect(scaled.trees.count == model.trees.count)
+            for row in 0..<20 {
+                let expected = try model.rawScores(table.features(ofRow: row)).map { $0 * factor }
+                #expect(Self.maxDifference(try scaled.rawScores(table.features(ofRow: row)), expected) < 1e-5)
+            }
+        }
+    }
+
     @Test("a model specialized to a fixed category answers every row as the full model with that category")
     func specialization() throws {
         var generator = SeededGenerator(seed: 5)

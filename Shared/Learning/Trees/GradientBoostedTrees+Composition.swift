@@ -17,6 +17,19 @@ extension GradientBoostedTrees {
             parameters: correction.parameters, roundsKept: roundsKept + correction.roundsKept, validationLosses: [])
     }
 
+    /// The model with every raw score multiplied by `factor` (base scores and leaf values):
+    /// a correction shrunk toward the model it corrects before ``appending(_:)``.
+    public func scaled(by factor: Float) -> GradientBoostedTrees {
+        let trees = trees.map { tree in
+            var tree = tree
+            for node in tree.values.indices where tree.splitFeatures[node] < 0 { tree.values[node] *= factor }
+            return tree
+        }
+        return GradientBoostedTrees(
+            validated: encoding, objective: objective, baseScores: baseScores.map { $0 * factor }, trees: trees,
+            parameters: parameters, roundsKept: roundsKept, validationLosses: [])
+    }
+
     /// The model with some features fixed to values, over the remaining features: every split
     /// on a fixed feature is replaced by the branch the value takes. For every row, its raw
     /// scores equal this model's on the row extended with the fixed values.

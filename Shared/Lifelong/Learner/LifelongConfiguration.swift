@@ -79,6 +79,10 @@ public struct UpdateReport: Sendable, Hashable {
     /// Per created or retrained task, the boosting rounds its own rows added to its prior
     /// (0: the prior alone served it best in inner validation, or it has too few rows).
     public var correctionRounds: [String: Int]
+    /// Per created or retrained task, the factor on its correction's scores: the round's
+    /// credibility of corrections (``TaskPriorTrainer``), 1 when trusted as trained, 0 when
+    /// the prior served alone.
+    public var correctionScales: [String: Float] = [:]
     /// Rows of this update, per task.
     public var rowsPerTask: [String: Int]
     /// Per known task whose function drifted, its earlier rows retired in this update (the

@@ -149,6 +149,7 @@ public struct LifelongLearner: Sendable {
         let categories = RoundTraining.categories(
             attributeNames: attributeNames, taskAttributes: taskData.keys.sorted().map { taskData[$0]!.attributes })
         var correctionRounds: [String: Int] = [:]
+        var correctionScales: [String: Float] = [:]
         var (labelled, firstRow) = try pooledRows()
         var prior = try labelled.flatMap { try training.prior(rows: $0, categories: categories) }
 
@@ -198,6 +199,7 @@ public struct LifelongLearner: Sendable {
             storedModels[stored.digest] = stored
             taskData[name]!.digest = stored.digest
             correctionRounds[name] = rounds
+            correctionScales[name] = starts[name]?.correctionScale ?? 1
         }
         let margins = prior?.margins
         let miner = TaskRelationMiner()
@@ -222,7 +224,8 @@ public struct LifelongLearner: Sendable {
         storedModels = storedModels.filter { referenced.contains($0.key) }
         return UpdateReport(
             round: round, created: created, retrained: retrained, untouched: untouched,
-            correctionRounds: correctionRounds, rowsPerTask: rowsPerTask, outdatedRows: outdatedRows,
+            correctionRounds: correctionRounds, correctionScales: correctionScales, rowsPerTask: rowsPerTask,
+            outdatedRows: outdatedRows,
             borrowedAttributes: starts.filter { $0.value.attributes != taskData[$0.key]?.attributes }.mapValues(\.attributes))
     }
 

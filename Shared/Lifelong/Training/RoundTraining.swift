@@ -50,11 +50,15 @@ public struct RoundTraining: Sendable {
         public var attributes: [String]
         /// The raw scores of the task's rows, each from a prior that did not see the row.
         public var margins: [[Float]]
+        /// The factor on the task's correction (1: as trained; 0: the start alone), set by
+        /// ``RoundTraining/starts(of:training:prior:categories:)`` from the round's credibility.
+        public var correctionScale: Float
 
         /// Creates a start.
-        public init(attributes: [String], margins: [[Float]]) {
+        public init(attributes: [String], margins: [[Float]], correctionScale: Float = 1) {
             self.attributes = attributes
             self.margins = margins
+            self.correctionScale = correctionScale
         }
     }
 
@@ -196,7 +200,9 @@ public struct RoundTraining: Sendable {
 
     /// The start of each task in `training`: every task may start from any task with more
     /// rows (a better-known neighbour) or from its own specialization
-    /// (``start(rows:attributes:neighbours:prior:categories:)``).
+    /// (``start(rows:attributes:neighbours:prior:categories:)``), with the factor on its
+    /// correction from the credibility the round's corrections earn together on rows they did
+    /// not see (``TaskPriorTrainer/credibility(of:candidates:)``).
     /// - Parameters:
     ///   - tasks: Every task of the prior's rows, in the order of their rows.
     ///   - training: The names of the tasks to find starts for.
@@ -207,21 +213,43 @@ public struct RoundTraining: Sendable {
         of tasks: [TaskSpan], training: Set<String>, prior: Prior, categories: [CategoricalEncoding]
     ) throws -> [String: Start] {
         var starts: [String: Start] = [:]
+        var rowsOfTask: [String: Range<Int>] = [:]
         var offset = 0
         for task in tasks {
             if training.contains(task.name) {
+                let rows = offset..<(offset + task.rowCount)
                 let neighbours = tasks.filter { $0.name != task.name && $0.rowCount > task.rowCount }.map(\.attributes)
                 starts[task.name] = try start(
-                    rows: offset..<(offset + task.rowCount), attributes: task.attributes, neighbours: neighbours, prior: prior,
-                    categories: categories)
+                    rows: rows, attributes: task.attributes, neighbours: neighbours, prior: prior, categories: categories)
+                rowsOfTask[task.name] = rows
             }
             offset += task.rowCount
+        }
+        // How far the round's corrections are trusted: one credibility constant, chosen by
+        // nested validation on every trained task's rows together.
+        let trainer = priorTrainer
+        var heldOut: [(labels: [Int], margins: [[Float]], correction: TaskPriorTrainer.HeldOutCorrection)] = []
+        for (name, rows) in rowsOfTask.sorted(by: { $0.key < $1.key }) {
+            let table = prior.table.selecting(rows: Array(rows))
+            let margins = starts[name]!.margins
+            guard margins.allSatisfy({ !$0.isEmpty }),
+                let correction = try trainer.heldOutCorrection(rows: table, margins: margins, seed: taskSeed(name))
+            else { continue }
+            heldOut.append((rows.map { Int(prior.table.labels[$0]) }, margins, correction))
+        }
+        let credibility = TaskPriorTrainer.credibility(of: heldOut)
+        for (name, rows) in rowsOfTask {
+            starts[name]!.correctionScale = TaskPriorTrainer.correctionScale(rows: rows.count, credibility: credibility)
         }
         return starts
     }
 
+    /// The seed of a task's correction (and its validation).
+    private func taskSeed(_ task: String) -> UInt64 { configuration.seed ^ LifelongLearner.hash(task) }
+
     /// One task's model: the prior specialized to the start's attribute values, plus the
-    /// correction rounds the task's rows earn by inner validation from the start's scores.
+    /// correction rounds the task's rows earn by inner validation from the start's scores,
+    /// scaled by the start's ``Start/correctionScale``.
     /// - Parameters:
     ///   - task: The task's name (it seeds the correction).
     ///   - start: From ``start(rows:attributes:neighbours:prior:categories:)``; nil for the
@@ -240,7 +268,7 @@ public struct RoundTraining: Sendable {
             prior, to: start?.attributes ?? attributes, attributeNames: rows.attributeNames, encoding: rows.table.encoding,
             categories: categories)
         let (model, rounds) = try priorTrainer.taskModel(
-            prior: taskPrior, rows: rows.table, margins: start?.margins, seed: configuration.seed ^ LifelongLearner.hash(task))
+            prior: taskPrior, rows: rows.table, margins: start?.margins, scale: start?.correctionScale ?? 1, seed: taskSeed(task))
         return (try StoredModel(.gradientBoostedTrees(model)), rounds)
     }
 

@@ -8,8 +8,10 @@ import LifelongLearning
 /// from the prior's raw scores. How many correction rounds (0 allowed: the prior alone) is
 /// chosen per task by k-fold validation on its training rows; nothing is fitted on test data.
 ///
-/// Where tasks are alike the prior already is the best single model and the correction stays
-/// small; where a task differs, its rows earn it rounds of its own. A task of a few rows is
+/// How far a round trusts its corrections is one choice for every task trained in it
+/// (``credibility(of:candidates:)``, by nested validation): where tasks are alike the prior
+/// already is the best single model and the corrections are dropped; where a task differs,
+/// its rows earn it rounds of its own. A task of a few rows is
 /// served by the prior specialized to it, which knows the task through its attributes and
 /// every other task through the shared trees.
 struct TaskPriorTrainer: Sendable {
@@ -170,23 +172,109 @@ struct TaskPriorTrainer: Sendable {
     /// A task's model: its prior plus the correction rounds its rows earn, and that number.
     /// - Parameter margins: The prior's raw scores for each row, out of fold when available
     ///   (see ``CrossFittedPriors``); the task's prior's own scores otherwise.
+    /// - Parameter scale: The factor on the correction's scores (see ``credibility(of:)``).
     func taskModel(
-        prior: GradientBoostedTrees, rows: Table, margins outOfFold: [[Float]]? = nil, seed: UInt64
+        prior: GradientBoostedTrees, rows: Table, margins outOfFold: [[Float]]? = nil, scale: Float = 1, seed: UInt64
     ) throws -> (model: GradientBoostedTrees, rounds: Int) {
-        guard rows.rowCount >= max(minCorrectionRows, folds), rows.classCounts().filter({ $0 > 0 }).count >= 2 else {
-            return (prior, 0)
+        guard scale > 0, let margins = try correctionMargins(prior: prior, rows: rows, outOfFold: outOfFold),
+            let correction = try correction(rows: rows, margins: margins, seed: seed)
+        else { return (prior, 0) }
+        let shrunk = scale < 1 ? correction.model.scaled(by: scale) : correction.model
+        return (try LifelongError.wrapping("joining prior and correction") { try prior.appending(shrunk) }, correction.rounds)
+    }
+
+    /// Whether rows are enough for a correction: `minCorrectionRows` (and one per fold), two classes.
+    private func canCorrect(_ rows: Table) -> Bool {
+        rows.rowCount >= max(minCorrectionRows, folds) && rows.classCounts().filter({ $0 > 0 }).count >= 2
+    }
+
+    /// Each row's raw-score change from a correction that did not see it, and how many rows
+    /// that correction was trained on (``heldOutCorrection(rows:margins:seed:)``).
+    struct HeldOutCorrection: Sendable {
+        var changes: [[Float]]
+        var trainedRows: [Int]
+    }
+
+    /// The credibility constants tried (rows; infinity: no correction at all).
+    static let credibilityCandidates: [Double] = [0, 5, 10, 20, 40, 80, 160, 320, 640, .infinity]
+
+    /// The factor on a correction trained on `rows` rows under credibility constant `k`:
+    /// rows / (rows + k) (Bühlmann's credibility weight: the more rows, the more the task's own
+    /// evidence counts against the prior's).
+    static func correctionScale(rows: Int, credibility k: Double) -> Float {
+        k.isInfinite ? 0 : Float(Double(rows) / (Double(rows) + k))
+    }
+
+    /// The credibility constant of a round's corrections: the candidate under which the
+    /// tasks' held-out corrections, each scaled by ``correctionScale(rows:credibility:)``, give
+    /// the lowest log loss on rows they did not see — each task's mean loss counted once, as
+    /// each task's test rows count alike. One constant for the round, chosen on every trained
+    /// task's rows together: a 30-row task cannot tell by itself whether its correction
+    /// learned its own function or its noise, the round's tasks together can. Ties go to the
+    /// smaller constant (0: corrections as trained).
+    static func credibility(
+        of tasks: [(labels: [Int], margins: [[Float]], correction: HeldOutCorrection)],
+        candidates: [Double] = credibilityCandidates
+    ) -> Double {
+        var best = 0.0
+        var bestLoss = Double.infinity
+        for k in candidates {
+            var total = 0.0
+            for task in tasks {
+                let scaled = task.margins.indices.map { row in
+                    let factor = correctionScale(rows: task.correction.trainedRows[row], credibility: k)
+                    return zip(task.margins[row], task.correction.changes[row]).map { $0 + factor * $1 }
+                }
+                total += meanLogLoss(margins: scaled, labels: task.labels)
+            }
+            if total < bestLoss - 1e-12 { (best, bestLoss) = (k, total) }
         }
-        let margins = try outOfFold.flatMap { $0.allSatisfy { !$0.isEmpty } ? $0 : nil }
+        return best
+    }
+
+    /// The start's scores a correction continues from (out of fold when given); nil when the
+    /// rows are too few for a correction or hold one class.
+    private func correctionMargins(prior: GradientBoostedTrees, rows: Table, outOfFold: [[Float]]?) throws -> [[Float]]? {
+        guard canCorrect(rows) else { return nil }
+        return try outOfFold.flatMap { $0.allSatisfy { !$0.isEmpty } ? $0 : nil }
             ?? (0..<rows.rowCount).map { try prior.rawScores(rows.features(ofRow: $0)) }
+    }
+
+    /// The correction of rows from their start's scores, with the rounds inner validation
+    /// picks; nil when it picks none.
+    private func correction(rows: Table, margins: [[Float]], seed: UInt64) throws -> (model: GradientBoostedTrees, rounds: Int)? {
         let rounds = try correctionRounds(rows: rows, margins: margins, seed: seed)
-        guard rounds > 0 else { return (prior, 0) }
+        guard rounds > 0 else { return nil }
         var parameters = parameters
         parameters.rounds = rounds
         parameters.seed = seed
-        let correction = try LifelongError.wrapping("training a task correction") {
+        let model = try LifelongError.wrapping("training a task correction") {
             try GradientBoostedTrees.train(on: rows, parameters: parameters, start: BoostingStart(baseMargin: margins.flatMap { $0 }))
         }
-        return (try LifelongError.wrapping("joining prior and correction") { try prior.appending(correction) }, rounds)
+        return (model, rounds)
+    }
+
+    /// What a task's correction does to rows it did not see (nested validation): `folds`
+    /// corrections, each built as ``taskModel(prior:rows:margins:scale:seed:)`` builds one —
+    /// rounds chosen by inner validation — on the other folds, and each row's raw-score change
+    /// from the one that left it out. Rows of a fold whose correction would be too small or
+    /// picks no rounds change by nothing.
+    /// - Returns: Per row the change, and the rows each row's correction was trained on; nil
+    ///   when the task gets no correction at all.
+    func heldOutCorrection(rows: Table, margins: [[Float]], seed: UInt64) throws -> HeldOutCorrection? {
+        guard canCorrect(rows) else { return nil }
+        let width = margins.first?.count ?? 0
+        var result = HeldOutCorrection(
+            changes: [[Float]](repeating: [Float](repeating: 0, count: width), count: rows.rowCount),
+            trainedRows: [Int](repeating: 0, count: rows.rowCount))
+        for fold in Folds(rowCount: rows.rowCount, count: folds, seed: seed ^ 0x0E57_ED00) {
+            let train = rows.selecting(rows: fold.kept)
+            for row in fold.held { result.trainedRows[row] = fold.kept.count }
+            guard canCorrect(train), let correction = try correction(rows: train, margins: fold.kept.map { margins[$0] }, seed: seed)
+            else { continue }
+            for row in fold.held { result.changes[row] = try correction.model.rawScores(rows.features(ofRow: row)) }
+        }
+        return result
     }
 
     /// The correction rounds with the lowest mean validation loss over the folds (0: the
