@@ -9,6 +9,10 @@ let strictSwift: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// The learning modules are optimized in debug builds too: training trees without
+/// optimization is tens of times slower, and every test that learns pays for it.
+let optimizedInDebug: [SwiftSetting] = strictSwift + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "Lifelong",
     platforms: [.macOS(.v15)],
@@ -164,12 +168,12 @@ let package = Package(
         /// Tabular data, gradient-boosted trees, linear models and metrics in pure Swift.
         .target(
             name: "LifelongLearning", dependencies: ["LifelongProto"], path: "Shared/Learning",
-            swiftSettings: strictSwift),
+            swiftSettings: optimizedInDebug),
         /// Tasks, relations, transfer, allocation, unseen-task detection, incremental update,
         /// lifelong metrics, and the thermal-comfort scenario generator, in pure Swift.
         .target(
             name: "LifelongCore", dependencies: ["ContentDigest", "LifelongLearning", "LifelongProto"], path: "Shared/Lifelong",
-            swiftSettings: strictSwift),
+            swiftSettings: optimizedInDebug),
         /// CSV files of samples for a job's schema, schema inference and the sample key rule,
         /// shared by the `lifelong` CLI and the gateway's labelling oracle.
         .target(
