@@ -50,11 +50,13 @@ struct ScenarioTests {
         }
     }
 
-    @Test("thermal-alike: every site and season has one comfort function; the same seed's indoor conditions; taskSpread outside [0, 1] is rejected")
+    @Test("thermal-alike: every site and season has one comfort function; the same seed's indoor conditions; taskSpread outside [0, 1] is rejected; its tasks do not differ")
     func alike() throws {
         let alike = try #require(try ScenarioKind.thermalAlike.make(seed: 7, rounds: 1) as? ThermalComfortScenario)
         let thermal = try #require(try ScenarioKind.thermal.make(seed: 7, rounds: 1) as? ThermalComfortScenario)
         #expect(alike.kind == .thermalAlike && thermal.kind == .thermal)
+        // The benchmark's target: match one model where tasks are alike, beat it where they differ.
+        #expect(!ScenarioKind.thermalAlike.tasksDiffer && ScenarioKind.thermal.tasksDiffer && ScenarioKind.shop.tasksDiffer)
         #expect(alike.rounds[1].train.table.columns == thermal.rounds[1].train.table.columns)
         // One function: the Bayes class of a row does not depend on the task it is asked for.
         let tasks = alike.sites.flatMap { site in ThermalComfortScenario.seasonNames.map { [site.name, $0] } }

@@ -35,6 +35,11 @@ public enum ScenarioKind: String, Sendable, Hashable, CaseIterable {
     /// model with every row is what per-task learning has to match.
     case thermalAlike = "thermal-alike"
 
+    /// Whether the kind's tasks have functions of their own. Where they do, lifelong learning
+    /// has to beat one model with every row (the bar: by a point); where they do not,
+    /// to match it.
+    public var tasksDiffer: Bool { self != .thermalAlike }
+
     /// The scenario of this kind with default parameters except the seed, the rounds and the
     /// labelled rows of each new task. Tasks (sites, shops) are drawn before any row, so two
     /// scenarios of one seed that differ only in `newTaskSamples` have the same tasks and the
