@@ -172,7 +172,7 @@ struct TaskPriorTrainer: Sendable {
     /// A task's model: its prior plus the correction rounds its rows earn, and that number.
     /// - Parameter margins: The prior's raw scores for each row, out of fold when available
     ///   (see ``CrossFittedPriors``); the task's prior's own scores otherwise.
-    /// - Parameter scale: The factor on the correction's scores (see ``credibility(of:)``).
+    /// - Parameter scale: The factor on the correction's scores (see ``credibility(of:candidates:)``).
     func taskModel(
         prior: GradientBoostedTrees, rows: Table, margins outOfFold: [[Float]]? = nil, scale: Float = 1, seed: UInt64
     ) throws -> (model: GradientBoostedTrees, rounds: Int) {
@@ -260,7 +260,7 @@ struct TaskPriorTrainer: Sendable {
     /// from the one that left it out. Rows of a fold whose correction would be too small or
     /// picks no rounds change by nothing.
     /// - Returns: Per row the change, and the rows each row's correction was trained on; nil
-    ///   when the task gets no correction at all.
+    ///   when the task's rows are too few for a correction or hold one class.
     func heldOutCorrection(rows: Table, margins: [[Float]], seed: UInt64) throws -> HeldOutCorrection? {
         guard canCorrect(rows) else { return nil }
         let width = margins.first?.count ?? 0
