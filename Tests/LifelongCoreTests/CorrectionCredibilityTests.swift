@@ -7,14 +7,10 @@ struct CorrectionCredibilityTests {
     /// A task of `count` rows whose start scores every row 0 (binary logits), whose held-out
     /// correction adds `change` to every row, trained on `trainedRows` rows, and whose labels
     /// are 1 for the first `positives` rows.
-    static func task(count: Int, positives: Int, change: Float, trainedRows: Int)
-        -> (labels: [Int], margins: [[Float]], correction: TaskPriorTrainer.HeldOutCorrection)
-    {
-        (
-            (0..<count).map { $0 < positives ? 1 : 0 }, [[Float]](repeating: [0], count: count),
-            TaskPriorTrainer.HeldOutCorrection(
-                changes: [[Float]](repeating: [change], count: count), trainedRows: [Int](repeating: trainedRows, count: count))
-        )
+    static func task(count: Int, positives: Int, change: Float, trainedRows: Int) -> TaskPriorTrainer.HeldOutCorrection {
+        TaskPriorTrainer.HeldOutCorrection(
+            labels: (0..<count).map { $0 < positives ? 1 : 0 }, margins: [[Float]](repeating: [0], count: count),
+            changes: [[Float]](repeating: [change], count: count), trainedRows: [Int](repeating: trainedRows, count: count))
     }
 
     @Test("the weight rows / (rows + k): 1 at k = 0, 0 at k = infinity, a half where k equals the rows")

@@ -228,14 +228,14 @@ public struct RoundTraining: Sendable {
         // How far the round's corrections are trusted: one credibility constant, chosen by
         // nested validation on every trained task's rows together.
         let trainer = priorTrainer
-        var heldOut: [(labels: [Int], margins: [[Float]], correction: TaskPriorTrainer.HeldOutCorrection)] = []
+        var heldOut: [TaskPriorTrainer.HeldOutCorrection] = []
         for (name, rows) in rowsOfTask.sorted(by: { $0.key < $1.key }) {
-            let table = prior.table.selecting(rows: Array(rows))
             let margins = starts[name]!.margins
             guard margins.allSatisfy({ !$0.isEmpty }),
-                let correction = try trainer.heldOutCorrection(rows: table, margins: margins, seed: taskSeed(name))
+                let correction = try trainer.heldOutCorrection(
+                    rows: prior.table.selecting(rows: Array(rows)), margins: margins, seed: taskSeed(name))
             else { continue }
-            heldOut.append((rows.map { Int(prior.table.labels[$0]) }, margins, correction))
+            heldOut.append(correction)
         }
         let credibility = TaskPriorTrainer.credibility(of: heldOut)
         for (name, rows) in rowsOfTask {

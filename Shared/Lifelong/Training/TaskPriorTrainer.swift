@@ -188,9 +188,12 @@ struct TaskPriorTrainer: Sendable {
         rows.rowCount >= max(minCorrectionRows, folds) && rows.classCounts().filter({ $0 > 0 }).count >= 2
     }
 
-    /// Each row's raw-score change from a correction that did not see it, and how many rows
-    /// that correction was trained on (``heldOutCorrection(rows:margins:seed:)``).
+    /// A task's rows as a held-out correction sees them (``heldOutCorrection(rows:margins:seed:)``):
+    /// each row's label, its start's raw scores, the raw-score change from a correction that did
+    /// not see it, and how many rows that correction was trained on.
     struct HeldOutCorrection: Sendable {
+        var labels: [Int]
+        var margins: [[Float]]
         var changes: [[Float]]
         var trainedRows: [Int]
     }
@@ -213,8 +216,7 @@ struct TaskPriorTrainer: Sendable {
     /// learned its own function or its noise, the round's tasks together can. Ties go to the
     /// smaller constant (0: corrections as trained).
     static func credibility(
-        of tasks: [(labels: [Int], margins: [[Float]], correction: HeldOutCorrection)],
-        candidates: [Double] = credibilityCandidates
+        of tasks: [HeldOutCorrection], candidates: [Double] = credibilityCandidates
     ) -> Double {
         var best = 0.0
         var bestLoss = Double.infinity
@@ -222,8 +224,8 @@ struct TaskPriorTrainer: Sendable {
             var total = 0.0
             for task in tasks {
                 let scaled = task.margins.indices.map { row in
-                    let factor = correctionScale(rows: task.correction.trainedRows[row], credibility: k)
-                    return zip(task.margins[row], task.correction.changes[row]).map { $0 + factor * $1 }
+                    let factor = correctionScale(rows: task.trainedRows[row], credibility: k)
+                    return zip(task.margins[row], task.changes[row]).map { $0 + factor * $1 }
                 }
                 total += meanLogLoss(margins: scaled, labels: task.labels)
             }
@@ -265,6 +267,7 @@ struct TaskPriorTrainer: Sendable {
         guard canCorrect(rows) else { return nil }
         let width = margins.first?.count ?? 0
         var result = HeldOutCorrection(
+            labels: rows.classLabels, margins: margins,
             changes: [[Float]](repeating: [Float](repeating: 0, count: width), count: rows.rowCount),
             trainedRows: [Int](repeating: 0, count: rows.rowCount))
         for fold in Folds(rowCount: rows.rowCount, count: folds, seed: seed ^ 0x0E57_ED00) {
