@@ -144,7 +144,7 @@ struct ModelFormatTests {
         switch corruption {
         case "child": gbdt.trees[0].leftChildren[0] = 9999
         case "feature": gbdt.trees[1].splitFeatures[0] = 42
-        case "version": message.formatVersion = 2
+        case "version": message.formatVersion = TrainedModel.formatVersion + 1
         case "noVersion": message.formatVersion = 0
         case "kind": message.kind = .ridgeRegression
         case "baseScores": gbdt.baseScores = [0]

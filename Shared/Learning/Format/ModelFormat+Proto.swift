@@ -38,36 +38,21 @@ extension TrainedModel {
 
     private func message() throws -> Lifelong_V1_TrainedModel {
         var message = Lifelong_V1_TrainedModel()
-        message.formatVersion = Self.formatVersion
+        message.formatVersion = Self.plainFormatVersion
         message.encoding = encoding.proto
         switch self {
         case .gradientBoostedTrees(let model):
             message.kind = .gbdt
             message.gbdt = model.proto
+            // A reader older than the linear base would skip it and answer wrongly: such
+            // models carry the version that introduced it, which older readers refuse.
+            if model.hasLinearBase { message.formatVersion = Self.linearBaseFormatVersion }
         case .logisticRegression(let model):
             message.kind = .logisticRegression
-            var linear = Lifelong_V1_LinearModel()
-            linear.objective = model.objective.proto
-            linear.outputCount = UInt32(model.objective.scoreCount)
-            linear.inputWidth = UInt32(model.means.count)
-            linear.means = model.means
-            linear.scales = model.scales
-            linear.weights = model.weights
-            linear.intercepts = model.intercepts
-            linear.l2Lambda = model.l2Lambda
-            message.linear = linear
+            message.linear = model.scorer.proto(objective: model.objective, l2Lambda: model.l2Lambda)
         case .ridgeRegression(let model):
             message.kind = .ridgeRegression
-            var linear = Lifelong_V1_LinearModel()
-            linear.objective = .squaredError
-            linear.outputCount = 1
-            linear.inputWidth = UInt32(model.means.count)
-            linear.means = model.means
-            linear.scales = model.scales
-            linear.weights = model.weights
-            linear.intercepts = [model.intercept]
-            linear.l2Lambda = model.l2Lambda
-            message.linear = linear
+            message.linear = model.scorer.proto(objective: .squaredError, l2Lambda: model.l2Lambda)
         case .compiledTrees:
             throw LearningError(
                 .invalidValue, "a compiled model keeps no trees and cannot be encoded; encode the model it was compiled from")
@@ -238,7 +223,9 @@ extension GradientBoostedTrees {
         record.columnSubsample = parameters.columnSubsample
         record.maxBins = UInt32(parameters.maxBins)
         record.seed = parameters.seed
+        record.linearBase = parameters.linearBase
         message.training = record
+        if let linearBase { message.linearBase = linearBase.proto(objective: objective, l2Lambda: 0) }
         return message
     }
 
@@ -263,6 +250,7 @@ extension GradientBoostedTrees {
             parameters.columnSubsample = record.columnSubsample
             parameters.maxBins = Int(record.maxBins)
             parameters.seed = record.seed
+            parameters.linearBase = record.linearBase
             roundsKept = Int(record.roundsKept)
         }
         let trees = try message.trees.enumerated().map { index, entry -> RegressionTree in
@@ -278,8 +266,36 @@ extension GradientBoostedTrees {
                 leftChildren: entry.leftChildren, rightChildren: entry.rightChildren, defaultLeft: entry.defaultLeft,
                 categorySplits: splits)
         }
+        let linearBase = try message.linearBase.map { linear -> LinearScorer in
+            guard linear.objective == message.objective, linear.outputCount == message.outputCount else {
+                throw LearningError(.corruptModel, "the linear base's objective and outputs differ from the trees'", field: "linear_base")
+            }
+            guard Int(linear.inputWidth) == linear.means.count else {
+                throw LearningError(
+                    .corruptModel, "input_width \(linear.inputWidth) but \(linear.means.count) means", field: "linear_base")
+            }
+            return try LinearScorer(
+                encoder: LinearInputEncoder(encoding: encoding, means: linear.means, scales: linear.scales),
+                scoreCount: objective.scoreCount, weights: linear.weights, intercepts: linear.intercepts)
+        }
         try self.init(
             encoding: encoding, objective: objective, baseScores: message.baseScores, trees: trees,
-            parameters: parameters, roundsKept: roundsKept)
+            linearBase: linearBase, parameters: parameters, roundsKept: roundsKept)
+    }
+}
+
+extension LinearScorer {
+    /// The coefficients as the model format's linear model.
+    func proto(objective: ModelObjective, l2Lambda: Float) -> Lifelong_V1_LinearModel {
+        var linear = Lifelong_V1_LinearModel()
+        linear.objective = objective.proto
+        linear.outputCount = UInt32(scoreCount)
+        linear.inputWidth = UInt32(encoder.width)
+        linear.means = encoder.means
+        linear.scales = encoder.scales
+        linear.weights = weights
+        linear.intercepts = intercepts
+        linear.l2Lambda = l2Lambda
+        return linear
     }
 }

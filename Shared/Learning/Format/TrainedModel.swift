@@ -14,8 +14,14 @@ public enum TrainedModel: Sendable {
     /// only serve.
     case compiledTrees(CompiledTreeEnsemble)
 
-    /// The format version this library writes, and the newest it reads.
-    public static let formatVersion: UInt32 = 1
+    /// The newest format version this library reads.
+    public static let formatVersion: UInt32 = linearBaseFormatVersion
+    /// The version written for every model but trees on a linear base (readable by every
+    /// reader of this format).
+    public static let plainFormatVersion: UInt32 = 1
+    /// The version written for trees on a linear base (`GbdtModel.linear_base`), so that a
+    /// reader that predates it refuses the model instead of answering without its linear part.
+    public static let linearBaseFormatVersion: UInt32 = 2
 
     /// The model, for prediction.
     public var model: any TabularModel {

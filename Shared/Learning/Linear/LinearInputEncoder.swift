@@ -102,16 +102,24 @@ struct LinearInputEncoder: Sendable, Hashable {
 
     /// The standardised design matrix of a table, row-major (`rows × width`).
     func designMatrix(of table: Table) -> [Float] {
-        let width = self.width, featureCount = table.featureCount
-        var matrix = [Float](repeating: 0, count: table.rowCount * width)
-        let features = table.rowMajorFeatures()
+        table.mapRows(outputWidth: width) { row, output in encode(row: row, into: output) }
+    }
+}
+
+extension Table {
+    /// `outputWidth` values per row, row-major, each row's written by `body` from the row's
+    /// features.
+    func mapRows(outputWidth: Int, _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+        let featureCount = self.featureCount
+        var result = [Float](repeating: 0, count: rowCount * outputWidth)
+        let features = rowMajorFeatures()
         features.withUnsafeBufferPointer { rows in
-            matrix.withUnsafeMutableBufferPointer { output in
-                for row in 0..<table.rowCount {
-                    encode(row: rows.baseAddress! + row * featureCount, into: output.baseAddress! + row * width)
+            result.withUnsafeMutableBufferPointer { output in
+                for row in 0..<rowCount {
+                    body(rows.baseAddress! + row * featureCount, output.baseAddress! + row * outputWidth)
                 }
             }
         }
-        return matrix
+        return result
     }
 }

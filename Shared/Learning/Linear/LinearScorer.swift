@@ -42,6 +42,13 @@ struct LinearScorer: Sendable {
 
     @inline(__always)
     func scores(row: UnsafePointer<Float>, into scores: UnsafeMutablePointer<Float>) {
+        for output in 0..<scoreCount { scores[output] = 0 }
+        addScores(row: row, to: scores)
+    }
+
+    /// Adds the row's scores to `scores` (the linear part of a hybrid tree model).
+    @inline(__always)
+    func addScores(row: UnsafePointer<Float>, to scores: UnsafeMutablePointer<Float>) {
         let width = encoder.width
         let featureCount = encoder.firstInput.count
         for output in 0..<scoreCount {
@@ -60,7 +67,7 @@ struct LinearScorer: Sendable {
                     sum += weights[w + first] * (value - encoder.means[first]) / encoder.scales[first]
                 }
             }
-            scores[output] = sum
+            scores[output] += sum
         }
     }
 

@@ -11,14 +11,28 @@ public struct CompiledTreeEnsemble: TabularModel {
     public let objective: ModelObjective
 
     let forest: CompiledForest
+    /// The linear part of a hybrid model, added to the trees' scores; nil for plain trees.
+    let linear: LinearScorer?
     let validator: FeatureValidator
 
-    /// Compiles trees that passed `RegressionTree.validate`.
-    init(trees: [RegressionTree], baseScores: [Float], encoding: FeatureEncoding, objective: ModelObjective) {
+    /// Compiles trees that passed `RegressionTree.validate`, with the linear part of a hybrid
+    /// model (over the same encoding and scores).
+    init(
+        trees: [RegressionTree], baseScores: [Float], linear: LinearScorer? = nil, encoding: FeatureEncoding,
+        objective: ModelObjective
+    ) {
         self.encoding = encoding
         self.objective = objective
         forest = CompiledForest(trees: trees, baseScores: baseScores, encoding: encoding)
+        self.linear = linear
         validator = FeatureValidator(encoding: encoding)
+    }
+
+    /// The raw scores of a checked row: the trees', plus the linear part's.
+    @inline(__always)
+    func scores(row: UnsafePointer<Float>, into scores: UnsafeMutablePointer<Float>) {
+        forest.scores(row: row, into: scores)
+        linear?.addScores(row: row, to: scores)
     }
 
     /// Predicts one row into caller-owned storage without allocating.
@@ -30,7 +44,7 @@ public struct CompiledTreeEnsemble: TabularModel {
         }
         try validator.check(row.baseAddress!)
         withUnsafeTemporaryAllocation(of: Float.self, capacity: forest.scoreCount) { scores in
-            forest.scores(row: row.baseAddress!, into: scores.baseAddress!)
+            self.scores(row: row.baseAddress!, into: scores.baseAddress!)
             objective.transform(scores: scores.baseAddress!, output: output.baseAddress!)
         }
     }
@@ -41,7 +55,7 @@ public struct CompiledTreeEnsemble: TabularModel {
         var scores = [Float](repeating: 0, count: forest.scoreCount)
         try row.withUnsafeBufferPointer { input in
             try validator.check(input.baseAddress!)
-            scores.withUnsafeMutableBufferPointer { forest.scores(row: input.baseAddress!, into: $0.baseAddress!) }
+            scores.withUnsafeMutableBufferPointer { self.scores(row: input.baseAddress!, into: $0.baseAddress!) }
         }
         return scores
     }
@@ -61,12 +75,12 @@ public struct CompiledTreeEnsemble: TabularModel {
             for row in 0..<rows { try validator.check(input.baseAddress! + row * width, rowIndex: row) }
             result.withUnsafeMutableBufferPointer { output in
                 let shared = UncheckedSendable((input.baseAddress!, output.baseAddress!))
-                let forest = self.forest, objective = self.objective
+                let model = self, objective = self.objective
                 ParallelWork.forRanges(rows, minimumChunk: 256) { range in
                     let (input, output) = shared.value
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: forest.scoreCount) { scores in
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: model.forest.scoreCount) { scores in
                         for row in range {
-                            forest.scores(row: input + row * width, into: scores.baseAddress!)
+                            model.scores(row: input + row * width, into: scores.baseAddress!)
                             objective.transform(scores: scores.baseAddress!, output: output + row * outputs)
                         }
                     }

@@ -3,21 +3,24 @@
 extension GradientBoostedTrees {
     /// This model followed by `correction`, trained with ``BoostingStart/baseMargin`` set to
     /// this model's raw scores on the same features: one model whose raw scores are the sum.
+    /// This model's linear base, if any, stays under the joined trees.
     /// - Throws: `LearningError.shapeMismatch` when the encodings or objectives differ, or the
-    ///   correction has base scores of its own.
+    ///   correction has base scores or a linear base of its own.
     public func appending(_ correction: GradientBoostedTrees) throws -> GradientBoostedTrees {
         guard correction.encoding == encoding, correction.objective == objective else {
             throw LearningError(.shapeMismatch, "a correction must have the model's encoding and objective")
         }
-        guard correction.baseScores.allSatisfy({ $0 == 0 }) else {
-            throw LearningError(.shapeMismatch, "a correction continues from a base margin: its base scores must be 0")
+        guard correction.baseScores.allSatisfy({ $0 == 0 }), correction.linearBase == nil else {
+            throw LearningError(
+                .shapeMismatch, "a correction continues from a base margin: its base scores must be 0, without a linear base")
         }
         return GradientBoostedTrees(
             validated: encoding, objective: objective, baseScores: baseScores, trees: trees + correction.trees,
-            parameters: correction.parameters, roundsKept: roundsKept + correction.roundsKept, validationLosses: [])
+            linearBase: linearBase, parameters: correction.parameters, roundsKept: roundsKept + correction.roundsKept, validationLosses: [])
     }
 
-    /// The model with every raw score multiplied by `factor` (base scores and leaf values):
+    /// The model with every raw score multiplied by `factor` (base scores, linear base and leaf
+    /// values):
     /// a correction shrunk toward the model it corrects before ``appending(_:)``.
     public func scaled(by factor: Float) -> GradientBoostedTrees {
         let trees = trees.map { tree in
@@ -27,12 +30,13 @@ extension GradientBoostedTrees {
         }
         return GradientBoostedTrees(
             validated: encoding, objective: objective, baseScores: baseScores.map { $0 * factor }, trees: trees,
-            parameters: parameters, roundsKept: roundsKept, validationLosses: [])
+            linearBase: linearBase?.scaled(by: factor), parameters: parameters, roundsKept: roundsKept, validationLosses: [])
     }
 
     /// The model with some features fixed to values, over the remaining features: every split
     /// on a fixed feature is replaced by the branch the value takes. For every row, its raw
-    /// scores equal this model's on the row extended with the fixed values.
+    /// scores equal this model's on the row extended with the fixed values (a linear base
+    /// folds the fixed values' contribution into its intercepts).
     /// - Parameters:
     ///   - fixed: Feature name → value (a category code for a categorical feature, NaN for
     ///     missing).
@@ -64,9 +68,10 @@ extension GradientBoostedTrees {
             throw LearningError(.shapeMismatch, "the target encoding's label differs from the model's")
         }
         let specializedTrees = trees.map { $0.specialized(fixed: isFixed, values: values, remap: remap, encoding: encoding) }
+        let specializedLinear = try linearBase?.specialized(fixed: isFixed, values: values, remap: remap, target: target)
         return try GradientBoostedTrees(
             encoding: target, objective: objective, baseScores: baseScores, trees: specializedTrees,
-            parameters: parameters, roundsKept: roundsKept)
+            linearBase: specializedLinear, parameters: parameters, roundsKept: roundsKept)
     }
 }
 

@@ -27,6 +27,13 @@ public struct GradientBoostingParameters: Sendable, Hashable {
     public var earlyStoppingRounds: Int? = nil
     /// Seed of row and column sampling.
     public var seed: UInt64 = 0
+    /// Fit a linear model first (L2 logistic regression, or ridge regression for a numeric
+    /// label, at their default penalties) and boost the trees from its raw scores: a hybrid
+    /// model, whose scores are the linear part's plus the trees'. Where the label moves
+    /// smoothly with a few features, the linear part carries that trend and the trees what it
+    /// misses; trees alone approximate a slanted boundary with many axis-aligned steps.
+    /// Not combined with a ``BoostingStart`` (a base margin or row weights).
+    public var linearBase: Bool = false
 
     /// Default parameters.
     public init() {}

@@ -24,6 +24,7 @@ extension GradientBoostedTrees {
         start: BoostingStart? = nil
     ) throws -> GradientBoostedTrees {
         try parameters.validate()
+        if parameters.linearBase { return try trainOnLinearBase(on: table, validation: validation, parameters: parameters, start: start) }
         var trainer = try GradientBoostingTrainer(table: table, validation: validation, parameters: parameters, start: start)
         return try trainer.run(observer: BoostingObserver.current)
     }
@@ -143,7 +144,7 @@ struct GradientBoostingTrainer {
         if let validation { initialLoss = Self.loss(objective, scores: validationScores, labels: validation.labels) }
 
         var grown: [GrownTree] = []
-        var losses: [Double] = []
+        var losses: [Double] = [], errors: [Double] = []
         var bestLoss = Double.infinity
         var bestRound = -1
 
@@ -165,6 +166,9 @@ struct GradientBoostingTrainer {
             if let validation {
                 let loss = Self.loss(objective, scores: validationScores, labels: validation.labels)
                 losses.append(loss)
+                if objective.isClassification {
+                    errors.append(Self.errorRate(objective, scores: validationScores, labels: validation.labels))
+                }
                 if loss < bestLoss {
                     bestLoss = loss
                     bestRound = round
@@ -182,7 +186,7 @@ struct GradientBoostingTrainer {
         let trees = grown.enumerated().map { index, tree in convert(tree, output: index % scoreCount) }
         return GradientBoostedTrees(
             validated: table.encoding, objective: objective, baseScores: base, trees: trees, parameters: parameters,
-            roundsKept: roundsKept, validationLosses: losses, initialValidationLoss: initialLoss)
+            roundsKept: roundsKept, validationLosses: losses, validationErrors: errors, initialValidationLoss: initialLoss)
     }
 
     /// Scales every row's gradient and hessian by its weight (a weight-w row counts as w rows).
@@ -327,6 +331,24 @@ struct GradientBoostingTrainer {
         }
         let mean = total / Double(labels.count)
         return objective.isClassification ? mean : mean.squareRoot()
+    }
+
+    /// The share of rows whose highest-scoring class is not the label (classification).
+    static func errorRate(_ objective: ModelObjective, scores: [Float], labels: [Float]) -> Double {
+        let scoreCount = objective.scoreCount
+        var wrong = 0
+        for (row, label) in labels.enumerated() {
+            let predicted: Int
+            if scoreCount == 1 {
+                predicted = scores[row] > 0 ? 1 : 0
+            } else {
+                var best = 0
+                for k in 1..<scoreCount where scores[row * scoreCount + k] > scores[row * scoreCount + best] { best = k }
+                predicted = best
+            }
+            if predicted != Int(label) { wrong += 1 }
+        }
+        return Double(wrong) / Double(max(1, labels.count))
     }
 
     /// The public form of a grown tree: float thresholds and category codes instead of bins.

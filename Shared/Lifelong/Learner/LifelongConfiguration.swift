@@ -25,8 +25,9 @@ public struct LifelongConfiguration: Sendable, Hashable {
     public var distributionDetectorEnabled: Bool = true
     /// Seed of splits, clustering and row sampling.
     public var seed: UInt64 = 0
-    /// Whether the prior's depth, rounds and learning rate are chosen by inner validation on
-    /// the labelled rows every update (``GridSearch``: 12 grid points × 2 folds); otherwise the
+    /// Whether the prior's model class (trees alone or on a linear base), depth, rounds and
+    /// learning rate are chosen by inner validation on the labelled rows every update
+    /// (``GridSearch``: 24 grid points × 2 folds, by validation error rate); otherwise the
     /// prior uses `model`.
     public var tunesPrior: Bool = true
 

@@ -166,6 +166,9 @@ public struct Lifelong_V1_GbdtModel: ProtobufMessage {
     public var trees: [Lifelong_V1_GbdtTree] = []
     /// Hyper-parameters the model was trained with (a record; inference ignores them).
     public var training: Lifelong_V1_GbdtTrainingRecord? = nil
+    /// A hybrid model's linear part: its scores (objective and output_count as above, over the
+    /// same features) are added to base_scores before the trees. Absent for plain trees.
+    public var linearBase: Lifelong_V1_LinearModel? = nil
 
     /// A message with every field at its default.
     public init() {}
@@ -280,6 +283,8 @@ public struct Lifelong_V1_GbdtTrainingRecord: ProtobufMessage {
     public var maxBins: UInt32 = 0
     /// Seed of the random choices.
     public var seed: UInt64 = 0
+    /// Whether the trees were boosted from a linear model fitted first (see GbdtModel.linear_base).
+    public var linearBase: Bool = false
 
     /// A message with every field at its default.
     public init() {}
@@ -395,6 +400,7 @@ extension Lifelong_V1_GbdtModel {
         c.pointee.n_trees = self.trees.count
         c.pointee.trees = try arena.pointers(self.trees) { try $0._cMessage(arena) }
         if let value = self.training { c.pointee.training = try value._cMessage(arena) }
+        if let value = self.linearBase { c.pointee.linear_base = try value._cMessage(arena) }
         return c
     }
 
@@ -406,6 +412,7 @@ extension Lifelong_V1_GbdtModel {
         self.baseScores = ProtobufCRead.array(c.pointee.base_scores, count: c.pointee.n_base_scores)
         self.trees = (0..<c.pointee.n_trees).map { Lifelong_V1_GbdtTree(_c: c.pointee.trees[$0]!) }
         self.training = c.pointee.training.map { Lifelong_V1_GbdtTrainingRecord(_c: $0) }
+        self.linearBase = c.pointee.linear_base.map { Lifelong_V1_LinearModel(_c: $0) }
     }
 }
 
@@ -425,6 +432,7 @@ extension Lifelong_V1_GbdtTrainingRecord {
         c.pointee.column_subsample = self.columnSubsample
         c.pointee.max_bins = self.maxBins
         c.pointee.seed = self.seed
+        c.pointee.linear_base = (self.linearBase ? 1 : 0)
         return c
     }
 
@@ -441,6 +449,7 @@ extension Lifelong_V1_GbdtTrainingRecord {
         self.columnSubsample = c.pointee.column_subsample
         self.maxBins = c.pointee.max_bins
         self.seed = c.pointee.seed
+        self.linearBase = c.pointee.linear_base != 0
     }
 }
 

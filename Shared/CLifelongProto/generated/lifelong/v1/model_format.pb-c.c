@@ -476,7 +476,7 @@ const ProtobufCMessageDescriptor lifelong__v1__feature_encoding__descriptor =
   (ProtobufCMessageInit) lifelong__v1__feature_encoding__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__gbdt_model__field_descriptors[6] =
+static const ProtobufCFieldDescriptor lifelong__v1__gbdt_model__field_descriptors[7] =
 {
   {
     "objective",
@@ -550,10 +550,23 @@ static const ProtobufCFieldDescriptor lifelong__v1__gbdt_model__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "linear_base",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__GbdtModel, linear_base),
+    &lifelong__v1__linear_model__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__gbdt_model__field_indices_by_name[] = {
   3,   /* field[3] = base_scores */
   2,   /* field[2] = feature_count */
+  6,   /* field[6] = linear_base */
   0,   /* field[0] = objective */
   1,   /* field[1] = output_count */
   5,   /* field[5] = training */
@@ -562,7 +575,7 @@ static const unsigned lifelong__v1__gbdt_model__field_indices_by_name[] = {
 static const ProtobufCIntRange lifelong__v1__gbdt_model__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__gbdt_model__descriptor =
 {
@@ -572,7 +585,7 @@ const ProtobufCMessageDescriptor lifelong__v1__gbdt_model__descriptor =
   "Lifelong__V1__GbdtModel",
   "lifelong.v1",
   sizeof(Lifelong__V1__GbdtModel),
-  6,
+  7,
   lifelong__v1__gbdt_model__field_descriptors,
   lifelong__v1__gbdt_model__field_indices_by_name,
   1,  lifelong__v1__gbdt_model__number_ranges,
@@ -746,7 +759,7 @@ const ProtobufCMessageDescriptor lifelong__v1__gbdt_categorical_split__descripto
   (ProtobufCMessageInit) lifelong__v1__gbdt_categorical_split__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__gbdt_training_record__field_descriptors[11] =
+static const ProtobufCFieldDescriptor lifelong__v1__gbdt_training_record__field_descriptors[12] =
 {
   {
     "rounds",
@@ -880,12 +893,25 @@ static const ProtobufCFieldDescriptor lifelong__v1__gbdt_training_record__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "linear_base",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__GbdtTrainingRecord, linear_base),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__gbdt_training_record__field_indices_by_name[] = {
   8,   /* field[8] = column_subsample */
   6,   /* field[6] = gamma */
   5,   /* field[5] = l2_lambda */
   3,   /* field[3] = learning_rate */
+  11,   /* field[11] = linear_base */
   9,   /* field[9] = max_bins */
   2,   /* field[2] = max_depth */
   4,   /* field[4] = min_child_weight */
@@ -897,7 +923,7 @@ static const unsigned lifelong__v1__gbdt_training_record__field_indices_by_name[
 static const ProtobufCIntRange lifelong__v1__gbdt_training_record__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__gbdt_training_record__descriptor =
 {
@@ -907,7 +933,7 @@ const ProtobufCMessageDescriptor lifelong__v1__gbdt_training_record__descriptor 
   "Lifelong__V1__GbdtTrainingRecord",
   "lifelong.v1",
   sizeof(Lifelong__V1__GbdtTrainingRecord),
-  11,
+  12,
   lifelong__v1__gbdt_training_record__field_descriptors,
   lifelong__v1__gbdt_training_record__field_indices_by_name,
   1,  lifelong__v1__gbdt_training_record__number_ranges,

@@ -164,10 +164,15 @@ struct  Lifelong__V1__GbdtModel
    * Hyper-parameters the model was trained with (a record; inference ignores them).
    */
   Lifelong__V1__GbdtTrainingRecord *training;
+  /*
+   * A hybrid model's linear part: its scores (objective and output_count as above, over the
+   * same features) are added to base_scores before the trees. Absent for plain trees.
+   */
+  Lifelong__V1__LinearModel *linear_base;
 };
 #define LIFELONG__V1__GBDT_MODEL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__gbdt_model__descriptor) \
-    , LIFELONG__V1__TRAINED_MODEL_OBJECTIVE__TRAINED_MODEL_OBJECTIVE_UNSPECIFIED, 0, 0, 0,NULL, 0,NULL, NULL }
+    , LIFELONG__V1__TRAINED_MODEL_OBJECTIVE__TRAINED_MODEL_OBJECTIVE_UNSPECIFIED, 0, 0, 0,NULL, 0,NULL, NULL, NULL }
 
 
 /*
@@ -289,10 +294,14 @@ struct  Lifelong__V1__GbdtTrainingRecord
    * Seed of the random choices.
    */
   uint64_t seed;
+  /*
+   * Whether the trees were boosted from a linear model fitted first (see GbdtModel.linear_base).
+   */
+  protobuf_c_boolean linear_base;
 };
 #define LIFELONG__V1__GBDT_TRAINING_RECORD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__gbdt_training_record__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*

@@ -1,0 +1,60 @@
+/// Building linear scorers from linear scorers, as the tree models they are the linear part of
+/// are built (`GradientBoostedTrees.scaled(by:)`, `specialized(fixing:to:)`).
+extension LinearScorer {
+    /// Every score multiplied by `factor` (weights and intercepts).
+    func scaled(by factor: Float) -> LinearScorer {
+        // The parts were valid and stay finite for a finite factor.
+        try! LinearScorer(
+            encoder: encoder, scoreCount: scoreCount, weights: weights.map { $0 * factor },
+            intercepts: intercepts.map { $0 * factor })
+    }
+
+    /// The scorer over the features left when some are fixed: a fixed feature's contribution
+    /// at its value is folded into the intercepts (a missing value, or a category code the
+    /// encoding does not know, contributes nothing, as when scoring), the other features'
+    /// inputs move to their place in `target`.
+    /// - Parameters:
+    ///   - fixed: Per source feature, whether it is fixed.
+    ///   - values: Per source feature, its fixed value (ignored where not fixed).
+    ///   - remap: Per source feature, its index in `target` (-1 where fixed).
+    ///   - target: The remaining features' encoding.
+    func specialized(fixed: [Bool], values: [Float], remap: [Int32], target: FeatureEncoding) throws -> LinearScorer {
+        let sourceWidth = encoder.width
+        let featureCount = encoder.firstInput.count
+        let layout = LinearInputEncoder.layout(of: target)
+        var means = [Float](repeating: 0, count: layout.width)
+        var scales = [Float](repeating: 1, count: layout.width)
+        var newWeights = [Float](repeating: 0, count: scoreCount * layout.width)
+        var newIntercepts = intercepts
+        for feature in 0..<featureCount {
+            let first = encoder.firstInput[feature]
+            let inputs = encoder.categoryCounts[feature] ?? 1
+            if fixed[feature] {
+                let value = values[feature]
+                guard !value.isNaN else { continue }
+                for output in 0..<scoreCount {
+                    let w = output * sourceWidth
+                    if let count = encoder.categoryCounts[feature] {
+                        guard let code = Int(exactly: value), (0..<count).contains(code) else { continue }
+                        newIntercepts[output] += categoricalBase[output * featureCount + feature]
+                            + weights[w + first + code] / encoder.scales[first + code]
+                    } else {
+                        newIntercepts[output] += weights[w + first] * (value - encoder.means[first]) / encoder.scales[first]
+                    }
+                }
+            } else {
+                let targetFirst = layout.firstInput[Int(remap[feature])]
+                for input in 0..<inputs {
+                    means[targetFirst + input] = encoder.means[first + input]
+                    scales[targetFirst + input] = encoder.scales[first + input]
+                    for output in 0..<scoreCount {
+                        newWeights[output * layout.width + targetFirst + input] = weights[output * sourceWidth + first + input]
+                    }
+                }
+            }
+        }
+        return try LinearScorer(
+            encoder: LinearInputEncoder(encoding: target, means: means, scales: scales), scoreCount: scoreCount,
+            weights: newWeights, intercepts: newIntercepts)
+    }
+}
