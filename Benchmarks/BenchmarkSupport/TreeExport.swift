@@ -2,8 +2,12 @@ import Foundation
 public import LifelongLearning
 
 /// The trees as plain arrays (numeric splits: go left when `x <= value`, NaN follows
-/// `default_left`), for scripts/learning/tl2cgen_bench.py to rebuild with treelite.
+/// `default_left`), for scripts/learning/tl2cgen_bench.py to rebuild with treelite. Trees on
+/// a linear base are refused: treelite would rebuild them without it.
 public func exportTrees(_ model: GradientBoostedTrees, to path: String) throws {
+    guard !model.hasLinearBase else {
+        throw LearningError(.invalidParameter, "trees on a linear base cannot be exported without it", field: "linearBase")
+    }
     let objective: String
     switch model.objective {
     case .squaredError: objective = "regression"
