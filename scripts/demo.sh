@@ -51,7 +51,7 @@ serves() { [[ "$(edge_field "$1" "snapshot version")" -ge "$2" ]]; }
 
 echo "==> creating the job: one task per site and season; a round when 100 new labelled samples wait"
 "$lifelong" job create --name demo --data "$data/initial.csv" --label thermal_preference --attributes site,season \
-    --min-samples 100 --rounds 60 --max-depth 4 --learning-rate 0.2
+    --min-samples 100
 "$lifelong" edge start --state-dir "$state" --job demo --edges 2
 # The job is paused while a round's data arrives, so its trigger fires once per round.
 "$lifelong" job pause demo >/dev/null

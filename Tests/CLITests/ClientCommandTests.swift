@@ -85,6 +85,23 @@ struct ClientCommandTests {
         }
     }
 
+    @Test("job create without --rounds asks the training service to tune the prior (rounds 0), and says so")
+    func jobCreateTunesThePrior() async throws {
+        try await Self.withFiles(["round-1.csv": Self.labelled]) { folder in
+            let arguments = [
+                "job", "create", "--name", "comfort", "--data", folder.appendingPathComponent("round-1.csv").path, "--label", "comfort",
+                "--attributes", "site", "--dry-run",
+            ]
+            let tuned = try await CLIProcess.run(arguments)
+            #expect(tuned.status == 0, "\(tuned.error)")
+            #expect(tuned.output.contains("prior:") && tuned.output.contains("tuned by inner validation every round"))
+            let fixed = try await CLIProcess.run(arguments + ["--rounds", "40", "--max-depth", "4"])
+            #expect(fixed.output.contains("fixed: 40 rounds, depth 4, learning rate 0.1"), "\(fixed.output)")
+            let zero = try await CLIProcess.run(arguments + ["--rounds", "0"])
+            #expect(zero.status != 0)
+        }
+    }
+
     @Test("ingest streams every row in batches, keyed by the sample key rule, encoded with the job's schema")
     func ingest() async throws {
         try await Self.withFiles(["round-1.csv": Self.labelled]) { folder in

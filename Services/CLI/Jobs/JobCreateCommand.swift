@@ -54,11 +54,16 @@ struct JobCreateCommand: AsyncParsableCommand {
     var minTaskSamples: Int32 = Int32(LifelongConfiguration().minTaskSize)
     @Option(help: "Target false-positive rate of the unseen-task detectors.")
     var detectorFpr: Double = LifelongConfiguration().targetFalsePositiveRate
-    @Option(help: "Boosting rounds per model.")
-    var rounds: Int32 = Int32(LifelongConfiguration.defaultModelParameters.rounds)
-    @Option(help: "Maximum tree depth.")
+    @Option(
+        help: """
+            Boosting rounds of the shared prior, which then also takes --max-depth and --learning-rate; \
+            without it the prior's model class, depth, rate and rounds are chosen by inner validation \
+            every round, as `lifelong experiment` and the benchmarks do.
+            """)
+    var rounds: Int32?
+    @Option(help: "Maximum tree depth (of the task corrections; of the prior too with --rounds).")
     var maxDepth: Int32 = Int32(LifelongConfiguration.defaultModelParameters.maxDepth)
-    @Option(help: "Learning rate (eta).")
+    @Option(help: "Learning rate, eta (of the task corrections; of the prior too with --rounds).")
     var learningRate: Double = Double(LifelongConfiguration.defaultModelParameters.learningRate)
     @Option(help: "Row subsample per boosting round, in (0, 1].")
     var subsample: Double = Double(LifelongConfiguration.defaultModelParameters.rowSubsample)
@@ -75,7 +80,7 @@ struct JobCreateCommand: AsyncParsableCommand {
         guard clustering != (attributes != nil) else { throw ValidationError("give either --attributes a,b or --clustering") }
         guard trainFraction > 0, trainFraction <= 1 else { throw ValidationError("--train-fraction must be in (0, 1]") }
         guard minClusters >= 1, maxClusters >= minClusters else { throw ValidationError("--min-clusters must be >= 1 and <= --max-clusters") }
-        guard rounds > 0, maxDepth > 0, learningRate > 0, subsample > 0, subsample <= 1 else {
+        guard (rounds ?? 1) > 0, maxDepth > 0, learningRate > 0, subsample > 0, subsample <= 1 else {
             throw ValidationError("--rounds, --max-depth and --learning-rate must be > 0; --subsample in (0, 1]")
         }
         guard checkEvery > 0 else { throw ValidationError("--check-every must be > 0") }
@@ -130,7 +135,8 @@ struct JobCreateCommand: AsyncParsableCommand {
         }
         spec.trigger = trigger
         var parameters = Lifelong_V1_TrainingParameters()
-        parameters.rounds = rounds
+        // 0: the training service tunes the prior (RunRequest.configuration).
+        parameters.rounds = rounds ?? 0
         parameters.maxDepth = maxDepth
         parameters.learningRate = learningRate
         parameters.subsample = subsample

@@ -24,11 +24,19 @@ enum JobDescription {
         }
         lines.append(("tasks by", spec.taskDefinition == .clustering ? "clustering (k \(spec.minClusters)…\(spec.maxClusters))" : "attributes"))
         if let trigger = spec.trigger { lines.append(("trigger", triggerText(trigger))) }
+        if let parameters = spec.parameters { lines.append(("prior", priorText(parameters))) }
         lines.append(("gate", "min accuracy \(spec.minAccuracy), min improvement \(spec.minImprovement)"))
         if let egress = spec.egress { lines.append(("egress", Formatting.name(egress.mode))) }
         if !spec.edgeNodes.isEmpty { lines.append(("edge nodes", spec.edgeNodes.joined(separator: ", "))) }
         let width = lines.map(\.0.count).max() ?? 0
         return lines.map { $0.0 + ":" + String(repeating: " ", count: width - $0.0.count + 1) + $0.1 }.joined(separator: "\n")
+    }
+
+    /// How the shared prior's parameters are set: fixed by the job, or tuned every round.
+    static func priorText(_ parameters: Lifelong_V1_TrainingParameters) -> String {
+        parameters.rounds > 0
+            ? "fixed: \(parameters.rounds) rounds, depth \(parameters.maxDepth), learning rate \(Float(parameters.learningRate))"
+            : "tuned by inner validation every round"
     }
 
     /// A trigger in words: `≥ 100 new samples or every 3600s, checked every 30s, 22:00–06:00`.
