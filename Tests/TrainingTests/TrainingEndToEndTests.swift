@@ -51,6 +51,33 @@ struct TrainingEndToEndTests {
         }
     }
 
+    @Test("with the prior tuned (rounds 0), the published models are the in-process ones bit for bit, linear base included")
+    func tunedPrior() async throws {
+        try await TrainingFixture.withEnvironment { env in
+            let data = try ScenarioSamples(job: "tuned")
+            try await env.add(data.samples(round: 0))
+            let finished = try #require(try await env.train(data.request(base: 0) { $0.parameters?.rounds = 0 }).last)
+            #expect(finished.state == .completed && finished.snapshotVersion == 1)
+            let (_, index) = try await env.index(version: 1, job: "tuned")
+            let expected = try InProcessTraining.models(data.scenario.rounds[0].train, tunedPrior: true)
+            // The grid chose trees on a linear base for this scenario's prior: the test carries one
+            // through the service, the knowledge base and the index.
+            #expect(expected.values.contains { stored in
+                if case .gradientBoostedTrees(let model) = stored.model { return model.hasLinearBase }
+                return false
+            })
+            for task in data.scenario.rounds[0].newTasks {
+                #expect(try #require(index.assignment(of: task)?.model) == expected[task]!.digest, "task \(task)")
+            }
+            let test = data.scenario.rounds[0].test
+            for row in 0..<test.rowCount {
+                let served = try index.predict(features: test.table.features(ofRow: row), attributes: test.attributes[row])
+                let local = try expected[test.attributeKey(ofRow: row)]!.model.model.predict(test.table.features(ofRow: row))
+                #expect(served.probabilities == local)
+            }
+        }
+    }
+
     @Test("a second round trains only the new and changed tasks and keeps the others bit for bit")
     func secondRound() async throws {
         try await TrainingFixture.withEnvironment { env in
