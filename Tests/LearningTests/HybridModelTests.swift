@@ -107,7 +107,7 @@ struct HybridModelTests {
             let special = try model.specialized(fixing: ["site": site], to: reduced)
             #expect(special.hasLinearBase)
             for row in 0..<table.rowCount {
-                var extended = try table.features(ofRow: row)
+                var extended = table.features(ofRow: row)
                 extended[1] = site
                 let expected = try model.rawScores(extended)
                 let answer = try special.rawScores([extended[3], extended[0], extended[2]])
