@@ -87,10 +87,7 @@ extension TrainedModel {
                 throw LearningError(.corruptModel, "a linear model without its coefficients", field: "linear")
             }
             let objective = try ModelObjective(proto: linear.objective, scoreCount: Int(linear.outputCount))
-            guard Int(linear.inputWidth) == linear.means.count else {
-                throw LearningError(
-                    .corruptModel, "input_width \(linear.inputWidth) but \(linear.means.count) means", field: "linear")
-            }
+            try linear.checkInputWidth(field: "linear")
             if message.kind == .ridgeRegression {
                 guard objective == .squaredError, linear.intercepts.count == 1 else {
                     throw LearningError(.corruptModel, "a ridge model must be squared error with one intercept", field: "linear")
@@ -270,10 +267,7 @@ extension GradientBoostedTrees {
             guard linear.objective == message.objective, linear.outputCount == message.outputCount else {
                 throw LearningError(.corruptModel, "the linear base's objective and outputs differ from the trees'", field: "linear_base")
             }
-            guard Int(linear.inputWidth) == linear.means.count else {
-                throw LearningError(
-                    .corruptModel, "input_width \(linear.inputWidth) but \(linear.means.count) means", field: "linear_base")
-            }
+            try linear.checkInputWidth(field: "linear_base")
             return try LinearScorer(
                 encoder: LinearInputEncoder(encoding: encoding, means: linear.means, scales: linear.scales),
                 scoreCount: objective.scoreCount, weights: linear.weights, intercepts: linear.intercepts)
@@ -281,6 +275,15 @@ extension GradientBoostedTrees {
         try self.init(
             encoding: encoding, objective: objective, baseScores: message.baseScores, trees: trees,
             linearBase: linearBase, parameters: parameters, roundsKept: roundsKept)
+    }
+}
+
+extension Lifelong_V1_LinearModel {
+    /// Checks `input_width` against the means given (a corruption the wire cannot catch).
+    func checkInputWidth(field: String) throws {
+        guard Int(inputWidth) == means.count else {
+            throw LearningError(.corruptModel, "input_width \(inputWidth) but \(means.count) means", field: field)
+        }
     }
 }
 

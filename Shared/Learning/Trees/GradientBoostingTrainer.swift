@@ -338,14 +338,9 @@ struct GradientBoostingTrainer {
         let scoreCount = objective.scoreCount
         var wrong = 0
         for (row, label) in labels.enumerated() {
-            let predicted: Int
-            if scoreCount == 1 {
-                predicted = scores[row] > 0 ? 1 : 0
-            } else {
-                var best = 0
-                for k in 1..<scoreCount where scores[row * scoreCount + k] > scores[row * scoreCount + best] { best = k }
-                predicted = best
-            }
+            let predicted = scoreCount == 1
+                ? (scores[row] > 0 ? 1 : 0)
+                : GradientBoostedTrees.argmax(scores[(row * scoreCount)..<((row + 1) * scoreCount)])
             if predicted != Int(label) { wrong += 1 }
         }
         return Double(wrong) / Double(max(1, labels.count))
