@@ -15,9 +15,15 @@ struct ProcessFaultTests {
     /// The shared test database as a URL, with a fresh schema.
     static func sharedDatabase() -> (url: String, schema: String, configuration: PostgresConfiguration) {
         let configuration = KnowledgeBaseFixture.connection
+        let schema = "kbproc_\(UInt32.random(in: 0...UInt32.max))"
         let url = "postgresql://\(configuration.user)@\(configuration.host):\(configuration.port)/\(configuration.database ?? "postgres")"
-        return (url, "kbproc_\(UInt32.random(in: 0...UInt32.max))", configuration)
+            + "?application_name=\(applicationName(of: schema))"
+        return (url, schema, configuration)
     }
+
+    /// The `application_name` of the server processes started on `schema` (the shared cluster
+    /// also serves other suites' knowledge bases, so a look at sessions must name its own).
+    static func applicationName(of schema: String) -> String { "lifelong-kb-" + schema }
 
     /// A pool on the schema, to look at the tables behind the service's back.
     static func inspector(_ configuration: PostgresConfiguration, schema: String) -> PostgresPool {
@@ -119,7 +125,8 @@ struct ProcessFaultTests {
         let sent = 12 * (256 << 10)
         #expect(try await Self.eventually { server.spoolFileSizes() == [sent] }, "\(server.spoolFileSizes())")
         #expect(try await inspector.execute(
-            "select count(*) from pg_stat_activity where application_name = 'lifelong-kb' and state like 'idle in transaction%'"
+            "select count(*) from pg_stat_activity where application_name = $1 and state like 'idle in transaction%'",
+            parameters: [.text(Self.applicationName(of: schema))]
         ).int64(row: 0, column: 0) == 0)
         await server.kill()
         // The producer may be asleep holding the rest back; wake it so the call ends now.
@@ -182,7 +189,8 @@ struct ProcessFaultTests {
         // Kill while a publish transaction is open on the server.
         #expect(try await Self.eventually {
             try await inspector.execute(
-                "select count(*) from pg_stat_activity where application_name = 'lifelong-kb' and xact_start is not null"
+                "select count(*) from pg_stat_activity where application_name = $1 and xact_start is not null",
+                parameters: [.text(Self.applicationName(of: schema))]
             ).int64(row: 0, column: 0) ?? 0 > 0
         })
         await server.kill()

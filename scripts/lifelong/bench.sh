@@ -9,10 +9,12 @@
 # baselines too. Prints a side-by-side table per scenario and seed (kept as
 # $DATA/<scenario>-seed-<n>/report.txt), then new tasks learned from 50 labelled rows against the
 # same tasks from 500 (few-vs-many.txt), then lifelong again with learner seeds 1 and 2 (the run's
-# learner is seed 0; learner-seeds.txt: how much of its accuracy is the learner's own chance), and
-# ends with one `SUMMARY key=value ...` line.
+# learner is seed 0; learner-seeds.txt: how much of its accuracy is the learner's own chance), for
+# thermal scenarios the generator's own form fitted to the same rows with shared and per-site
+# parameters (form_bound.py, form-bound.txt: how much per-task models can add at most), and ends
+# with one `SUMMARY key=value ...` line.
 #
-# Environment: LIFELONG_PYTHON (default .venv/bin/python, needs numpy + xgboost),
+# Environment: LIFELONG_PYTHON (default .venv/bin/python, needs numpy + scipy + xgboost),
 # LIFELONG_BENCH_SCRATCH_PATH (SwiftPM scratch path, default .build-lifelong-bench),
 # LIFELONG_BENCH_SCENARIOS, LIFELONG_BENCH_SEEDS, LIFELONG_BENCH_KEEP (1: keep $DATA).
 set -euo pipefail
@@ -21,8 +23,8 @@ cd "$ROOT"
 PYTHON="${LIFELONG_PYTHON:-$ROOT/.venv/bin/python}"
 SCRATCH="${LIFELONG_BENCH_SCRATCH_PATH:-.build-lifelong-bench}"
 
-if ! "$PYTHON" -c "import numpy, xgboost" 2>/dev/null; then
-    echo "bench-lifelong: $PYTHON cannot import numpy and xgboost; run 'make deps' (it creates the venv) or set LIFELONG_PYTHON" >&2
+if ! "$PYTHON" -c "import numpy, scipy, xgboost" 2>/dev/null; then
+    echo "bench-lifelong: $PYTHON cannot import numpy, scipy and xgboost; run 'make deps' (it creates the venv) or set LIFELONG_PYTHON" >&2
     exit 1
 fi
 
@@ -41,6 +43,7 @@ fi
 REPORTS=()
 FEW_REPORTS=()
 SEEDS_REPORTS=()
+FORM_REPORTS=()
 for SCENARIO in $SCENARIOS; do
     for SEED in $SEEDS; do
         DIR="$DATA/$SCENARIO-seed-$SEED"
@@ -59,6 +62,11 @@ for SCENARIO in $SCENARIOS; do
         "$BIN" few-vs-many --scenario "$SCENARIO" --seed "$SEED" | tee "$DIR/few-vs-many.txt"
         echo "bench-lifelong: $SCENARIO seed $SEED: lifelong with learner seeds 1 and 2" >&2
         "$BIN" learner-seeds --scenario "$SCENARIO" --seed "$SEED" --first-seed 1 --count 2 | tee "$DIR/learner-seeds.txt"
+        if [[ "$SCENARIO" == thermal* ]]; then
+            echo "bench-lifelong: $SCENARIO seed $SEED: the generator's form fitted to the same rows" >&2
+            "$PYTHON" scripts/lifelong/form_bound.py --data "$DIR" | tee "$DIR/form-bound.txt"
+            FORM_REPORTS+=("$DIR/form-bound.txt")
+        fi
         REPORTS+=("$DIR/report.txt")
         FEW_REPORTS+=("$DIR/few-vs-many.txt")
         SEEDS_REPORTS+=("$DIR/learner-seeds.txt")
@@ -66,4 +74,4 @@ for SCENARIO in $SCENARIOS; do
     done
 done
 "$PYTHON" scripts/lifelong/summarize.py --few-vs-many "${FEW_REPORTS[@]}" -- --learner-seeds "${SEEDS_REPORTS[@]}" -- \
-    "${REPORTS[@]}"
+    --form-bound "${FORM_REPORTS[@]}" -- "${REPORTS[@]}"

@@ -1,6 +1,7 @@
 """Summarizes `lifelong-benchmark run` reports of several scenarios and seeds (the SUMMARY line of each).
 
-usage: summarize.py [--few-vs-many FEW_REPORT... --] [--learner-seeds SEEDS_REPORT... --] REPORT...
+usage: summarize.py [--few-vs-many FEW_REPORT... --] [--learner-seeds SEEDS_REPORT... --]
+                    [--form-bound FORM_REPORT... --] REPORT...
 Prints, per scenario and seed, lifelong's average accuracy, the best baseline's, the difference in
 points, GEM BWT and the small new tasks' accuracy; then per scenario the mean and standard
 deviation over its seeds, the same over every report, and one `SUMMARY key=value ...` line: the
@@ -13,6 +14,13 @@ report of the same scenario and seed. SEEDS_REPORTs are `lifelong-benchmark lear
 (lifelong's average accuracy with other learner seeds); with the report's own (learner seed 0) they
 give lifelong_avg_acc_over_learner_seeds, its spread, and
 lifelong_minus_best_baseline_points_over_learner_seeds (their mean against the same best baseline).
+FORM_REPORTs are `form_bound.py` outputs (thermal scenarios: the generator's own form fitted to the
+same rows): form_shared_avg_acc (shared slope and band, per-site shifts: what a global model with
+the attributes can represent) and form_per_site_gain_points (the most per-site parameters add over
+it) join the report of the same scenario and seed; per scenario,
+<scenario>_per_task_target_reachable_every_seed says whether that gain reached the 1-point target
+on every seed (0: the target is out of reach of any per-task learner on these rows; only where the
+target asks for a gain).
 """
 import re
 import statistics
@@ -22,7 +30,8 @@ KEYS = ["lifelong_minus_best_baseline_points", "lifelong_avg_acc", "best_baselin
         "small_new_tasks_acc", "bayes_ceiling_avg_acc", "headroom_over_best_baseline_points",
         "unseen_confidence_best_recall_at_fpr_0_05", "unseen_separability_bound_roc_area", "few_over_many",
         "lifelong_avg_acc_over_learner_seeds", "lifelong_avg_acc_learner_seed_sd",
-        "lifelong_minus_best_baseline_points_over_learner_seeds"]
+        "lifelong_minus_best_baseline_points_over_learner_seeds", "form_shared_avg_acc", "form_per_site_gain_points"]
+FORM_KEYS = ["form_shared_avg_acc", "form_per_site_gain_points"]
 
 
 def summary(path):
@@ -53,9 +62,9 @@ def met(fields):
 
 
 def arguments(argv):
-    """({group flag: report paths} for --few-vs-many and --learner-seeds, experiment report paths)."""
+    """({group flag: report paths} for --few-vs-many, --learner-seeds and --form-bound, experiment report paths)."""
     groups = {}
-    while argv[:1] in (["--few-vs-many"], ["--learner-seeds"]):
+    while argv[:1] in (["--few-vs-many"], ["--learner-seeds"], ["--form-bound"]):
         end = argv.index("--") if "--" in argv else len(argv)
         groups[argv[0]] = argv[1:end]
         argv = argv[end + 1:]
@@ -79,13 +88,16 @@ def add_learner_seeds(fields, seeds_fields):
 
 def main():
     groups, paths = arguments(sys.argv[1:])
-    few, learner_seeds = {}, {}
+    few, learner_seeds, forms = {}, {}, {}
     for path in groups.get("--few-vs-many", []):
         fields = summary(path)
         few[(fields["scenario"], fields["seed"])] = fields["few_over_many"]
     for path in groups.get("--learner-seeds", []):
         fields = summary(path)
         learner_seeds[(fields["scenario"], fields["seed"])] = fields
+    for path in groups.get("--form-bound", []):
+        fields = summary(path)
+        forms[(fields["scenario"], fields["seed"])] = {key: fields[key] for key in FORM_KEYS}
     rows = []
     for path in paths:
         fields = summary(path)
@@ -96,13 +108,14 @@ def main():
             fields["few_over_many"] = few[(scenario, seed)]
         if (scenario, seed) in learner_seeds:
             add_learner_seeds(fields, learner_seeds[(scenario, seed)])
+        fields.update(forms.get((scenario, seed), {}))
         rows.append((scenario, seed, fields))
     if not rows:
         raise SystemExit("usage: summarize.py REPORT...")
     scenarios = list(dict.fromkeys(scenario for scenario, _, _ in rows))
     width = max(8, *(len(scenario) for scenario in scenarios))
     print(f"{'scenario':<{width}} seed   lifelong  best baseline                     points   GEM BWT  small new  bayes   50/500"
-          "  learner seeds: mean    sd  points")
+          "  learner seeds: mean    sd  points  form: shared per-site gain")
     for scenario, seed, fields in rows:
         print(f"{scenario:<{width}} {seed:<6} {float(fields['lifelong_avg_acc']):8.4f}  {fields['best_baseline']:<24} "
               f"{float(fields['best_baseline_avg_acc']):.4f}  {float(fields['lifelong_minus_best_baseline_points']):+7.2f}"
@@ -110,7 +123,8 @@ def main():
               f"     {float(fields.get('bayes_ceiling_avg_acc', 'nan')):.4f}  {float(fields.get('few_over_many', 'nan')):.3f}"
               f"  {fields.get('learner_seeds', '-'):>2} {float(fields.get('lifelong_avg_acc_over_learner_seeds', 'nan')):.4f}"
               f"  {float(fields.get('lifelong_avg_acc_learner_seed_sd', 'nan')):.4f}"
-              f"  {float(fields.get('lifelong_minus_best_baseline_points_over_learner_seeds', 'nan')):+6.2f}")
+              f"  {float(fields.get('lifelong_minus_best_baseline_points_over_learner_seeds', 'nan')):+6.2f}"
+              f"        {float(fields.get('form_shared_avg_acc', 'nan')):.4f}          {float(fields.get('form_per_site_gain_points', 'nan')):+5.2f}")
     seeds = len({seed for _, seed, _ in rows})
     out = [f"reports={len(rows)}", f"seeds={seeds}", f"scenarios={','.join(scenarios)}"]
     overall = []
@@ -121,6 +135,10 @@ def main():
         per_scenario.append(f"{scenario}_seeds={len(subset)}")
         statistics_of(scenario, subset, f"{scenario}_", per_scenario)
         per_scenario.append(f"{scenario}_target_met_every_seed={1 if all(met(f) for _, _, f in subset) else 0}")
+        asks_gain = all(float(f.get("target_margin_points", 1)) > 0 for _, _, f in subset)
+        if asks_gain and all("form_per_site_gain_points" in f for _, _, f in subset):
+            reachable = all(float(f["form_per_site_gain_points"]) >= float(f.get("target_margin_points", 1)) for _, _, f in subset)
+            per_scenario.append(f"{scenario}_per_task_target_reachable_every_seed={1 if reachable else 0}")
     out += overall + per_scenario
     out.append(f"target_met_every_seed={1 if all(met(f) for _, _, f in rows) else 0}")
     if all("few_over_many" in f for _, _, f in rows):
