@@ -124,7 +124,8 @@ def main():
               f"  {fields.get('learner_seeds', '-'):>2} {float(fields.get('lifelong_avg_acc_over_learner_seeds', 'nan')):.4f}"
               f"  {float(fields.get('lifelong_avg_acc_learner_seed_sd', 'nan')):.4f}"
               f"  {float(fields.get('lifelong_minus_best_baseline_points_over_learner_seeds', 'nan')):+6.2f}"
-              f"        {float(fields.get('form_shared_avg_acc', 'nan')):.4f}          {float(fields.get('form_per_site_gain_points', 'nan')):+5.2f}")
+              + (f"        {float(fields['form_shared_avg_acc']):.4f}          {float(fields['form_per_site_gain_points']):+5.2f}"
+                 if "form_shared_avg_acc" in fields else "             -              -"))
     seeds = len({seed for _, seed, _ in rows})
     out = [f"reports={len(rows)}", f"seeds={seeds}", f"scenarios={','.join(scenarios)}"]
     overall = []
