@@ -6,7 +6,8 @@ DIR holds `lifelong-benchmark write-csv --scenario thermal|thermal-alike` output
 generator (Shared/Lifelong/Scenario/ThermalComfortScenario.swift) labels a row by an ordinal
 probit on a comfort score with a share of labels redrawn uniformly. This script fits that form by
 maximum likelihood on the training rows of every round (the same rows every method learns from)
-and reports the pooled accuracy of the final fit on every round's test rows, three ways:
+and reports the accuracy of the final fit on the rounds' test rows pooled (round-N-test.csv, the
+test sets of the benchmark's average accuracy), three ways:
 
 - shared:          one slope and one band for every site, a per-site intercept (the site's
                    neutral temperature), season and the other features in common. Per site this
@@ -41,12 +42,14 @@ def read(path):
         return list(csv.DictReader(handle))
 
 
-def rounds(data):
-    """Training files and their test files, initial first."""
+def training_and_test_rows(data):
+    """Every training row (initial.csv, round-N.csv) and the test rows the benchmark's average
+    accuracy pools: the rounds' (round-N-test.csv; initial-test.csv is not in its matrix)."""
     names = sorted((os.path.basename(p) for p in glob.glob(os.path.join(data, "round-*.csv")) if "-test" not in p),
                    key=lambda name: int(name.split("-")[1].split(".")[0]))
-    pairs = [("initial.csv", "initial-test.csv")] + [(name, name.replace(".csv", "-test.csv")) for name in names]
-    return [(read(os.path.join(data, train)), read(os.path.join(data, test))) for train, test in pairs]
+    train = read(os.path.join(data, "initial.csv")) + [row for name in names for row in read(os.path.join(data, name))]
+    test = [row for name in names for row in read(os.path.join(data, name.replace(".csv", "-test.csv")))]
+    return train, test
 
 
 class Rows:
@@ -172,9 +175,7 @@ def main():
     args = parser.parse_args()
     with open(os.path.join(args.data, "scenario.json")) as handle:
         scenario = json.load(handle)
-    pairs = rounds(args.data)
-    train = [row for rows, _ in pairs for row in rows]
-    test = [row for _, rows in pairs for row in rows]
+    train, test = training_and_test_rows(args.data)
     sites = sorted({row["site"] for row in train + test})
     train_rows, test_rows = Rows(train, sites), Rows(test, sites)
 
