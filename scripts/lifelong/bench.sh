@@ -9,10 +9,10 @@
 # baselines too. Prints a side-by-side table per scenario and seed (kept as
 # $DATA/<scenario>-seed-<n>/report.txt), then new tasks learned from 50 labelled rows against the
 # same tasks from 500 (few-vs-many.txt), then lifelong again with learner seeds 1 and 2 (the run's
-# learner is seed 0; learner-seeds.txt: how much of its accuracy is the learner's own chance), for
-# thermal scenarios the generator's own form fitted to the same rows with shared and per-site
-# parameters (form_bound.py, form-bound.txt: how much per-task models can add at most), and ends
-# with one `SUMMARY key=value ...` line.
+# learner is seed 0; learner-seeds.txt: how much of its accuracy is the learner's own chance), the
+# generator's own form fitted to the same rows with shared and per-task parameters (form_bound.py,
+# form-bound.txt: how much per-task models can add on these rows), and ends with one
+# `SUMMARY key=value ...` line.
 #
 # Environment: LIFELONG_PYTHON (default .venv/bin/python, needs numpy + scipy + xgboost),
 # LIFELONG_BENCH_SCRATCH_PATH (SwiftPM scratch path, default .build-lifelong-bench),
@@ -62,11 +62,9 @@ for SCENARIO in $SCENARIOS; do
         "$BIN" few-vs-many --scenario "$SCENARIO" --seed "$SEED" | tee "$DIR/few-vs-many.txt"
         echo "bench-lifelong: $SCENARIO seed $SEED: lifelong with learner seeds 1 and 2" >&2
         "$BIN" learner-seeds --scenario "$SCENARIO" --seed "$SEED" --first-seed 1 --count 2 | tee "$DIR/learner-seeds.txt"
-        if [[ "$SCENARIO" == thermal* ]]; then
-            echo "bench-lifelong: $SCENARIO seed $SEED: the generator's form fitted to the same rows" >&2
-            "$PYTHON" scripts/lifelong/form_bound.py --data "$DIR" | tee "$DIR/form-bound.txt"
-            FORM_REPORTS+=("$DIR/form-bound.txt")
-        fi
+        echo "bench-lifelong: $SCENARIO seed $SEED: the generator's form fitted to the same rows" >&2
+        "$PYTHON" scripts/lifelong/form_bound.py --data "$DIR" | tee "$DIR/form-bound.txt"
+        FORM_REPORTS+=("$DIR/form-bound.txt")
         REPORTS+=("$DIR/report.txt")
         FEW_REPORTS+=("$DIR/few-vs-many.txt")
         SEEDS_REPORTS+=("$DIR/learner-seeds.txt")

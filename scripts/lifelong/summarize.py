@@ -14,13 +14,12 @@ report of the same scenario and seed. SEEDS_REPORTs are `lifelong-benchmark lear
 (lifelong's average accuracy with other learner seeds); with the report's own (learner seed 0) they
 give lifelong_avg_acc_over_learner_seeds, its spread, and
 lifelong_minus_best_baseline_points_over_learner_seeds (their mean against the same best baseline).
-FORM_REPORTs are `form_bound.py` outputs (thermal scenarios: the generator's own form fitted to the
-same rows): form_shared_avg_acc (shared slope and band, per-site shifts: what a global model with
-the attributes can represent) and form_per_site_gain_points (the most per-site parameters add over
-it) join the report of the same scenario and seed; per scenario,
-<scenario>_per_task_target_reachable_every_seed says whether that gain reached the 1-point target
-on every seed (0: the target is out of reach of any per-task learner on these rows; only where the
-target asks for a gain).
+FORM_REPORTs are `form_bound.py` outputs (the generator's own form fitted to the same rows):
+form_shared_avg_acc (what one model with the attributes represents additively) and
+form_per_task_gain_points (what each task's own parameters add over it) join the report of the
+same scenario and seed; per scenario, <scenario>_per_task_target_reachable_every_seed says whether
+that gain reached the target's margin on every seed (0: the rows do not hold the margin for a
+per-task learner; only where the target asks for a gain).
 """
 import re
 import statistics
@@ -30,8 +29,8 @@ KEYS = ["lifelong_minus_best_baseline_points", "lifelong_avg_acc", "best_baselin
         "small_new_tasks_acc", "bayes_ceiling_avg_acc", "headroom_over_best_baseline_points",
         "unseen_confidence_best_recall_at_fpr_0_05", "unseen_separability_bound_roc_area", "few_over_many",
         "lifelong_avg_acc_over_learner_seeds", "lifelong_avg_acc_learner_seed_sd",
-        "lifelong_minus_best_baseline_points_over_learner_seeds", "form_shared_avg_acc", "form_per_site_gain_points"]
-FORM_KEYS = ["form_shared_avg_acc", "form_per_site_gain_points"]
+        "lifelong_minus_best_baseline_points_over_learner_seeds", "form_shared_avg_acc", "form_per_task_gain_points"]
+FORM_KEYS = ["form_shared_avg_acc", "form_per_task_gain_points"]
 
 
 def summary(path):
@@ -115,7 +114,7 @@ def main():
     scenarios = list(dict.fromkeys(scenario for scenario, _, _ in rows))
     width = max(8, *(len(scenario) for scenario in scenarios))
     print(f"{'scenario':<{width}} seed   lifelong  best baseline                     points   GEM BWT  small new  bayes   50/500"
-          "  learner seeds: mean    sd  points  form: shared per-site gain")
+          "  learner seeds: mean    sd  points  form: shared per-task gain")
     for scenario, seed, fields in rows:
         print(f"{scenario:<{width}} {seed:<6} {float(fields['lifelong_avg_acc']):8.4f}  {fields['best_baseline']:<24} "
               f"{float(fields['best_baseline_avg_acc']):.4f}  {float(fields['lifelong_minus_best_baseline_points']):+7.2f}"
@@ -124,7 +123,7 @@ def main():
               f"  {fields.get('learner_seeds', '-'):>2} {float(fields.get('lifelong_avg_acc_over_learner_seeds', 'nan')):.4f}"
               f"  {float(fields.get('lifelong_avg_acc_learner_seed_sd', 'nan')):.4f}"
               f"  {float(fields.get('lifelong_minus_best_baseline_points_over_learner_seeds', 'nan')):+6.2f}"
-              + (f"        {float(fields['form_shared_avg_acc']):.4f}          {float(fields['form_per_site_gain_points']):+5.2f}"
+              + (f"        {float(fields['form_shared_avg_acc']):.4f}          {float(fields['form_per_task_gain_points']):+5.2f}"
                  if "form_shared_avg_acc" in fields else "             -              -"))
     seeds = len({seed for _, seed, _ in rows})
     out = [f"reports={len(rows)}", f"seeds={seeds}", f"scenarios={','.join(scenarios)}"]
@@ -137,8 +136,8 @@ def main():
         statistics_of(scenario, subset, f"{scenario}_", per_scenario)
         per_scenario.append(f"{scenario}_target_met_every_seed={1 if all(met(f) for _, _, f in subset) else 0}")
         asks_gain = all(float(f.get("target_margin_points", 1)) > 0 for _, _, f in subset)
-        if asks_gain and all("form_per_site_gain_points" in f for _, _, f in subset):
-            reachable = all(float(f["form_per_site_gain_points"]) >= float(f.get("target_margin_points", 1)) for _, _, f in subset)
+        if asks_gain and all("form_per_task_gain_points" in f for _, _, f in subset):
+            reachable = all(float(f["form_per_task_gain_points"]) >= float(f.get("target_margin_points", 1)) for _, _, f in subset)
             per_scenario.append(f"{scenario}_per_task_target_reachable_every_seed={1 if reachable else 0}")
     out += overall + per_scenario
     out.append(f"target_met_every_seed={1 if all(met(f) for _, _, f in rows) else 0}")
