@@ -119,7 +119,7 @@ def shop_design(rows, train, drift_round):
     regions = sorted({row["region"] for row in train})
     shops = sorted({(row["format"], row["region"], row["@round"] >= drift_round) for row in train})
     price = np.array([float(row["price"]) for row in rows])
-    log_price = -np.log(price)
+    minus_log_price = -np.log(price)
     promoted = np.array([float(row["discount"]) for row in rows]) * (price >= DISCOUNT_PRICE_THRESHOLD)
     heat = np.array([max(0.0, float(row["temperature"]) - DRINKS_HEAT_FROM) * (row["product_family"] == "drinks")
                      for row in rows])
@@ -127,11 +127,11 @@ def shop_design(rows, train, drift_round):
     family_levels = one_hot([(row["format"], row["product_family"]) for row in rows],
                             [(f, p) for f in formats for p in families])
     weekday_levels = one_hot([(row["format"], row["weekday"]) for row in rows], [(f, d) for f in formats for d in weekdays])
-    shared = np.column_stack([family_levels, weekday_levels, form * log_price[:, None], form * promoted[:, None], heat,
+    shared = np.column_stack([family_levels, weekday_levels, form * minus_log_price[:, None], form * promoted[:, None], heat,
                               one_hot([row["region"] for row in rows], regions)])
     keys = [(row["format"], row["region"], row["@round"] >= drift_round) for row in rows]
     shop = np.array([[key == s for s in shops] for key in keys], float)
-    deviations = np.column_stack([shop, shop * log_price[:, None], shop * promoted[:, None]])
+    deviations = np.column_stack([shop, shop * minus_log_price[:, None], shop * promoted[:, None]])
     label = np.array([{"low": 0, "normal": 1, "high": 2}[row["demand"]] for row in rows])
     return Design(shared, deviations, None, 0, label)
 
