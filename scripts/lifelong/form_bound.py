@@ -127,8 +127,8 @@ def shop_design(rows, train, drift_round):
     family_levels = one_hot([(row["format"], row["product_family"]) for row in rows],
                             [(f, p) for f in formats for p in families])
     weekday_levels = one_hot([(row["format"], row["weekday"]) for row in rows], [(f, d) for f in formats for d in weekdays])
-    shared = np.column_stack([family_levels, weekday_levels, form * minus_log_price[:, None], form * promoted[:, None], heat,
-                              one_hot([row["region"] for row in rows], regions)])
+    shared = np.column_stack([family_levels, weekday_levels, form * minus_log_price[:, None],
+                              form * promoted[:, None], heat, one_hot([row["region"] for row in rows], regions)])
     keys = [(row["format"], row["region"], row["@round"] >= drift_round) for row in rows]
     shop = np.array([[key == s for s in shops] for key in keys], float)
     deviations = np.column_stack([shop, shop * minus_log_price[:, None], shop * promoted[:, None]])
