@@ -28,8 +28,6 @@ form is given. Ends with one `SUMMARY key=value ...` line (a benchmark reference
 dependency).
 """
 import argparse
-import csv
-import glob
 import json
 import math
 import os
@@ -37,6 +35,8 @@ import os
 import numpy as np
 from scipy.optimize import minimize
 from scipy.special import expit, ndtr
+
+import scenario_files
 
 PENALTIES = [0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
 # Shop scenario constants of the form (ShopDemandScenario): where a discount starts to count,
@@ -46,30 +46,15 @@ DRINKS_HEAT_FROM = 20.0
 SHOP_DRIFT_ROUND = 2
 
 
-def read(path):
-    with open(path, newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def training_and_test_rows(data):
     """Every training row (initial.csv, round-N.csv) and the test rows the benchmark's average
     accuracy pools (round-N-test.csv; initial-test.csv is not in its matrix), each with its round
     under the key "@round"."""
-    names = sorted((os.path.basename(p) for p in glob.glob(os.path.join(data, "round-*.csv")) if "-test" not in p),
-                   key=lambda name: int(name.split("-")[1].split(".")[0]))
-
-    def rows_of(name, number):
-        rows = read(os.path.join(data, name))
+    initial, pairs = scenario_files.rounds(data)
+    for number, rows in [(0, initial)] + [(n, rows) for n, pair in enumerate(pairs, 1) for rows in pair]:
         for row in rows:
             row["@round"] = number
-        return rows
-    train = rows_of("initial.csv", 0)
-    test = []
-    for name in names:
-        number = int(name.split("-")[1].split(".")[0])
-        train += rows_of(name, number)
-        test += rows_of(name.replace(".csv", "-test.csv"), number)
-    return train, test
+    return initial + [row for train, _ in pairs for row in train], [row for _, test in pairs for row in test]
 
 
 def one_hot(values, levels):

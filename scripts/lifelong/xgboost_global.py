@@ -29,21 +29,14 @@ Prints one JSON object: {"name", "avg_accuracy", "task_avg_accuracy", "bwt", "fw
 "per_task_accuracy", "params"}.
 """
 import argparse
-import csv
 import json
 import os
 import sys
 
+import scenario_files
+
 THERMAL_ATTRIBUTES = ["site", "season"]
 THERMAL_LABEL = "thermal_preference"
-
-
-def read(path):
-    with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))
-    if not rows:
-        sys.exit(f"xgboost_global: {path} has no rows")
-    return rows
 
 
 def main():
@@ -71,13 +64,8 @@ def main():
     import numpy as np
     import xgboost as xgb
 
-    initial = read(os.path.join(args.data, "initial.csv"))
-    rounds, tests = [], []
-    n = 1
-    while os.path.exists(os.path.join(args.data, f"round-{n}.csv")):
-        rounds.append(read(os.path.join(args.data, f"round-{n}.csv")))
-        tests.append(read(os.path.join(args.data, f"round-{n}-test.csv")))
-        n += 1
+    initial, pairs = scenario_files.rounds(args.data)
+    rounds, tests = [train for train, _ in pairs], [test for _, test in pairs]
     if not rounds:
         sys.exit(f"xgboost_global: no round-1.csv in {args.data}")
 
