@@ -157,6 +157,11 @@ class OrdinalForm:
         clean = np.stack([below, 1 - below - above, above], axis=1)
         return (1 - noise) * clean + noise / 3
 
+    def validation_loss(self, w, design):
+        """Mean negative log-likelihood of rows the fit did not see (no penalty: it judges the fit)."""
+        probabilities = self.probabilities(w, design)[np.arange(len(design.label)), design.label]
+        return -np.mean(np.log(np.maximum(probabilities, 1e-300)))
+
     def loss(self, w, design):
         """Mean negative log-likelihood plus the penalties over the rows, and its gradient."""
         score, band, noise = self.parts(w, design)
@@ -206,7 +211,7 @@ def validated_penalty(design, folds, seed):
         for fold in range(folds):
             form = OrdinalForm(design, penalty)
             w = form.fit(design.subset(fold_of != fold))
-            total += form.loss(w, design.subset(fold_of == fold))[0]
+            total += form.validation_loss(w, design.subset(fold_of == fold))
         if total < best_loss:
             best, best_loss = penalty, total
     return best
