@@ -85,7 +85,7 @@ public struct RidgeRegression: TabularModel {
     }
 
     /// Solves a symmetric positive definite system; nil when it is not (numerically) definite.
-    static func solveCholesky(_ a: [Double], _ b: [Double], size n: Int) -> [Double]? {
+    public static func solveCholesky(_ a: [Double], _ b: [Double], size n: Int) -> [Double]? {
         var l = [Double](repeating: 0, count: n * n)
         let largest = (0..<n).map { a[$0 * n + $0] }.max() ?? 1
         for i in 0..<n {

@@ -102,14 +102,21 @@ public struct RoundTraining: Sendable {
             parameters: parameters, trainingTable: table)
     }
 
-    /// Whether a known task's earlier rows no longer describe it (its function drifted): its
-    /// newest rows are scored out of fold twice, by the prior's fold priors specialized to the
-    /// task, which learned from its earlier rows, and by fold priors trained on the same rows
-    /// without them (same folds, same parameters). The earlier rows are outdated when leaving
-    /// them out fits the newest rows better by more than one standard error of the paired
-    /// per-row loss differences (``TaskPriorTrainer/fitsBetter(_:than:)``, the rule that picks
-    /// a task's start). Without drift the earlier rows are more of the same task, and keeping
-    /// them fits at least as well.
+    /// Whether a known task's earlier rows no longer describe it (its function drifted). Two
+    /// tests, each at the level ``DriftTest/significance`` (1 %), on the out-of-fold scores of
+    /// the prior's fold priors specialized to the task (they learned from both its earlier and
+    /// its new rows); the rows are outdated when either rejects:
+    /// 1. **The level** (``DriftTest/levelMoved(newMargins:newLabels:earlierMargins:earlierLabels:)``):
+    ///    the score shift each set of rows needs (calibration in the large, ``ScoreShift``)
+    ///    differs between the new and the earlier rows, by a Wald test. Without drift the
+    ///    prior is off by the same amount on both; a task whose level moved (a shop that now
+    ///    sells less at every price) needs another shift on its new rows. Few parameters, so
+    ///    80 new rows show a moderate drift.
+    /// 2. **Any other change** (``DriftTest/fitsBetterWithout(_:than:)``): fold priors trained
+    ///    on the same rows without the task's earlier rows (same folds, same parameters) fit the
+    ///    new rows better than the prior's, by more than the one-sided 1 % quantile of the
+    ///    paired per-row loss differences' standard error — for changes that keep the level,
+    ///    such as answers that turned around. Trained only when the first test does not reject.
     /// - Parameters:
     ///   - earlierRows: The task's earlier rows among those the prior was trained on.
     ///   - newRows: The task's rows of this round among them.
@@ -126,19 +133,25 @@ public struct RoundTraining: Sendable {
             try self.specialize(
                 model, to: attributes, attributeNames: prior.attributeNames, encoding: prior.table.encoding, categories: categories)
         }
-        guard let keeping = try prior.crossFitted.margins(of: prior.table, rows: newRows, transform: { try specialize($1) }) else {
-            return false
+        guard let keeping = try prior.crossFitted.margins(of: prior.table, rows: newRows, transform: { try specialize($1) }),
+            let earlier = try prior.crossFitted.margins(of: prior.table, rows: earlierRows, transform: { try specialize($1) })
+        else { return false }
+        let labels = newRows.map { Int(prior.table.labels[$0]) }
+        if DriftTest.levelMoved(
+            newMargins: keeping, newLabels: labels, earlierMargins: earlier,
+            earlierLabels: earlierRows.map { Int(prior.table.labels[$0]) })
+        {
+            return true
         }
         let table = prior.trainingTable
-        let earlier = Set(earlierRows)
-        let kept = (0..<table.rowCount).filter { !earlier.contains($0) }
+        let earlierSet = Set(earlierRows)
+        let kept = (0..<table.rowCount).filter { !earlierSet.contains($0) }
         let leavingOut = try trainer.crossFittedPriors(
             table, keeping: kept, folds: prior.crossFitted.foldOfRow, parameters: prior.parameters, seed: configuration.seed)
         guard let forgetting = try leavingOut.margins(of: prior.table, rows: newRows, transform: { try specialize($1) }) else {
             return false
         }
-        let labels = newRows.map { Int(prior.table.labels[$0]) }
-        return TaskPriorTrainer.fitsBetter(
+        return DriftTest.fitsBetterWithout(
             TaskPriorTrainer.rowLosses(margins: forgetting, labels: labels),
             than: TaskPriorTrainer.rowLosses(margins: keeping, labels: labels))
     }

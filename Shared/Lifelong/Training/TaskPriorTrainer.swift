@@ -139,15 +139,15 @@ struct TaskPriorTrainer: Sendable {
         return best
     }
 
-    /// Whether per-row losses beat a reference's on the same rows by more than one standard
-    /// error of the paired differences (the one-standard-error rule: with a few rows, a
-    /// candidate must fit clearly better, not by chance).
-    static func fitsBetter(_ losses: [Double], than reference: [Double]) -> Bool {
+    /// Whether per-row losses beat a reference's on the same rows by more than `standardErrors`
+    /// standard errors of the paired differences (by default the one-standard-error rule: with
+    /// a few rows, a candidate must fit clearly better, not by chance).
+    static func fitsBetter(_ losses: [Double], than reference: [Double], standardErrors: Double = 1) -> Bool {
         guard losses.count == reference.count, losses.count > 1 else { return false }
         let differences = zip(reference, losses).map { $0 - $1 }
         let gain = differences.reduce(0, +) / Double(differences.count)
         let variance = differences.reduce(0) { $0 + ($1 - gain) * ($1 - gain) } / Double(differences.count - 1)
-        return gain > (variance / Double(differences.count)).squareRoot()
+        return gain > standardErrors * (variance / Double(differences.count)).squareRoot()
     }
 
     /// Mean negative log-likelihood of the labels under raw scores (softmax over classes; one
