@@ -226,7 +226,7 @@ public struct JobLoop: Sendable {
             eval.metrics = run.tasks.map(RoundSummary.metrics)
             record.job.stage = .deploy
             let deployed = run.publishedVersion > 0
-                ? "version \(version) deployed; edges pull it" : "nothing passed the gate; version \(version) stays deployed"
+                ? "version \(version) deployed; edges pull it" : "nothing published (no task model trained and accepted); version \(version) stays deployed"
             let deploy = JobEvents.transition(record.job, "round \(round): \(deployed)", version: version)
             record.job.stage = .train
             record.job.state = .waiting

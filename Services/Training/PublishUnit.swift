@@ -24,7 +24,7 @@ enum PublishUnit {
         let accepted = SnapshotMerge.ordered(
             try outcomes.compactMap { try $0.taskSnapshot.map { try Lifelong_V1_TaskIndexSnapshot(serializedBytes: $0) } })
         guard !accepted.isEmpty else {
-            try await finish(context, version: 0, message: "completed: no task model passed the gate; nothing published")
+            try await finish(context, version: 0, message: nothingPublished(outcomes.map(\.outcome)))
             return
         }
         await context.emit(.started, "publishing \(accepted.count) task models")
@@ -90,6 +90,17 @@ enum PublishUnit {
     }
 
     /// Completes the unit and the run, with the published events.
+    /// Why a run published nothing: how many tasks the gate rejected and how many were not
+    /// trained at all (too few rows, no eval rows), with the first skip's reason.
+    static func nothingPublished(_ outcomes: [Lifelong_V1_TrainingTaskOutcome]) -> String {
+        let rejected = outcomes.filter { $0.kind == .rejected }.count
+        let skipped = outcomes.filter { $0.kind == .skipped }
+        var parts: [String] = []
+        if rejected > 0 { parts.append("\(rejected) task model(s) rejected by the gate") }
+        if let first = skipped.first { parts.append("\(skipped.count) task(s) skipped (\(first.taskName): \(first.reason))") }
+        return "completed: nothing published; " + (parts.isEmpty ? "no task to train" : parts.joined(separator: ", "))
+    }
+
     private static func finish(
         _ context: UnitContext, version: Int64, tasks: [Lifelong_V1_TaskIndexSnapshot] = [], message: String? = nil
     ) async throws {

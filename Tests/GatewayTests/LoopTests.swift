@@ -16,6 +16,18 @@ struct LoopTests {
         try await LoopStack.with(job: "loop") { stack in
             let gateway = stack.gateway
             _ = try await gateway.createJob(scenario.spec(threshold: 40))
+            // The job's events up to round 1's deploy step, to say why if it published nothing.
+            let roundOneEvents = Task {
+                try await gateway.watchJob(GatewayJobTests.request("loop")) { events in
+                    var messages: [String] = []
+                    for try await event in events.messages {
+                        if !event.message.hasPrefix("boosting round") { messages.append(event.message) }
+                        if event.message.hasPrefix("round 1:"), event.message.contains("deployed") { break }
+                    }
+                    return messages
+                }
+            }
+            defer { roundOneEvents.cancel() }
 
             // Round 1: the initial sites, ingested while the job is paused (so the count
             // trigger fires once, for all of it, when it resumes).
@@ -24,6 +36,9 @@ struct LoopTests {
             #expect(ingested.inserted == Int64(scenario.initialTrain.count + scenario.initialTest.count))
             _ = try await gateway.resumeJob(GatewayJobTests.request("loop"))
             let first = try await Loop.waitForRounds(1, job: "loop", gateway: gateway)
+            if first.deployedVersion == 0 {
+                Issue.record("round 1 published nothing; the job's events: \(try await roundOneEvents.value.joined(separator: " | "))")
+            }
             #expect(first.deployedVersion > 0)
             for edge in 0..<2 { try await Loop.waitForVersion(first.deployedVersion, edge: stack.edge(edge)) }
 

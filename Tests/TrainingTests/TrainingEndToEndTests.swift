@@ -220,6 +220,7 @@ struct TrainingEndToEndTests {
             let events = try await env.train(data.request(base: 1))
             let finished = try #require(events.last)
             #expect(finished.state == .completed && finished.snapshotVersion == 0)
+            #expect(finished.message == "completed: nothing published; 1 task model(s) rejected by the gate")
             #expect(events.contains { $0.kind == .rejected && $0.taskName == task })
             let run = try await env.run(finished.runId)
             #expect(run.rejectedTasks == [task])
