@@ -89,7 +89,6 @@ enum PublishUnit {
         try await context.store.artifact("through", run: context.runID).flatMap { Int64(String(decoding: $0, as: UTF8.self)) } ?? 0
     }
 
-    /// Completes the unit and the run, with the published events.
     /// Why a run published nothing: how many tasks the gate rejected and how many were not
     /// trained at all (too few rows, no eval rows), with the first skip's reason.
     static func nothingPublished(_ outcomes: [Lifelong_V1_TrainingTaskOutcome]) -> String {
@@ -101,6 +100,7 @@ enum PublishUnit {
         return "completed: nothing published; " + (parts.isEmpty ? "no task to train" : parts.joined(separator: ", "))
     }
 
+    /// Completes the unit and the run, with the published events.
     private static func finish(
         _ context: UnitContext, version: Int64, tasks: [Lifelong_V1_TaskIndexSnapshot] = [], message: String? = nil
     ) async throws {

@@ -9,7 +9,7 @@ import LifelongLearning
 /// on both, their shifts agree up to chance (``waldStatistic(_:_:)``); when the new rows'
 /// labels follow a function of another level (a shop that now sells less at every price),
 /// they need another shift.
-struct ScoreShift: Equatable {
+struct ScoreShift {
     /// Per class but the first, the score added.
     var parameters: [Double]
     /// The information matrix at the fit (row-major, parameters × parameters), ridge included.
@@ -28,17 +28,12 @@ struct ScoreShift: Equatable {
             var gradient = parameters.map { -ridge * $0 }
             information = (0..<(size * size)).map { $0 % (size + 1) == 0 ? ridge : 0 }
             for (row, label) in zip(scores, labels) {
+                // Parameter j shifts class j + 1: the softmax's gradient and information.
                 let probabilities = Self.probabilities(row, parameters)
-                // The derivative of each class's recalibrated score by each parameter.
-                let derivative = (0..<classes).map { k in
-                    (0..<size).map { j in k == j + 1 ? 1.0 : 0 }
-                }
-                let expected = (0..<size).map { j in (0..<classes).reduce(0.0) { $0 + probabilities[$1] * derivative[$1][j] } }
                 for j in 0..<size {
-                    gradient[j] += derivative[label][j] - expected[j]
+                    gradient[j] += (label == j + 1 ? 1 : 0) - probabilities[j + 1]
                     for l in 0..<size {
-                        let second = (0..<classes).reduce(0.0) { $0 + probabilities[$1] * derivative[$1][j] * derivative[$1][l] }
-                        information[j * size + l] += second - expected[j] * expected[l]
+                        information[j * size + l] += probabilities[j + 1] * ((j == l ? 1 : 0) - probabilities[l + 1])
                     }
                 }
             }
