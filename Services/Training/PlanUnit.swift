@@ -24,6 +24,7 @@ enum PlanUnit {
             since = try await context.store.trainedThrough(job: request.jobID, version: request.baseVersion) ?? 0
         }
         let inputs = try await RunInputs.load(context, since: since, planner: ClusterPlan.obtain(context))
+        let earlierEvidence = try await PriorEvidence.published(context, version: request.baseVersion)
         var samples = inputs.samples
         for (index, name) in request.taskNames.enumerated() where samples.tasks[name] == nil {
             throw TrainingError(.notFound, "task_names[\(index)]: job '\(request.jobID)' has no labelled samples of task '\(name)'")
@@ -64,7 +65,7 @@ enum PlanUnit {
             let cutoff = since
             let drifting = request.definesClusters ? [] : toTrain.filter { known.contains($0) && cutoff > 0 }
             let trained = try await context.train(task: "") {
-                guard var prior = try training.prior(rows: all, categories: categories) else {
+                guard var prior = try training.prior(rows: all, categories: categories, evidence: earlierEvidence) else {
                     return (
                         prior: RoundTraining.Prior?.none, starts: [String: RoundTraining.Start](), global: try training.globalModel(rows: all),
                         samples: read, retired: [String]())
@@ -90,6 +91,10 @@ enum PlanUnit {
             guard let prior = trained.prior else { throw TrainingError(.failedPrecondition, "the samples hold fewer than two classes") }
             samples = trained.samples
             artifacts.append(("prior", try StoredModel(.gradientBoostedTrees(prior.model)).bytes))
+            // As LifelongLearner: the evidence goes on to the next run unless a drift retired samples.
+            if trained.retired.isEmpty, let evidence = prior.evidence {
+                artifacts.append((PriorEvidence.artifactName, try PriorEvidence.encode(evidence)))
+            }
             for (name, start) in trained.starts {
                 artifacts.append(("margins:\(name)", MarginCodec.encode(start.margins)))
                 artifacts.append(("start:\(name)", StartAttributes.encode(start.attributes)))

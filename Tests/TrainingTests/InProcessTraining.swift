@@ -8,12 +8,27 @@ enum InProcessTraining {
     /// `tunedPrior`: as a request with rounds 0 asks (the prior tuned by grid search, the
     /// corrections at the default rounds).
     static func models(_ train: LabelledSet, tunedPrior: Bool = false) throws -> [String: StoredModel] {
+        try RoundTraining(configuration: tunedPrior ? tunedConfiguration : configuration).trainRound(train).tasks.mapValues(\.model)
+    }
+
+    /// The prior a request with rounds 0 trains on the rows of `train` (every task's, by
+    /// attribute values; tasks in name order as the service pools them), on the grid evidence
+    /// of the runs before.
+    static func tunedPrior(_ train: LabelledSet, evidence: GridEvidence?) throws -> RoundTraining.Prior? {
+        var rowsByTask: [String: [Int]] = [:]
+        for row in 0..<train.rowCount { rowsByTask[train.attributeKey(ofRow: row), default: []].append(row) }
+        let names = rowsByTask.keys.sorted()
+        let pooled = train.selecting(rows: names.flatMap { rowsByTask[$0]! })
+        let categories = RoundTraining.categories(
+            attributeNames: train.attributeNames, taskAttributes: names.map { train.attributes[rowsByTask[$0]![0]] })
+        return try RoundTraining(configuration: tunedConfiguration).prior(rows: pooled, categories: categories, evidence: evidence)
+    }
+
+    private static var tunedConfiguration: LifelongConfiguration {
         var configuration = configuration
-        if tunedPrior {
-            configuration.tunesPrior = true
-            configuration.model.rounds = LifelongConfiguration.defaultModelParameters.rounds
-        }
-        return try RoundTraining(configuration: configuration).trainRound(train).tasks.mapValues(\.model)
+        configuration.tunesPrior = true
+        configuration.model.rounds = LifelongConfiguration.defaultModelParameters.rounds
+        return configuration
     }
 
     /// Task models by task name, from each task's training rows (rows of one task share their

@@ -42,6 +42,18 @@ struct ScenarioSamples: Sendable {
         return train + round.test.samples(job: job, kind: .eval, keyPrefix: "\(keyPrefix)r\(index)-eval")
     }
 
+    /// Round `index`'s samples with `task`'s preferences turned around (class c → 2 − c, cooler
+    /// ↔ warmer), training and eval rows alike: a drift of that task.
+    func samples(round index: Int, turningAround task: String) -> [Lifelong_V1_Sample] {
+        samples(round: index).map { sample in
+            var sample = sample
+            if LabelledSet.key(sample.attributes.map(\.value)) == task, let label = sample.label?.classIndex {
+                sample.label?.classIndex = 2 - label
+            }
+            return sample
+        }
+    }
+
     /// A TrainRequest with small, fixed parameters (no prior tuning).
     func request(base: Int64, requestID: String = "", configure: (inout Lifelong_V1_JobSpec) -> Void = { _ in })
         -> Lifelong_V1_TrainRequest

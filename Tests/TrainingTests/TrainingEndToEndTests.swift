@@ -122,13 +122,7 @@ struct TrainingEndToEndTests {
             // Round 1: the known task's preferences turn around (cooler <-> warmer), training and eval rows alike.
             let round = data.scenario.rounds[1]
             let drifted = try #require(round.updatedTasks.first)
-            let flipped = data.samples(round: 1).map { sample in
-                var sample = sample
-                let task = LabelledSet.key(sample.attributes.map(\.value))
-                if task == drifted, let label = sample.label?.classIndex { sample.label?.classIndex = 2 - label }
-                return sample
-            }
-            try await env.add(flipped)
+            try await env.add(data.samples(round: 1, turningAround: drifted))
             let finished = try #require(try await env.train(data.request(base: 1) { $0.minImprovement = -1 }).last)
             #expect(finished.state == .completed && finished.snapshotVersion == 2)
             let run = try await env.run(finished.runId)

@@ -63,6 +63,8 @@ public struct LifelongLearner: Sendable {
     private var standardizer: FeatureStatistics?
     private var centroids: [TaskAllocator.Centroid] = []
     private var storedModels: [String: StoredModel] = [:]
+    /// The prior's grid evidence of every update since the last drift (RoundTraining.prior).
+    public private(set) var priorEvidence: GridEvidence?
 
     /// Creates a learner with no tasks.
     /// - Throws: `LifelongError.invalidParameter` for an invalid configuration.
@@ -151,7 +153,7 @@ public struct LifelongLearner: Sendable {
         var correctionRounds: [String: Int] = [:]
         var correctionScales: [String: Float] = [:]
         var (labelled, firstRow) = try pooledRows()
-        var prior = try labelled.flatMap { try training.prior(rows: $0, categories: categories) }
+        var prior = try labelled.flatMap { try training.prior(rows: $0, categories: categories, evidence: priorEvidence) }
 
         // A known task whose function drifted: its earlier rows are retired when leaving them
         // out fits its new rows better (RoundTraining.outdates), and the prior is trained again
@@ -171,6 +173,9 @@ public struct LifelongLearner: Sendable {
                 prior = try labelled.flatMap { try training.prior(rows: $0, categories: categories, like: first) }
             }
         }
+        // The grid evidence gathered so far saw the retired rows' function: the next update's
+        // search starts the evidence afresh.
+        priorEvidence = outdatedRows.isEmpty ? prior?.evidence : nil
 
         // Global model on every task's training rows.
         var all: LabelledSet?

@@ -1,19 +1,23 @@
-import LifelongLearning
+public import LifelongLearning
 
-/// The tuned baseline's hyper-parameters: plain trees or trees on a linear base
-/// (`GradientBoostingParameters.linearBase`) × depth × learning rate from a grid, rounds from
-/// 1 to 400, chosen by 2-fold inner validation on the training rows (never on test rows): the
-/// lowest mean validation error rate, ties broken by mean log loss (log loss alone for a
-/// numeric label). One training per fold and grid point gives the validation scores after
-/// every round, so every round count is tried at the cost of the largest; a training stops
-/// once its validation log loss has not improved for ``patience`` rounds (trees on a linear
-/// base rarely gain past a few dozen rounds), and only the rounds every fold reached compete.
+/// The tuned prior's and the tuned baseline's hyper-parameters: plain trees or trees on a
+/// linear base (`GradientBoostingParameters.linearBase`) × depth × learning rate from a grid,
+/// rounds from 1 to 400, chosen by 2-fold inner validation on the training rows (never on
+/// test rows): the lowest mean validation error rate, ties broken by mean log loss (log loss
+/// alone for a numeric label). One training per fold and grid point gives the validation
+/// scores after every round, so every round count is tried at the cost of the largest; a
+/// training stops once its validation log loss has not improved for ``patience`` rounds
+/// (trees on a linear base rarely gain past a few dozen rounds), and only the rounds every
+/// fold reached compete.
 ///
 /// Why the error rate: accuracy is what a served class is judged by, and log loss can prefer
 /// the wrong model class. A linear base fits a slanted boundary better (thermal seed 44: its
 /// global model 0.8300 accurate against 0.7935 for trees alone) yet is confidently wrong on
 /// the rows whose labels are noise, far from the boundary, which log loss punishes: chosen by
 /// log loss, the grid kept trees alone there (0.5200 against 0.5203).
+///
+/// A search's validation scores are kept as ``GridEvidence``: the lifelong prior chooses on the
+/// evidence of every update since the last drift (``RoundTraining``), the baseline on one search.
 struct GridSearch: Sendable {
     static let folds = 2
     /// Rounds without a better validation log loss after which a grid point's training stops.
@@ -27,24 +31,22 @@ struct GridSearch: Sendable {
     var rounds = 1...400
     var linearBases = [false, true]
 
-    /// The best parameters for `table`; `base` when it is too small to split.
+    /// The best parameters for `table` by its search alone; `base` when it is too small to split.
     func best(for table: Table) throws -> GradientBoostingParameters {
-        guard table.rowCount >= 4 * Self.folds else { return base }
+        try search(table).map(best(by:)) ?? base
+    }
+
+    /// Every grid point's validation scores on `table`; nil when it is too small to split.
+    func search(_ table: Table) throws -> GridEvidence? {
+        guard table.rowCount >= 4 * Self.folds else { return nil }
         let splits = Folds(rowCount: table.rowCount, count: Self.folds, seed: seed ^ 0x6121_D5EA).map { fold in
             (train: table.selecting(rows: fold.kept), validation: table.selecting(rows: fold.held))
         }
-        var best = base
-        var bestScore = (Double.infinity, Double.infinity)
+        var points: [GridEvidence.Point] = []
         for linearBase in linearBases {
             for depth in depths {
                 for learningRate in learningRates {
-                    var parameters = base
-                    parameters.linearBase = linearBase
-                    parameters.maxDepth = depth
-                    parameters.learningRate = learningRate
-                    parameters.rounds = rounds.upperBound
-                    parameters.seed = seed
-                    var searched = parameters
+                    var searched = parameters(linearBase: linearBase, depth: depth, learningRate: learningRate, rounds: rounds.upperBound)
                     searched.earlyStoppingRounds = Self.patience
                     var losses = [Double](repeating: 0, count: rounds.upperBound)
                     var errors = [Double](repeating: 0, count: rounds.upperBound)
@@ -57,18 +59,86 @@ struct GridSearch: Sendable {
                         for (round, loss) in model.validationLosses.enumerated() { losses[round] += loss }
                         for (round, error) in model.validationErrors.enumerated() { errors[round] += error }
                     }
-                    for count in rounds where count <= reached {
-                        // Regression records no error rates: log loss (RMSE) alone decides.
-                        let score = (errors[count - 1], losses[count - 1])
-                        if score < bestScore {
-                            bestScore = score
-                            best = parameters
-                            best.rounds = count
-                        }
-                    }
+                    points.append(
+                        GridEvidence.Point(
+                            linearBase: linearBase, depth: depth, learningRate: learningRate,
+                            errors: Array(errors.prefix(reached)), losses: Array(losses.prefix(reached))))
+                }
+            }
+        }
+        return GridEvidence(points: points, searches: 1)
+    }
+
+    /// The grid point and round count with the lowest summed validation error rate in
+    /// `evidence`, ties broken by summed log loss (the first in grid order among equals).
+    func best(by evidence: GridEvidence) -> GradientBoostingParameters {
+        var best = base
+        var bestScore = (Double.infinity, Double.infinity)
+        for point in evidence.points {
+            for count in rounds where count <= point.errors.count {
+                // Regression records no error rates: log loss (RMSE) alone decides.
+                let score = (point.errors[count - 1], point.losses[count - 1])
+                if score < bestScore {
+                    bestScore = score
+                    best = parameters(linearBase: point.linearBase, depth: point.depth, learningRate: point.learningRate, rounds: count)
                 }
             }
         }
         return best
+    }
+
+    private func parameters(linearBase: Bool, depth: Int, learningRate: Float, rounds: Int) -> GradientBoostingParameters {
+        var parameters = base
+        parameters.linearBase = linearBase
+        parameters.maxDepth = depth
+        parameters.learningRate = learningRate
+        parameters.rounds = rounds
+        parameters.seed = seed
+        return parameters
+    }
+}
+
+/// What grid searches saw: per grid point, the validation error rate and log loss after every
+/// round, summed over the searches' folds and over the searches combined (only the rounds
+/// every search reached). The lifelong prior's model class is chosen on the evidence of every
+/// update since the last drift instead of the newest 2-fold search alone: one search on a few
+/// thousand rows picks between grid points a hair apart by chance, which moves 40-row tasks
+/// by points; the sum over updates is a steadier choice at no extra training.
+public struct GridEvidence: Sendable, Equatable, Codable {
+    /// One grid point's scores.
+    public struct Point: Sendable, Equatable, Codable {
+        /// Trees on a linear base.
+        public var linearBase: Bool
+        /// Tree depth.
+        public var depth: Int
+        /// Learning rate.
+        public var learningRate: Float
+        /// Summed validation error rate after 1, 2, … rounds.
+        public var errors: [Double]
+        /// Summed validation log loss after 1, 2, … rounds.
+        public var losses: [Double]
+
+        func sameGridPoint(as other: Point) -> Bool {
+            linearBase == other.linearBase && depth == other.depth && learningRate == other.learningRate
+        }
+    }
+
+    /// Every grid point's scores, in grid order.
+    public private(set) var points: [Point]
+    /// How many searches were combined.
+    public private(set) var searches: Int
+
+    /// The evidence of both: each grid point present in both with its scores summed over the
+    /// rounds both reached.
+    public func adding(_ other: GridEvidence) -> GridEvidence {
+        let points = points.compactMap { point -> Point? in
+            guard let match = other.points.first(where: { $0.sameGridPoint(as: point) }) else { return nil }
+            let reached = min(point.errors.count, match.errors.count)
+            var sum = point
+            sum.errors = (0..<reached).map { point.errors[$0] + match.errors[$0] }
+            sum.losses = (0..<reached).map { point.losses[$0] + match.losses[$0] }
+            return sum
+        }
+        return GridEvidence(points: points, searches: searches + other.searches)
     }
 }

@@ -1,0 +1,76 @@
+import Foundation
+import JobQueue
+import LifelongCore
+import LifelongLearning
+import LifelongProto
+import PostgresClient
+import Testing
+@testable import Training
+
+@Suite("the prior's grid evidence goes from run to run as the learner carries it from update to update")
+struct PriorEvidenceTests {
+    @Test("a second tuned run chooses its prior on both runs' evidence: evidence and prior are the in-process ones bit for bit")
+    func evidenceAcrossRuns() async throws {
+        try await TrainingFixture.withEnvironment { env in
+            let data = try ScenarioSamples(job: "evidence")
+            try await env.add(data.samples(round: 0))
+            let first = try #require(try await env.train(data.request(base: 0) { $0.parameters?.rounds = 0 }).last)
+            #expect(first.snapshotVersion == 1)
+            try await env.add(data.samples(round: 1))
+            let second = try #require(
+                try await env.train(data.request(base: 1) { $0.parameters?.rounds = 0; $0.minImprovement = -1 }).last)
+            #expect(second.snapshotVersion == 2)
+
+            let (firstEvidence, secondEvidence, secondPrior) = try await env.withStore { store in
+                (
+                    try await store.artifact(PriorEvidence.artifactName, run: first.runId),
+                    try await store.artifact(PriorEvidence.artifactName, run: second.runId),
+                    try await store.artifact("prior", run: second.runId)
+                )
+            }
+            let decoder = JSONDecoder()
+            let carried = try decoder.decode(GridEvidence.self, from: Data(try #require(firstEvidence)))
+            let summed = try decoder.decode(GridEvidence.self, from: Data(try #require(secondEvidence)))
+            #expect(carried.searches == 1 && summed.searches == 2)
+
+            let rounds = data.scenario.rounds
+            let expectedFirst = try #require(try InProcessTraining.tunedPrior(rounds[0].train, evidence: nil))
+            #expect(expectedFirst.evidence == carried)
+            let expectedSecond = try #require(
+                try InProcessTraining.tunedPrior(rounds[0].train.appending(rounds[1].train), evidence: carried))
+            #expect(expectedSecond.evidence == summed)
+            #expect(try StoredModel(.gradientBoostedTrees(expectedSecond.model)).bytes == secondPrior)
+        }
+    }
+
+    @Test("a run whose drift test retires samples passes no evidence on: the next run's search starts afresh")
+    func driftResetsEvidence() async throws {
+        try await TrainingFixture.withEnvironment { env in
+            let data = try ScenarioSamples(job: "evidence-drift")
+            try await env.add(data.samples(round: 0))
+            let first = try #require(try await env.train(data.request(base: 0) { $0.parameters?.rounds = 0 }).last)
+            let drifted = try #require(data.scenario.rounds[1].updatedTasks.first)
+            try await env.add(data.samples(round: 1, turningAround: drifted))
+            let second = try #require(
+                try await env.train(data.request(base: 1) { $0.parameters?.rounds = 0; $0.minImprovement = -1 }).last)
+            #expect(second.snapshotVersion == 2)
+            let (snapshot, _) = try await env.index(version: 2, job: "evidence-drift")
+            #expect(try #require(snapshot.tasks.first { $0.name == drifted }).retiredThroughSequence > 0)
+            let (before, after) = try await env.withStore { store in
+                (
+                    try await store.artifact(PriorEvidence.artifactName, run: first.runId),
+                    try await store.artifact(PriorEvidence.artifactName, run: second.runId)
+                )
+            }
+            #expect(before != nil)
+            #expect(after == nil)
+        }
+    }
+}
+
+extension TrainingEnvironment {
+    /// The training instances' run store (artifacts of runs), on their schema.
+    func withStore<T: Sendable>(_ body: (RunStore) async throws -> T) async throws -> T {
+        try await withQueue { queue in try await body(RunStore(pool: queue.pool, queue: queue)) }
+    }
+}
