@@ -27,6 +27,8 @@ struct Arguments {
     var few = 50, many = 500
     /// Learner seeds of `learner-seeds`: `firstLearnerSeed`, then `learnerSeeds` - 1 more.
     var firstLearnerSeed: UInt64 = 0, learnerSeeds = 3
+    /// Labelled rows of each task new after round 0 (nil: the scenario's default).
+    var newTaskSamples: Int?
     /// Methods of `per-task` (none given: lifelong).
     var methods: [LifelongExperiment.Method] = []
 
@@ -43,6 +45,9 @@ struct Arguments {
             case "--rounds": rounds = Int(value) ?? rounds
             case "--few": few = Int(value) ?? few
             case "--many": many = Int(value) ?? many
+            case "--new-task-samples":
+                guard let count = Int(value), count >= 1 else { Self.usage("--new-task-samples must be a positive integer") }
+                newTaskSamples = count
             case "--first-seed":
                 guard let seed = UInt64(value) else { Self.usage("--first-seed must be a non-negative integer") }
                 firstLearnerSeed = seed
@@ -64,7 +69,7 @@ struct Arguments {
     static func usage(_ problem: String) -> Never {
         FileHandle.standardError.write(Data("""
             lifelong-benchmark: \(problem)
-            usage: lifelong-benchmark write-csv --data DIR [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N]
+            usage: lifelong-benchmark write-csv --data DIR [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N] [--new-task-samples N]
                    lifelong-benchmark run [--xgboost FILE.json]... [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N]
                    lifelong-benchmark few-vs-many [--scenario thermal|shop|thermal-alike] [--seed N] [--few N] [--many N]
                    lifelong-benchmark per-task [--method NAME]... [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N]
@@ -104,7 +109,7 @@ if arguments.command == "few-vs-many" {
 }
 let scenario: any GeneratedScenario
 do {
-    scenario = try arguments.scenario.make(seed: arguments.seed, rounds: arguments.rounds)
+    scenario = try arguments.scenario.make(seed: arguments.seed, rounds: arguments.rounds, newTaskSamples: arguments.newTaskSamples)
 } catch {
     fail("scenario: \(error)")
 }

@@ -1,6 +1,6 @@
 """What the rows of a generated scenario allow when the generator's own form is known.
 
-usage: form_bound.py --data DIR [--folds K] [--seed N] [--drift-round R]
+usage: form_bound.py --data DIR [--folds K] [--seed N] [--drift-round R] [--few N]
 
 DIR holds `lifelong-benchmark write-csv` output of a thermal, thermal-alike or shop scenario.
 Both generators (Shared/Lifelong/Scenario/ThermalComfortScenario.swift, ShopDemandScenario.swift)
@@ -26,6 +26,12 @@ better fit is picked on test rows) of what per-task models can add over one mode
 attributes on these rows. Every constant (coefficients, band, noise share) is estimated; only the
 form is given. Ends with one `SUMMARY key=value ...` line (a benchmark reference, never a service
 dependency).
+
+With --few N the training rows of every task new after round 0 are cut to its first N (every
+other row as it is, as `lifelong-benchmark few-vs-many` cuts them), and the SUMMARY line also
+carries each fit's mean accuracy over those tasks (each task's test rows counted alike):
+written with `write-csv --rounds 1 --new-task-samples 500`, once with --few 50 and once
+without, it is the few-vs-many comparison for a learner that knows the form.
 """
 import argparse
 import json
@@ -55,6 +61,24 @@ def training_and_test_rows(data):
         for row in rows:
             row["@round"] = number
     return initial + [row for train, _ in pairs for row in train], [row for _, test in pairs for row in test]
+
+
+def task_key(row, attributes):
+    return "_".join(row[name] for name in attributes)
+
+
+def keep_first_rows_of_new_tasks(train, attributes, few):
+    """The training rows with each task new after round 0 cut to its first `few` rows."""
+    known = {task_key(row, attributes) for row in train if row["@round"] == 0}
+    kept, seen = [], {}
+    for row in train:
+        key = task_key(row, attributes)
+        if key not in known:
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] > few:
+                continue
+        kept.append(row)
+    return kept, sorted(seen)
 
 
 def one_hot(values, levels):
@@ -223,10 +247,16 @@ def main():
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--drift-round", type=int, default=SHOP_DRIFT_ROUND, help="shop: the generator's drift round")
+    parser.add_argument("--few", type=int, default=None, help="cut every new task's training rows to its first N")
     args = parser.parse_args()
     with open(os.path.join(args.data, "scenario.json")) as handle:
-        kind = json.load(handle).get("kind", "?")
+        description = json.load(handle)
+    kind = description.get("kind", "?")
     train, test = training_and_test_rows(args.data)
+    new_tasks = []
+    if args.few is not None:
+        train, new_tasks = keep_first_rows_of_new_tasks(train, description["attributes"], args.few)
+    test_task = [task_key(row, description["attributes"]) for row in test] if new_tasks else []
     if kind.startswith("thermal"):
         designs = thermal_design(train, train), thermal_design(test, train)
     elif kind == "shop":
@@ -235,20 +265,24 @@ def main():
         raise SystemExit(f"form_bound.py: no form for scenario kind {kind!r}")
     fit_rows, test_rows = designs
 
-    results = {}
-    for name, penalty in [("shared", None), ("per_task", 0.0)]:
-        form = OrdinalForm(fit_rows, penalty)
-        results[name] = form.accuracy(form.fit(fit_rows), test_rows)
+    results, new_task_results = {}, {}
     penalty = validated_penalty(fit_rows, args.folds, args.seed)
-    form = OrdinalForm(fit_rows, penalty)
-    results["per_task_shrunk"] = form.accuracy(form.fit(fit_rows), test_rows)
+    for name, fit_penalty in [("shared", None), ("per_task", 0.0), ("per_task_shrunk", penalty)]:
+        form = OrdinalForm(fit_rows, fit_penalty)
+        w = form.fit(fit_rows)
+        results[name] = form.accuracy(w, test_rows)
+        per_task = [form.accuracy(w, test_rows.subset(np.array([key == task for key in test_task]))) for task in new_tasks]
+        new_task_results[name] = per_task
     gain = 100 * (max(results["per_task"], results["per_task_shrunk"]) - results["shared"])
     seed = os.path.basename(os.path.normpath(args.data)).rsplit("-", 1)[-1]
     print(f"form bound ({kind}): shared {results['shared']:.4f}, per-task {results['per_task']:.4f},"
           f" per-task shrunk (penalty {penalty:g}) {results['per_task_shrunk']:.4f}, per-task gain {gain:+.2f} points")
     print(f"SUMMARY scenario={kind} seed={seed} form_shared_avg_acc={results['shared']:.4f} "
           f"form_per_task_avg_acc={results['per_task']:.4f} form_per_task_shrunk_avg_acc={results['per_task_shrunk']:.4f} "
-          f"form_shrink_penalty={penalty:g} form_per_task_gain_points={gain:.2f}")
+          f"form_shrink_penalty={penalty:g} form_per_task_gain_points={gain:.2f}"
+          + "".join(f" form_{name}_new_tasks_acc={np.mean(values):.4f}" for name, values in new_task_results.items() if values))
+    for index, task in enumerate(new_tasks):
+        print(f"  new task {task}: " + ", ".join(f"{name} {values[index]:.4f}" for name, values in new_task_results.items()))
 
 
 if __name__ == "__main__":
