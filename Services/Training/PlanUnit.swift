@@ -24,7 +24,9 @@ enum PlanUnit {
             since = try await context.store.trainedThrough(job: request.jobID, version: request.baseVersion) ?? 0
         }
         let inputs = try await RunInputs.load(context, since: since, planner: ClusterPlan.obtain(context))
-        let earlierEvidence = try await PriorEvidence.published(context, version: request.baseVersion)
+        // Only a tuned prior chooses on the grid evidence of the runs before.
+        let earlierEvidence = request.configuration.tunesPrior
+            ? try await PriorEvidence.published(context, version: request.baseVersion) : nil
         var samples = inputs.samples
         for (index, name) in request.taskNames.enumerated() where samples.tasks[name] == nil {
             throw TrainingError(.notFound, "task_names[\(index)]: job '\(request.jobID)' has no labelled samples of task '\(name)'")

@@ -13,13 +13,7 @@ struct PriorEvidenceTests {
     func evidenceAcrossRuns() async throws {
         try await TrainingFixture.withEnvironment { env in
             let data = try ScenarioSamples(job: "evidence")
-            try await env.add(data.samples(round: 0))
-            let first = try #require(try await env.train(data.request(base: 0) { $0.parameters?.rounds = 0 }).last)
-            #expect(first.snapshotVersion == 1)
-            try await env.add(data.samples(round: 1))
-            let second = try #require(
-                try await env.train(data.request(base: 1) { $0.parameters?.rounds = 0; $0.minImprovement = -1 }).last)
-            #expect(second.snapshotVersion == 2)
+            let (first, second) = try await Self.twoTunedRuns(env, data, secondRound: data.samples(round: 1))
 
             let (firstEvidence, secondEvidence, secondPrior) = try await env.withStore { store in
                 (
@@ -47,13 +41,8 @@ struct PriorEvidenceTests {
     func driftResetsEvidence() async throws {
         try await TrainingFixture.withEnvironment { env in
             let data = try ScenarioSamples(job: "evidence-drift")
-            try await env.add(data.samples(round: 0))
-            let first = try #require(try await env.train(data.request(base: 0) { $0.parameters?.rounds = 0 }).last)
             let drifted = try #require(data.scenario.rounds[1].updatedTasks.first)
-            try await env.add(data.samples(round: 1, turningAround: drifted))
-            let second = try #require(
-                try await env.train(data.request(base: 1) { $0.parameters?.rounds = 0; $0.minImprovement = -1 }).last)
-            #expect(second.snapshotVersion == 2)
+            let (first, second) = try await Self.twoTunedRuns(env, data, secondRound: data.samples(round: 1, turningAround: drifted))
             let (snapshot, _) = try await env.index(version: 2, job: "evidence-drift")
             #expect(try #require(snapshot.tasks.first { $0.name == drifted }).retiredThroughSequence > 0)
             let (before, after) = try await env.withStore { store in
@@ -65,6 +54,21 @@ struct PriorEvidenceTests {
             #expect(before != nil)
             #expect(after == nil)
         }
+    }
+
+    /// Round 0's samples trained with the prior tuned (version 1), then `secondRound`'s on top
+    /// of it (version 2, any retrained model passing the gate): the two runs' final events.
+    static func twoTunedRuns(
+        _ env: TrainingEnvironment, _ data: ScenarioSamples, secondRound: [Lifelong_V1_Sample]
+    ) async throws -> (first: Lifelong_V1_JobProgressEvent, second: Lifelong_V1_JobProgressEvent) {
+        try await env.add(data.samples(round: 0))
+        let first = try #require(try await env.train(data.request(base: 0) { $0.parameters?.rounds = 0 }).last)
+        #expect(first.snapshotVersion == 1)
+        try await env.add(secondRound)
+        let second = try #require(
+            try await env.train(data.request(base: 1) { $0.parameters?.rounds = 0; $0.minImprovement = -1 }).last)
+        #expect(second.snapshotVersion == 2)
+        return (first, second)
     }
 }
 
