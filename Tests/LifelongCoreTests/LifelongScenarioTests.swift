@@ -70,6 +70,16 @@ struct LifelongScenarioTests {
         #expect(lifelong.taskAverageAccuracy > max(global.taskAverageAccuracy, isolated.taskAverageAccuracy))
     }
 
+    @Test("every method's per-row record covers the same pooled test rows and gives its average accuracy")
+    func perRowRecord() throws {
+        let rows = Fixtures.scenario.rounds.dropFirst().reduce(0) { $0 + $1.test.rowCount }
+        for method in Self.result.methods {
+            #expect(method.finalCorrect.count == rows, "\(method.name)")
+            let accuracy = Double(method.finalCorrect.filter { $0 }.count) / Double(rows)
+            #expect(abs(accuracy - method.averageAccuracy) < 1e-12, "\(method.name)")
+        }
+    }
+
     @Test("small new tasks with transfer beat 'global model only' and 'own data only'")
     func smallTaskTransfer() throws {
         let scenario = Fixtures.scenario

@@ -94,4 +94,20 @@ struct MetricsTests {
         #expect(LifelongMetrics.samplesTransferRatio(uploaded: 25, inferred: 100) == 0.25)
         #expect(LifelongMetrics.samplesTransferRatio(uploaded: 0, inferred: 0) == 0)
     }
+
+    @Test("the paired accuracy difference of two methods on the same rows, and its standard error, by hand")
+    func pairedDifference() throws {
+        // A right on rows 0–3, B on rows 0, 1 and 4: differences 0, 0, 1, 1, −1.
+        let a = [true, true, true, true, false], b = [true, true, false, false, true]
+        let paired = try #require(LifelongMetrics.pairedAccuracyDifference(a, b))
+        // Mean 1/5; Σ(d − 0.2)² = 0.04 + 0.04 + 0.64 + 0.64 + 1.44 = 2.8; variance 2.8 / 4 = 0.7;
+        // standard error √(0.7 / 5).
+        #expect(abs(paired.difference - 0.2) < 1e-12)
+        #expect(abs(paired.standardError - (0.7 / 5).squareRoot()) < 1e-12)
+        // Identical answers: no difference and no uncertainty about it.
+        let same = try #require(LifelongMetrics.pairedAccuracyDifference(a, a))
+        #expect(same.difference == 0 && same.standardError == 0)
+        #expect(LifelongMetrics.pairedAccuracyDifference(a, [true]) == nil)
+        #expect(LifelongMetrics.pairedAccuracyDifference([true], [false]) == nil)
+    }
 }

@@ -14,7 +14,9 @@ report of the same scenario and seed. SEEDS_REPORTs are `lifelong-benchmark lear
 (lifelong's average accuracy with other learner seeds); with the report's own (learner seed 0) they
 give lifelong_avg_acc_over_learner_seeds, its spread, and
 lifelong_minus_best_baseline_points_over_learner_seeds (their mean against the same best baseline).
-FORM_REPORTs are `form_bound.py` outputs (the generator's own form fitted to the same rows):
+A report's lifelong_minus_best_baseline_se_points (the paired standard error of its margin over
+its test rows) is printed beside the margin, and per scenario the seeds' mean margin with its
+standard error. FORM_REPORTs are `form_bound.py` outputs (the generator's own form fitted to the same rows):
 form_shared_avg_acc (what one model with the attributes represents additively) and
 form_per_task_gain_points (what each task's own parameters add over it) join the report of the
 same scenario and seed; per scenario, <scenario>_per_task_target_reachable_every_seed says whether
@@ -25,7 +27,7 @@ import re
 import statistics
 import sys
 
-KEYS = ["lifelong_minus_best_baseline_points", "lifelong_avg_acc", "best_baseline_avg_acc", "bwt",
+KEYS = ["lifelong_minus_best_baseline_points", "lifelong_minus_best_baseline_se_points", "lifelong_avg_acc", "best_baseline_avg_acc", "bwt",
         "small_new_tasks_acc", "bayes_ceiling_avg_acc", "headroom_over_best_baseline_points",
         "unseen_confidence_best_recall_at_fpr_0_05", "unseen_separability_bound_roc_area", "few_over_many",
         "lifelong_avg_acc_over_learner_seeds", "lifelong_avg_acc_learner_seed_sd",
@@ -51,6 +53,19 @@ def statistics_of(name, rows, prefix, out):
         spread = statistics.stdev(values) if len(values) > 1 else 0.0
         print(f"{name:<8} {key}: mean {mean:.4f}, sd {spread:.4f}, min {min(values):.4f}, max {max(values):.4f}")
         out += [f"{prefix}{key}={mean:.4f}", f"{prefix}{key}_sd={spread:.4f}", f"{prefix}{key}_min={min(values):.4f}"]
+
+
+def margin_of_mean(scenario, rows, out):
+    """The seeds' mean margin and its standard error over their test rows (each seed's test set
+    is its own draw: √(Σ se²) / n); printed and appended to `out` when every row has its se."""
+    if not rows or not all("lifelong_minus_best_baseline_se_points" in f for _, _, f in rows):
+        return
+    margins = [float(f["lifelong_minus_best_baseline_points"]) for _, _, f in rows]
+    errors = [float(f["lifelong_minus_best_baseline_se_points"]) for _, _, f in rows]
+    mean = statistics.fmean(margins)
+    error = sum(e * e for e in errors) ** 0.5 / len(errors)
+    print(f"{scenario:<8} lifelong_minus_best_baseline_points over the seeds' test rows: {mean:+.2f} ± {error:.2f} (standard error)")
+    out += [f"{scenario}_lifelong_minus_best_baseline_points_mean_se={error:.4f}"]
 
 
 def met(fields):
@@ -113,12 +128,12 @@ def main():
         raise SystemExit("usage: summarize.py REPORT...")
     scenarios = list(dict.fromkeys(scenario for scenario, _, _ in rows))
     width = max(8, *(len(scenario) for scenario in scenarios))
-    print(f"{'scenario':<{width}} seed   lifelong  best baseline                     points   GEM BWT  small new  bayes   50/500"
+    print(f"{'scenario':<{width}} seed   lifelong  best baseline                     points     se   GEM BWT  small new  bayes   50/500"
           "  learner seeds: mean    sd  points  form: shared per-task gain")
     for scenario, seed, fields in rows:
         print(f"{scenario:<{width}} {seed:<6} {float(fields['lifelong_avg_acc']):8.4f}  {fields['best_baseline']:<24} "
               f"{float(fields['best_baseline_avg_acc']):.4f}  {float(fields['lifelong_minus_best_baseline_points']):+7.2f}"
-              f"  {float(fields['bwt']):+8.4f}  {float(fields['small_new_tasks_acc']):.4f}"
+              f"  {float(fields.get('lifelong_minus_best_baseline_se_points', 'nan')):5.2f}  {float(fields['bwt']):+8.4f}  {float(fields['small_new_tasks_acc']):.4f}"
               f"     {float(fields.get('bayes_ceiling_avg_acc', 'nan')):.4f}  {float(fields.get('few_over_many', 'nan')):.3f}"
               f"  {fields.get('learner_seeds', '-'):>2} {float(fields.get('lifelong_avg_acc_over_learner_seeds', 'nan')):.4f}"
               f"  {float(fields.get('lifelong_avg_acc_learner_seed_sd', 'nan')):.4f}"
@@ -134,6 +149,7 @@ def main():
         subset = [row for row in rows if row[0] == scenario]
         per_scenario.append(f"{scenario}_seeds={len(subset)}")
         statistics_of(scenario, subset, f"{scenario}_", per_scenario)
+        margin_of_mean(scenario, subset, per_scenario)
         per_scenario.append(f"{scenario}_target_met_every_seed={1 if all(met(f) for _, _, f in subset) else 0}")
         asks_gain = all(float(f.get("target_margin_points", 1)) > 0 for _, _, f in subset)
         if asks_gain and all("form_per_task_gain_points" in f for _, _, f in subset):

@@ -26,7 +26,8 @@ pooled; task average accuracy the mean of its per-task (site_season) accuracies.
                              xgboost+attributes).
 
 Prints one JSON object: {"name", "avg_accuracy", "task_avg_accuracy", "bwt", "fwt", "matrix",
-"per_task_accuracy", "params"}.
+"per_task_accuracy", "final_correct", "params"}; final_correct: per row of every test set pooled, in
+round order, 1 where the final model was right (the lifelong benchmark's paired comparison).
 """
 import argparse
 import json
@@ -152,6 +153,8 @@ def main():
         "avg_accuracy": correct / total,
         "task_avg_accuracy": sum(per_task.values()) / len(per_task),
         "bwt": bwt, "fwt": fwt, "matrix": matrix, "per_task_accuracy": per_task,
+        "final_correct": [int(p == y) for (tx, ty), predicted in zip(test_sets, final_predictions)
+                          for p, y in zip(predicted, ty)],
         "params": {k: v for k, v in params.items() if k != "verbosity"} | {"num_boost_round": args.rounds},
         "xgboost_version": xgb.__version__,
         "attributes": attributes, "label": label, "categorical_features": categorical,

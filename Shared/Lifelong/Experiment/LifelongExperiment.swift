@@ -56,6 +56,10 @@ public struct LifelongExperiment: Sendable {
         public var averageAccuracy: Double
         /// The final model's accuracy per task over every test set.
         public var perTaskAccuracy: [String: Double]
+        /// Whether the final model's class is the label, per row of every test set pooled (in
+        /// round order; the same rows, in the same order, for every method): what a paired
+        /// comparison of two methods needs (`LifelongMetrics.pairedAccuracyDifference`).
+        public var finalCorrect: [Bool]
         /// Backward transfer of the matrix.
         public var backwardTransfer: Double { matrix.backwardTransfer }
         /// Forward transfer of the matrix.
@@ -164,7 +168,7 @@ public struct LifelongExperiment: Sendable {
                     name: method.rawValue, matrix: try AccuracyMatrix(matrices[number]),
                     taskAverageAccuracy: LifelongMetrics.taskAverageAccuracy(perTask),
                     averageAccuracy: allTests.rowCount == 0 ? 0 : Double(correct) / Double(allTests.rowCount),
-                    perTaskAccuracy: perTask))
+                    perTaskAccuracy: perTask, finalCorrect: zip(predicted, labels).map { $0 == $1 }))
         }
         return Result(methods: results, detection: detection, updates: updates, indexes: stages.compactMap(\.index))
     }

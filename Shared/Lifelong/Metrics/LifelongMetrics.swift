@@ -108,6 +108,20 @@ public enum LifelongMetrics {
         inferred == 0 ? 0 : Double(uploaded) / Double(inferred)
     }
 
+    /// How much more accurate method A is than method B on the same rows, and how precisely
+    /// those rows tell: the mean of the per-row differences `correctA − correctB` and its
+    /// standard error, √(Σ(d − d̄)² / (n − 1) / n) — the paired comparison of two classifiers on
+    /// one test set (only the rows where they disagree contribute). Both in accuracy units.
+    /// - Returns: nil unless both have the same number of rows, at least two.
+    public static func pairedAccuracyDifference(_ correctA: [Bool], _ correctB: [Bool]) -> (difference: Double, standardError: Double)? {
+        guard correctA.count == correctB.count, correctA.count > 1 else { return nil }
+        let differences = zip(correctA, correctB).map { Double($0 ? 1 : 0) - Double($1 ? 1 : 0) }
+        let count = Double(differences.count)
+        let mean = differences.reduce(0, +) / count
+        let variance = differences.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (count - 1)
+        return (mean, (variance / count).squareRoot())
+    }
+
     /// Accuracy per task key from predictions.
     public static func perTaskAccuracy(keys: [String], predicted: [Int], labels: [Int]) -> [String: Double] {
         var correct: [String: Int] = [:], total: [String: Int] = [:]
