@@ -110,4 +110,18 @@ struct MetricsTests {
         #expect(LifelongMetrics.pairedAccuracyDifference(a, [true]) == nil)
         #expect(LifelongMetrics.pairedAccuracyDifference([true], [false]) == nil)
     }
+
+    @Test("the paired accuracy ratio of two methods on the same rows, and its delta-method standard error, by hand")
+    func pairedRatio() throws {
+        // A right on rows 0 and 1, B on rows 0, 1, 2 and 3: ratio 2/4.
+        let a = [true, true, false, false], b = [true, true, true, true]
+        let paired = try #require(LifelongMetrics.pairedAccuracyRatio(a, b))
+        #expect(abs(paired.ratio - 0.5) < 1e-12)
+        // Influences (a − 0.5 b) / mean(b) = (0.5, 0.5, −0.5, −0.5) / 1: mean 0, Σu² = 1, variance
+        // 1/3, standard error √(1/3 / 4).
+        #expect(abs(paired.standardError - (1.0 / 12).squareRoot()) < 1e-12)
+        #expect(LifelongMetrics.pairedAccuracyRatio(a, a).map { $0.ratio == 1 && $0.standardError == 0 } == true)
+        #expect(LifelongMetrics.pairedAccuracyRatio(a, [false, false, false, false]) == nil)
+        #expect(LifelongMetrics.pairedAccuracyRatio(a, [true]) == nil)
+    }
 }

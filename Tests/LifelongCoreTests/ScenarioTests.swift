@@ -135,4 +135,25 @@ struct BayesOracleTests {
             #expect(scenario.bayesClass(features: [0, 0, 0, 0, 0, 0], attributes: ["nowhere", "never"], round: 0) == nil)
         }
     }
+
+    @Test("fresh test rows of a round's new tasks: exactly those tasks, as many rows as asked, seeded, apart from the round's own")
+    func extraTestOfNewTasks() throws {
+        for kind in ScenarioKind.allCases {
+            let scenario = try kind.make(seed: 7, rounds: 2)
+            for round in 1...2 {
+                let extra = try scenario.extraTest(newTasksOfRound: round, samplesPerTask: 30, seed: 99)
+                let newTasks = scenario.rounds[round].newTasks
+                #expect(extra.rowCount == 30 * newTasks.count, "\(kind) round \(round)")
+                let keys = (0..<extra.rowCount).map { extra.attributeKey(ofRow: $0) }
+                #expect(Set(keys) == Set(newTasks), "\(kind) round \(round)")
+                #expect(Dictionary(grouping: keys, by: { $0 }).values.allSatisfy { $0.count == 30 })
+                let again = try scenario.extraTest(newTasksOfRound: round, samplesPerTask: 30, seed: 99)
+                #expect(again.table.columns == extra.table.columns && again.table.labels == extra.table.labels)
+                let other = try scenario.extraTest(newTasksOfRound: round, samplesPerTask: 30, seed: 100)
+                #expect(other.table.columns != extra.table.columns)
+                let own = scenario.rounds[round].test
+                #expect(own.table.features(ofRow: 0) != extra.table.features(ofRow: 0))
+            }
+        }
+    }
 }

@@ -9,7 +9,8 @@ means over every report under their plain names (lifelong_minus_best_baseline_po
 them), their spreads, and per scenario `<scenario>_<key>` (e.g.
 shop_lifelong_minus_best_baseline_points). A report's scenario is its SUMMARY's `scenario` field,
 else the `<scenario>-seed-<n>` folder of its path, else "thermal" (reports older than the field). FEW_REPORTs are `lifelong-benchmark few-vs-many`
-outputs: their few_over_many (new tasks' accuracy from 50 rows over that from 500) joins the
+outputs: their few_over_many (new tasks' accuracy from 50 rows over that from 500) and its
+standard error over the test rows (few_over_many_se, printed as the column after 50/500) join the
 report of the same scenario and seed. SEEDS_REPORTs are `lifelong-benchmark learner-seeds` outputs
 (lifelong's average accuracy with other learner seeds); with the report's own (learner seed 0) they
 give lifelong_avg_acc_over_learner_seeds, its spread, and
@@ -29,7 +30,7 @@ import sys
 
 KEYS = ["lifelong_minus_best_baseline_points", "lifelong_minus_best_baseline_se_points", "lifelong_avg_acc", "best_baseline_avg_acc", "bwt",
         "small_new_tasks_acc", "bayes_ceiling_avg_acc", "headroom_over_best_baseline_points",
-        "unseen_confidence_best_recall_at_fpr_0_05", "unseen_separability_bound_roc_area", "few_over_many",
+        "unseen_confidence_best_recall_at_fpr_0_05", "unseen_separability_bound_roc_area", "few_over_many", "few_over_many_se",
         "lifelong_avg_acc_over_learner_seeds", "lifelong_avg_acc_learner_seed_sd",
         "lifelong_minus_best_baseline_points_over_learner_seeds", "form_shared_avg_acc", "form_per_task_gain_points"]
 FORM_KEYS = ["form_shared_avg_acc", "form_per_task_gain_points"]
@@ -105,7 +106,7 @@ def main():
     few, learner_seeds, forms = {}, {}, {}
     for path in groups.get("--few-vs-many", []):
         fields = summary(path)
-        few[(fields["scenario"], fields["seed"])] = fields["few_over_many"]
+        few[(fields["scenario"], fields["seed"])] = {key: fields[key] for key in ("few_over_many", "few_over_many_se") if key in fields}
     for path in groups.get("--learner-seeds", []):
         fields = summary(path)
         learner_seeds[(fields["scenario"], fields["seed"])] = fields
@@ -119,7 +120,7 @@ def main():
         scenario = fields.get("scenario") or (folder.group(1) if folder and folder.group(1) else "thermal")
         seed = folder.group(2) if folder else path
         if (scenario, seed) in few:
-            fields["few_over_many"] = few[(scenario, seed)]
+            fields.update(few[(scenario, seed)])
         if (scenario, seed) in learner_seeds:
             add_learner_seeds(fields, learner_seeds[(scenario, seed)])
         fields.update(forms.get((scenario, seed), {}))
@@ -128,13 +129,13 @@ def main():
         raise SystemExit("usage: summarize.py REPORT...")
     scenarios = list(dict.fromkeys(scenario for scenario, _, _ in rows))
     width = max(8, *(len(scenario) for scenario in scenarios))
-    print(f"{'scenario':<{width}} seed   lifelong  best baseline                     points     se   GEM BWT  small new  bayes   50/500"
+    print(f"{'scenario':<{width}} seed   lifelong  best baseline                     points     se   GEM BWT  small new  bayes   50/500    se"
           "  learner seeds: mean    sd  points  form: shared per-task gain")
     for scenario, seed, fields in rows:
         print(f"{scenario:<{width}} {seed:<6} {float(fields['lifelong_avg_acc']):8.4f}  {fields['best_baseline']:<24} "
               f"{float(fields['best_baseline_avg_acc']):.4f}  {float(fields['lifelong_minus_best_baseline_points']):+7.2f}"
               f"  {float(fields.get('lifelong_minus_best_baseline_se_points', 'nan')):5.2f}  {float(fields['bwt']):+8.4f}  {float(fields['small_new_tasks_acc']):.4f}"
-              f"     {float(fields.get('bayes_ceiling_avg_acc', 'nan')):.4f}  {float(fields.get('few_over_many', 'nan')):.3f}"
+              f"     {float(fields.get('bayes_ceiling_avg_acc', 'nan')):.4f}  {float(fields.get('few_over_many', 'nan')):.3f}  {float(fields.get('few_over_many_se', 'nan')):.3f}"
               f"  {fields.get('learner_seeds', '-'):>2} {float(fields.get('lifelong_avg_acc_over_learner_seeds', 'nan')):.4f}"
               f"  {float(fields.get('lifelong_avg_acc_learner_seed_sd', 'nan')):.4f}"
               f"  {float(fields.get('lifelong_minus_best_baseline_points_over_learner_seeds', 'nan')):+6.2f}"

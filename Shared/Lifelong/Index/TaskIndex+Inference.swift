@@ -62,9 +62,14 @@ extension TaskIndex {
     /// Accuracy of the index's predictions on labelled rows.
     public func accuracy(on data: LabelledSet) throws -> Double {
         guard data.rowCount > 0 else { return 0 }
-        let predictions = try predict(data)
-        let correct = zip(predictions, data.table.labels).filter { $0.0.predictedClass == Int($0.1) }.count
-        return Double(correct) / Double(data.rowCount)
+        return Double(try correctness(on: data).filter { $0 }.count) / Double(data.rowCount)
+    }
+
+    /// Per row of `data`, whether the index's answer is its label (what a paired comparison
+    /// of two indexes on the same rows needs; `LifelongMetrics`).
+    public func correctness(on data: LabelledSet) throws -> [Bool] {
+        guard data.rowCount > 0 else { return [] }
+        return zip(try predict(data), data.table.labels).map { $0.0.predictedClass == Int($0.1) }
     }
 
     /// Measures each detector on rows of known tasks (`known`) and rows of tasks the index

@@ -122,6 +122,24 @@ public enum LifelongMetrics {
         return (mean, (variance / count).squareRoot())
     }
 
+    /// Method A's accuracy over method B's on the same rows (ΣA / ΣB), and its standard error
+    /// by the delta method: √(Σ(u − ū)² / (n − 1) / n) over the per-row influences
+    /// u = (correct_A − ratio · correct_B) / mean(correct_B).
+    /// - Returns: nil unless both have the same number of rows, at least two, and B is right on
+    ///   at least one.
+    public static func pairedAccuracyRatio(_ correctA: [Bool], _ correctB: [Bool]) -> (ratio: Double, standardError: Double)? {
+        guard correctA.count == correctB.count, correctA.count > 1 else { return nil }
+        let count = Double(correctA.count)
+        let rightA = Double(correctA.filter { $0 }.count), rightB = Double(correctB.filter { $0 }.count)
+        guard rightB > 0 else { return nil }
+        let ratio = rightA / rightB
+        let meanB = rightB / count
+        let influences = zip(correctA, correctB).map { ((($0 ? 1 : 0) - ratio * ($1 ? 1 : 0)) as Double) / meanB }
+        let mean = influences.reduce(0, +) / count
+        let variance = influences.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (count - 1)
+        return (ratio, (variance / count).squareRoot())
+    }
+
     /// Accuracy per task key from predictions.
     public static func perTaskAccuracy(keys: [String], predicted: [Int], labels: [Int]) -> [String: Double] {
         var correct: [String: Int] = [:], total: [String: Int] = [:]

@@ -22,6 +22,11 @@ public protocol GeneratedScenario: Sendable {
     /// accuracy is the ceiling any method can reach on that data (up to sampling); nil for a
     /// task the generator did not make.
     func bayesClass(features: [Float], attributes: [String], round: Int) -> Int?
+    /// Fresh test rows of the tasks new in `round` (`rounds[round].newTasks`, in that order),
+    /// `samplesPerTask` each, labelled by their functions in that round and drawn from `seed`
+    /// apart from the scenario's own rows: more test rows than a round holds, to measure
+    /// finer than its own test set can.
+    func extraTest(newTasksOfRound round: Int, samplesPerTask: Int, seed: UInt64) throws -> LabelledSet
 }
 
 /// The scenario generators.

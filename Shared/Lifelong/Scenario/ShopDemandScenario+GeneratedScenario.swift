@@ -1,5 +1,9 @@
 /// What the benchmark and the CLI need from any generator.
 extension ShopDemandScenario: GeneratedScenario {
+    public func extraTest(newTasksOfRound round: Int, samplesPerTask: Int, seed: UInt64) throws -> LabelledSet {
+        try extraTest(shopsOfRound: round, functionRound: round, samplesPerTask: samplesPerTask, seed: seed)
+    }
+
     public var kind: ScenarioKind { .shop }
     public var attributeNames: [String] { Self.attributeNames }
     public var newTaskSamplesPerTask: Int { parameters.newShopSamplesPerTask }

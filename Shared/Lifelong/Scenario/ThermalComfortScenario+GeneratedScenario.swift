@@ -1,5 +1,9 @@
 /// What the benchmark and the CLI need from any generator.
 extension ThermalComfortScenario: GeneratedScenario {
+    public func extraTest(newTasksOfRound round: Int, samplesPerTask: Int, seed: UInt64) throws -> LabelledSet {
+        try extraTest(sitesOfRound: round, samplesPerTask: samplesPerTask, seed: seed)
+    }
+
     public var kind: ScenarioKind { parameters.taskSpread == 0 ? .thermalAlike : .thermal }
     public var attributeNames: [String] { Self.attributeNames }
     public var newTaskSamplesPerTask: Int { parameters.newSiteSamplesPerTask }
