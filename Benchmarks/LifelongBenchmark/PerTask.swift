@@ -9,11 +9,20 @@ import LifelongLearning
 struct PerTask {
     let scenario: any GeneratedScenario
     let methods: [LifelongExperiment.Method]
+    /// When set, every round is tested on this many fresh rows per task instead of its own
+    /// test set (`GeneratedScenario.extraTest(likeRound:samplesPerTask:seed:)`): the same
+    /// training, a finer measurement.
+    var freshTestRows: Int? = nil
+    var seed: UInt64 = 0
 
     func report() throws {
-        let result = try LifelongExperiment(methods: methods).run(
-            initial: scenario.rounds[0].train,
-            rounds: scenario.rounds.dropFirst().map { LifelongExperiment.Round(train: $0.train, test: $0.test) })
+        let rounds = try scenario.rounds.dropFirst().map { round in
+            let test = try freshTestRows.map {
+                try scenario.extraTest(likeRound: round.index, samplesPerTask: $0, seed: seed ^ 0x7E57_0000 &+ UInt64(round.index))
+            } ?? round.test
+            return LifelongExperiment.Round(train: round.train, test: test)
+        }
+        let result = try LifelongExperiment(methods: methods).run(initial: scenario.rounds[0].train, rounds: rounds)
         let smallNewTasks = Set(scenario.rounds.dropFirst().flatMap(\.newTasks))
         for update in result.updates where !update.correctionRounds.isEmpty {
             let rounds = update.correctionRounds.sorted { $0.key < $1.key }.map { task, rounds in

@@ -6,7 +6,7 @@
 //   lifelong-benchmark write-csv --data DIR          the scenario as CSV (for xgboost_global.py)
 //   lifelong-benchmark run [--xgboost FILE.json]...  run the experiment, print the table + SUMMARY
 //   lifelong-benchmark few-vs-many [--few 50 --many 500]  new tasks learned from few rows vs many
-//   lifelong-benchmark per-task [--method NAME]...    chosen methods alone, per task (for work on the learner)
+//   lifelong-benchmark per-task [--method NAME]... [--fresh-test ROWS]  chosen methods alone, per task (for work on the learner)
 //   lifelong-benchmark learner-seeds [--first-seed 0 --count 3]  lifelong's accuracy per learner seed
 //
 // The XGBoost figures come from scripts/lifelong/xgboost_global.py (its JSON output), computed on
@@ -29,6 +29,8 @@ struct Arguments {
     var firstLearnerSeed: UInt64 = 0, learnerSeeds = 3
     /// Labelled rows of each task new after round 0 (nil: the scenario's default).
     var newTaskSamples: Int?
+    /// Fresh test rows per task of `per-task` (nil: each round's own test set).
+    var freshTestRows: Int?
     /// Methods of `per-task` (none given: lifelong).
     var methods: [LifelongExperiment.Method] = []
 
@@ -54,6 +56,9 @@ struct Arguments {
             case "--count":
                 guard let count = Int(value), count >= 1 else { Self.usage("--count must be a positive integer") }
                 learnerSeeds = count
+            case "--fresh-test":
+                guard let count = Int(value), count >= 1 else { Self.usage("--fresh-test must be a positive integer") }
+                freshTestRows = count
             case "--method":
                 guard let method = LifelongExperiment.Method(rawValue: value) else { Self.usage("unknown method \(value)") }
                 methods.append(method)
@@ -72,7 +77,7 @@ struct Arguments {
             usage: lifelong-benchmark write-csv --data DIR [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N] [--new-task-samples N]
                    lifelong-benchmark run [--xgboost FILE.json]... [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N]
                    lifelong-benchmark few-vs-many [--scenario thermal|shop|thermal-alike] [--seed N] [--few N] [--many N]
-                   lifelong-benchmark per-task [--method NAME]... [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N]
+                   lifelong-benchmark per-task [--method NAME]... [--fresh-test ROWS] [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N]
                    lifelong-benchmark learner-seeds [--first-seed S] [--count K] [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N]
 
             """.utf8))
@@ -128,7 +133,11 @@ if arguments.command == "learner-seeds" {
 
 if arguments.command == "per-task" {
     let methods = arguments.methods.isEmpty ? [.lifelong] : arguments.methods
-    do { try PerTask(scenario: scenario, methods: methods).report() } catch { fail("per-task: \(error)") }
+    do {
+        try PerTask(scenario: scenario, methods: methods, freshTestRows: arguments.freshTestRows, seed: arguments.seed).report()
+    } catch {
+        fail("per-task: \(error)")
+    }
     exit(0)
 }
 

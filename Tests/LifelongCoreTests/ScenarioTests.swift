@@ -153,6 +153,14 @@ struct BayesOracleTests {
                 #expect(other.table.columns != extra.table.columns)
                 let own = scenario.rounds[round].test
                 #expect(own.table.features(ofRow: 0) != extra.table.features(ofRow: 0))
+                // Like the round's own test set: its new and its updated tasks.
+                let like = try scenario.extraTest(likeRound: round, samplesPerTask: 10, seed: 5)
+                let ownTasks = Set((0..<own.rowCount).map { own.attributeKey(ofRow: $0) })
+                #expect(Set((0..<like.rowCount).map { like.attributeKey(ofRow: $0) }) == ownTasks, "\(kind) round \(round)")
+                #expect(like.rowCount == 10 * ownTasks.count)
+            }
+            #expect(throws: LifelongError.self) {
+                try scenario.extraTest(tasks: ["nowhere_never"], functionRound: 1, samplesPerTask: 1, seed: 1)
             }
         }
     }

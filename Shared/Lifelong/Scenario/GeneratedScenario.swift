@@ -22,11 +22,28 @@ public protocol GeneratedScenario: Sendable {
     /// accuracy is the ceiling any method can reach on that data (up to sampling); nil for a
     /// task the generator did not make.
     func bayesClass(features: [Float], attributes: [String], round: Int) -> Int?
-    /// Fresh test rows of the tasks new in `round` (`rounds[round].newTasks`, in that order),
-    /// `samplesPerTask` each, labelled by their functions in that round and drawn from `seed`
-    /// apart from the scenario's own rows: more test rows than a round holds, to measure
-    /// finer than its own test set can.
-    func extraTest(newTasksOfRound round: Int, samplesPerTask: Int, seed: UInt64) throws -> LabelledSet
+    /// Fresh test rows of the given tasks (task keys, in that order), `samplesPerTask` each,
+    /// labelled by their functions in `functionRound` and drawn from `seed` apart from the
+    /// scenario's own rows: more test rows than a round holds, to measure finer than its own
+    /// test set can.
+    /// - Throws: `LifelongError` `.invalidParameter` for a task the generator did not make.
+    func extraTest(tasks: [String], functionRound: Int, samplesPerTask: Int, seed: UInt64) throws -> LabelledSet
+}
+
+extension GeneratedScenario {
+    /// Fresh test rows of the tasks new in `round` (`rounds[round].newTasks`), under their
+    /// functions in that round (see ``extraTest(tasks:functionRound:samplesPerTask:seed:)``).
+    public func extraTest(newTasksOfRound round: Int, samplesPerTask: Int, seed: UInt64) throws -> LabelledSet {
+        try extraTest(tasks: rounds[round].newTasks, functionRound: round, samplesPerTask: samplesPerTask, seed: seed)
+    }
+
+    /// Fresh test rows like round `round`'s own test set: the same tasks (new and updated), the
+    /// functions of that round.
+    public func extraTest(likeRound round: Int, samplesPerTask: Int, seed: UInt64) throws -> LabelledSet {
+        try extraTest(
+            tasks: rounds[round].newTasks + rounds[round].updatedTasks, functionRound: round, samplesPerTask: samplesPerTask,
+            seed: seed)
+    }
 }
 
 /// The scenario generators.

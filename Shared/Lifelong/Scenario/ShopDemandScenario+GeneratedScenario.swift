@@ -1,7 +1,18 @@
+import LifelongLearning
+
 /// What the benchmark and the CLI need from any generator.
 extension ShopDemandScenario: GeneratedScenario {
-    public func extraTest(newTasksOfRound round: Int, samplesPerTask: Int, seed: UInt64) throws -> LabelledSet {
-        try extraTest(shopsOfRound: round, functionRound: round, samplesPerTask: samplesPerTask, seed: seed)
+    public func extraTest(tasks: [String], functionRound: Int, samplesPerTask: Int, seed: UInt64) throws -> LabelledSet {
+        var random = SeededGenerator(seed: seed)
+        var builder = ScenarioRowBuilder(attributeNames: Self.attributeNames)
+        for task in tasks {
+            guard let shop = shops.first(where: { $0.key == task }) else {
+                throw LifelongError(.invalidParameter, "the scenario has no task '\(task)'", field: "tasks")
+            }
+            let function = self.function(of: shop, inRound: functionRound)
+            for _ in 0..<samplesPerTask { builder.add(Self.sample(shop: function, parameters: parameters, random: &random)) }
+        }
+        return try builder.build(encoding: encoding)
     }
 
     public var kind: ScenarioKind { .shop }

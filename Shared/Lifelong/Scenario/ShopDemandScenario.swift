@@ -192,13 +192,8 @@ public struct ShopDemandScenario: Sendable {
     ///   - samplesPerTask: Rows per shop.
     ///   - seed: Seed of the draws.
     public func extraTest(shopsOfRound round: Int, functionRound: Int, samplesPerTask: Int, seed: UInt64) throws -> LabelledSet {
-        var random = SeededGenerator(seed: seed)
-        var builder = ScenarioRowBuilder(attributeNames: Self.attributeNames)
-        for shop in shops where shop.round == round {
-            let function = self.function(of: shop, inRound: functionRound)
-            for _ in 0..<samplesPerTask { builder.add(Self.sample(shop: function, parameters: parameters, random: &random)) }
-        }
-        return try builder.build(encoding: encoding)
+        try extraTest(
+            tasks: shops.filter { $0.round == round }.map(\.key), functionRound: functionRound, samplesPerTask: samplesPerTask, seed: seed)
     }
 
     /// The class a shop's function gives a row without noise (score against the band).

@@ -1,7 +1,20 @@
+import LifelongLearning
+
 /// What the benchmark and the CLI need from any generator.
 extension ThermalComfortScenario: GeneratedScenario {
-    public func extraTest(newTasksOfRound round: Int, samplesPerTask: Int, seed: UInt64) throws -> LabelledSet {
-        try extraTest(sitesOfRound: round, samplesPerTask: samplesPerTask, seed: seed)
+    /// Sites keep their comfort function in every round, so `functionRound` changes nothing.
+    public func extraTest(tasks: [String], functionRound: Int, samplesPerTask: Int, seed: UInt64) throws -> LabelledSet {
+        var random = SeededGenerator(seed: seed)
+        var builder = ScenarioRowBuilder(attributeNames: Self.attributeNames)
+        for task in tasks {
+            let match = sites.lazy.flatMap { site in (0..<parameters.seasons).lazy.map { (site, $0) } }
+                .first { LabelledSet.key([$0.0.name, Self.seasonNames[$0.1]]) == task }
+            guard let (site, season) = match else {
+                throw LifelongError(.invalidParameter, "the scenario has no task '\(task)'", field: "tasks")
+            }
+            for _ in 0..<samplesPerTask { builder.add(Self.sample(site: site, season: season, parameters: parameters, random: &random)) }
+        }
+        return try builder.build(encoding: encoding)
     }
 
     public var kind: ScenarioKind { parameters.taskSpread == 0 ? .thermalAlike : .thermal }

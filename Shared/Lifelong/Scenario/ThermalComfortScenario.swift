@@ -138,16 +138,10 @@ public struct ThermalComfortScenario: Sendable {
     ///   - samplesPerTask: Rows per task.
     ///   - seed: Seed of the draws.
     public func extraTest(sitesOfRound round: Int, samplesPerTask: Int, seed: UInt64) throws -> LabelledSet {
-        var random = SeededGenerator(seed: seed)
-        var builder = ScenarioRowBuilder(attributeNames: Self.attributeNames)
-        for site in sites where site.round == round {
-            for season in 0..<parameters.seasons {
-                for _ in 0..<samplesPerTask {
-                    builder.add(Self.sample(site: site, season: season, parameters: parameters, random: &random))
-                }
-            }
+        let tasks = sites.filter { $0.round == round }.flatMap { site in
+            (0..<parameters.seasons).map { LabelledSet.key([site.name, Self.seasonNames[$0]]) }
         }
-        return try builder.build(encoding: encoding)
+        return try extraTest(tasks: tasks, functionRound: round, samplesPerTask: samplesPerTask, seed: seed)
     }
 
     /// One labelled row of a site and season.
