@@ -5,7 +5,8 @@ import LifelongLearning
 /// one scenario and seed, each task's accuracy side by side. For work on the learner: a full
 /// `run` trains every baseline, the tuned one with a grid search per round. Prints each
 /// update's correction rounds, then per task (small new tasks marked) every method's accuracy
-/// on the rounds' test sets, then each method's average accuracy and small new tasks' mean.
+/// on the rounds' test sets, then each method's average accuracy and small new tasks' mean (and,
+/// for every method after the first, the first's margin over it with its paired standard error).
 struct PerTask {
     let scenario: any GeneratedScenario
     let methods: [LifelongExperiment.Method]
@@ -48,10 +49,17 @@ struct PerTask {
         print("(* small new task)")
         for method in result.methods {
             let small = mean(method.perTaskAccuracy.filter { smallNewTasks.contains($0.key) }.map(\.value))
+            // Against the first method, row by row: the difference and its standard error in points.
+            let paired = method.name == result.methods[0].name
+                ? nil : LifelongMetrics.pairedAccuracyDifference(result.methods[0].finalCorrect, method.finalCorrect)
             print(
                 "SUMMARY scenario=\(scenario.kind.rawValue) method=\(method.name)"
                     + String(format: " avg_acc=%.4f small_new_tasks_acc=%.4f bwt=%.4f", method.averageAccuracy, small,
-                        method.backwardTransfer))
+                        method.backwardTransfer)
+                    + (paired.map {
+                        " \(result.methods[0].name)_minus_this_points=" + String(format: "%.2f", $0.difference * 100) + " se_points="
+                            + String(format: "%.2f", $0.standardError * 100)
+                    } ?? ""))
         }
     }
 
