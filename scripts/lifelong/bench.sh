@@ -7,12 +7,13 @@
 # LIFELONG_BENCH_SEEDS (default 42 43 44); then per scenario the mean and spread over the seeds.
 # XGBoost global models that also see the attribute columns as categorical features are
 # baselines too. Prints a side-by-side table per scenario and seed (kept as
-# $DATA/<scenario>-seed-<n>/report.txt), then new tasks learned from 50 labelled rows against the
-# same tasks from 500 (few-vs-many.txt), then lifelong again with learner seeds 1 and 2 (the run's
-# learner is seed 0; learner-seeds.txt: how much of its accuracy is the learner's own chance), the
-# generator's own form fitted to the same rows with shared and per-task parameters (form_bound.py,
-# form-bound.txt: how much per-task models can add on these rows), and ends with one
-# `SUMMARY key=value ...` line.
+# $DATA/<scenario>-seed-<n>/report.txt; each margin with its paired standard error over the test
+# rows), then new tasks learned from 50 labelled rows against the same tasks from 500 (few-vs-many.txt;
+# on the round's test rows and on 2,000 fresh test rows per task, each ratio with its standard
+# error), then lifelong again with learner seeds 1 and 2 (the run's learner is seed 0;
+# learner-seeds.txt: how much of its accuracy is the learner's own chance), the generator's own
+# form fitted to the same rows with shared and per-task parameters (form_bound.py, form-bound.txt:
+# how much per-task models can add on these rows), and ends with one `SUMMARY key=value ...` line.
 #
 # Environment: LIFELONG_PYTHON (default .venv/bin/python, needs numpy + scipy + xgboost),
 # LIFELONG_BENCH_SCRATCH_PATH (SwiftPM scratch path, default .build-lifelong-bench),
