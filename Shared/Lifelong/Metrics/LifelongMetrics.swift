@@ -115,11 +115,8 @@ public enum LifelongMetrics {
     /// - Returns: nil unless both have the same number of rows, at least two.
     public static func pairedAccuracyDifference(_ correctA: [Bool], _ correctB: [Bool]) -> (difference: Double, standardError: Double)? {
         guard correctA.count == correctB.count, correctA.count > 1 else { return nil }
-        let differences = zip(correctA, correctB).map { Double($0 ? 1 : 0) - Double($1 ? 1 : 0) }
-        let count = Double(differences.count)
-        let mean = differences.reduce(0, +) / count
-        let variance = differences.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (count - 1)
-        return (mean, (variance / count).squareRoot())
+        let estimate = meanWithStandardError(zip(correctA, correctB).map { Double($0 ? 1 : 0) - Double($1 ? 1 : 0) })
+        return (estimate.mean, estimate.standardError)
     }
 
     /// Method A's accuracy over method B's on the same rows (ΣA / ΣB), and its standard error
@@ -135,9 +132,16 @@ public enum LifelongMetrics {
         let ratio = rightA / rightB
         let meanB = rightB / count
         let influences = zip(correctA, correctB).map { ((($0 ? 1 : 0) - ratio * ($1 ? 1 : 0)) as Double) / meanB }
-        let mean = influences.reduce(0, +) / count
-        let variance = influences.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (count - 1)
-        return (ratio, (variance / count).squareRoot())
+        return (ratio, meanWithStandardError(influences).standardError)
+    }
+
+    /// The mean of per-row values and its standard error, √(Σ(x − x̄)² / (n − 1) / n) (at least
+    /// two values): the estimate behind every paired comparison on the same rows.
+    static func meanWithStandardError(_ values: [Double]) -> (mean: Double, standardError: Double) {
+        let count = Double(values.count)
+        let mean = values.reduce(0, +) / count
+        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (count - 1)
+        return (mean, (variance / count).squareRoot())
     }
 
     /// Accuracy per task key from predictions.

@@ -144,10 +144,8 @@ struct TaskPriorTrainer: Sendable {
     /// a few rows, a candidate must fit clearly better, not by chance).
     static func fitsBetter(_ losses: [Double], than reference: [Double], standardErrors: Double = 1) -> Bool {
         guard losses.count == reference.count, losses.count > 1 else { return false }
-        let differences = zip(reference, losses).map { $0 - $1 }
-        let gain = differences.reduce(0, +) / Double(differences.count)
-        let variance = differences.reduce(0) { $0 + ($1 - gain) * ($1 - gain) } / Double(differences.count - 1)
-        return gain > standardErrors * (variance / Double(differences.count)).squareRoot()
+        let gain = LifelongMetrics.meanWithStandardError(zip(reference, losses).map { $0 - $1 })
+        return gain.mean > standardErrors * gain.standardError
     }
 
     /// Mean negative log-likelihood of the labels under raw scores (softmax over classes; one
