@@ -55,6 +55,40 @@ struct GridEvidenceTests {
         #expect(try Self.search.search(TaskStartTests.table(threshold: 0.2, rows: 7, seed: 9)) == nil, "too small to split")
     }
 
+    @Test("with slope features the grid has a third model class; evidence stored without it still reads")
+    func slopesModelClass() throws {
+        var search = GridSearch.ofPriorTable(base: GradientBoostingParameters(), seed: 5, attributeNames: ["site"])
+        #expect(search.slopeFeatures == ["@task:site"])
+        search.depths = [2]
+        search.learningRates = [0.3]
+        search.rounds = 1...20
+        let sites = CategoricalEncoding(sortingDistinct: ["a", "b"])
+        let base = try TaskStartTests.table(threshold: 0.2, rows: 120, seed: 9)
+        let table = try Table(
+            encoding: FeatureEncoding(
+                features: base.encoding.features + [FeatureColumn(name: "@task:site", kind: .categorical(sites))],
+                labelName: base.encoding.labelName, label: base.encoding.label),
+            columns: base.columns + [(0..<base.rowCount).map { Float($0 % 2) }], labels: base.labels)
+        let evidence = try #require(try search.search(table))
+        #expect(evidence.points.map(\.linearBase) == [false, true, true])
+        #expect(evidence.points.map(\.categorySlopes) == [false, false, true])
+        // Chosen, the slopes' point names the slope features.
+        let slopes = GridEvidence(points: [Self.point(depth: 2, errors: [0.3]), Self.slopesPoint(errors: [0.2])], searches: 1)
+        let chosen = search.best(by: slopes)
+        #expect(chosen.linearBase && chosen.linearSlopeFeatures == ["@task:site"])
+        #expect(!search.best(by: GridEvidence(points: [Self.point(linearBase: true, depth: 2, errors: [0.2])], searches: 1))
+            .linearSlopeFeatures.contains("@task:site"))
+        // A point with slopes and one without are different grid points.
+        #expect(slopes.adding(GridEvidence(points: [Self.point(linearBase: true, depth: 2, errors: [0.2])], searches: 1)).points.isEmpty)
+        let stored = #"{"points":[{"linearBase":true,"depth":2,"learningRate":0.1,"errors":[0.5],"losses":[1]}],"searches":1}"#
+        let decoded = try JSONDecoder().decode(GridEvidence.self, from: Data(stored.utf8))
+        #expect(decoded.points.first?.categorySlopes == false && decoded.points.first?.linearBase == true)
+    }
+
+    static func slopesPoint(errors: [Double]) -> GridEvidence.Point {
+        GridEvidence.Point(linearBase: true, categorySlopes: true, depth: 2, learningRate: 0.1, errors: errors, losses: errors)
+    }
+
     @Test("the learner adds every update's search to its evidence and starts afresh after a drift")
     func learnerCarriesEvidence() throws {
         var configuration = DriftTests.configuration

@@ -46,6 +46,7 @@ const void *CLifelongProto_descriptor_lifelong__v1__attribute_route(void) { retu
 const void *CLifelongProto_descriptor_lifelong__v1__attribute_value(void) { return &lifelong__v1__attribute_value__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__build_detectors_request(void) { return &lifelong__v1__build_detectors_request__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__build_detectors_response(void) { return &lifelong__v1__build_detectors_response__descriptor; }
+const void *CLifelongProto_descriptor_lifelong__v1__category_slopes(void) { return &lifelong__v1__category_slopes__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__cluster_centroid(void) { return &lifelong__v1__cluster_centroid__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__define_tasks_request(void) { return &lifelong__v1__define_tasks_request__descriptor; }
 const void *CLifelongProto_descriptor_lifelong__v1__define_tasks_response(void) { return &lifelong__v1__define_tasks_response__descriptor; }

@@ -48,6 +48,7 @@ const void *CLifelongProto_descriptor_lifelong__v1__attribute_route(void);
 const void *CLifelongProto_descriptor_lifelong__v1__attribute_value(void);
 const void *CLifelongProto_descriptor_lifelong__v1__build_detectors_request(void);
 const void *CLifelongProto_descriptor_lifelong__v1__build_detectors_response(void);
+const void *CLifelongProto_descriptor_lifelong__v1__category_slopes(void);
 const void *CLifelongProto_descriptor_lifelong__v1__cluster_centroid(void);
 const void *CLifelongProto_descriptor_lifelong__v1__define_tasks_request(void);
 const void *CLifelongProto_descriptor_lifelong__v1__define_tasks_response(void);

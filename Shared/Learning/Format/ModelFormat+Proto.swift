@@ -46,10 +46,13 @@ extension TrainedModel {
             message.gbdt = model.proto
             // A reader older than the linear base would skip it and answer wrongly: such
             // models carry the version that introduced it, which older readers refuse.
-            if model.hasLinearBase { message.formatVersion = Self.linearBaseFormatVersion }
+            if let linear = model.linearBase {
+                message.formatVersion = linear.slopes.isEmpty ? Self.linearBaseFormatVersion : Self.categorySlopesFormatVersion
+            }
         case .logisticRegression(let model):
             message.kind = .logisticRegression
             message.linear = model.scorer.proto(objective: model.objective, l2Lambda: model.l2Lambda)
+            if !model.scorer.slopes.isEmpty { message.formatVersion = Self.categorySlopesFormatVersion }
         case .ridgeRegression(let model):
             message.kind = .ridgeRegression
             message.linear = model.scorer.proto(objective: .squaredError, l2Lambda: model.l2Lambda)
@@ -89,8 +92,9 @@ extension TrainedModel {
             let objective = try ModelObjective(proto: linear.objective, scoreCount: Int(linear.outputCount))
             try linear.checkInputWidth(field: "linear")
             if message.kind == .ridgeRegression {
-                guard objective == .squaredError, linear.intercepts.count == 1 else {
-                    throw LearningError(.corruptModel, "a ridge model must be squared error with one intercept", field: "linear")
+                guard objective == .squaredError, linear.intercepts.count == 1, linear.categorySlopes.isEmpty else {
+                    throw LearningError(
+                        .corruptModel, "a ridge model must be squared error with one intercept and no category slopes", field: "linear")
                 }
                 self = .ridgeRegression(
                     try RidgeRegression(
@@ -99,8 +103,8 @@ extension TrainedModel {
             } else {
                 self = .logisticRegression(
                     try LogisticRegression(
-                        encoding: encoding, objective: objective, means: linear.means, scales: linear.scales,
-                        weights: linear.weights, intercepts: linear.intercepts, l2Lambda: linear.l2Lambda))
+                        encoding: encoding, objective: objective, l2Lambda: linear.l2Lambda,
+                        scorer: linear.scorer(encoding: encoding, scoreCount: objective.scoreCount)))
             }
         default:
             throw LearningError(.corruptModel, "unknown model kind \(message.kind.rawValue)", field: "kind")
@@ -221,6 +225,8 @@ extension GradientBoostedTrees {
         record.maxBins = UInt32(parameters.maxBins)
         record.seed = parameters.seed
         record.linearBase = parameters.linearBase
+        record.linearSlopeFeatures = parameters.linearSlopeFeatures
+        record.linearSlopeL2Lambda = parameters.linearSlopeL2Lambda
         message.training = record
         if let linearBase { message.linearBase = linearBase.proto(objective: objective, l2Lambda: 0) }
         return message
@@ -248,6 +254,8 @@ extension GradientBoostedTrees {
             parameters.maxBins = Int(record.maxBins)
             parameters.seed = record.seed
             parameters.linearBase = record.linearBase
+            parameters.linearSlopeFeatures = record.linearSlopeFeatures
+            parameters.linearSlopeL2Lambda = record.linearSlopeL2Lambda
             roundsKept = Int(record.roundsKept)
         }
         let trees = try message.trees.enumerated().map { index, entry -> RegressionTree in
@@ -268,9 +276,7 @@ extension GradientBoostedTrees {
                 throw LearningError(.corruptModel, "the linear base's objective and outputs differ from the trees'", field: "linear_base")
             }
             try linear.checkInputWidth(field: "linear_base")
-            return try LinearScorer(
-                encoder: LinearInputEncoder(encoding: encoding, means: linear.means, scales: linear.scales),
-                scoreCount: objective.scoreCount, weights: linear.weights, intercepts: linear.intercepts)
+            return try linear.scorer(encoding: encoding, scoreCount: objective.scoreCount)
         }
         try self.init(
             encoding: encoding, objective: objective, baseScores: message.baseScores, trees: trees,
@@ -287,6 +293,17 @@ extension Lifelong_V1_LinearModel {
     }
 }
 
+extension Lifelong_V1_LinearModel {
+    /// The scorer of these coefficients over `encoding`, with their category slopes.
+    /// - Throws: `LearningError.corruptModel` when the parts do not fit together.
+    func scorer(encoding: FeatureEncoding, scoreCount: Int) throws -> LinearScorer {
+        try LinearScorer(
+            encoder: LinearInputEncoder(encoding: encoding, means: means, scales: scales), scoreCount: scoreCount,
+            weights: weights, intercepts: intercepts,
+            slopes: categorySlopes.map { (Int(exactly: $0.featureIndex) ?? Int.max, $0.weights) })
+    }
+}
+
 extension LinearScorer {
     /// The coefficients as the model format's linear model.
     func proto(objective: ModelObjective, l2Lambda: Float) -> Lifelong_V1_LinearModel {
@@ -299,6 +316,12 @@ extension LinearScorer {
         linear.weights = weights
         linear.intercepts = intercepts
         linear.l2Lambda = l2Lambda
+        linear.categorySlopes = slopes.map { slope in
+            var message = Lifelong_V1_CategorySlopes()
+            message.featureIndex = UInt32(slope.feature)
+            message.weights = slope.offsets
+            return message
+        }
         return linear
     }
 }

@@ -15,13 +15,16 @@ public enum TrainedModel: Sendable {
     case compiledTrees(CompiledTreeEnsemble)
 
     /// The newest format version this library reads.
-    public static let formatVersion: UInt32 = linearBaseFormatVersion
+    public static let formatVersion: UInt32 = categorySlopesFormatVersion
     /// The version written for every model but trees on a linear base (readable by every
     /// reader of this format).
     public static let plainFormatVersion: UInt32 = 1
     /// The version written for trees on a linear base (`GbdtModel.linear_base`), so that a
     /// reader that predates it refuses the model instead of answering without its linear part.
     public static let linearBaseFormatVersion: UInt32 = 2
+    /// The version written for a model whose linear part has slopes per category
+    /// (`LinearModel.category_slopes`), which a reader that predates them would drop.
+    public static let categorySlopesFormatVersion: UInt32 = 3
 
     /// The model, for prediction.
     public var model: any TabularModel {

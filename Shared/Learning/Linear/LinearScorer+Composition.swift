@@ -1,12 +1,33 @@
 /// Building linear scorers from linear scorers, as the tree models they are the linear part of
 /// are built (`GradientBoostedTrees.scaled(by:)`, `specialized(fixing:to:)`).
 extension LinearScorer {
-    /// Every score multiplied by `factor` (weights and intercepts).
+    /// Every score multiplied by `factor` (weights, intercepts and category slopes).
     func scaled(by factor: Float) -> LinearScorer {
         // The parts were valid and stay finite for a finite factor.
         try! LinearScorer(
             encoder: encoder, scoreCount: scoreCount, weights: weights.map { $0 * factor },
-            intercepts: intercepts.map { $0 * factor })
+            intercepts: intercepts.map { $0 * factor },
+            slopes: slopes.map { ($0.feature, $0.offsets.map { $0 * factor }) })
+    }
+
+    /// The scorer without category slopes for rows whose slope features have `values`: each
+    /// slope feature's offsets of its value added to the weights (none for a missing or
+    /// unknown value), as scoring such a row adds them.
+    /// - Throws: `LearningError.shapeMismatch` when a slope feature is not fixed (its slopes
+    ///   would depend on the row).
+    func foldingSlopes(fixed: [Bool], values: [Float]) throws -> LinearScorer {
+        guard !slopes.isEmpty else { return self }
+        var folded = weights
+        for slope in slopes {
+            guard fixed[slope.feature] else {
+                throw LearningError(
+                    .shapeMismatch, "feature \(slope.feature) gives the linear part slopes per category: it must be fixed to specialize")
+            }
+            guard let category = category(of: values[slope.feature], slopes: slope) else { continue }
+            let start = category * folded.count
+            for index in folded.indices { folded[index] += slope.offsets[start + index] }
+        }
+        return try LinearScorer(encoder: encoder, scoreCount: scoreCount, weights: folded, intercepts: intercepts)
     }
 
     /// The scorer over the features left when some are fixed: a fixed feature's contribution
@@ -18,7 +39,11 @@ extension LinearScorer {
     ///   - values: Per source feature, its fixed value (ignored where not fixed).
     ///   - remap: Per source feature, its index in `target` (-1 where fixed).
     ///   - target: The remaining features' encoding.
+    /// Category slopes are folded first (``foldingSlopes(fixed:values:)``): their features must be fixed.
     func specialized(fixed: [Bool], values: [Float], remap: [Int32], target: FeatureEncoding) throws -> LinearScorer {
+        guard slopes.isEmpty else {
+            return try foldingSlopes(fixed: fixed, values: values).specialized(fixed: fixed, values: values, remap: remap, target: target)
+        }
         let sourceWidth = encoder.width
         let featureCount = encoder.firstInput.count
         let layout = LinearInputEncoder.layout(of: target)

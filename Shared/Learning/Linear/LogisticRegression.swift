@@ -7,6 +7,12 @@ import FoundationEssentials
 /// Categorical features are one-hot encoded; missing values contribute nothing (see
 /// `LinearInputEncoder`). Training minimises mean log loss + λ/2·‖W‖² (intercepts are not
 /// penalised) with L-BFGS; it is deterministic.
+///
+/// With ``Parameters/categorySlopeFeatures``, every value of each named categorical feature
+/// also gets offsets to the weights of the other features' inputs (its own slopes), under a
+/// penalty of their own (``Parameters/slopeL2Lambda``), so the shared weights carry what the
+/// categories have in common and the offsets only how a category differs: per attribute
+/// value of a task, how its label answers the features.
 public struct LogisticRegression: TabularModel {
     /// Training settings.
     public struct Parameters: Sendable, Hashable {
@@ -16,6 +22,11 @@ public struct LogisticRegression: TabularModel {
         public var maxIterations: Int = 300
         /// Stop when no gradient component exceeds this. > 0.
         public var gradientTolerance: Double = 1e-6
+        /// Categorical features (by name) whose values each get slopes of their own: offsets
+        /// to the weights of every input that is not one of these features'. Empty: none.
+        public var categorySlopeFeatures: [String] = []
+        /// L2 penalty on the category slopes' offsets. ≥ 0.
+        public var slopeL2Lambda: Float = 1e-2
 
         /// Default settings.
         public init() {}
@@ -35,6 +46,8 @@ public struct LogisticRegression: TabularModel {
     public var intercepts: [Float] { scorer.intercepts }
     /// The L2 penalty the model was trained with.
     public let l2Lambda: Float
+    /// The categorical features whose values have slopes of their own (empty: none).
+    public var categorySlopeFeatures: [String] { scorer.slopes.map { encoding.features[$0.feature].name } }
 
     let scorer: LinearScorer
     let validator: FeatureValidator
@@ -45,14 +58,21 @@ public struct LogisticRegression: TabularModel {
         encoding: FeatureEncoding, objective: ModelObjective, means: [Float], scales: [Float], weights: [Float],
         intercepts: [Float], l2Lambda: Float
     ) throws {
+        let encoder = try LinearInputEncoder(encoding: encoding, means: means, scales: scales)
+        try self.init(
+            encoding: encoding, objective: objective, l2Lambda: l2Lambda,
+            scorer: LinearScorer(encoder: encoder, scoreCount: objective.scoreCount, weights: weights, intercepts: intercepts))
+    }
+
+    /// A model around a scorer over `encoding` (which may have category slopes).
+    init(encoding: FeatureEncoding, objective: ModelObjective, l2Lambda: Float, scorer: LinearScorer) throws {
         switch (objective, encoding.label) {
         case (.binaryLogistic, .classification(let classes)) where classes.count == 2: break
         case (.multiclassSoftmax(let count), .classification(let classes)) where count == classes.count && count > 2: break
         default:
             throw LearningError(.corruptModel, "objective \(objective) does not fit a logistic model of \(encoding.label)")
         }
-        let encoder = try LinearInputEncoder(encoding: encoding, means: means, scales: scales)
-        scorer = try LinearScorer(encoder: encoder, scoreCount: objective.scoreCount, weights: weights, intercepts: intercepts)
+        self.scorer = scorer
         self.encoding = encoding
         self.objective = objective
         self.l2Lambda = l2Lambda
@@ -61,10 +81,15 @@ public struct LogisticRegression: TabularModel {
 
     /// Trains a logistic regression.
     /// - Throws: `LearningError` `.emptyTrainingSet`, `.singleClass`, `.invalidParameter`
-    ///   (regression label or bad settings).
+    ///   (regression label, bad settings, or a slope feature that is not a categorical
+    ///   feature of the table).
     public static func train(on table: Table, parameters: Parameters = Parameters()) throws -> LogisticRegression {
         guard parameters.l2Lambda >= 0, parameters.l2Lambda.isFinite else {
             throw LearningError(.invalidParameter, "l2Lambda must be finite and >= 0, got \(parameters.l2Lambda)", field: "l2Lambda")
+        }
+        guard parameters.slopeL2Lambda >= 0, parameters.slopeL2Lambda.isFinite else {
+            throw LearningError(
+                .invalidParameter, "slopeL2Lambda must be finite and >= 0, got \(parameters.slopeL2Lambda)", field: "slopeL2Lambda")
         }
         guard parameters.maxIterations >= 1, parameters.gradientTolerance > 0 else {
             throw LearningError(.invalidParameter, "maxIterations must be >= 1 and gradientTolerance > 0", field: "maxIterations")
@@ -83,13 +108,16 @@ public struct LogisticRegression: TabularModel {
         let labels = table.classLabels
         let rows = table.rowCount
         let lambda = Double(parameters.l2Lambda)
-        // Parameters: weights (scoreCount × width), then intercepts.
+        // Parameters: weights (scoreCount × width), then intercepts, then the category slopes.
+        let slopes = try CategorySlopeLayout(
+            features: parameters.categorySlopeFeatures, table: table, encoder: encoder, scoreCount: scoreCount,
+            firstParameter: scoreCount * width + scoreCount)
         let chunkCount = min(64, max(1, rows / 2048))
         let objectiveFunction = { (theta: [Double], gradient: inout [Double]) -> Double in
             var partialLoss = [Double](repeating: 0, count: chunkCount)
             var partialGradients = [[Double]](repeating: [], count: chunkCount)
             design.withUnsafeBufferPointer { design in
-                let shared = UncheckedSendable((design.baseAddress!, theta, labels))
+                let shared = UncheckedSendable((design.baseAddress!, theta, labels, slopes))
                 let lossOut = UncheckedSendable(UnsafeMutableBufferPointer<Double>.allocate(capacity: chunkCount))
                 let gradientsOut = UncheckedSendable(UnsafeMutableBufferPointer<[Double]>.allocate(capacity: chunkCount))
                 defer {
@@ -97,7 +125,7 @@ public struct LogisticRegression: TabularModel {
                     gradientsOut.value.deallocate()
                 }
                 ParallelWork.forEach(chunkCount) { chunk in
-                    let (x, theta, labels) = shared.value
+                    let (x, theta, labels, slopes) = shared.value
                     let start = chunk * rows / chunkCount, end = (chunk + 1) * rows / chunkCount
                     var g = [Double](repeating: 0, count: theta.count)
                     var loss = 0.0
@@ -107,6 +135,9 @@ public struct LogisticRegression: TabularModel {
                         for k in 0..<scoreCount {
                             var s = theta[scoreCount * width + k]
                             for j in 0..<width { s += theta[k * width + j] * Double(inputs[j]) }
+                            slopes.forEachBlock(row: row, output: k) { block in
+                                for (i, input) in slopes.inputs.enumerated() { s += theta[block + i] * Double(inputs[input]) }
+                            }
                             scores[k] = s
                         }
                         if scoreCount == 1 {
@@ -129,6 +160,9 @@ public struct LogisticRegression: TabularModel {
                             let residual = scores[k]
                             for j in 0..<width { g[k * width + j] += residual * Double(inputs[j]) }
                             g[scoreCount * width + k] += residual
+                            slopes.forEachBlock(row: row, output: k) { block in
+                                for (i, input) in slopes.inputs.enumerated() { g[block + i] += residual * Double(inputs[input]) }
+                            }
                         }
                     }
                     lossOut.value[chunk] = loss
@@ -151,12 +185,17 @@ public struct LogisticRegression: TabularModel {
                 loss += 0.5 * lambda * theta[i] * theta[i]
                 gradient[i] += lambda * theta[i]
             }
+            let slopeLambda = Double(parameters.slopeL2Lambda)
+            for i in slopes.firstParameter..<slopes.parameterCount {
+                loss += 0.5 * slopeLambda * theta[i] * theta[i]
+                gradient[i] += slopeLambda * theta[i]
+            }
             return loss
         }
         var minimizer = LBFGSMinimizer()
         minimizer.maxIterations = parameters.maxIterations
         minimizer.gradientTolerance = parameters.gradientTolerance
-        var start = [Double](repeating: 0, count: scoreCount * width + scoreCount)
+        var start = [Double](repeating: 0, count: slopes.parameterCount)
         // Start the intercepts at the class priors.
         var counts = [Double](repeating: 0, count: table.encoding.classCount)
         for label in labels { counts[label] += 1 }
@@ -167,10 +206,11 @@ public struct LogisticRegression: TabularModel {
             for k in 0..<scoreCount { start[scoreCount * width + k] = Glibc.log(max(counts[k] / Double(rows), 1e-6)) }
         }
         let theta = minimizer.minimize(start: start, objective: objectiveFunction)
-        return try LogisticRegression(
-            encoding: table.encoding, objective: objective, means: encoder.means, scales: encoder.scales,
-            weights: theta[0..<(scoreCount * width)].map { Float($0) },
-            intercepts: theta[(scoreCount * width)...].map { Float($0) }, l2Lambda: parameters.l2Lambda)
+        let scorer = try LinearScorer(
+            encoder: encoder, scoreCount: scoreCount, weights: theta[0..<(scoreCount * width)].map { Float($0) },
+            intercepts: theta[(scoreCount * width)..<slopes.firstParameter].map { Float($0) },
+            slopes: slopes.features.indices.map { (slopes.features[$0], slopes.offsets(ofSlope: $0, in: theta, width: width)) })
+        return try LogisticRegression(encoding: table.encoding, objective: objective, l2Lambda: parameters.l2Lambda, scorer: scorer)
     }
 
     /// Predicts one row into caller-owned storage without allocating.

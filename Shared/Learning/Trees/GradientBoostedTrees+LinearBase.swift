@@ -15,11 +15,21 @@ extension GradientBoostedTrees {
         try GradientBoostingTrainer.check(objective: objective, against: table)
         let linear: LinearScorer
         switch objective {
-        case .squaredError: linear = try RidgeRegression.train(on: table).scorer
-        case .binaryLogistic, .multiclassSoftmax: linear = try LogisticRegression.train(on: table).scorer
+        case .squaredError:
+            guard parameters.linearSlopeFeatures.isEmpty else {
+                throw LearningError(
+                    .invalidParameter, "category slopes need a class label (a logistic linear base)", field: "linearSlopeFeatures")
+            }
+            linear = try RidgeRegression.train(on: table).scorer
+        case .binaryLogistic, .multiclassSoftmax:
+            var linearParameters = LogisticRegression.Parameters()
+            linearParameters.categorySlopeFeatures = parameters.linearSlopeFeatures
+            linearParameters.slopeL2Lambda = parameters.linearSlopeL2Lambda
+            linear = try LogisticRegression.train(on: table, parameters: linearParameters).scorer
         }
         var treeParameters = parameters
         treeParameters.linearBase = false
+        treeParameters.linearSlopeFeatures = []
         let trees = try train(
             on: table, validation: validation, parameters: treeParameters,
             start: BoostingStart(

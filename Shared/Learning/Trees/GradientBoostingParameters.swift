@@ -34,6 +34,13 @@ public struct GradientBoostingParameters: Sendable, Hashable {
     /// misses; trees alone approximate a slanted boundary with many axis-aligned steps.
     /// Not combined with a ``BoostingStart`` (a base margin or row weights).
     public var linearBase: Bool = false
+    /// With ``linearBase`` and a class label: categorical features (by name) whose values
+    /// each give the linear base slopes of their own (``LogisticRegression/Parameters/categorySlopeFeatures``):
+    /// per attribute value of a task, how its label answers the other features. Empty: none.
+    public var linearSlopeFeatures: [String] = []
+    /// The L2 penalty on those slopes' offsets (the shared weights keep the linear model's
+    /// default). ≥ 0.
+    public var linearSlopeL2Lambda: Float = 1e-2
 
     /// Default parameters.
     public init() {}
@@ -55,6 +62,9 @@ public struct GradientBoostingParameters: Sendable, Hashable {
         try check(rowSubsample > 0 && rowSubsample <= 1, "rowSubsample", "in (0, 1]", rowSubsample)
         try check(columnSubsample > 0 && columnSubsample <= 1, "columnSubsample", "in (0, 1]", columnSubsample)
         try check((2...256).contains(maxBins), "maxBins", "in 2...256", maxBins)
+        try check(
+            linearSlopeL2Lambda >= 0 && linearSlopeL2Lambda.isFinite, "linearSlopeL2Lambda", "finite and >= 0", linearSlopeL2Lambda)
+        try check(linearSlopeFeatures.isEmpty || linearBase, "linearSlopeFeatures", "empty without linearBase", linearSlopeFeatures)
         if let earlyStoppingRounds {
             try check(earlyStoppingRounds >= 1, "earlyStoppingRounds", ">= 1", earlyStoppingRounds)
         }

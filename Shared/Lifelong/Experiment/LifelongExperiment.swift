@@ -197,7 +197,9 @@ public struct LifelongExperiment: Sendable {
             let table = TaskPriorTrainer.priorTable(seen, attributeNames: attributeNames, categories: categories)
             var parameters = configuration.model
             if method == .globalWithAttributesTuned {
-                parameters = try GridSearch(base: configuration.model, seed: configuration.seed).best(for: table)
+                parameters = try GridSearch.ofPriorTable(
+                    base: configuration.model, seed: configuration.seed, attributeNames: attributeNames
+                ).best(for: table)
             }
             let model = try TaskModelTrainer(parameters: parameters)
                 .trainOwn(table, seed: configuration.seed)

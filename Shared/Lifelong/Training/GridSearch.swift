@@ -1,7 +1,9 @@
 public import LifelongLearning
 
-/// The tuned prior's and the tuned baseline's hyper-parameters: plain trees or trees on a
-/// linear base (`GradientBoostingParameters.linearBase`) × depth × learning rate from a grid,
+/// The tuned prior's and the tuned baseline's hyper-parameters: plain trees, trees on a
+/// linear base (`GradientBoostingParameters.linearBase`) or, given ``slopeFeatures`` and a
+/// class label, trees on a linear base with slopes per value of those features
+/// (`GradientBoostingParameters.linearSlopeFeatures`) × depth × learning rate from a grid,
 /// rounds from 1 to 400, chosen by 2-fold inner validation on the training rows (never on
 /// test rows): the lowest mean validation error rate, ties broken by mean log loss (log loss
 /// alone for a numeric label). One training per fold and grid point gives the validation
@@ -30,6 +32,26 @@ struct GridSearch: Sendable {
     var learningRates: [Float] = [0.05, 0.1, 0.3]
     var rounds = 1...400
     var linearBases = [false, true]
+    /// Categorical features whose values may each give the linear base slopes of their own
+    /// (the task attributes' features): a third model class of the grid. Empty: two classes.
+    var slopeFeatures: [String] = []
+
+    /// The search of a prior's table (``TaskPriorTrainer/priorTable(_:attributeNames:categories:)``):
+    /// the attribute columns' features are the slope features.
+    static func ofPriorTable(base: GradientBoostingParameters, seed: UInt64, attributeNames: [String]) -> GridSearch {
+        var search = GridSearch(base: base, seed: seed)
+        search.slopeFeatures = attributeNames.map(TaskPriorTrainer.featureName(ofAttribute:))
+        return search
+    }
+
+    /// The model classes searched: (linear base, category slopes).
+    private func modelClasses(for table: Table) -> [(linearBase: Bool, categorySlopes: Bool)] {
+        var classes = linearBases.map { ($0, false) }
+        if linearBases.contains(true), !slopeFeatures.isEmpty, case .classification = table.encoding.label {
+            classes.append((true, true))
+        }
+        return classes
+    }
 
     /// The best parameters for `table` by its search alone; `base` when it is too small to split.
     func best(for table: Table) throws -> GradientBoostingParameters {
@@ -43,10 +65,12 @@ struct GridSearch: Sendable {
             (train: table.selecting(rows: fold.kept), validation: table.selecting(rows: fold.held))
         }
         var points: [GridEvidence.Point] = []
-        for linearBase in linearBases {
+        for (linearBase, categorySlopes) in modelClasses(for: table) {
             for depth in depths {
                 for learningRate in learningRates {
-                    var searched = parameters(linearBase: linearBase, depth: depth, learningRate: learningRate, rounds: rounds.upperBound)
+                    var searched = parameters(
+                        linearBase: linearBase, categorySlopes: categorySlopes, depth: depth, learningRate: learningRate,
+                        rounds: rounds.upperBound)
                     searched.earlyStoppingRounds = Self.patience
                     var losses = [Double](repeating: 0, count: rounds.upperBound)
                     var errors = [Double](repeating: 0, count: rounds.upperBound)
@@ -61,7 +85,7 @@ struct GridSearch: Sendable {
                     }
                     points.append(
                         GridEvidence.Point(
-                            linearBase: linearBase, depth: depth, learningRate: learningRate,
+                            linearBase: linearBase, categorySlopes: categorySlopes, depth: depth, learningRate: learningRate,
                             errors: Array(errors.prefix(reached)), losses: Array(losses.prefix(reached))))
                 }
             }
@@ -80,16 +104,21 @@ struct GridSearch: Sendable {
                 let score = (point.errors[count - 1], point.losses[count - 1])
                 if score < bestScore {
                     bestScore = score
-                    best = parameters(linearBase: point.linearBase, depth: point.depth, learningRate: point.learningRate, rounds: count)
+                    best = parameters(
+                        linearBase: point.linearBase, categorySlopes: point.categorySlopes, depth: point.depth,
+                        learningRate: point.learningRate, rounds: count)
                 }
             }
         }
         return best
     }
 
-    private func parameters(linearBase: Bool, depth: Int, learningRate: Float, rounds: Int) -> GradientBoostingParameters {
+    private func parameters(
+        linearBase: Bool, categorySlopes: Bool, depth: Int, learningRate: Float, rounds: Int
+    ) -> GradientBoostingParameters {
         var parameters = base
         parameters.linearBase = linearBase
+        parameters.linearSlopeFeatures = categorySlopes ? slopeFeatures : []
         parameters.maxDepth = depth
         parameters.learningRate = learningRate
         parameters.rounds = rounds
@@ -109,6 +138,8 @@ public struct GridEvidence: Sendable, Equatable, Codable {
     public struct Point: Sendable, Equatable, Codable {
         /// Trees on a linear base.
         public var linearBase: Bool
+        /// The linear base has slopes per value of the search's ``GridSearch/slopeFeatures``.
+        public var categorySlopes: Bool = false
         /// Tree depth.
         public var depth: Int
         /// Learning rate.
@@ -119,8 +150,10 @@ public struct GridEvidence: Sendable, Equatable, Codable {
         public var losses: [Double]
 
         func sameGridPoint(as other: Point) -> Bool {
-            linearBase == other.linearBase && depth == other.depth && learningRate == other.learningRate
+            linearBase == other.linearBase && categorySlopes == other.categorySlopes && depth == other.depth
+                && learningRate == other.learningRate
         }
+
     }
 
     /// Every grid point's scores, in grid order.
@@ -140,5 +173,18 @@ public struct GridEvidence: Sendable, Equatable, Codable {
             return sum
         }
         return GridEvidence(points: points, searches: searches + other.searches)
+    }
+}
+
+extension GridEvidence.Point {
+    /// Reads evidence stored before the slopes' model class existed (`categorySlopes` false).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        linearBase = try container.decode(Bool.self, forKey: .linearBase)
+        categorySlopes = try container.decodeIfPresent(Bool.self, forKey: .categorySlopes) ?? false
+        depth = try container.decode(Int.self, forKey: .depth)
+        learningRate = try container.decode(Float.self, forKey: .learningRate)
+        errors = try container.decode([Double].self, forKey: .errors)
+        losses = try container.decode([Double].self, forKey: .losses)
     }
 }

@@ -85,7 +85,7 @@ public struct RoundTraining: Sendable {
     public func prior(rows: LabelledSet, categories: [CategoricalEncoding], evidence earlier: GridEvidence? = nil) throws -> Prior? {
         let table = TaskPriorTrainer.priorTable(rows, attributeNames: rows.attributeNames, categories: categories)
         guard configuration.tunesPrior else { return try prior(table, rows: rows, parameters: configuration.model, evidence: nil) }
-        let search = GridSearch(base: configuration.model, seed: configuration.seed)
+        let search = GridSearch.ofPriorTable(base: configuration.model, seed: configuration.seed, attributeNames: rows.attributeNames)
         let found = try search.search(table)
         let evidence = found.map { found in earlier.map { $0.adding(found) } ?? found }
         return try prior(table, rows: rows, parameters: evidence.map(search.best(by:)) ?? configuration.model, evidence: evidence)

@@ -90,7 +90,10 @@ public enum Lifelong_V1_TrainedModelObjective: Sendable, Hashable, CaseIterable 
 
 /// A trained model with everything inference needs to agree with training.
 public struct Lifelong_V1_TrainedModel: ProtobufMessage {
-    /// Layout version of this message; 1 is the only version so far.
+    /// Layout version of this message: 1 for every model but those below; 2 for trees on a
+    /// linear base (GbdtModel.linear_base); 3 for a model whose linear part has
+    /// LinearModel.category_slopes. A reader refuses a version newer than it knows, so a model
+    /// never loses a part it cannot read.
     public var formatVersion: UInt32 = 0
     /// Which of the model fields below is set.
     public var kind: Lifelong_V1_TrainedModelKind = .unspecified
@@ -285,6 +288,11 @@ public struct Lifelong_V1_GbdtTrainingRecord: ProtobufMessage {
     public var seed: UInt64 = 0
     /// Whether the trees were boosted from a linear model fitted first (see GbdtModel.linear_base).
     public var linearBase: Bool = false
+    /// The categorical features whose values each gave the linear base slopes of their own
+    /// (LinearModel.category_slopes), by name; empty for none.
+    public var linearSlopeFeatures: [String] = []
+    /// The L2 penalty those slopes were trained with.
+    public var linearSlopeL2Lambda: Float = 0
 
     /// A message with every field at its default.
     public init() {}
@@ -326,6 +334,10 @@ public struct Lifelong_V1_LinearModel: ProtobufMessage {
     public var intercepts: [Float] = []
     /// The L2 penalty the model was trained with (a record).
     public var l2Lambda: Float = 0
+    /// Slopes per category: for a row whose value of a categorical feature is category c, that
+    /// feature's weights for c are added to `weights` (the same standardised inputs, so a row's
+    /// slopes are the shared ones plus its categories' offsets). Empty for a plain linear model.
+    public var categorySlopes: [Lifelong_V1_CategorySlopes] = []
 
     /// A message with every field at its default.
     public init() {}
@@ -345,6 +357,53 @@ public struct Lifelong_V1_LinearModel: ProtobufMessage {
     /// - Throws: `ProtobufEncodingError` when a string holds a NUL character.
     public func serializedBytes() throws -> [UInt8] {
         try ProtobufCCodec.encode(descriptor: Self._cDescriptor) { UnsafeMutableRawPointer(try _cMessage($0)) }
+    }
+}
+
+/// One categorical feature's per-category offsets to a linear model's weights.
+public struct Lifelong_V1_CategorySlopes: ProtobufMessage {
+    /// The feature (its index among the model's features); categorical.
+    public var featureIndex: UInt32 = 0
+    /// category_count x output_count x input_width offsets: category-major, then output-major,
+    /// over the model's standardised inputs. A row whose value is missing or unknown adds none.
+    public var weights: [Float] = []
+
+    /// A message with every field at its default.
+    public init() {}
+
+    /// The fully-qualified protobuf name.
+    public static let protoMessageName = "lifelong.v1.CategorySlopes"
+
+    /// Parses a message.
+    /// - Throws: `ProtobufDecodingError` for malformed or oversized input.
+    public init(serializedBytes bytes: [UInt8], limits: DecodingLimits) throws {
+        self = try ProtobufCCodec.decode(bytes, descriptor: Self._cDescriptor, limits: limits) {
+            Self(_c: $0.assumingMemoryBound(to: Lifelong__V1__CategorySlopes.self))
+        }
+    }
+
+    /// Serializes the message.
+    /// - Throws: `ProtobufEncodingError` when a string holds a NUL character.
+    public func serializedBytes() throws -> [UInt8] {
+        try ProtobufCCodec.encode(descriptor: Self._cDescriptor) { UnsafeMutableRawPointer(try _cMessage($0)) }
+    }
+}
+
+extension Lifelong_V1_CategorySlopes {
+    static var _cDescriptor: UnsafeRawPointer { CLifelongProto_descriptor_lifelong__v1__category_slopes() }
+
+    func _cMessage(_ arena: CArena) throws -> UnsafeMutablePointer<Lifelong__V1__CategorySlopes> {
+        let c = arena.message(Lifelong__V1__CategorySlopes.self, descriptor: Self._cDescriptor)
+        c.pointee.feature_index = self.featureIndex
+        c.pointee.n_weights = self.weights.count
+        c.pointee.weights = arena.copy(self.weights)
+        return c
+    }
+
+    init(_c c: UnsafePointer<Lifelong__V1__CategorySlopes>) {
+        self.init()
+        self.featureIndex = c.pointee.feature_index
+        self.weights = ProtobufCRead.array(c.pointee.weights, count: c.pointee.n_weights)
     }
 }
 
@@ -433,6 +492,9 @@ extension Lifelong_V1_GbdtTrainingRecord {
         c.pointee.max_bins = self.maxBins
         c.pointee.seed = self.seed
         c.pointee.linear_base = (self.linearBase ? 1 : 0)
+        c.pointee.n_linear_slope_features = self.linearSlopeFeatures.count
+        c.pointee.linear_slope_features = try arena.pointers(self.linearSlopeFeatures) { try arena.string($0) }
+        c.pointee.linear_slope_l2_lambda = self.linearSlopeL2Lambda
         return c
     }
 
@@ -450,6 +512,8 @@ extension Lifelong_V1_GbdtTrainingRecord {
         self.maxBins = c.pointee.max_bins
         self.seed = c.pointee.seed
         self.linearBase = c.pointee.linear_base != 0
+        self.linearSlopeFeatures = (0..<c.pointee.n_linear_slope_features).map { ProtobufCRead.string(c.pointee.linear_slope_features[$0]) }
+        self.linearSlopeL2Lambda = c.pointee.linear_slope_l2_lambda
     }
 }
 
@@ -503,6 +567,8 @@ extension Lifelong_V1_LinearModel {
         c.pointee.n_intercepts = self.intercepts.count
         c.pointee.intercepts = arena.copy(self.intercepts)
         c.pointee.l2_lambda = self.l2Lambda
+        c.pointee.n_category_slopes = self.categorySlopes.count
+        c.pointee.category_slopes = try arena.pointers(self.categorySlopes) { try $0._cMessage(arena) }
         return c
     }
 
@@ -516,6 +582,7 @@ extension Lifelong_V1_LinearModel {
         self.weights = ProtobufCRead.array(c.pointee.weights, count: c.pointee.n_weights)
         self.intercepts = ProtobufCRead.array(c.pointee.intercepts, count: c.pointee.n_intercepts)
         self.l2Lambda = c.pointee.l2_lambda
+        self.categorySlopes = (0..<c.pointee.n_category_slopes).map { Lifelong_V1_CategorySlopes(_c: c.pointee.category_slopes[$0]!) }
     }
 }
 

@@ -322,6 +322,51 @@ void   lifelong__v1__linear_model__free_unpacked
   assert(message->base.descriptor == &lifelong__v1__linear_model__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lifelong__v1__category_slopes__init
+                     (Lifelong__V1__CategorySlopes         *message)
+{
+  static const Lifelong__V1__CategorySlopes init_value = LIFELONG__V1__CATEGORY_SLOPES__INIT;
+  *message = init_value;
+}
+size_t lifelong__v1__category_slopes__get_packed_size
+                     (const Lifelong__V1__CategorySlopes *message)
+{
+  assert(message->base.descriptor == &lifelong__v1__category_slopes__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lifelong__v1__category_slopes__pack
+                     (const Lifelong__V1__CategorySlopes *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lifelong__v1__category_slopes__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lifelong__v1__category_slopes__pack_to_buffer
+                     (const Lifelong__V1__CategorySlopes *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lifelong__v1__category_slopes__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lifelong__V1__CategorySlopes *
+       lifelong__v1__category_slopes__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lifelong__V1__CategorySlopes *)
+     protobuf_c_message_unpack (&lifelong__v1__category_slopes__descriptor,
+                                allocator, len, data);
+}
+void   lifelong__v1__category_slopes__free_unpacked
+                     (Lifelong__V1__CategorySlopes *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lifelong__v1__category_slopes__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor lifelong__v1__trained_model__field_descriptors[5] =
 {
   {
@@ -759,7 +804,7 @@ const ProtobufCMessageDescriptor lifelong__v1__gbdt_categorical_split__descripto
   (ProtobufCMessageInit) lifelong__v1__gbdt_categorical_split__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__gbdt_training_record__field_descriptors[12] =
+static const ProtobufCFieldDescriptor lifelong__v1__gbdt_training_record__field_descriptors[14] =
 {
   {
     "rounds",
@@ -905,6 +950,30 @@ static const ProtobufCFieldDescriptor lifelong__v1__gbdt_training_record__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "linear_slope_features",
+    13,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Lifelong__V1__GbdtTrainingRecord, n_linear_slope_features),
+    offsetof(Lifelong__V1__GbdtTrainingRecord, linear_slope_features),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "linear_slope_l2_lambda",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_FLOAT,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__GbdtTrainingRecord, linear_slope_l2_lambda),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__gbdt_training_record__field_indices_by_name[] = {
   8,   /* field[8] = column_subsample */
@@ -912,6 +981,8 @@ static const unsigned lifelong__v1__gbdt_training_record__field_indices_by_name[
   5,   /* field[5] = l2_lambda */
   3,   /* field[3] = learning_rate */
   11,   /* field[11] = linear_base */
+  12,   /* field[12] = linear_slope_features */
+  13,   /* field[13] = linear_slope_l2_lambda */
   9,   /* field[9] = max_bins */
   2,   /* field[2] = max_depth */
   4,   /* field[4] = min_child_weight */
@@ -923,7 +994,7 @@ static const unsigned lifelong__v1__gbdt_training_record__field_indices_by_name[
 static const ProtobufCIntRange lifelong__v1__gbdt_training_record__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__gbdt_training_record__descriptor =
 {
@@ -933,14 +1004,14 @@ const ProtobufCMessageDescriptor lifelong__v1__gbdt_training_record__descriptor 
   "Lifelong__V1__GbdtTrainingRecord",
   "lifelong.v1",
   sizeof(Lifelong__V1__GbdtTrainingRecord),
-  12,
+  14,
   lifelong__v1__gbdt_training_record__field_descriptors,
   lifelong__v1__gbdt_training_record__field_indices_by_name,
   1,  lifelong__v1__gbdt_training_record__number_ranges,
   (ProtobufCMessageInit) lifelong__v1__gbdt_training_record__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lifelong__v1__linear_model__field_descriptors[8] =
+static const ProtobufCFieldDescriptor lifelong__v1__linear_model__field_descriptors[9] =
 {
   {
     "objective",
@@ -1038,8 +1109,21 @@ static const ProtobufCFieldDescriptor lifelong__v1__linear_model__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "category_slopes",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lifelong__V1__LinearModel, n_category_slopes),
+    offsetof(Lifelong__V1__LinearModel, category_slopes),
+    &lifelong__v1__category_slopes__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lifelong__v1__linear_model__field_indices_by_name[] = {
+  8,   /* field[8] = category_slopes */
   2,   /* field[2] = input_width */
   6,   /* field[6] = intercepts */
   7,   /* field[7] = l2_lambda */
@@ -1052,7 +1136,7 @@ static const unsigned lifelong__v1__linear_model__field_indices_by_name[] = {
 static const ProtobufCIntRange lifelong__v1__linear_model__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor lifelong__v1__linear_model__descriptor =
 {
@@ -1062,11 +1146,62 @@ const ProtobufCMessageDescriptor lifelong__v1__linear_model__descriptor =
   "Lifelong__V1__LinearModel",
   "lifelong.v1",
   sizeof(Lifelong__V1__LinearModel),
-  8,
+  9,
   lifelong__v1__linear_model__field_descriptors,
   lifelong__v1__linear_model__field_indices_by_name,
   1,  lifelong__v1__linear_model__number_ranges,
   (ProtobufCMessageInit) lifelong__v1__linear_model__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lifelong__v1__category_slopes__field_descriptors[2] =
+{
+  {
+    "feature_index",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Lifelong__V1__CategorySlopes, feature_index),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "weights",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_FLOAT,
+    offsetof(Lifelong__V1__CategorySlopes, n_weights),
+    offsetof(Lifelong__V1__CategorySlopes, weights),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lifelong__v1__category_slopes__field_indices_by_name[] = {
+  0,   /* field[0] = feature_index */
+  1,   /* field[1] = weights */
+};
+static const ProtobufCIntRange lifelong__v1__category_slopes__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor lifelong__v1__category_slopes__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lifelong.v1.CategorySlopes",
+  "CategorySlopes",
+  "Lifelong__V1__CategorySlopes",
+  "lifelong.v1",
+  sizeof(Lifelong__V1__CategorySlopes),
+  2,
+  lifelong__v1__category_slopes__field_descriptors,
+  lifelong__v1__category_slopes__field_indices_by_name,
+  1,  lifelong__v1__category_slopes__number_ranges,
+  (ProtobufCMessageInit) lifelong__v1__category_slopes__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue lifelong__v1__trained_model_kind__enum_values_by_number[4] =

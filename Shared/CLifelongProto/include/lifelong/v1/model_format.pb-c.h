@@ -23,6 +23,7 @@ typedef struct Lifelong__V1__GbdtTree Lifelong__V1__GbdtTree;
 typedef struct Lifelong__V1__GbdtCategoricalSplit Lifelong__V1__GbdtCategoricalSplit;
 typedef struct Lifelong__V1__GbdtTrainingRecord Lifelong__V1__GbdtTrainingRecord;
 typedef struct Lifelong__V1__LinearModel Lifelong__V1__LinearModel;
+typedef struct Lifelong__V1__CategorySlopes Lifelong__V1__CategorySlopes;
 
 
 /* --- enums --- */
@@ -81,7 +82,10 @@ struct  Lifelong__V1__TrainedModel
 {
   ProtobufCMessage base;
   /*
-   * Layout version of this message; 1 is the only version so far.
+   * Layout version of this message: 1 for every model but those below; 2 for trees on a
+   * linear base (GbdtModel.linear_base); 3 for a model whose linear part has
+   * LinearModel.category_slopes. A reader refuses a version newer than it knows, so a model
+   * never loses a part it cannot read.
    */
   uint32_t format_version;
   /*
@@ -298,10 +302,20 @@ struct  Lifelong__V1__GbdtTrainingRecord
    * Whether the trees were boosted from a linear model fitted first (see GbdtModel.linear_base).
    */
   protobuf_c_boolean linear_base;
+  /*
+   * The categorical features whose values each gave the linear base slopes of their own
+   * (LinearModel.category_slopes), by name; empty for none.
+   */
+  size_t n_linear_slope_features;
+  char **linear_slope_features;
+  /*
+   * The L2 penalty those slopes were trained with.
+   */
+  float linear_slope_l2_lambda;
 };
 #define LIFELONG__V1__GBDT_TRAINING_RECORD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__gbdt_training_record__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0 }
 
 
 /*
@@ -347,10 +361,39 @@ struct  Lifelong__V1__LinearModel
    * The L2 penalty the model was trained with (a record).
    */
   float l2_lambda;
+  /*
+   * Slopes per category: for a row whose value of a categorical feature is category c, that
+   * feature's weights for c are added to `weights` (the same standardised inputs, so a row's
+   * slopes are the shared ones plus its categories' offsets). Empty for a plain linear model.
+   */
+  size_t n_category_slopes;
+  Lifelong__V1__CategorySlopes **category_slopes;
 };
 #define LIFELONG__V1__LINEAR_MODEL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__linear_model__descriptor) \
-    , LIFELONG__V1__TRAINED_MODEL_OBJECTIVE__TRAINED_MODEL_OBJECTIVE_UNSPECIFIED, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0 }
+    , LIFELONG__V1__TRAINED_MODEL_OBJECTIVE__TRAINED_MODEL_OBJECTIVE_UNSPECIFIED, 0, 0, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0,NULL }
+
+
+/*
+ * One categorical feature's per-category offsets to a linear model's weights.
+ */
+struct  Lifelong__V1__CategorySlopes
+{
+  ProtobufCMessage base;
+  /*
+   * The feature (its index among the model's features); categorical.
+   */
+  uint32_t feature_index;
+  /*
+   * category_count x output_count x input_width offsets: category-major, then output-major,
+   * over the model's standardised inputs. A row whose value is missing or unknown adds none.
+   */
+  size_t n_weights;
+  float *weights;
+};
+#define LIFELONG__V1__CATEGORY_SLOPES__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lifelong__v1__category_slopes__descriptor) \
+    , 0, 0,NULL }
 
 
 /* Lifelong__V1__TrainedModel methods */
@@ -486,6 +529,25 @@ Lifelong__V1__LinearModel *
 void   lifelong__v1__linear_model__free_unpacked
                      (Lifelong__V1__LinearModel *message,
                       ProtobufCAllocator *allocator);
+/* Lifelong__V1__CategorySlopes methods */
+void   lifelong__v1__category_slopes__init
+                     (Lifelong__V1__CategorySlopes         *message);
+size_t lifelong__v1__category_slopes__get_packed_size
+                     (const Lifelong__V1__CategorySlopes   *message);
+size_t lifelong__v1__category_slopes__pack
+                     (const Lifelong__V1__CategorySlopes   *message,
+                      uint8_t             *out);
+size_t lifelong__v1__category_slopes__pack_to_buffer
+                     (const Lifelong__V1__CategorySlopes   *message,
+                      ProtobufCBuffer     *buffer);
+Lifelong__V1__CategorySlopes *
+       lifelong__v1__category_slopes__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lifelong__v1__category_slopes__free_unpacked
+                     (Lifelong__V1__CategorySlopes *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Lifelong__V1__TrainedModel_Closure)
@@ -509,6 +571,9 @@ typedef void (*Lifelong__V1__GbdtTrainingRecord_Closure)
 typedef void (*Lifelong__V1__LinearModel_Closure)
                  (const Lifelong__V1__LinearModel *message,
                   void *closure_data);
+typedef void (*Lifelong__V1__CategorySlopes_Closure)
+                 (const Lifelong__V1__CategorySlopes *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -524,6 +589,7 @@ extern const ProtobufCMessageDescriptor lifelong__v1__gbdt_tree__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__gbdt_categorical_split__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__gbdt_training_record__descriptor;
 extern const ProtobufCMessageDescriptor lifelong__v1__linear_model__descriptor;
+extern const ProtobufCMessageDescriptor lifelong__v1__category_slopes__descriptor;
 
 PROTOBUF_C__END_DECLS
 
