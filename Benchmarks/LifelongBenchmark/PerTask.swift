@@ -36,6 +36,7 @@ struct PerTask {
                     + (outdated.isEmpty ? "" : "; earlier rows retired: " + outdated.joined(separator: ", ")))
             let borrowed = update.borrowedAttributes.sorted { $0.key < $1.key }.map { "\($0.key) from \($0.value.joined(separator: "_"))" }
             if !borrowed.isEmpty { print("  started from other attribute values: " + borrowed.joined(separator: ", ")) }
+            if let prior = update.priorDescription { print("  prior: " + prior) }
         }
         let width = 24
         print("task".padding(toLength: width, withPad: " ", startingAt: 0) + result.methods.map { pad($0.name) }.joined())

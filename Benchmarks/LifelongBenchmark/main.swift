@@ -344,12 +344,7 @@ if let area = separability.rocArea, let best = separability.bestRecall(atFalsePo
             format: "  %@ ROC area %.3f  best recall at FPR <= 0.05: %.3f (FPR %.3f)  (a GBDT shown new and known rows, cross-fitted: the bound of any feature-only detector)",
             pad("separability", 13, left: false), area, best.recall, best.falsePositiveRate))
 }
-for update in result.updates {
-    let retired = update.outdatedRowsDescriptions
-    print(
-        "update \(update.round): \(update.created.count) created, \(update.retrained.count) retrained, \(update.untouched.count) untouched"
-            + (retired.isEmpty ? "" : "; drifted, earlier rows retired: " + retired.joined(separator: ", ")))
-}
+for update in result.updates { print("update \(update.round): " + update.summary) }
 // Known tasks that got more rows (in the shop scenario one of them drifted): did each method
 // follow them? The final model's accuracy on their test rows of the round they were updated in.
 let driftedTask = (scenario as? ShopDemandScenario)?.driftedTask

@@ -41,12 +41,7 @@ struct ExperimentReport {
                                     quality.precision, quality.recall, quality.falsePositiveRate))
             }
         }
-        for update in result.updates {
-            let retired = update.outdatedRowsDescriptions
-            lines.append(
-                "update \(update.round): \(update.created.count) created, \(update.retrained.count) retrained, \(update.untouched.count) untouched"
-                    + (retired.isEmpty ? "" : "; drifted, earlier rows retired: " + retired.joined(separator: ", ")))
-        }
+        for update in result.updates { lines.append("update \(update.round): " + update.summary) }
         lines.append("skipped rows without a label: \(files.skippedRowCount)"
             + (files.skippedRowCount == 0 ? "" : " (" + files.files.filter { !$0.skippedLines.isEmpty }
                 .map { "\($0.name): \($0.skippedLines.count)" }.joined(separator: ", ") + ")"))

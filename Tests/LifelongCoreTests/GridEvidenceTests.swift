@@ -55,7 +55,7 @@ struct GridEvidenceTests {
         #expect(try Self.search.search(TaskStartTests.table(threshold: 0.2, rows: 7, seed: 9)) == nil, "too small to split")
     }
 
-    @Test("with slope features the grid has a third model class; evidence stored without it still reads")
+    @Test("with slope features the grid has a third model class, per slope penalty; evidence stored without it still reads")
     func slopesModelClass() throws {
         var search = GridSearch.ofPriorTable(base: GradientBoostingParameters(), seed: 5, attributeNames: ["site"])
         #expect(search.slopeFeatures == ["@task:site"])
@@ -71,22 +71,22 @@ struct GridEvidenceTests {
             columns: base.columns + [(0..<base.rowCount).map { Float($0 % 2) }], labels: base.labels)
         let evidence = try #require(try search.search(table))
         #expect(evidence.points.map(\.linearBase) == [false, true, true])
-        #expect(evidence.points.map(\.categorySlopes) == [false, false, true])
+        #expect(evidence.points.map(\.slopeL2Lambda) == [nil, nil, 0.01])
         // Chosen, the slopes' point names the slope features.
         let slopes = GridEvidence(points: [Self.point(depth: 2, errors: [0.3]), Self.slopesPoint(errors: [0.2])], searches: 1)
         let chosen = search.best(by: slopes)
-        #expect(chosen.linearBase && chosen.linearSlopeFeatures == ["@task:site"])
+        #expect(chosen.linearBase && chosen.linearSlopeFeatures == ["@task:site"] && chosen.linearSlopeL2Lambda == 0.03)
         #expect(!search.best(by: GridEvidence(points: [Self.point(linearBase: true, depth: 2, errors: [0.2])], searches: 1))
             .linearSlopeFeatures.contains("@task:site"))
         // A point with slopes and one without are different grid points.
         #expect(slopes.adding(GridEvidence(points: [Self.point(linearBase: true, depth: 2, errors: [0.2])], searches: 1)).points.isEmpty)
         let stored = #"{"points":[{"linearBase":true,"depth":2,"learningRate":0.1,"errors":[0.5],"losses":[1]}],"searches":1}"#
         let decoded = try JSONDecoder().decode(GridEvidence.self, from: Data(stored.utf8))
-        #expect(decoded.points.first?.categorySlopes == false && decoded.points.first?.linearBase == true)
+        #expect(decoded.points.first?.slopeL2Lambda == nil && decoded.points.first?.linearBase == true)
     }
 
     static func slopesPoint(errors: [Double]) -> GridEvidence.Point {
-        GridEvidence.Point(linearBase: true, categorySlopes: true, depth: 2, learningRate: 0.1, errors: errors, losses: errors)
+        GridEvidence.Point(linearBase: true, slopeL2Lambda: 0.03, depth: 2, learningRate: 0.1, errors: errors, losses: errors)
     }
 
     @Test("the learner adds every update's search to its evidence and starts afresh after a drift")
@@ -94,8 +94,13 @@ struct GridEvidenceTests {
         var configuration = DriftTests.configuration
         configuration.tunesPrior = true
         var learner = try LifelongLearner(configuration: configuration)
-        try learner.update(with: DriftTests.rows([("a", -0.5, 200), ("b", 0.5, 200)], seed: 1))
+        let first = try learner.update(with: DriftTests.rows([("a", -0.5, 200), ("b", 0.5, 200)], seed: 1))
         #expect(learner.priorEvidence?.searches == 1)
+        // The report names the prior the grid chose.
+        let chosen = try #require(first.priorParameters)
+        let search = GridSearch.ofPriorTable(base: configuration.model, seed: configuration.seed, attributeNames: ["site"])
+        #expect(chosen == search.best(by: try #require(learner.priorEvidence)))
+        #expect(first.summary.contains("; prior: ") && first.summary.contains("depth \(chosen.maxDepth)"))
         try learner.update(with: DriftTests.rows([("b", 0.5, 60)], seed: 3))
         #expect(learner.priorEvidence?.searches == 2)
         let drifted = try learner.update(with: DriftTests.rows([("a", 0.3, 90)], seed: 7))

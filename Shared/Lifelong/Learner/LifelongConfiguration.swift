@@ -92,9 +92,34 @@ public struct UpdateReport: Sendable, Hashable {
     /// Per created or retrained task whose model starts from the prior specialized to other
     /// attribute values than its own (a better-fitting known task's; see `RoundTraining.starts`), those values.
     public var borrowedAttributes: [String: [String]] = [:]
+    /// The prior's hyper-parameters in this update (chosen by the grid when
+    /// ``LifelongConfiguration/tunesPrior``); nil when the update trained no prior.
+    public var priorParameters: GradientBoostingParameters? = nil
 
     /// `outdatedRows` for reports, task names in order: "kiosk_south (300 rows)".
     public var outdatedRowsDescriptions: [String] {
         outdatedRows.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) rows)" }
+    }
+
+    /// One line for reports: "8 created, 0 retrained, 2 untouched; drifted, earlier rows
+    /// retired: kiosk_south (300 rows); prior: trees on a linear base, depth 2, …".
+    public var summary: String {
+        let retired = outdatedRowsDescriptions
+        return "\(created.count) created, \(retrained.count) retrained, \(untouched.count) untouched"
+            + (retired.isEmpty ? "" : "; drifted, earlier rows retired: " + retired.joined(separator: ", "))
+            + (priorDescription.map { "; prior: " + $0 } ?? "")
+    }
+
+    /// The prior's model class and size in words: "trees on a linear base, depth 2, learning
+    /// rate 0.1, 57 rounds"; nil without a prior.
+    public var priorDescription: String? {
+        guard let parameters = priorParameters else { return nil }
+        let base: String
+        if !parameters.linearSlopeFeatures.isEmpty {
+            base = "trees on a linear base with slopes per attribute value (penalty \(parameters.linearSlopeL2Lambda))"
+        } else {
+            base = parameters.linearBase ? "trees on a linear base" : "trees"
+        }
+        return base + ", depth \(parameters.maxDepth), learning rate \(parameters.learningRate), \(parameters.rounds) rounds"
     }
 }

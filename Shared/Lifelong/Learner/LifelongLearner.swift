@@ -231,7 +231,8 @@ public struct LifelongLearner: Sendable {
             round: round, created: created, retrained: retrained, untouched: untouched,
             correctionRounds: correctionRounds, correctionScales: correctionScales, rowsPerTask: rowsPerTask,
             outdatedRows: outdatedRows,
-            borrowedAttributes: starts.filter { $0.value.attributes != taskData[$0.key]?.attributes }.mapValues(\.attributes))
+            borrowedAttributes: starts.filter { $0.value.attributes != taskData[$0.key]?.attributes }.mapValues(\.attributes),
+            priorParameters: prior?.parameters)
     }
 
     /// Every task's rows (training, then held-out), tasks in name order, and where each task's

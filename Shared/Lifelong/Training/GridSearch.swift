@@ -35,6 +35,8 @@ struct GridSearch: Sendable {
     /// Categorical features whose values may each give the linear base slopes of their own
     /// (the task attributes' features): a third model class of the grid. Empty: two classes.
     var slopeFeatures: [String] = []
+    /// The penalties tried on those slopes (`GradientBoostingParameters.linearSlopeL2Lambda`).
+    var slopeL2Lambdas: [Float] = [0.01]
 
     /// The search of a prior's table (``TaskPriorTrainer/priorTable(_:attributeNames:categories:)``):
     /// the attribute columns' features are the slope features.
@@ -44,11 +46,11 @@ struct GridSearch: Sendable {
         return search
     }
 
-    /// The model classes searched: (linear base, category slopes).
-    private func modelClasses(for table: Table) -> [(linearBase: Bool, categorySlopes: Bool)] {
-        var classes = linearBases.map { ($0, false) }
+    /// The model classes searched: (linear base, the slopes' penalty or nil for no slopes).
+    private func modelClasses(for table: Table) -> [(linearBase: Bool, slopeL2Lambda: Float?)] {
+        var classes: [(Bool, Float?)] = linearBases.map { ($0, nil) }
         if linearBases.contains(true), !slopeFeatures.isEmpty, case .classification = table.encoding.label {
-            classes.append((true, true))
+            classes += slopeL2Lambdas.map { (true, $0) }
         }
         return classes
     }
@@ -65,11 +67,11 @@ struct GridSearch: Sendable {
             (train: table.selecting(rows: fold.kept), validation: table.selecting(rows: fold.held))
         }
         var points: [GridEvidence.Point] = []
-        for (linearBase, categorySlopes) in modelClasses(for: table) {
+        for (linearBase, slopeL2Lambda) in modelClasses(for: table) {
             for depth in depths {
                 for learningRate in learningRates {
                     var searched = parameters(
-                        linearBase: linearBase, categorySlopes: categorySlopes, depth: depth, learningRate: learningRate,
+                        linearBase: linearBase, slopeL2Lambda: slopeL2Lambda, depth: depth, learningRate: learningRate,
                         rounds: rounds.upperBound)
                     searched.earlyStoppingRounds = Self.patience
                     var losses = [Double](repeating: 0, count: rounds.upperBound)
@@ -85,7 +87,7 @@ struct GridSearch: Sendable {
                     }
                     points.append(
                         GridEvidence.Point(
-                            linearBase: linearBase, categorySlopes: categorySlopes, depth: depth, learningRate: learningRate,
+                            linearBase: linearBase, slopeL2Lambda: slopeL2Lambda, depth: depth, learningRate: learningRate,
                             errors: Array(errors.prefix(reached)), losses: Array(losses.prefix(reached))))
                 }
             }
@@ -105,7 +107,7 @@ struct GridSearch: Sendable {
                 if score < bestScore {
                     bestScore = score
                     best = parameters(
-                        linearBase: point.linearBase, categorySlopes: point.categorySlopes, depth: point.depth,
+                        linearBase: point.linearBase, slopeL2Lambda: point.slopeL2Lambda, depth: point.depth,
                         learningRate: point.learningRate, rounds: count)
                 }
             }
@@ -114,11 +116,12 @@ struct GridSearch: Sendable {
     }
 
     private func parameters(
-        linearBase: Bool, categorySlopes: Bool, depth: Int, learningRate: Float, rounds: Int
+        linearBase: Bool, slopeL2Lambda: Float?, depth: Int, learningRate: Float, rounds: Int
     ) -> GradientBoostingParameters {
         var parameters = base
         parameters.linearBase = linearBase
-        parameters.linearSlopeFeatures = categorySlopes ? slopeFeatures : []
+        parameters.linearSlopeFeatures = slopeL2Lambda == nil ? [] : slopeFeatures
+        if let slopeL2Lambda { parameters.linearSlopeL2Lambda = slopeL2Lambda }
         parameters.maxDepth = depth
         parameters.learningRate = learningRate
         parameters.rounds = rounds
@@ -138,8 +141,9 @@ public struct GridEvidence: Sendable, Equatable, Codable {
     public struct Point: Sendable, Equatable, Codable {
         /// Trees on a linear base.
         public var linearBase: Bool
-        /// The linear base has slopes per value of the search's ``GridSearch/slopeFeatures``.
-        public var categorySlopes: Bool = false
+        /// The penalty of the linear base's slopes per value of the search's
+        /// ``GridSearch/slopeFeatures``; nil without slopes (and in evidence stored before them).
+        public var slopeL2Lambda: Float? = nil
         /// Tree depth.
         public var depth: Int
         /// Learning rate.
@@ -150,7 +154,7 @@ public struct GridEvidence: Sendable, Equatable, Codable {
         public var losses: [Double]
 
         func sameGridPoint(as other: Point) -> Bool {
-            linearBase == other.linearBase && categorySlopes == other.categorySlopes && depth == other.depth
+            linearBase == other.linearBase && slopeL2Lambda == other.slopeL2Lambda && depth == other.depth
                 && learningRate == other.learningRate
         }
 
@@ -173,18 +177,5 @@ public struct GridEvidence: Sendable, Equatable, Codable {
             return sum
         }
         return GridEvidence(points: points, searches: searches + other.searches)
-    }
-}
-
-extension GridEvidence.Point {
-    /// Reads evidence stored before the slopes' model class existed (`categorySlopes` false).
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        linearBase = try container.decode(Bool.self, forKey: .linearBase)
-        categorySlopes = try container.decodeIfPresent(Bool.self, forKey: .categorySlopes) ?? false
-        depth = try container.decode(Int.self, forKey: .depth)
-        learningRate = try container.decode(Float.self, forKey: .learningRate)
-        errors = try container.decode([Double].self, forKey: .errors)
-        losses = try container.decode([Double].self, forKey: .losses)
     }
 }
