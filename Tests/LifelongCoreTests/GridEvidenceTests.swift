@@ -70,8 +70,8 @@ struct GridEvidenceTests {
                 labelName: base.encoding.labelName, label: base.encoding.label),
             columns: base.columns + [(0..<base.rowCount).map { Float($0 % 2) }], labels: base.labels)
         let evidence = try #require(try search.search(table))
-        #expect(evidence.points.map(\.linearBase) == [false, true, true])
-        #expect(evidence.points.map(\.slopeL2Lambda) == [nil, nil, 0.01])
+        #expect(evidence.points.map(\.linearBase) == [false, true, true, true, true])
+        #expect(evidence.points.map(\.slopeL2Lambda) == [nil, nil, 0.003, 0.01, 0.03])
         // Chosen, the slopes' point names the slope features.
         let slopes = GridEvidence(points: [Self.point(depth: 2, errors: [0.3]), Self.slopesPoint(errors: [0.2])], searches: 1)
         let chosen = search.best(by: slopes)

@@ -35,8 +35,10 @@ struct GridSearch: Sendable {
     /// Categorical features whose values may each give the linear base slopes of their own
     /// (the task attributes' features): a third model class of the grid. Empty: two classes.
     var slopeFeatures: [String] = []
-    /// The penalties tried on those slopes (`GradientBoostingParameters.linearSlopeL2Lambda`).
-    var slopeL2Lambdas: [Float] = [0.01]
+    /// The penalties tried on those slopes (`GradientBoostingParameters.linearSlopeL2Lambda`):
+    /// how far a category's slopes may leave the shared ones is for validation to say, as a
+    /// fixed penalty would be one generator's choice (docs/lifelong.md, step 1).
+    var slopeL2Lambdas: [Float] = [0.003, 0.01, 0.03]
 
     /// The search of a prior's table (``TaskPriorTrainer/priorTable(_:attributeNames:categories:)``):
     /// the attribute columns' features are the slope features.
