@@ -123,6 +123,32 @@ struct HybridModelTests {
         }
     }
 
+    @Test("a linear base fitted once and boosted from under other tree settings gives the models trained whole")
+    func linearBaseFittedOnce() throws {
+        let train = try Self.slantedTable(rows: 400, seed: 7), validation = try Self.slantedTable(rows: 200, seed: 8)
+        let fit = try GradientBoostedTrees.fitLinearBase(on: train, validation: validation, parameters: Self.parameters)
+        for depth in [2, 4] {
+            var parameters = Self.parameters
+            parameters.maxDepth = depth
+            let whole = try GradientBoostedTrees.train(on: train, validation: validation, parameters: parameters)
+            let reused = try GradientBoostedTrees.train(on: train, validation: validation, parameters: parameters, linearBase: fit)
+            #expect(reused.validationLosses == whole.validationLosses && reused.validationErrors == whole.validationErrors)
+            #expect(try reused.predict(table: validation) == whole.predict(table: validation))
+            #expect(try TrainedModel.gradientBoostedTrees(reused).serializedBytes() == TrainedModel.gradientBoostedTrees(whole).serializedBytes())
+        }
+        // A fit for other linear settings, or without a linear base, is refused.
+        var slopes = Self.parameters
+        slopes.linearSlopeFeatures = ["site"]
+        #expect(learningError { _ = try GradientBoostedTrees.train(on: train, validation: validation, parameters: slopes, linearBase: fit) }?
+            .field == "linearBase")
+        var plain = Self.parameters
+        plain.linearBase = false
+        #expect(learningError { _ = try GradientBoostedTrees.fitLinearBase(on: train, validation: nil, parameters: plain) }?.field == "linearBase")
+        // Scored without the validation rows, it cannot boost with them.
+        let unscored = try GradientBoostedTrees.fitLinearBase(on: train, validation: nil, parameters: Self.parameters)
+        #expect(learningError { _ = try GradientBoostedTrees.train(on: train, validation: validation, parameters: Self.parameters, linearBase: unscored) } != nil)
+    }
+
     @Test("a correction appended to a hybrid prior adds to its scores; a hybrid is no correction, nor continues a margin")
     func appending() throws {
         let table = try Self.slantedTable(rows: 400, seed: 6)

@@ -67,32 +67,51 @@ struct GridSearch: Sendable {
         guard table.rowCount >= 4 * Self.folds else { return nil }
         let splits = Folds(rowCount: table.rowCount, count: Self.folds, seed: seed ^ 0x6121_D5EA).map { fold in
             (train: table.selecting(rows: fold.kept), validation: table.selecting(rows: fold.held))
+        }.filter { $0.train.classCounts().filter({ $0 > 0 }).count >= 2 }
+        // A linear base depends on the fold and the model class alone: fitted once for every
+        // depth and learning rate (the same models as fitting it per grid point).
+        let classes = modelClasses(for: table)
+        let fitted = try classes.flatMap { modelClass in splits.map { (modelClass, $0) } }.concurrentMap { modelClass, split in
+            try modelClass.linearBase
+                ? LifelongError.wrapping("grid search") {
+                    try GradientBoostedTrees.fitLinearBase(
+                        on: split.train, validation: split.validation,
+                        parameters: parameters(
+                            linearBase: true, slopeL2Lambda: modelClass.slopeL2Lambda, depth: base.maxDepth,
+                            learningRate: base.learningRate, rounds: rounds.upperBound))
+                } : nil
         }
-        var points: [GridEvidence.Point] = []
-        for (linearBase, slopeL2Lambda) in modelClasses(for: table) {
-            for depth in depths {
-                for learningRate in learningRates {
-                    var searched = parameters(
-                        linearBase: linearBase, slopeL2Lambda: slopeL2Lambda, depth: depth, learningRate: learningRate,
-                        rounds: rounds.upperBound)
-                    searched.earlyStoppingRounds = Self.patience
-                    var losses = [Double](repeating: 0, count: rounds.upperBound)
-                    var errors = [Double](repeating: 0, count: rounds.upperBound)
-                    var reached = rounds.upperBound
-                    for split in splits where split.train.classCounts().filter({ $0 > 0 }).count >= 2 {
-                        let model = try LifelongError.wrapping("grid search") {
-                            try GradientBoostedTrees.train(on: split.train, validation: split.validation, parameters: searched)
-                        }
-                        reached = min(reached, model.validationLosses.count)
-                        for (round, loss) in model.validationLosses.enumerated() { losses[round] += loss }
-                        for (round, error) in model.validationErrors.enumerated() { errors[round] += error }
+        // Every grid point on its own core (each training is mostly serial at these sizes);
+        // the evidence is the same as a serial search's, in grid order.
+        let grid = classes.indices.flatMap { modelClass in
+            depths.flatMap { depth in learningRates.map { (modelClass: modelClass, depth: depth, learningRate: $0) } }
+        }
+        let points = try grid.concurrentMap { point in
+            let (linearBase, slopeL2Lambda) = classes[point.modelClass]
+            var searched = parameters(
+                linearBase: linearBase, slopeL2Lambda: slopeL2Lambda, depth: point.depth, learningRate: point.learningRate,
+                rounds: rounds.upperBound)
+            searched.earlyStoppingRounds = Self.patience
+            var losses = [Double](repeating: 0, count: rounds.upperBound)
+            var errors = [Double](repeating: 0, count: rounds.upperBound)
+            var reached = rounds.upperBound
+            for (index, split) in splits.enumerated() {
+                let linearFit = fitted[point.modelClass * splits.count + index]
+                let model = try LifelongError.wrapping("grid search") {
+                    if let linearFit {
+                        try GradientBoostedTrees.train(
+                            on: split.train, validation: split.validation, parameters: searched, linearBase: linearFit)
+                    } else {
+                        try GradientBoostedTrees.train(on: split.train, validation: split.validation, parameters: searched)
                     }
-                    points.append(
-                        GridEvidence.Point(
-                            linearBase: linearBase, slopeL2Lambda: slopeL2Lambda, depth: depth, learningRate: learningRate,
-                            errors: Array(errors.prefix(reached)), losses: Array(losses.prefix(reached))))
                 }
+                reached = min(reached, model.validationLosses.count)
+                for (round, loss) in model.validationLosses.enumerated() { losses[round] += loss }
+                for (round, error) in model.validationErrors.enumerated() { errors[round] += error }
             }
+            return GridEvidence.Point(
+                linearBase: linearBase, slopeL2Lambda: slopeL2Lambda, depth: point.depth, learningRate: point.learningRate,
+                errors: Array(errors.prefix(reached)), losses: Array(losses.prefix(reached)))
         }
         return GridEvidence(points: points, searches: 1)
     }

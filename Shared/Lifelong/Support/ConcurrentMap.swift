@@ -1,0 +1,30 @@
+import Dispatch
+
+extension Array {
+    /// `transform` applied to every element, the elements spread over the cores; results in
+    /// the elements' order. For independent, deterministic work (a grid search's trainings, each
+    /// mostly on one core for a table of a few thousand rows), so the result is the same as
+    /// a serial map's. The first error in element order is rethrown once every element ran.
+    func concurrentMap<Result>(_ transform: (Element) throws -> Result) throws -> [Result] {
+        var outcomes = [Swift.Result<Result, any Error>?](repeating: nil, count: count)
+        outcomes.withUnsafeMutableBufferPointer { outcomes in
+            let shared = UnsafeSharing((self, outcomes))
+            withoutActuallyEscaping(transform) { transform in
+                let transform = UnsafeSharing(transform)
+                DispatchQueue.concurrentPerform(iterations: count) { index in
+                    let (elements, outcomes) = shared.value
+                    // Each iteration writes its own slot only.
+                    outcomes[index] = Swift.Result { try transform.value(elements[index]) }
+                }
+            }
+        }
+        return try outcomes.map { try $0!.get() }
+    }
+}
+
+/// A value handed to concurrently running iterations that only read it, or write disjoint
+/// parts of it.
+private struct UnsafeSharing<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
