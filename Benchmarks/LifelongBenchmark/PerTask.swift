@@ -19,7 +19,7 @@ struct PerTask {
     func report() throws {
         let rounds = try scenario.rounds.dropFirst().map { round in
             let test = try freshTestRows.map {
-                try scenario.extraTest(likeRound: round.index, samplesPerTask: $0, seed: seed ^ 0x7E57_0000 &+ UInt64(round.index))
+                try FreshTestScenario.freshTest(of: scenario, round: round.index, samplesPerTask: $0, seed: seed)
             } ?? round.test
             return LifelongExperiment.Round(train: round.train, test: test)
         }

@@ -5,6 +5,7 @@
 //
 //   lifelong-benchmark write-csv --data DIR          the scenario as CSV (for xgboost_global.py)
 //   lifelong-benchmark run [--xgboost FILE.json]...  run the experiment, print the table + SUMMARY
+//   (write-csv and run take --fresh-test ROWS: rounds tested on that many fresh rows per task)
 //   lifelong-benchmark few-vs-many [--few 50 --many 500]  new tasks learned from few rows vs many
 //   lifelong-benchmark per-task [--method NAME]... [--fresh-test ROWS]  chosen methods alone, per task (for work on the learner)
 //   lifelong-benchmark learner-seeds [--first-seed 0 --count 3]  lifelong's accuracy per learner seed
@@ -74,8 +75,8 @@ struct Arguments {
     static func usage(_ problem: String) -> Never {
         FileHandle.standardError.write(Data("""
             lifelong-benchmark: \(problem)
-            usage: lifelong-benchmark write-csv --data DIR [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N] [--new-task-samples N]
-                   lifelong-benchmark run [--xgboost FILE.json]... [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N]
+            usage: lifelong-benchmark write-csv --data DIR [--fresh-test ROWS] [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N] [--new-task-samples N]
+                   lifelong-benchmark run [--xgboost FILE.json]... [--fresh-test ROWS] [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N]
                    lifelong-benchmark few-vs-many [--scenario thermal|shop|thermal-alike] [--seed N] [--few N] [--many N]
                    lifelong-benchmark per-task [--method NAME]... [--fresh-test ROWS] [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N]
                    lifelong-benchmark learner-seeds [--first-seed S] [--count K] [--scenario thermal|shop|thermal-alike] [--seed N] [--rounds N]
@@ -116,7 +117,13 @@ if arguments.command == "few-vs-many" {
 }
 let scenario: any GeneratedScenario
 do {
-    scenario = try arguments.scenario.make(seed: arguments.seed, rounds: arguments.rounds, newTaskSamples: arguments.newTaskSamples)
+    let made = try arguments.scenario.make(seed: arguments.seed, rounds: arguments.rounds, newTaskSamples: arguments.newTaskSamples)
+    // per-task draws its fresh rows itself (the same ones); write-csv and run test on them here.
+    if let rows = arguments.freshTestRows, arguments.command != "per-task" {
+        scenario = try FreshTestScenario(made, samplesPerTask: rows, seed: arguments.seed)
+    } else {
+        scenario = made
+    }
 } catch {
     fail("scenario: \(error)")
 }
@@ -347,7 +354,7 @@ if let area = separability.rocArea, let best = separability.bestRecall(atFalsePo
 for update in result.updates { print("update \(update.round): " + update.summary) }
 // Known tasks that got more rows (in the shop scenario one of them drifted): did each method
 // follow them? The final model's accuracy on their test rows of the round they were updated in.
-let driftedTask = (scenario as? ShopDemandScenario)?.driftedTask
+let driftedTask = (((scenario as? FreshTestScenario)?.base ?? scenario) as? ShopDemandScenario)?.driftedTask
 for (number, round) in scenario.rounds.enumerated() {
     for task in round.updatedTasks {
         let drifted = task == driftedTask ? ", drifted" : ""

@@ -35,6 +35,10 @@ BIN="$(swift build --scratch-path "$SCRATCH" -c release --show-bin-path)/lifelon
 
 SCENARIOS="${LIFELONG_BENCH_SCENARIOS:-thermal shop}"
 SEEDS="${LIFELONG_BENCH_SEEDS:-42 43 44}"
+# LIFELONG_BENCH_FRESH_TEST=ROWS: test every round after the first on ROWS fresh rows per task
+# instead of its own test set (the same training; every method, XGBoost included, on those rows).
+FRESH=()
+if [ -n "${LIFELONG_BENCH_FRESH_TEST:-}" ]; then FRESH=(--fresh-test "$LIFELONG_BENCH_FRESH_TEST"); fi
 DATA="$(mktemp -d "${TMPDIR:-/tmp}/bench-lifelong.XXXXXX")"
 if [ "${LIFELONG_BENCH_KEEP:-0}" = 1 ]; then
     echo "bench-lifelong: keeping $DATA" >&2
@@ -49,7 +53,7 @@ for SCENARIO in $SCENARIOS; do
     for SEED in $SEEDS; do
         DIR="$DATA/$SCENARIO-seed-$SEED"
         echo "bench-lifelong: $SCENARIO seed $SEED: writing the scenario as CSV to $DIR" >&2
-        "$BIN" write-csv --scenario "$SCENARIO" --data "$DIR" --seed "$SEED"
+        "$BIN" write-csv --scenario "$SCENARIO" --data "$DIR" --seed "$SEED" "${FRESH[@]}"
         echo "bench-lifelong: $SCENARIO seed $SEED: xgboost global models, per round" >&2
         "$PYTHON" scripts/lifelong/xgboost_global.py --data "$DIR" > "$DIR/xgboost.json"
         "$PYTHON" scripts/lifelong/xgboost_global.py --data "$DIR" --attributes-as-features > "$DIR/xgboost-attributes.json"
@@ -57,12 +61,12 @@ for SCENARIO in $SCENARIOS; do
             --name xgboost+attributes-d6r100 > "$DIR/xgboost-attributes-d6r100.json"
         echo "bench-lifelong: $SCENARIO seed $SEED: every method" >&2
         echo "==> $SCENARIO seed $SEED"
-        "$BIN" run --scenario "$SCENARIO" --seed "$SEED" --xgboost "$DIR/xgboost.json" \
+        "$BIN" run --scenario "$SCENARIO" --seed "$SEED" "${FRESH[@]}" --xgboost "$DIR/xgboost.json" \
             --xgboost "$DIR/xgboost-attributes.json" --xgboost "$DIR/xgboost-attributes-d6r100.json" | tee "$DIR/report.txt"
         echo "bench-lifelong: $SCENARIO seed $SEED: new tasks from 50 rows vs 500" >&2
         "$BIN" few-vs-many --scenario "$SCENARIO" --seed "$SEED" | tee "$DIR/few-vs-many.txt"
         echo "bench-lifelong: $SCENARIO seed $SEED: lifelong with learner seeds 1 and 2" >&2
-        "$BIN" learner-seeds --scenario "$SCENARIO" --seed "$SEED" --first-seed 1 --count 2 | tee "$DIR/learner-seeds.txt"
+        "$BIN" learner-seeds --scenario "$SCENARIO" --seed "$SEED" "${FRESH[@]}" --first-seed 1 --count 2 | tee "$DIR/learner-seeds.txt"
         echo "bench-lifelong: $SCENARIO seed $SEED: the generator's form fitted to the same rows" >&2
         "$PYTHON" scripts/lifelong/form_bound.py --data "$DIR" | tee "$DIR/form-bound.txt"
         FORM_REPORTS+=("$DIR/form-bound.txt")
