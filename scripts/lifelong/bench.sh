@@ -17,7 +17,9 @@
 #
 # Environment: LIFELONG_PYTHON (default .venv/bin/python, needs numpy + scipy + xgboost),
 # LIFELONG_BENCH_SCRATCH_PATH (SwiftPM scratch path, default .build-lifelong-bench),
-# LIFELONG_BENCH_SCENARIOS, LIFELONG_BENCH_SEEDS, LIFELONG_BENCH_KEEP (1: keep $DATA).
+# LIFELONG_BENCH_SCENARIOS, LIFELONG_BENCH_SEEDS, LIFELONG_BENCH_KEEP (1: keep $DATA),
+# LIFELONG_BENCH_FRESH_TEST (rows per task: the rounds tested on that many fresh rows instead of
+# their own 200, for every method and XGBoost alike — 5× finer margins; docs/lifelong.md).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
