@@ -18,8 +18,9 @@
 # Environment: LIFELONG_PYTHON (default .venv/bin/python, needs numpy + scipy + xgboost),
 # LIFELONG_BENCH_SCRATCH_PATH (SwiftPM scratch path, default .build-lifelong-bench),
 # LIFELONG_BENCH_SCENARIOS, LIFELONG_BENCH_SEEDS, LIFELONG_BENCH_KEEP (1: keep $DATA),
-# LIFELONG_BENCH_FRESH_TEST (rows per task: the rounds tested on that many fresh rows instead of
-# their own 200, for every method and XGBoost alike — 5× finer margins; docs/lifelong.md).
+# LIFELONG_BENCH_FRESH_TEST (rows per task, default 1000: the rounds tested on that many fresh
+# rows instead of their own 200, for every method and XGBoost alike — margins known about twice as
+# precisely; 0 for the rounds' own test sets; docs/lifelong.md).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
@@ -37,10 +38,12 @@ BIN="$(swift build --scratch-path "$SCRATCH" -c release --show-bin-path)/lifelon
 
 SCENARIOS="${LIFELONG_BENCH_SCENARIOS:-thermal shop}"
 SEEDS="${LIFELONG_BENCH_SEEDS:-42 43 44}"
-# LIFELONG_BENCH_FRESH_TEST=ROWS: test every round after the first on ROWS fresh rows per task
-# instead of its own test set (the same training; every method, XGBoost included, on those rows).
+# LIFELONG_BENCH_FRESH_TEST=ROWS (default 1000; 0: the rounds' own test sets): test every round
+# after the first on ROWS fresh rows per task instead of its own 200 (the same training; every
+# method, XGBoost included, on those rows).
+FRESH_ROWS="${LIFELONG_BENCH_FRESH_TEST:-1000}"
 FRESH=()
-if [ -n "${LIFELONG_BENCH_FRESH_TEST:-}" ]; then FRESH=(--fresh-test "$LIFELONG_BENCH_FRESH_TEST"); fi
+if [ "$FRESH_ROWS" != 0 ]; then FRESH=(--fresh-test "$FRESH_ROWS"); fi
 DATA="$(mktemp -d "${TMPDIR:-/tmp}/bench-lifelong.XXXXXX")"
 if [ "${LIFELONG_BENCH_KEEP:-0}" = 1 ]; then
     echo "bench-lifelong: keeping $DATA" >&2
