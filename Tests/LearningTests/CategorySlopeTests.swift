@@ -143,7 +143,8 @@ struct CategorySlopeTests {
         var infinite = message
         infinite.gbdt?.linearBase?.categorySlopes[0].weights[0] = .infinity
         for corrupt in [short, numeric, twice, infinite] {
-            #expect(learningError { _ = try TrainedModel(proto: corrupt) }?.code == .corruptModel)
+            let error = learningError { _ = try TrainedModel(proto: corrupt) }
+            #expect(error?.code == .corruptModel && error?.field == "category_slopes", "\(String(describing: error))")
         }
         var newer = message
         newer.formatVersion = TrainedModel.formatVersion + 1

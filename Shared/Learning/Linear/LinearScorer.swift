@@ -45,11 +45,14 @@ struct LinearScorer: Sendable {
             guard encoder.categoryCounts.indices.contains(slope.feature), let count = encoder.categoryCounts[slope.feature],
                   seen.insert(slope.feature).inserted
             else {
-                throw LearningError(.corruptModel, "category slopes need a categorical feature, each once; got feature \(slope.feature)")
+                throw LearningError(
+                    .corruptModel, "category slopes need a categorical feature, each once; got feature \(slope.feature)",
+                    field: "category_slopes")
             }
             guard slope.offsets.count == count * blockSize, slope.offsets.allSatisfy(\.isFinite) else {
                 throw LearningError(
-                    .corruptModel, "feature \(slope.feature)'s slopes need \(count * blockSize) finite offsets, got \(slope.offsets.count)")
+                    .corruptModel, "feature \(slope.feature)'s slopes need \(count * blockSize) finite offsets, got \(slope.offsets.count)",
+                    field: "category_slopes")
             }
             let bases = (0..<count).flatMap { category in
                 Self.categoricalBase(of: slope.offsets[(category * blockSize)..<((category + 1) * blockSize)], encoder: encoder, scoreCount: scoreCount)
