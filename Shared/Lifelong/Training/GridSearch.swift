@@ -163,7 +163,9 @@ public struct GridEvidence: Sendable, Equatable, Codable {
         /// Trees on a linear base.
         public var linearBase: Bool
         /// The penalty of the linear base's slopes per value of the search's
-        /// ``GridSearch/slopeFeatures``; nil without slopes (and in evidence stored before them).
+        /// ``GridSearch/slopeFeatures``; nil without slopes (and in evidence stored before them:
+        /// such evidence has no slope points, so summed with a new search (``GridEvidence/adding(_:)``)
+        /// the slopes compete only once the evidence starts afresh, after a drift).
         public var slopeL2Lambda: Float? = nil
         /// Tree depth.
         public var depth: Int
