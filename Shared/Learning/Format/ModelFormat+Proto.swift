@@ -291,9 +291,7 @@ extension Lifelong_V1_LinearModel {
             throw LearningError(.corruptModel, "input_width \(inputWidth) but \(means.count) means", field: field)
         }
     }
-}
 
-extension Lifelong_V1_LinearModel {
     /// The scorer of these coefficients over `encoding`, with their category slopes.
     /// - Throws: `LearningError.corruptModel` when the parts do not fit together.
     func scorer(encoding: FeatureEncoding, scoreCount: Int) throws -> LinearScorer {
