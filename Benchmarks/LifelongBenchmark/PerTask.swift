@@ -28,7 +28,9 @@ struct PerTask {
         for update in result.updates where !update.correctionRounds.isEmpty {
             let rounds = update.correctionRounds.sorted { $0.key < $1.key }.map { task, rounds in
                 let scale = update.correctionScales[task] ?? 1
+                let level = (update.levelShifts[task] ?? []).map { String(format: "%+.2f", $0) }.joined(separator: "/")
                 return "\(task)=\(rounds)" + (rounds > 0 && scale < 1 ? "×\(Double((scale * 100).rounded()) / 100)" : "")
+                    + (level.isEmpty ? "" : "@" + level)
             }
             let outdated = update.outdatedRowsDescriptions
             print(

@@ -46,7 +46,9 @@ struct PlanArtifacts: Sendable {
         if let margins = try await store.artifact("margins:\(task)", run: run).map(MarginCodec.decode) {
             let attributes = try await store.artifact("start:\(task)", run: run).map(StartAttributes.decode)
             let scale = try await store.artifact("scale:\(task)", run: run).flatMap { Float(String(decoding: $0, as: UTF8.self)) }
-            start = RoundTraining.Start(attributes: attributes ?? rows.attributes, margins: margins, correctionScale: scale ?? 1)
+            let level = try await store.artifact("level:\(task)", run: run).map(MarginCodec.decode)?.first ?? []
+            start = RoundTraining.Start(
+                attributes: attributes ?? rows.attributes, margins: margins, correctionScale: scale ?? 1, levelShift: level)
         }
         return PlanArtifacts(
             schema: schema, plan: plan, samples: samples, rows: rows, prior: prior, start: start,

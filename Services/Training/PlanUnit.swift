@@ -101,6 +101,7 @@ enum PlanUnit {
                 artifacts.append(("margins:\(name)", MarginCodec.encode(start.margins)))
                 artifacts.append(("start:\(name)", StartAttributes.encode(start.attributes)))
                 artifacts.append(("scale:\(name)", Array(String(start.correctionScale).utf8)))
+                if !start.levelShift.isEmpty { artifacts.append(("level:\(name)", MarginCodec.encode([start.levelShift]))) }
             }
             for name in trained.retired {
                 await context.emit(.started, task: name, "its samples through sequence \(since) are retired: its new samples show a changed function")

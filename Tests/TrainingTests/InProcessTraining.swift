@@ -24,6 +24,21 @@ enum InProcessTraining {
         return try RoundTraining(configuration: tunedConfiguration).prior(rows: pooled, categories: categories, evidence: evidence)
     }
 
+    /// Each task's level shift in the starts in-process training gives the rows of `train`
+    /// (``RoundTraining/Start/levelShift``; empty: none).
+    static func levelShifts(_ train: LabelledSet, tunedPrior: Bool = false) throws -> [String: [Float]] {
+        var rowsByTask: [String: [Int]] = [:]
+        for row in 0..<train.rowCount { rowsByTask[train.attributeKey(ofRow: row), default: []].append(row) }
+        let names = rowsByTask.keys.sorted()
+        let pooled = train.selecting(rows: names.flatMap { rowsByTask[$0]! })
+        let attributes = names.map { train.attributes[rowsByTask[$0]![0]] }
+        let categories = RoundTraining.categories(attributeNames: train.attributeNames, taskAttributes: attributes)
+        let training = RoundTraining(configuration: tunedPrior ? tunedConfiguration : configuration)
+        guard let prior = try training.prior(rows: pooled, categories: categories) else { return [:] }
+        let spans = zip(names, attributes).map { RoundTraining.TaskSpan(name: $0, attributes: $1, rowCount: rowsByTask[$0]!.count) }
+        return try training.starts(of: spans, training: Set(names), prior: prior, categories: categories).mapValues(\.levelShift)
+    }
+
     private static var tunedConfiguration: LifelongConfiguration {
         var configuration = configuration
         configuration.tunesPrior = true

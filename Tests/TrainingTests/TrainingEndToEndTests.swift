@@ -27,6 +27,10 @@ struct TrainingEndToEndTests {
             let (snapshot, index) = try await env.index(version: 1, job: "e2e")
             #expect(Set(snapshot.tasks.map(\.name)) == tasks)
             let expected = try InProcessTraining.models(data.scenario.rounds[0].train)
+            // The round shifts tasks to their levels: the test carries the shifts (artifact
+            // `level:<task>`) from the plan unit to the task units.
+            let shifts = try InProcessTraining.levelShifts(data.scenario.rounds[0].train)
+            #expect(shifts.values.contains { !$0.isEmpty }, "\(shifts)")
             let test = data.scenario.rounds[0].test
             for task in tasks {
                 let assigned = try #require(index.assignment(of: task)?.model)

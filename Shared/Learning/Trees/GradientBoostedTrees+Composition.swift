@@ -19,6 +19,20 @@ extension GradientBoostedTrees {
             linearBase: linearBase, parameters: correction.parameters, roundsKept: roundsKept + correction.roundsKept, validationLosses: [])
     }
 
+    /// The model with `shift` added to its raw scores (to its base scores): a task's level
+    /// against the model it starts from.
+    /// - Throws: `LearningError.shapeMismatch` when `shift` does not have one value per raw
+    ///   score, `.invalidParameter` for a value that is not finite.
+    public func shifted(by shift: [Float]) throws -> GradientBoostedTrees {
+        guard shift.count == baseScores.count else {
+            throw LearningError(.shapeMismatch, "a shift needs \(baseScores.count) values, one per raw score", field: "shift")
+        }
+        guard shift.allSatisfy(\.isFinite) else { throw LearningError(.invalidParameter, "a shift must be finite", field: "shift") }
+        return GradientBoostedTrees(
+            validated: encoding, objective: objective, baseScores: zip(baseScores, shift).map { $0 + $1 }, trees: trees,
+            linearBase: linearBase, parameters: parameters, roundsKept: roundsKept, validationLosses: [])
+    }
+
     /// The model with every raw score multiplied by `factor` (base scores, linear base and leaf
     /// values):
     /// a correction shrunk toward the model it corrects before ``appending(_:)``.

@@ -84,6 +84,10 @@ public struct UpdateReport: Sendable, Hashable {
     /// credibility of corrections (``TaskPriorTrainer``), 1 when trusted as trained, 0 when
     /// the prior served alone.
     public var correctionScales: [String: Float] = [:]
+    /// Per created or retrained task, its level against the prior it starts from: per raw
+    /// score, the shift the round's level penalty lets its rows make (``RoundTraining/Start/levelShift``;
+    /// empty: none).
+    public var levelShifts: [String: [Float]] = [:]
     /// Rows of this update, per task.
     public var rowsPerTask: [String: Int]
     /// Per known task whose function drifted, its earlier rows retired in this update (the

@@ -152,6 +152,7 @@ public struct LifelongLearner: Sendable {
             attributeNames: attributeNames, taskAttributes: taskData.keys.sorted().map { taskData[$0]!.attributes })
         var correctionRounds: [String: Int] = [:]
         var correctionScales: [String: Float] = [:]
+        var levelShifts: [String: [Float]] = [:]
         var (labelled, firstRow) = try pooledRows()
         var prior = try labelled.flatMap { try training.prior(rows: $0, categories: categories, evidence: priorEvidence) }
 
@@ -205,6 +206,7 @@ public struct LifelongLearner: Sendable {
             taskData[name]!.digest = stored.digest
             correctionRounds[name] = rounds
             correctionScales[name] = starts[name]?.correctionScale ?? 1
+            levelShifts[name] = starts[name]?.levelShift ?? []
         }
         let margins = prior?.margins
         let miner = TaskRelationMiner()
@@ -229,7 +231,8 @@ public struct LifelongLearner: Sendable {
         storedModels = storedModels.filter { referenced.contains($0.key) }
         return UpdateReport(
             round: round, created: created, retrained: retrained, untouched: untouched,
-            correctionRounds: correctionRounds, correctionScales: correctionScales, rowsPerTask: rowsPerTask,
+            correctionRounds: correctionRounds, correctionScales: correctionScales, levelShifts: levelShifts,
+            rowsPerTask: rowsPerTask,
             outdatedRows: outdatedRows,
             borrowedAttributes: starts.filter { $0.value.attributes != taskData[$0.key]?.attributes }.mapValues(\.attributes),
             priorParameters: prior?.parameters)

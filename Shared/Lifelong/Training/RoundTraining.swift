@@ -46,23 +46,31 @@ public struct RoundTraining: Sendable {
     }
 
     /// Where a task's correction starts: the prior specialized to these attribute values
-    /// (the task's own, or a better-known neighbour's), with the task's rows' out-of-fold
-    /// raw scores under it.
+    /// (the task's own, or a better-known neighbour's), shifted to the task's level, with the
+    /// task's rows' out-of-fold raw scores under it.
     public struct Start: Sendable {
         /// The attribute values the prior is specialized to.
         public var attributes: [String]
-        /// The raw scores of the task's rows, each from a prior that did not see the row.
+        /// The raw scores of the task's rows, each from a prior that did not see the row
+        /// (before the level shift).
         public var margins: [[Float]]
         /// The factor on the task's correction (1: as trained; 0: the start alone), set by
         /// ``RoundTraining/starts(of:training:prior:categories:)`` from the round's credibility.
         public var correctionScale: Float
+        /// Per raw score, the task's level against the specialized prior (``TaskLevelShift``),
+        /// set by ``RoundTraining/starts(of:training:prior:categories:)``; empty: none.
+        public var levelShift: [Float]
 
         /// Creates a start.
-        public init(attributes: [String], margins: [[Float]], correctionScale: Float = 1) {
+        public init(attributes: [String], margins: [[Float]], correctionScale: Float = 1, levelShift: [Float] = []) {
             self.attributes = attributes
             self.margins = margins
             self.correctionScale = correctionScale
+            self.levelShift = levelShift
         }
+
+        /// The raw scores the task's correction continues from: `margins` shifted to the level.
+        public var shiftedMargins: [[Float]] { TaskLevelShift.apply(levelShift, to: margins) }
     }
 
     /// Per attribute column, the categories the prior knows: every task's values.
@@ -223,9 +231,10 @@ public struct RoundTraining: Sendable {
 
     /// The start of each task in `training`: every task may start from any task with more
     /// rows (a better-known neighbour) or from its own specialization
-    /// (``start(rows:attributes:neighbours:prior:categories:)``), with the factor on its
-    /// correction from the credibility the round's corrections earn together on rows they did
-    /// not see (``TaskPriorTrainer/credibility(of:candidates:)``).
+    /// (``start(rows:attributes:neighbours:prior:categories:)``), shifted to the task's level
+    /// under the penalty the round's tasks choose together (``TaskLevelShift``), with the
+    /// factor on its correction from the credibility the round's corrections earn together on
+    /// rows they did not see (``TaskPriorTrainer/credibility(of:candidates:)``).
     /// - Parameters:
     ///   - tasks: Every task of the prior's rows, in the order of their rows.
     ///   - training: The names of the tasks to find starts for.
@@ -248,15 +257,27 @@ public struct RoundTraining: Sendable {
             }
             offset += task.rowCount
         }
+        // Each task's level: one penalty for the round, chosen by validation on every trained
+        // task's rows together; tasks too small for a correction keep the prior's level.
+        let trainer = priorTrainer
+        let correctable = rowsOfTask.sorted(by: { $0.key < $1.key }).filter { name, rows in
+            starts[name]!.margins.allSatisfy({ !$0.isEmpty }) && trainer.canCorrect(prior.table.selecting(rows: Array(rows)))
+        }
+        let levelRows = correctable.map { name, rows in
+            TaskLevelShift.Rows(
+                margins: starts[name]!.margins, labels: rows.map { Int(prior.table.labels[$0]) }, seed: taskSeed(name))
+        }
+        let penalty = TaskLevelShift.penalty(of: levelRows, folds: trainer.folds)
+        for ((name, _), rows) in zip(correctable, levelRows) {
+            starts[name]!.levelShift = TaskLevelShift.shift(margins: rows.margins, labels: rows.labels, penalty: penalty)
+        }
         // How far the round's corrections are trusted: one credibility constant, chosen by
         // nested validation on every trained task's rows together.
-        let trainer = priorTrainer
         var heldOut: [TaskPriorTrainer.HeldOutCorrection] = []
-        for (name, rows) in rowsOfTask.sorted(by: { $0.key < $1.key }) {
-            let margins = starts[name]!.margins
-            guard margins.allSatisfy({ !$0.isEmpty }),
+        for (name, rows) in correctable {
+            guard
                 let correction = try trainer.heldOutCorrection(
-                    rows: prior.table.selecting(rows: Array(rows)), margins: margins, seed: taskSeed(name))
+                    rows: prior.table.selecting(rows: Array(rows)), margins: starts[name]!.shiftedMargins, seed: taskSeed(name))
             else { continue }
             heldOut.append(correction)
         }
@@ -270,9 +291,9 @@ public struct RoundTraining: Sendable {
     /// The seed of a task's correction (and its validation).
     private func taskSeed(_ task: String) -> UInt64 { configuration.seed ^ LifelongLearner.hash(task) }
 
-    /// One task's model: the prior specialized to the start's attribute values, plus the
-    /// correction rounds the task's rows earn by inner validation from the start's scores,
-    /// scaled by the start's ``Start/correctionScale``.
+    /// One task's model: the prior specialized to the start's attribute values and shifted to
+    /// its ``Start/levelShift``, plus the correction rounds the task's rows earn by inner
+    /// validation from the start's shifted scores, scaled by the start's ``Start/correctionScale``.
     /// - Parameters:
     ///   - task: The task's name (it seeds the correction).
     ///   - start: From ``start(rows:attributes:neighbours:prior:categories:)``; nil for the
@@ -290,8 +311,12 @@ public struct RoundTraining: Sendable {
         let taskPrior = try specialize(
             prior, to: start?.attributes ?? attributes, attributeNames: rows.attributeNames, encoding: rows.table.encoding,
             categories: categories)
+        var startModel = taskPrior
+        if let shift = start?.levelShift, !shift.isEmpty {
+            startModel = try LifelongError.wrapping("shifting the prior to the task's level") { try taskPrior.shifted(by: shift) }
+        }
         let (model, rounds) = try priorTrainer.taskModel(
-            prior: taskPrior, rows: rows.table, margins: start?.margins, scale: start?.correctionScale ?? 1, seed: taskSeed(task))
+            prior: startModel, rows: rows.table, margins: start?.shiftedMargins, scale: start?.correctionScale ?? 1, seed: taskSeed(task))
         return (try StoredModel(.gradientBoostedTrees(model)), rounds)
     }
 

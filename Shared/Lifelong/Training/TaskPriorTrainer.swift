@@ -154,6 +154,16 @@ struct TaskPriorTrainer: Sendable {
         rowLosses(margins: margins, labels: labels).reduce(0, +) / Double(max(labels.count, 1))
     }
 
+    /// The share of rows whose highest raw score is not their label's (one score: the
+    /// positive class above 0).
+    static func errorRate(margins: [[Float]], labels: [Int]) -> Double {
+        let wrong = zip(margins, labels).filter { scores, label in
+            let predicted = scores.count == 1 ? (scores[0] > 0 ? 1 : 0) : scores.indices.max { scores[$0] < scores[$1] } ?? 0
+            return predicted != label
+        }.count
+        return Double(wrong) / Double(max(labels.count, 1))
+    }
+
     /// Each row's negative log-likelihood of its label under its raw scores.
     static func rowLosses(margins: [[Float]], labels: [Int]) -> [Double] {
         zip(margins, labels).map { scores, label in
@@ -182,7 +192,7 @@ struct TaskPriorTrainer: Sendable {
     }
 
     /// Whether rows are enough for a correction: `minCorrectionRows` (and one per fold), two classes.
-    private func canCorrect(_ rows: Table) -> Bool {
+    func canCorrect(_ rows: Table) -> Bool {
         rows.rowCount >= max(minCorrectionRows, folds) && rows.classCounts().filter({ $0 > 0 }).count >= 2
     }
 
