@@ -34,7 +34,7 @@ struct TaskLevelShift {
 
     /// The penalty of a round's levels: infinity (no shift) unless shifts fitted on each
     /// task's other folds beat the unshifted scores on the rows they did not see by more than
-    /// one standard error of the paired per-row differences in error (the one-standard-error
+    /// one standard error of the paired per-row differences in error, every task's rows pooled (the one-standard-error
     /// rule of ``TaskPriorTrainer/bestStart(_:labels:)``: with a few tasks of a few rows, a
     /// shift must help clearly, not by chance); among the penalties that do, the lowest
     /// held-out error rate, ties broken by log loss and then by the larger penalty. Each
