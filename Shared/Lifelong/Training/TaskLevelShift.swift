@@ -33,13 +33,15 @@ struct TaskLevelShift {
     }
 
     /// The penalty of a round's levels: infinity (no shift) unless shifts fitted on each
-    /// task's other folds beat the unshifted scores on the rows they did not see by more than
-    /// one standard error of the paired per-row differences in error, every task's rows pooled (the one-standard-error
-    /// rule of ``TaskPriorTrainer/bestStart(_:labels:)``: with a few tasks of a few rows, a
-    /// shift must help clearly, not by chance); among the penalties that do, the lowest
-    /// held-out error rate, ties broken by log loss and then by the larger penalty. Each
-    /// task's mean counted once, as each task's test rows count alike. The error rate first for
-    /// the reason ``GridSearch`` gives: a served class is judged by it, and log loss punishes a
+    /// task's other folds beat the unshifted scores on the rows they did not see — a lower
+    /// error rate, and a log loss lower by more than one standard error of the paired per-row
+    /// differences, every task's rows pooled (the one-standard-error rule of
+    /// ``TaskPriorTrainer/bestStart(_:labels:)``: with a few tasks of a few rows, a shift must
+    /// help clearly, not by chance; on the 0/1 errors the rule is weak, a tiny shift that turns
+    /// three answers right and none wrong passes it). Among the penalties that do, the lowest
+    /// held-out error rate, ties broken by log loss and then by the larger penalty. Each task's
+    /// mean counted once, as each task's test rows count alike. The error rate ranks for the
+    /// reason ``GridSearch`` gives: a served class is judged by it, and log loss punishes a
     /// shift for the rows whose labels are noise. Tasks with fewer rows than folds are left out.
     static func penalty(of tasks: [Rows], folds: Int, candidates: [Double] = penaltyCandidates) -> Double {
         var unshifted = HeldOut(), shiftedBy = candidates.map { _ in HeldOut() }
@@ -57,7 +59,7 @@ struct TaskLevelShift {
         }
         var best: Int?
         for index in candidates.indices
-        where shiftedBy[index].isBetter(than: unshifted) && TaskPriorTrainer.fitsBetter(shiftedBy[index].rowErrors, than: unshifted.rowErrors)
+        where shiftedBy[index].isBetter(than: unshifted) && TaskPriorTrainer.fitsBetter(shiftedBy[index].rowLosses, than: unshifted.rowLosses)
         {
             if let current = best, !shiftedBy[index].isBetter(than: shiftedBy[current]) { continue }
             best = index
@@ -69,13 +71,14 @@ struct TaskLevelShift {
     private struct HeldOut {
         /// Sum of the tasks' error rates and of their mean log losses.
         var error = 0.0, loss = 0.0
-        /// Every row's error (1 wrong, 0 right), tasks in order.
-        var rowErrors: [Double] = []
+        /// Every row's log loss, tasks in order.
+        var rowLosses: [Double] = []
 
         mutating func add(margins: [[Float]], labels: [Int]) {
+            let losses = TaskPriorTrainer.rowLosses(margins: margins, labels: labels)
             error += TaskPriorTrainer.errorRate(margins: margins, labels: labels)
-            loss += TaskPriorTrainer.meanLogLoss(margins: margins, labels: labels)
-            rowErrors += zip(margins, labels).map { TaskPriorTrainer.errorRate(margins: [$0], labels: [$1]) }
+            loss += losses.reduce(0, +) / Double(max(losses.count, 1))
+            rowLosses += losses
         }
 
         /// A lower error rate, or the same with a lower log loss.
