@@ -54,6 +54,27 @@ struct ScenarioSamples: Sendable {
         }
     }
 
+    /// Round `index`'s samples with `task`'s training labels one class warmer (cooler → no
+    /// change → warmer, warmer stays): a task whose level sits apart from its function's.
+    func samples(round index: Int, raising task: String) -> [Lifelong_V1_Sample] {
+        samples(round: index).map { sample in
+            var sample = sample
+            if sample.kind == .train, LabelledSet.key(sample.attributes.map(\.value)) == task, let label = sample.label?.classIndex {
+                sample.label?.classIndex = min(label + 1, 2)
+            }
+            return sample
+        }
+    }
+
+    /// `rows` with `task`'s labels one class warmer, as ``samples(round:raising:)`` gives them.
+    static func raising(_ task: String, in rows: LabelledSet) throws -> LabelledSet {
+        let labels = (0..<rows.rowCount).map { row in
+            rows.attributeKey(ofRow: row) == task ? min(rows.table.labels[row] + 1, 2) : rows.table.labels[row]
+        }
+        let table = try Table(encoding: rows.table.encoding, columns: rows.table.columns, labels: labels)
+        return try LabelledSet(table: table, attributeNames: rows.attributeNames, attributes: rows.attributes)
+    }
+
     /// A TrainRequest with small, fixed parameters (no prior tuning).
     func request(base: Int64, requestID: String = "", configure: (inout Lifelong_V1_JobSpec) -> Void = { _ in })
         -> Lifelong_V1_TrainRequest

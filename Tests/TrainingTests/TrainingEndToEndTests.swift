@@ -27,10 +27,6 @@ struct TrainingEndToEndTests {
             let (snapshot, index) = try await env.index(version: 1, job: "e2e")
             #expect(Set(snapshot.tasks.map(\.name)) == tasks)
             let expected = try InProcessTraining.models(data.scenario.rounds[0].train)
-            // The round shifts tasks to their levels: the test carries the shifts (artifact
-            // `level:<task>`) from the plan unit to the task units.
-            let shifts = try InProcessTraining.levelShifts(data.scenario.rounds[0].train)
-            #expect(shifts.values.contains { !$0.isEmpty }, "\(shifts)")
             let test = data.scenario.rounds[0].test
             for task in tasks {
                 let assigned = try #require(index.assignment(of: task)?.model)
@@ -78,6 +74,27 @@ struct TrainingEndToEndTests {
                 let served = try index.predict(features: test.table.features(ofRow: row), attributes: test.attributes[row])
                 let local = try expected[test.attributeKey(ofRow: row)]!.model.model.predict(test.table.features(ofRow: row))
                 #expect(served.probabilities == local)
+            }
+        }
+    }
+
+    @Test("a task whose level sits apart is shifted to it: the shift travels to the task unit, the models are the in-process ones")
+    func levelShift() async throws {
+        try await TrainingFixture.withEnvironment { env in
+            let data = try ScenarioSamples(job: "level")
+            // One task answers a class warmer than its function (cooler → no change → warmer), training rows only.
+            let round = data.scenario.rounds[0]
+            let raised = try #require(round.newTasks.sorted().first)
+            let train = try ScenarioSamples.raising(raised, in: round.train)
+            let shifts = try InProcessTraining.levelShifts(train)
+            try #require(shifts[raised].map { !$0.isEmpty } == true, "the round chose no level: \(shifts)")
+            try await env.add(data.samples(round: 0, raising: raised))
+            let finished = try #require(try await env.train(data.request(base: 0)).last)
+            #expect(finished.state == .completed && finished.snapshotVersion == 1)
+            let (_, index) = try await env.index(version: 1, job: "level")
+            let expected = try InProcessTraining.models(train)
+            for task in round.newTasks {
+                #expect(try #require(index.assignment(of: task)?.model) == expected[task]!.digest, "task \(task)")
             }
         }
     }
