@@ -34,7 +34,8 @@ struct TaskLevelShift {
 
     /// The penalty of a round's levels: infinity (no shift) unless shifts fitted on each
     /// task's other folds beat the unshifted scores on the rows they did not see — a lower
-    /// error rate, and a log loss lower by more than one standard error of the paired per-row
+    /// error rate (or the same with a lower log loss), and a log loss lower by more than one
+    /// standard error of the paired per-row
     /// differences, every task's rows pooled (the one-standard-error rule of
     /// ``TaskPriorTrainer/bestStart(_:labels:)``: with a few tasks of a few rows, a shift must
     /// help clearly, not by chance; on the 0/1 errors the rule is weak, a tiny shift that turns
