@@ -15,28 +15,36 @@ enum InProcessTraining {
     /// attribute values; tasks in name order as the service pools them), on the grid evidence
     /// of the runs before.
     static func tunedPrior(_ train: LabelledSet, evidence: GridEvidence?) throws -> RoundTraining.Prior? {
-        var rowsByTask: [String: [Int]] = [:]
-        for row in 0..<train.rowCount { rowsByTask[train.attributeKey(ofRow: row), default: []].append(row) }
-        let names = rowsByTask.keys.sorted()
-        let pooled = train.selecting(rows: names.flatMap { rowsByTask[$0]! })
-        let categories = RoundTraining.categories(
-            attributeNames: train.attributeNames, taskAttributes: names.map { train.attributes[rowsByTask[$0]![0]] })
-        return try RoundTraining(configuration: tunedConfiguration).prior(rows: pooled, categories: categories, evidence: evidence)
+        let tasks = PooledTasks(train)
+        return try RoundTraining(configuration: tunedConfiguration).prior(rows: tasks.pooled, categories: tasks.categories, evidence: evidence)
     }
 
     /// Each task's level shift in the starts in-process training gives the rows of `train`
     /// (``RoundTraining/Start/levelShift``; empty: none).
-    static func levelShifts(_ train: LabelledSet, tunedPrior: Bool = false) throws -> [String: [Float]] {
-        var rowsByTask: [String: [Int]] = [:]
-        for row in 0..<train.rowCount { rowsByTask[train.attributeKey(ofRow: row), default: []].append(row) }
-        let names = rowsByTask.keys.sorted()
-        let pooled = train.selecting(rows: names.flatMap { rowsByTask[$0]! })
-        let attributes = names.map { train.attributes[rowsByTask[$0]![0]] }
-        let categories = RoundTraining.categories(attributeNames: train.attributeNames, taskAttributes: attributes)
-        let training = RoundTraining(configuration: tunedPrior ? tunedConfiguration : configuration)
-        guard let prior = try training.prior(rows: pooled, categories: categories) else { return [:] }
-        let spans = zip(names, attributes).map { RoundTraining.TaskSpan(name: $0, attributes: $1, rowCount: rowsByTask[$0]!.count) }
-        return try training.starts(of: spans, training: Set(names), prior: prior, categories: categories).mapValues(\.levelShift)
+    static func levelShifts(_ train: LabelledSet) throws -> [String: [Float]] {
+        let tasks = PooledTasks(train)
+        let training = RoundTraining(configuration: configuration)
+        guard let prior = try training.prior(rows: tasks.pooled, categories: tasks.categories) else { return [:] }
+        return try training.starts(of: tasks.spans, training: Set(tasks.spans.map(\.name)), prior: prior, categories: tasks.categories)
+            .mapValues(\.levelShift)
+    }
+
+    /// The rows of `train` pooled as the service pools them: tasks (by attribute values) in name order.
+    private struct PooledTasks {
+        var pooled: LabelledSet
+        var spans: [RoundTraining.TaskSpan]
+        var categories: [CategoricalEncoding]
+
+        init(_ train: LabelledSet) {
+            var rowsByTask: [String: [Int]] = [:]
+            for row in 0..<train.rowCount { rowsByTask[train.attributeKey(ofRow: row), default: []].append(row) }
+            let names = rowsByTask.keys.sorted()
+            pooled = train.selecting(rows: names.flatMap { rowsByTask[$0]! })
+            spans = names.map {
+                RoundTraining.TaskSpan(name: $0, attributes: train.attributes[rowsByTask[$0]![0]], rowCount: rowsByTask[$0]!.count)
+            }
+            categories = RoundTraining.categories(attributeNames: train.attributeNames, taskAttributes: spans.map(\.attributes))
+        }
     }
 
     private static var tunedConfiguration: LifelongConfiguration {

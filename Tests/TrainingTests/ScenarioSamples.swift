@@ -60,7 +60,7 @@ struct ScenarioSamples: Sendable {
         samples(round: index).map { sample in
             var sample = sample
             if sample.kind == .train, LabelledSet.key(sample.attributes.map(\.value)) == task, let label = sample.label?.classIndex {
-                sample.label?.classIndex = min(label + 1, 2)
+                sample.label?.classIndex = Int32(Self.raised(Int(label)))
             }
             return sample
         }
@@ -69,11 +69,14 @@ struct ScenarioSamples: Sendable {
     /// `rows` with `task`'s labels one class warmer, as ``samples(round:raising:)`` gives them.
     static func raising(_ task: String, in rows: LabelledSet) throws -> LabelledSet {
         let labels = (0..<rows.rowCount).map { row in
-            rows.attributeKey(ofRow: row) == task ? min(rows.table.labels[row] + 1, 2) : rows.table.labels[row]
+            rows.attributeKey(ofRow: row) == task ? Float(raised(Int(rows.table.labels[row]))) : rows.table.labels[row]
         }
         let table = try Table(encoding: rows.table.encoding, columns: rows.table.columns, labels: labels)
         return try LabelledSet(table: table, attributeNames: rows.attributeNames, attributes: rows.attributes)
     }
+
+    /// A class one warmer (cooler → no change → warmer; warmer stays).
+    private static func raised(_ label: Int) -> Int { min(label + 1, 2) }
 
     /// A TrainRequest with small, fixed parameters (no prior tuning).
     func request(base: Int64, requestID: String = "", configure: (inout Lifelong_V1_JobSpec) -> Void = { _ in })

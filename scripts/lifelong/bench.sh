@@ -38,9 +38,6 @@ BIN="$(swift build --scratch-path "$SCRATCH" -c release --show-bin-path)/lifelon
 
 SCENARIOS="${LIFELONG_BENCH_SCENARIOS:-thermal shop}"
 SEEDS="${LIFELONG_BENCH_SEEDS:-42 43 44}"
-# LIFELONG_BENCH_FRESH_TEST=ROWS (default 1000; 0: the rounds' own test sets): test every round
-# after the first on ROWS fresh rows per task instead of its own 200 (the same training; every
-# method, XGBoost included, on those rows).
 FRESH_ROWS="${LIFELONG_BENCH_FRESH_TEST:-1000}"
 FRESH=()
 if [ "$FRESH_ROWS" != 0 ]; then FRESH=(--fresh-test "$FRESH_ROWS"); fi

@@ -260,24 +260,23 @@ public struct RoundTraining: Sendable {
         // Each task's level: one penalty for the round, chosen by validation on every trained
         // task's rows together; tasks too small for a correction keep the prior's level.
         let trainer = priorTrainer
-        let correctable = rowsOfTask.sorted(by: { $0.key < $1.key }).filter { name, rows in
-            starts[name]!.margins.allSatisfy({ !$0.isEmpty }) && trainer.canCorrect(prior.table.selecting(rows: Array(rows)))
-        }
-        let levelRows = correctable.map { name, rows in
-            TaskLevelShift.Rows(
-                margins: starts[name]!.margins, labels: rows.map { Int(prior.table.labels[$0]) }, seed: taskSeed(name))
+        let correctable = rowsOfTask.sorted(by: { $0.key < $1.key })
+            .map { name, rows in (name: name, table: prior.table.selecting(rows: Array(rows))) }
+            .filter { starts[$0.name]!.margins.allSatisfy({ !$0.isEmpty }) && trainer.canCorrect($0.table) }
+        let levelRows = correctable.map { task in
+            TaskLevelShift.Rows(margins: starts[task.name]!.margins, labels: task.table.classLabels, seed: taskSeed(task.name))
         }
         let penalty = TaskLevelShift.penalty(of: levelRows, folds: trainer.folds)
-        for ((name, _), rows) in zip(correctable, levelRows) {
-            starts[name]!.levelShift = TaskLevelShift.shift(margins: rows.margins, labels: rows.labels, penalty: penalty)
+        for (task, rows) in zip(correctable, levelRows) {
+            starts[task.name]!.levelShift = TaskLevelShift.shift(margins: rows.margins, labels: rows.labels, penalty: penalty)
         }
         // How far the round's corrections are trusted: one credibility constant, chosen by
         // nested validation on every trained task's rows together.
         var heldOut: [TaskPriorTrainer.HeldOutCorrection] = []
-        for (name, rows) in correctable {
+        for task in correctable {
             guard
                 let correction = try trainer.heldOutCorrection(
-                    rows: prior.table.selecting(rows: Array(rows)), margins: starts[name]!.shiftedMargins, seed: taskSeed(name))
+                    rows: task.table, margins: starts[task.name]!.shiftedMargins, seed: taskSeed(task.name))
             else { continue }
             heldOut.append(correction)
         }
