@@ -120,6 +120,7 @@ struct ExperimentReport {
             ] as [String: Any],
             "min_task_size": configuration.minTaskSize,
             "tunes_prior": configuration.tunesPrior,
+            "bag_size": configuration.bagSize,
             "target_false_positive_rate": configuration.targetFalsePositiveRate,
             "calibration_fraction": configuration.calibrationFraction,
             "min_calibration_rows": configuration.minCalibrationRows,

@@ -16,6 +16,8 @@ struct ModelOptions: ParsableArguments {
     var minTaskSize: Int = LifelongConfiguration().minTaskSize
     @Flag(inversion: .prefixedNo, help: "Choose the prior's depth, rounds and learning rate by inner validation (a grid search per update).")
     var tunePrior: Bool = LifelongConfiguration().tunesPrior
+    @Option(help: "Learners in the bag: each trains with its own seed, a task is served by their models averaged.")
+    var bagSize: Int = LifelongConfiguration().bagSize
     @Option(help: "Target false-positive rate of the unseen-task detectors.")
     var targetFpr: Double = LifelongConfiguration().targetFalsePositiveRate
     @Option(help: "Seed of splits, sampling and clustering.")
@@ -30,6 +32,7 @@ struct ModelOptions: ParsableArguments {
         configuration.model.rowSubsample = rowSubsample
         configuration.minTaskSize = minTaskSize
         configuration.tunesPrior = tunePrior
+        configuration.bagSize = bagSize
         configuration.targetFalsePositiveRate = targetFpr
         configuration.seed = seed
         configuration.model.seed = seed

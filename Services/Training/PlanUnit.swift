@@ -24,9 +24,9 @@ enum PlanUnit {
             since = try await context.store.trainedThrough(job: request.jobID, version: request.baseVersion) ?? 0
         }
         let inputs = try await RunInputs.load(context, since: since, planner: ClusterPlan.obtain(context))
-        // Only a tuned prior chooses on the grid evidence of the runs before.
+        // Only a tuned prior chooses on the grid evidence of the runs before (each bag member on its own).
         let earlierEvidence = request.configuration.tunesPrior
-            ? try await PriorEvidence.published(context, version: request.baseVersion) : nil
+            ? try await PriorEvidence.published(context, version: request.baseVersion, members: request.configuration.bagSize) : []
         var samples = inputs.samples
         for (index, name) in request.taskNames.enumerated() where samples.tasks[name] == nil {
             throw TrainingError(.notFound, "task_names[\(index)]: job '\(request.jobID)' has no labelled samples of task '\(name)'")
@@ -59,7 +59,9 @@ enum PlanUnit {
         // What the tasks share, trained once for the run.
         if !toTrain.isEmpty, let all = try samples.allTrainingRows() {
             await context.emit(.started, "training the shared prior on \(all.rowCount) rows of \(samples.tasks.count) tasks")
-            let training = RoundTraining(configuration: request.configuration)
+            // One prior and one set of starts per member of the bag (LifelongConfiguration.bagSize),
+            // as LifelongLearner: member 0's prior decides what the members share.
+            let members = (0..<request.configuration.bagSize).map { RoundTraining(configuration: request.configuration.member($0)) }
             let categories = samples.categories
             let chosen = Set(toTrain)
             let read = samples
@@ -67,41 +69,56 @@ enum PlanUnit {
             let cutoff = since
             let drifting = request.definesClusters ? [] : toTrain.filter { known.contains($0) && cutoff > 0 }
             let trained = try await context.train(task: "") {
-                guard var prior = try training.prior(rows: all, categories: categories, evidence: earlierEvidence) else {
+                var priors = try members.indices.map { member in
+                    try members[member].prior(
+                        rows: all, categories: categories, evidence: earlierEvidence.indices.contains(member) ? earlierEvidence[member] : nil)
+                }
+                guard let first = priors[0] else {
                     return (
-                        prior: RoundTraining.Prior?.none, starts: [String: RoundTraining.Start](), global: try training.globalModel(rows: all),
-                        samples: read, retired: [String]())
+                        priors: [RoundTraining.Prior](), starts: [[String: RoundTraining.Start]](),
+                        global: try members[0].globalModel(rows: all), samples: read, retired: [String]())
                 }
                 // A known task whose new samples show that its function changed: its earlier
-                // samples are retired (as LifelongLearner does) and the prior trained without them.
+                // samples are retired (as LifelongLearner does) and the priors trained without them.
                 let (samples, retired) = try retiringOutdated(
-                    read, tasks: drifting, through: cutoff, trainFraction: trainFraction, training: training, prior: prior,
+                    read, tasks: drifting, through: cutoff, trainFraction: trainFraction, training: members[0], prior: first,
                     categories: categories)
                 var rows = all
-                if !retired.isEmpty, let remaining = try samples.allTrainingRows(),
-                    let again = try training.prior(rows: remaining, categories: categories, like: prior)
-                {
-                    (rows, prior) = (remaining, again)
+                if !retired.isEmpty, let remaining = try samples.allTrainingRows() {
+                    rows = remaining
+                    priors = try members.indices.map { member in
+                        try priors[member].flatMap { try members[member].prior(rows: remaining, categories: categories, like: $0) }
+                    }
                 }
                 // Each task's start: its own specialization of the prior or a better-known task's.
                 let spans = samples.taskNames.map {
                     RoundTraining.TaskSpan(name: $0, attributes: samples.tasks[$0]!.attributes, rowCount: samples.tasks[$0]!.train.rowCount)
                 }
-                let starts = try training.starts(of: spans, training: chosen, prior: prior, categories: categories)
-                return (prior: prior, starts: starts, global: try training.globalModel(rows: rows), samples: samples, retired: retired)
+                let trainedPriors = priors.compactMap { $0 }
+                let starts = try trainedPriors.indices.map { member in
+                    try members[member].starts(of: spans, training: chosen, prior: trainedPriors[member], categories: categories)
+                }
+                return (
+                    priors: trainedPriors, starts: starts, global: try members[0].globalModel(rows: rows), samples: samples,
+                    retired: retired)
             }
-            guard let prior = trained.prior else { throw TrainingError(.failedPrecondition, "the samples hold fewer than two classes") }
+            guard !trained.priors.isEmpty else { throw TrainingError(.failedPrecondition, "the samples hold fewer than two classes") }
             samples = trained.samples
-            artifacts.append(("prior", try StoredModel(.gradientBoostedTrees(prior.model)).bytes))
-            // As LifelongLearner: the evidence goes on to the next run unless a drift retired samples.
-            if trained.retired.isEmpty, let evidence = prior.evidence {
-                artifacts.append((PriorEvidence.artifactName, try PriorEvidence.encode(evidence)))
+            for (member, prior) in trained.priors.enumerated() {
+                artifacts.append((PlanArtifacts.name("prior", member: member), try StoredModel(.gradientBoostedTrees(prior.model)).bytes))
+                // As LifelongLearner: the evidence goes on to the next run unless a drift retired samples.
+                if trained.retired.isEmpty, let evidence = prior.evidence {
+                    artifacts.append((PriorEvidence.artifactName(member: member), try PriorEvidence.encode(evidence)))
+                }
             }
-            for (name, start) in trained.starts {
-                artifacts.append(("margins:\(name)", MarginCodec.encode(start.margins)))
-                artifacts.append(("start:\(name)", StartAttributes.encode(start.attributes)))
-                artifacts.append(("scale:\(name)", Array(String(start.correctionScale).utf8)))
-                if !start.levelShift.isEmpty { artifacts.append(("level:\(name)", MarginCodec.encode([start.levelShift]))) }
+            for (member, starts) in trained.starts.enumerated() {
+                for (name, start) in starts {
+                    func add(_ kind: String, _ content: [UInt8]) { artifacts.append((PlanArtifacts.name("\(kind):\(name)", member: member), content)) }
+                    add("margins", MarginCodec.encode(start.margins))
+                    add("start", StartAttributes.encode(start.attributes))
+                    add("scale", Array(String(start.correctionScale).utf8))
+                    if !start.levelShift.isEmpty { add("level", MarginCodec.encode([start.levelShift])) }
+                }
             }
             for name in trained.retired {
                 await context.emit(.started, task: name, "its samples through sequence \(since) are retired: its new samples show a changed function")

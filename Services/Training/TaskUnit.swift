@@ -17,17 +17,22 @@ enum TaskUnit {
         await context.emit(.started, task: task, "training the task's model")
         let plan = try await PlanArtifacts.load(context, task: task)
         let rows = plan.rows
-        let prior = plan.prior
-        let start = plan.start
+        let members = plan.members
         let categories = plan.categories
-        let training = RoundTraining(configuration: request.configuration)
+        let configuration = request.configuration
+        // Each bag member's model from its prior and start; the task's model is their average.
         let trained = try await context.train(task: task) {
-            try training.taskModel(
-                task, start: start, attributes: rows.attributes, rows: rows.train, prior: prior, categories: categories)
+            let models = try members.enumerated().map { index, member in
+                try RoundTraining(configuration: configuration.member(index)).taskModel(
+                    task, start: member.start, attributes: rows.attributes, rows: rows.train, prior: member.prior,
+                    categories: categories
+                ).model
+            }
+            return try RoundTraining.averaged(models)
         }
 
         await context.emit(.evaluating, task: task, "scoring the new model on \(rows.eval.rowCount) eval rows")
-        let accuracy = try accuracy(of: trained.model.model, on: rows.eval)
+        let accuracy = try accuracy(of: trained.model, on: rows.eval)
         var deployedAccuracy: Double?
         let base = request.baseVersion > 0
             ? try await context.kb.snapshot(job: request.jobID, version: request.baseVersion, onWait: context.onWait) : nil
@@ -46,9 +51,9 @@ enum TaskUnit {
         outcome.kind = rejection != nil ? .rejected : deployedAccuracy == nil && base?.tasks.contains { $0.name == task } != true ? .created : .retrained
         outcome.reason = rejection ?? ""
         outcome.model = try await context.kb.putModel(
-            trained.model, task: task, metrics: [metrics(accuracy: accuracy, rows: rows.eval.rowCount)], onWait: context.onWait)
+            trained, task: task, metrics: [metrics(accuracy: accuracy, rows: rows.eval.rowCount)], onWait: context.onWait)
         let inputs = RunInputs(base: base, schema: plan.schema, samples: plan.samples, plan: plan.plan)
-        let taskSnapshot = rejection == nil ? try taskSnapshot(task, inputs: inputs, rows: rows, model: trained.model) : nil
+        let taskSnapshot = rejection == nil ? try taskSnapshot(task, inputs: inputs, rows: rows, model: trained) : nil
 
         var verdict = context.event(
             rejection == nil ? .accepted : .rejected, task: task,

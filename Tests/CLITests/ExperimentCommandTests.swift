@@ -75,6 +75,7 @@ struct ExperimentCommandTests {
         #expect(configuration["ignored_columns"] as? [String] == ["id"])
         #expect(configuration["attributes_as_features"] as? Bool == false)
         #expect(configuration["skipped_rows"] as? Int == 1)
+        #expect(configuration["bag_size"] as? Int == 2, "the default bag")
         let files = try #require(configuration["files"] as? [[String: Any]])
         #expect(files.map { $0["role"] as? String } == ["initial", "train", "test", "train", "test"])
         #expect(files.map { $0["skipped_rows"] as? Int } == [0, 1, 0, 0, 0])

@@ -168,4 +168,35 @@ struct HybridModelTests {
                 on: table, parameters: Self.parameters, start: BoostingStart(baseMargin: margins.flatMap { $0 }))
         }
     }
+
+    @Test("averaged models score the mean of their scores, slopes and linear bases included, and survive the model format")
+    func averaging() throws {
+        let train = try Self.slantedTable(rows: 300, seed: 7), test = try Self.slantedTable(rows: 200, seed: 8)
+        var plain = Self.parameters
+        plain.linearBase = false
+        var slopes = Self.parameters
+        slopes.linearSlopeFeatures = ["site"]
+        var deeper = Self.parameters
+        deeper.maxDepth = 3
+        let models = try [plain, Self.parameters, slopes, deeper].map { try GradientBoostedTrees.train(on: train, parameters: $0) }
+        let averaged = try GradientBoostedTrees.averaging(models)
+        let scores = try models.map { try Self.rawScores($0, test) }
+        let mean = (0..<test.rowCount).map { row in
+            (0..<Self.classes.count).map { output in scores.map { $0[row][output] }.reduce(0, +) / Float(models.count) }
+        }
+        #expect(try Self.maxDifference(Self.rawScores(averaged, test), mean) < 1e-4)
+        #expect(averaged.hasLinearBase && averaged.trees.count == models.map(\.trees.count).reduce(0, +))
+        guard case .gradientBoostedTrees(let decoded) = try TrainedModel(
+            serializedBytes: TrainedModel.gradientBoostedTrees(averaged).serializedBytes())
+        else {
+            Issue.record("decoded as another kind")
+            return
+        }
+        #expect(try decoded.predict(table: test) == averaged.predict(table: test))
+        #expect(try GradientBoostedTrees.averaging([models[1]]).predict(table: test) == models[1].predict(table: test))
+        #expect(throws: LearningError.self) { try GradientBoostedTrees.averaging([]) }
+        // A linear base standardizes by its training rows: bases fitted to other rows do not add.
+        let other = try GradientBoostedTrees.train(on: Self.slantedTable(rows: 300, seed: 9), parameters: Self.parameters)
+        #expect(throws: LearningError.self) { try GradientBoostedTrees.averaging([models[1], other]) }
+    }
 }

@@ -78,6 +78,49 @@ struct IncrementalUpdateTests {
         #expect(prediction.task == tinyKey)
     }
 
+    @Test("a bag's task model scores the mean of its members' models, each trained as the member alone on the same rows")
+    func bagAveragesItsMembers() throws {
+        var configuration = Fixtures.configuration
+        configuration.bagSize = 2
+        let train = Fixtures.scenario.rounds[0].train
+        let bag = try RoundTraining(configuration: configuration).trainRound(train).tasks
+        let members = try (0..<2).map { try RoundTraining(configuration: configuration.member($0)).trainRound(train).tasks }
+        func trees(_ stored: StoredModel?) throws -> GradientBoostedTrees {
+            guard case .gradientBoostedTrees(let model) = try #require(stored).model else {
+                throw LifelongError(.corruptIndex, "not a tree model")
+            }
+            return model
+        }
+        let test = Fixtures.scenario.rounds[0].test
+        var membersDiffer = false
+        for task in bag.keys.sorted() {
+            let model = try trees(bag[task]?.model)
+            let memberModels = try members.map { try trees($0[task]?.model) }
+            for row in (0..<test.rowCount).filter({ test.attributeKey(ofRow: $0) == task }) {
+                let features = test.table.features(ofRow: row)
+                let scores = try model.rawScores(features)
+                let memberScores = try memberModels.map { try $0.rawScores(features) }
+                membersDiffer = membersDiffer || memberScores[0] != memberScores[1]
+                for output in scores.indices {
+                    #expect(abs(scores[output] - (memberScores[0][output] + memberScores[1][output]) / 2) < 1e-4)
+                }
+            }
+        }
+        // The members' own splits gave them different models: the average is not one of them.
+        #expect(membersDiffer)
+        // The learner serves the bag: its task models are averages, not member 0's model.
+        var learner = try LifelongLearner(configuration: configuration)
+        try learner.update(with: train, timeUs: 1)
+        var single = try LifelongLearner(configuration: configuration.member(0))
+        try single.update(with: train, timeUs: 1)
+        let (bagged, alone) = (try #require(learner.index), try #require(single.index))
+        for task in alone.tasks.map(\.name) {
+            let baggedModel = try trees(bagged.models[try #require(bagged.assignment(of: task)?.model)])
+            let aloneModel = try trees(alone.models[try #require(alone.assignment(of: task)?.model)])
+            #expect(baggedModel.trees.count > aloneModel.trees.count)
+        }
+    }
+
     @Test("invalid configuration is rejected naming the field")
     func configuration() {
         var configuration = LifelongConfiguration()
@@ -85,5 +128,8 @@ struct IncrementalUpdateTests {
         #expect { try LifelongLearner(configuration: configuration) } throws: {
             ($0 as? LifelongError)?.field == "targetFalsePositiveRate"
         }
+        configuration = LifelongConfiguration()
+        configuration.bagSize = 0
+        #expect { try LifelongLearner(configuration: configuration) } throws: { ($0 as? LifelongError)?.field == "bagSize" }
     }
 }

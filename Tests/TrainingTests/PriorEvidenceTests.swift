@@ -15,25 +15,28 @@ struct PriorEvidenceTests {
             let data = try ScenarioSamples(job: "evidence")
             let (first, second) = try await Self.twoTunedRuns(env, data, secondRound: data.samples(round: 1))
 
-            let (firstEvidence, secondEvidence, secondPrior) = try await env.withStore { store in
-                (
-                    try await store.artifact(PriorEvidence.artifactName, run: first.runId),
-                    try await store.artifact(PriorEvidence.artifactName, run: second.runId),
-                    try await store.artifact("prior", run: second.runId)
-                )
-            }
-            let decoder = JSONDecoder()
-            let carried = try decoder.decode(GridEvidence.self, from: Data(try #require(firstEvidence)))
-            let summed = try decoder.decode(GridEvidence.self, from: Data(try #require(secondEvidence)))
-            #expect(carried.searches == 1 && summed.searches == 2)
-
+            // Every member of the bag carries its own evidence and trains its own prior.
             let rounds = data.scenario.rounds
-            let expectedFirst = try #require(try InProcessTraining.tunedPrior(rounds[0].train, evidence: nil))
-            #expect(expectedFirst.evidence == carried)
-            let expectedSecond = try #require(
-                try InProcessTraining.tunedPrior(rounds[0].train.appending(rounds[1].train), evidence: carried))
-            #expect(expectedSecond.evidence == summed)
-            #expect(try StoredModel(.gradientBoostedTrees(expectedSecond.model)).bytes == secondPrior)
+            for member in 0..<LifelongConfiguration().bagSize {
+                let (firstEvidence, secondEvidence, secondPrior) = try await env.withStore { store in
+                    (
+                        try await store.artifact(PriorEvidence.artifactName(member: member), run: first.runId),
+                        try await store.artifact(PriorEvidence.artifactName(member: member), run: second.runId),
+                        try await store.artifact(PlanArtifacts.name("prior", member: member), run: second.runId)
+                    )
+                }
+                let decoder = JSONDecoder()
+                let carried = try decoder.decode(GridEvidence.self, from: Data(try #require(firstEvidence)))
+                let summed = try decoder.decode(GridEvidence.self, from: Data(try #require(secondEvidence)))
+                #expect(carried.searches == 1 && summed.searches == 2)
+
+                let expectedFirst = try #require(try InProcessTraining.tunedPrior(rounds[0].train, evidence: nil, member: member))
+                #expect(expectedFirst.evidence == carried)
+                let expectedSecond = try #require(
+                    try InProcessTraining.tunedPrior(rounds[0].train.appending(rounds[1].train), evidence: carried, member: member))
+                #expect(expectedSecond.evidence == summed)
+                #expect(try StoredModel(.gradientBoostedTrees(expectedSecond.model)).bytes == secondPrior)
+            }
         }
     }
 
@@ -45,14 +48,16 @@ struct PriorEvidenceTests {
             let (first, second) = try await Self.twoTunedRuns(env, data, secondRound: data.samples(round: 1, turningAround: drifted))
             let (snapshot, _) = try await env.index(version: 2, job: "evidence-drift")
             #expect(try #require(snapshot.tasks.first { $0.name == drifted }).retiredThroughSequence > 0)
-            let (before, after) = try await env.withStore { store in
-                (
-                    try await store.artifact(PriorEvidence.artifactName, run: first.runId),
-                    try await store.artifact(PriorEvidence.artifactName, run: second.runId)
-                )
+            for member in 0..<LifelongConfiguration().bagSize {
+                let (before, after) = try await env.withStore { store in
+                    (
+                        try await store.artifact(PriorEvidence.artifactName(member: member), run: first.runId),
+                        try await store.artifact(PriorEvidence.artifactName(member: member), run: second.runId)
+                    )
+                }
+                #expect(before != nil)
+                #expect(after == nil)
             }
-            #expect(before != nil)
-            #expect(after == nil)
         }
     }
 

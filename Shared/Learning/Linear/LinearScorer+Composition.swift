@@ -10,6 +10,23 @@ extension LinearScorer {
             slopes: slopes.map { ($0.feature, $0.offsets.map { $0 * factor }) })
     }
 
+    /// The scorer whose scores are the sum of this one's and `other`'s: weights, intercepts and
+    /// each feature's category slopes added (a feature with slopes in one only keeps them).
+    /// - Throws: `LearningError.shapeMismatch` when the two do not read their inputs alike (the
+    ///   same layout and fitted statistics) or differ in score count.
+    func adding(_ other: LinearScorer) throws -> LinearScorer {
+        guard encoder == other.encoder, scoreCount == other.scoreCount else {
+            throw LearningError(.shapeMismatch, "linear parts add only over the same inputs and scores", field: "linear_base")
+        }
+        var offsets: [Int: [Float]] = [:]
+        for slope in slopes + other.slopes {
+            offsets[slope.feature] = offsets[slope.feature].map { zip($0, slope.offsets).map(+) } ?? slope.offsets
+        }
+        return try LinearScorer(
+            encoder: encoder, scoreCount: scoreCount, weights: zip(weights, other.weights).map(+),
+            intercepts: zip(intercepts, other.intercepts).map(+), slopes: offsets.keys.sorted().map { ($0, offsets[$0]!) })
+    }
+
     /// The scorer without category slopes for rows whose slope features have `values`: each
     /// slope feature's offsets of its value added to the weights (none for a missing or
     /// unknown value), as scoring such a row adds them.

@@ -47,6 +47,31 @@ extension GradientBoostedTrees {
             linearBase: linearBase?.scaled(by: factor), parameters: parameters, roundsKept: roundsKept, validationLosses: [])
     }
 
+    /// The model whose raw scores are the mean of `models`' raw scores: each model's base
+    /// scores, linear base and leaf values scaled by 1/count (``scaled(by:)``), their trees
+    /// joined and their linear bases added. A bag of models trained on the same rows with
+    /// different validation splits, served as one model of the same format.
+    /// - Throws: `LearningError.shapeMismatch` when `models` is empty, when they differ in
+    ///   encoding or objective, or when their linear bases were fitted to different inputs
+    ///   (other standardization statistics).
+    public static func averaging(_ models: [GradientBoostedTrees]) throws -> GradientBoostedTrees {
+        guard let first = models.first else { throw LearningError(.shapeMismatch, "averaging needs at least one model") }
+        guard models.allSatisfy({ $0.encoding == first.encoding && $0.objective == first.objective }) else {
+            throw LearningError(.shapeMismatch, "averaged models must have the same encoding and objective")
+        }
+        guard models.count > 1 else { return first }
+        let parts = models.map { $0.scaled(by: 1 / Float(models.count)) }
+        var linearBase: LinearScorer?
+        for next in parts.compactMap(\.linearBase) {
+            linearBase = try linearBase.map { try $0.adding(next) } ?? next
+        }
+        return GradientBoostedTrees(
+            validated: first.encoding, objective: first.objective,
+            baseScores: parts.dropFirst().reduce(parts[0].baseScores) { zip($0, $1.baseScores).map(+) },
+            trees: parts.flatMap(\.trees), linearBase: linearBase, parameters: first.parameters,
+            roundsKept: parts.map(\.roundsKept).reduce(0, +), validationLosses: [])
+    }
+
     /// The model with some features fixed to values, over the remaining features: every split
     /// on a fixed feature is replaced by the branch the value takes. For every row, its raw
     /// scores equal this model's on the row extended with the fixed values (a linear base

@@ -30,6 +30,14 @@ public struct LifelongConfiguration: Sendable, Hashable {
     /// (``GridSearch``: 24 grid points × 2 folds, by validation error rate); otherwise the
     /// prior uses `model`.
     public var tunesPrior: Bool = true
+    /// Learners in the bag: each trains the round on the same rows with its own seed (its own
+    /// validation splits, hence its own prior's grid choice, corrections and levels), and a
+    /// task is served by their task models averaged (`GradientBoostedTrees.averaging`, one
+    /// model of the usual format). Member 0 is the learner with ``seed`` itself. One search
+    /// on a few thousand rows picks among grid points a hair apart by chance, which moves
+    /// 40-row tasks by points; averaging members hedges those choices (docs/lifelong.md,
+    /// step 6). Each member costs one more training of the round.
+    public var bagSize: Int = 2
 
     /// Depth-3 trees, 60 rounds, learning rate 0.1, 80 % row subsampling: small models that
     /// do not overfit a few hundred rows.
@@ -45,6 +53,15 @@ public struct LifelongConfiguration: Sendable, Hashable {
     /// Defaults.
     public init() {}
 
+    /// The configuration of bag member `index` (0..<``bagSize``): this one with the member's
+    /// seed (``seed`` itself for member 0) and a bag of one.
+    public func member(_ index: Int) -> LifelongConfiguration {
+        var member = self
+        member.bagSize = 1
+        if index > 0 { member.seed = seed ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15) }
+        return member
+    }
+
     /// Checks every field.
     /// - Throws: `LifelongError.invalidParameter` naming the field.
     public func validate() throws {
@@ -57,6 +74,7 @@ public struct LifelongConfiguration: Sendable, Hashable {
             if !ok { throw LifelongError(.invalidParameter, "\(field) must be \(expectation)", field: field) }
         }
         try check(minTaskSize >= 1, "minTaskSize", ">= 1")
+        try check(bagSize >= 1, "bagSize", ">= 1")
         try check(fallbackCount >= 0, "fallbackCount", ">= 0")
         try check(calibrationFraction > 0 && calibrationFraction < 1, "calibrationFraction", "in (0, 1)")
         try check(minCalibrationRows >= 2, "minCalibrationRows", ">= 2")

@@ -63,8 +63,11 @@ public struct LifelongLearner: Sendable {
     private var standardizer: FeatureStatistics?
     private var centroids: [TaskAllocator.Centroid] = []
     private var storedModels: [String: StoredModel] = [:]
-    /// The prior's grid evidence of every update since the last drift (RoundTraining.prior).
-    public private(set) var priorEvidence: GridEvidence?
+    /// Per member of the bag, its prior's grid evidence of every update since the last drift
+    /// (RoundTraining.prior).
+    private var memberEvidence: [GridEvidence?] = []
+    /// Member 0's prior's grid evidence of every update since the last drift (RoundTraining.prior).
+    public var priorEvidence: GridEvidence? { memberEvidence.first ?? nil }
 
     /// Creates a learner with no tasks.
     /// - Throws: `LifelongError.invalidParameter` for an invalid configuration.
@@ -147,36 +150,47 @@ public struct LifelongLearner: Sendable {
         // validation (see RoundTraining and TaskPriorTrainer). Both learn from every labelled
         // row, held-out rows included (those also calibrate the detectors, whose
         // false-positive rate is then measured on rows never seen).
-        let training = RoundTraining(configuration: configuration)
+        let members = (0..<configuration.bagSize).map { RoundTraining(configuration: configuration.member($0)) }
         let categories = RoundTraining.categories(
             attributeNames: attributeNames, taskAttributes: taskData.keys.sorted().map { taskData[$0]!.attributes })
         var correctionRounds: [String: Int] = [:]
         var correctionScales: [String: Float] = [:]
         var levelShifts: [String: [Float]] = [:]
         var (labelled, firstRow) = try pooledRows()
-        var prior = try labelled.flatMap { try training.prior(rows: $0, categories: categories, evidence: priorEvidence) }
+        // One prior per member of the bag (LifelongConfiguration.bagSize), each on its own
+        // evidence; member 0's decides what the members share (the drift test below).
+        var priors = try members.indices.map { member in
+            try labelled.flatMap {
+                try members[member].prior(rows: $0, categories: categories, evidence: memberEvidence.indices.contains(member) ? memberEvidence[member] : nil)
+            }
+        }
 
         // A known task whose function drifted: its earlier rows are retired when leaving them
-        // out fits its new rows better (RoundTraining.outdates), and the prior is trained again
-        // without them (same parameters).
+        // out fits its new rows better (RoundTraining.outdates), and the priors are trained
+        // again without them (same parameters).
         var outdatedRows: [String: Int] = [:]
-        if let first = prior {
+        if let first = priors[0] {
             for name in retrained.sorted() {
                 let data = taskData[name]!
                 let (earlier, new) = data.rowsByAge(earlierCounts[name]!, offset: firstRow[name]!)
-                if try training.outdates(earlierRows: earlier, newRows: new, attributes: data.attributes, prior: first, categories: categories) {
+                if try members[0].outdates(earlierRows: earlier, newRows: new, attributes: data.attributes, prior: first, categories: categories) {
                     taskData[name]!.retireEarlierRows(earlierCounts[name]!)
                     outdatedRows[name] = earlier.count
                 }
             }
             if !outdatedRows.isEmpty {
                 (labelled, firstRow) = try pooledRows()
-                prior = try labelled.flatMap { try training.prior(rows: $0, categories: categories, like: first) }
+                priors = try members.indices.map { member in
+                    try priors[member].flatMap { earlier in
+                        try labelled.flatMap { try members[member].prior(rows: $0, categories: categories, like: earlier) }
+                    }
+                }
             }
         }
         // The grid evidence gathered so far saw the retired rows' function: the next update's
-        // search starts the evidence afresh.
-        priorEvidence = outdatedRows.isEmpty ? prior?.evidence : nil
+        // searches start the evidence afresh.
+        memberEvidence = priors.map { outdatedRows.isEmpty ? $0?.evidence : nil }
+        let prior = priors[0]
 
         // Global model on every task's training rows.
         var all: LabelledSet?
@@ -184,7 +198,7 @@ public struct LifelongLearner: Sendable {
             all = try all.map { try $0.appending(taskData[name]!.train) } ?? taskData[name]!.train
         }
         var globalDigest: String?
-        if let all, let stored = try training.globalModel(rows: all) {
+        if let all, let stored = try members[0].globalModel(rows: all) {
             storedModels[stored.digest] = stored
             globalDigest = stored.digest
         }
@@ -192,19 +206,29 @@ public struct LifelongLearner: Sendable {
         let spans = try taskData.keys.sorted().map {
             RoundTraining.TaskSpan(name: $0, attributes: taskData[$0]!.attributes, rowCount: try taskData[$0]!.allRows().rowCount)
         }
-        let starts = try prior.map { try training.starts(of: spans, training: changed, prior: $0, categories: categories) } ?? [:]
+        // Each member's starts; each changed task's model is its members' models averaged.
+        let memberStarts = try members.indices.map { member in
+            try priors[member].map { try members[member].starts(of: spans, training: changed, prior: $0, categories: categories) } ?? [:]
+        }
+        let starts = memberStarts[0]
         for name in changed.sorted() {
-            guard let prior else {
+            guard prior != nil else {
                 taskData[name]!.digest = nil
                 continue
             }
             let data = taskData[name]!
             let rows = try data.allRows()
-            let (stored, rounds) = try training.taskModel(
-                name, start: starts[name], attributes: data.attributes, rows: rows, prior: prior.model, categories: categories)
+            let trained = try members.indices.compactMap { member in
+                try priors[member].map { memberPrior in
+                    try members[member].taskModel(
+                        name, start: memberStarts[member][name], attributes: data.attributes, rows: rows, prior: memberPrior.model,
+                        categories: categories)
+                }
+            }
+            let stored = try RoundTraining.averaged(trained.map(\.model))
             storedModels[stored.digest] = stored
             taskData[name]!.digest = stored.digest
-            correctionRounds[name] = rounds
+            correctionRounds[name] = trained[0].correctionRounds
             correctionScales[name] = starts[name]?.correctionScale ?? 1
             levelShifts[name] = starts[name]?.levelShift ?? []
         }

@@ -319,6 +319,23 @@ public struct RoundTraining: Sendable {
         return (try StoredModel(.gradientBoostedTrees(model)), rounds)
     }
 
+    /// A task's model from its bag members' models (``LifelongConfiguration/bagSize``): their
+    /// raw scores averaged, one tree model (`GradientBoostedTrees.averaging`).
+    /// - Throws: `LifelongError.learning` when the models are not tree models of one encoding.
+    public static func averaged(_ models: [StoredModel]) throws -> StoredModel {
+        guard models.count > 1 else {
+            guard let only = models.first else { throw LifelongError(.emptyData, "a task's bag holds no model") }
+            return only
+        }
+        let trees = try models.map { stored in
+            guard case .gradientBoostedTrees(let model) = stored.model else {
+                throw LifelongError(.learning, "a bag member's task model is not a tree ensemble")
+            }
+            return model
+        }
+        return try StoredModel(.gradientBoostedTrees(LifelongError.wrapping("averaging the bag's models") { try .averaging(trees) }))
+    }
+
     /// A whole round in-process, as a training service spreads it over units: tasks (by
     /// attribute key) in name order, each task's rows in their order in `rows`; the prior and
     /// the global model on all rows, each task's start, then each task's model.
@@ -359,19 +376,28 @@ public struct RoundTraining: Sendable {
         for name in names.dropFirst() { all = try all.appending(rowsByTask[name]!) }
         let attributes = names.map { rowsByTask[$0]!.attributes.first ?? [] }
         let categories = Self.categories(attributeNames: all.attributeNames, taskAttributes: attributes)
-        guard let prior = try prior(rows: all, categories: categories) else {
-            throw LifelongError(.emptyData, "the rows hold fewer than two classes")
+        // Every member of the bag (LifelongConfiguration.bagSize) trains the round; each task's
+        // model is its members' models averaged.
+        let members = (0..<configuration.bagSize).map { RoundTraining(configuration: configuration.member($0)) }
+        let priors = try members.map { member in
+            guard let prior = try member.prior(rows: all, categories: categories) else {
+                throw LifelongError(.emptyData, "the rows hold fewer than two classes")
+            }
+            return prior
         }
         onStep(.prior)
         let spans = zip(names, attributes).map { TaskSpan(name: $0, attributes: $1, rowCount: rowsByTask[$0]!.rowCount) }
-        let starts = try starts(of: spans, training: Set(names), prior: prior, categories: categories)
+        let starts = try zip(members, priors).map { try $0.starts(of: spans, training: Set(names), prior: $1, categories: categories) }
         onStep(.starts)
         var models: [String: (model: StoredModel, rows: LabelledSet)] = [:]
         for (name, values) in zip(names, attributes) {
             let task = rowsByTask[name]!
-            let model = try taskModel(
-                name, start: starts[name], attributes: values, rows: task, prior: prior.model, categories: categories)
-            models[name] = (model.model, task)
+            let bag = try members.indices.map { member in
+                try members[member].taskModel(
+                    name, start: starts[member][name], attributes: values, rows: task, prior: priors[member].model, categories: categories
+                ).model
+            }
+            models[name] = (try Self.averaged(bag), task)
         }
         onStep(.taskModels)
         let global = try globalModel(rows: all)
