@@ -26,7 +26,8 @@ enum PlanUnit {
         let inputs = try await RunInputs.load(context, since: since, planner: ClusterPlan.obtain(context))
         // Only a tuned prior chooses on the grid evidence of the runs before (each bag member on its own).
         let earlierEvidence = request.configuration.tunesPrior
-            ? try await PriorEvidence.published(context, version: request.baseVersion, members: request.configuration.bagSize) : []
+            ? try await PriorEvidence.published(context, version: request.baseVersion, members: request.configuration.bagSize)
+            : Array(repeating: nil, count: request.configuration.bagSize)
         var samples = inputs.samples
         for (index, name) in request.taskNames.enumerated() where samples.tasks[name] == nil {
             throw TrainingError(.notFound, "task_names[\(index)]: job '\(request.jobID)' has no labelled samples of task '\(name)'")
@@ -70,8 +71,7 @@ enum PlanUnit {
             let drifting = request.definesClusters ? [] : toTrain.filter { known.contains($0) && cutoff > 0 }
             let trained = try await context.train(task: "") {
                 var priors = try members.indices.map { member in
-                    try members[member].prior(
-                        rows: all, categories: categories, evidence: earlierEvidence.indices.contains(member) ? earlierEvidence[member] : nil)
+                    try members[member].prior(rows: all, categories: categories, evidence: earlierEvidence[member])
                 }
                 guard let first = priors[0] else {
                     return (

@@ -85,7 +85,9 @@ public struct LifelongConfiguration: Sendable, Hashable {
     }
 }
 
-/// What an update did to each task.
+/// What an update did to each task. With a bag of learners (``LifelongConfiguration/bagSize``)
+/// the per-task rounds, scales, levels, borrowed starts and the prior's parameters are bag
+/// member 0's: the served models average every member's.
 public struct UpdateReport: Sendable, Hashable {
     /// The update's number (1 for the first).
     public var round: Int

@@ -65,7 +65,7 @@ public struct LifelongLearner: Sendable {
     private var storedModels: [String: StoredModel] = [:]
     /// Per member of the bag, its prior's grid evidence of every update since the last drift
     /// (RoundTraining.prior).
-    private var memberEvidence: [GridEvidence?] = []
+    private var memberEvidence: [GridEvidence?]
     /// Member 0's prior's grid evidence of every update since the last drift (RoundTraining.prior).
     public var priorEvidence: GridEvidence? { memberEvidence.first ?? nil }
 
@@ -74,6 +74,7 @@ public struct LifelongLearner: Sendable {
     public init(configuration: LifelongConfiguration = LifelongConfiguration()) throws {
         try configuration.validate()
         self.configuration = configuration
+        memberEvidence = Array(repeating: nil, count: configuration.bagSize)
     }
 
     /// The training rows of a task (without its held-out rows).
@@ -161,7 +162,7 @@ public struct LifelongLearner: Sendable {
         // evidence; member 0's decides what the members share (the drift test below).
         var priors = try members.indices.map { member in
             try labelled.flatMap {
-                try members[member].prior(rows: $0, categories: categories, evidence: memberEvidence.indices.contains(member) ? memberEvidence[member] : nil)
+                try members[member].prior(rows: $0, categories: categories, evidence: memberEvidence[member])
             }
         }
 
