@@ -48,7 +48,9 @@ struct PythonClientTests {
             var request = Lifelong_V1_GetJobRequest()
             request.jobId = "comfort"
             let job = try await stack.gateway.getJob(request)
-            #expect(job.roundsCompleted == 1 && job.deployedVersion > 0 && job.pendingSamples == 0)
+            #expect(job.roundsCompleted == 1, "\(job)\n\(output)")
+            #expect(job.deployedVersion > 0, "\(job)\n\(output)")
+            #expect(job.pendingSamples == 0, "\(job)")
             let report = try await stack.gateway.getReport(request)
             #expect(report.snapshotVersion == job.deployedVersion)
             let method = try #require(report.methods.first)
