@@ -93,9 +93,11 @@ struct ExperimentCommandTests {
         let run = try await CLIProcess.run(Self.arguments(folder))
         try #require(run.status == 0, "lifelong failed: \(run.error)")
         let transferLines = run.output.split(separator: "\n").filter { $0.hasPrefix("BWT ") }
-        // lifelong, global, isolated, global+attributes, global+attributes-tuned, sedna
-        #expect(transferLines.count == 6)
-        for method in ["lifelong", "global", "isolated", "global+attributes", "global+attributes-tuned", "sedna"] {
+        // lifelong, global, isolated, global+attributes, global+attributes-tuned(-bag), sedna
+        #expect(transferLines.count == 7)
+        for method in [
+            "lifelong", "global", "isolated", "global+attributes", "global+attributes-tuned", "global+attributes-tuned-bag", "sedna",
+        ] {
             #expect(run.output.contains("== \(method)\n"), "\(method)")
         }
         #expect(transferLines.allSatisfy { $0.contains("forgetting") && $0.contains("Ianvs BWT") })

@@ -9,6 +9,9 @@ import LifelongLearning
 ///   same budget (the learner's model parameters).
 /// - `global+attributes-tuned`: the same, its depth, rounds and learning rate chosen by inner
 ///   validation on the training rows (``GridSearch``).
+/// - `global+attributes-tuned-bag`: as many such models as the learner's bag has members
+///   (``LifelongConfiguration/bagSize``), each tuned and trained with a member's seed, their
+///   raw scores averaged: the tuned baseline given the bag the learner gets.
 /// - `isolated`: one model per task on that task's rows only; a task it has no model for
 ///   (unseen, or a single class) is answered by that round's `global` model.
 /// - `sedna`: as KubeEdge Sedna serves attribute tasks: a task's own model above 10 rows,
@@ -24,6 +27,7 @@ public struct LifelongExperiment: Sendable {
         case isolated
         case globalWithAttributes = "global+attributes"
         case globalWithAttributesTuned = "global+attributes-tuned"
+        case globalWithAttributesTunedBag = "global+attributes-tuned-bag"
         case sedna
 
         /// Whether the method is a baseline (everything but `lifelong`).
@@ -191,18 +195,21 @@ public struct LifelongExperiment: Sendable {
             return { try index.predict($0).map(\.predictedClass) }
         case .global:
             return global
-        case .globalWithAttributes, .globalWithAttributesTuned:
+        case .globalWithAttributes, .globalWithAttributesTuned, .globalWithAttributesTunedBag:
             let attributeNames = seen.attributeNames
             let categories = TaskPriorTrainer.categories(attributeNames: attributeNames, taskAttributes: seen.attributes)
             let table = TaskPriorTrainer.priorTable(seen, attributeNames: attributeNames, categories: categories)
-            var parameters = configuration.model
-            if method == .globalWithAttributesTuned {
-                parameters = try GridSearch.ofPriorTable(
-                    base: configuration.model, seed: configuration.seed, attributeNames: attributeNames
-                ).best(for: table)
+            let members = method == .globalWithAttributesTunedBag ? configuration.bagSize : 1
+            let models = try (0..<members).map { member in
+                let seed = configuration.member(member).seed
+                var parameters = configuration.model
+                if method != .globalWithAttributes {
+                    parameters = try GridSearch.ofPriorTable(base: configuration.model, seed: seed, attributeNames: attributeNames)
+                        .best(for: table)
+                }
+                return try TaskModelTrainer(parameters: parameters).trainOwn(table, seed: seed)
             }
-            let model = try TaskModelTrainer(parameters: parameters)
-                .trainOwn(table, seed: configuration.seed)
+            let model = try Self.averaged(models)
             return { test in
                 try Self.classes(of: model)(
                     LabelledSet(
@@ -239,6 +246,18 @@ public struct LifelongExperiment: Sendable {
     static let sednaMinimumRows = 10
 
     /// A model's classes for a set's table; the first class for every row without a model.
+    /// The one model of `models`, or their raw scores averaged (`GradientBoostedTrees.averaging`);
+    /// nil when any is missing (too few classes).
+    private static func averaged(_ models: [TrainedModel?]) throws -> TrainedModel? {
+        guard models.count > 1 else { return models.first ?? nil }
+        let trees = models.compactMap { model -> GradientBoostedTrees? in
+            guard case .gradientBoostedTrees(let trees) = model else { return nil }
+            return trees
+        }
+        guard trees.count == models.count else { return nil }
+        return .gradientBoostedTrees(try LifelongError.wrapping("averaging the bag's models") { try .averaging(trees) })
+    }
+
     private static func classes(of model: TrainedModel?) -> Predictor {
         { test in
             guard let model else { return .init(repeating: 0, count: test.rowCount) }
