@@ -70,10 +70,11 @@ enum PlanUnit {
             let cutoff = since
             let drifting = request.definesClusters ? [] : toTrain.filter { known.contains($0) && cutoff > 0 }
             let trained = try await context.train(task: "") {
-                var priors = try members.indices.map { member in
+                // Every member trains on the same rows: all have a prior, or none (one class).
+                var priors = try members.indices.compactMap { member in
                     try members[member].prior(rows: all, categories: categories, evidence: earlierEvidence[member])
                 }
-                guard let first = priors[0] else {
+                guard priors.count == members.count else {
                     return (
                         priors: [RoundTraining.Prior](), starts: [[String: RoundTraining.Start]](),
                         global: try members[0].globalModel(rows: all), samples: read, retired: [String]())
@@ -81,25 +82,24 @@ enum PlanUnit {
                 // A known task whose new samples show that its function changed: its earlier
                 // samples are retired (as LifelongLearner does) and the priors trained without them.
                 let (samples, retired) = try retiringOutdated(
-                    read, tasks: drifting, through: cutoff, trainFraction: trainFraction, training: members[0], prior: first,
+                    read, tasks: drifting, through: cutoff, trainFraction: trainFraction, training: members[0], prior: priors[0],
                     categories: categories)
                 var rows = all
                 if !retired.isEmpty, let remaining = try samples.allTrainingRows() {
-                    rows = remaining
-                    priors = try members.indices.map { member in
-                        try priors[member].flatMap { try members[member].prior(rows: remaining, categories: categories, like: $0) }
+                    let again = try members.indices.compactMap { member in
+                        try members[member].prior(rows: remaining, categories: categories, like: priors[member])
                     }
+                    if again.count == members.count { (rows, priors) = (remaining, again) }
                 }
                 // Each task's start: its own specialization of the prior or a better-known task's.
                 let spans = samples.taskNames.map {
                     RoundTraining.TaskSpan(name: $0, attributes: samples.tasks[$0]!.attributes, rowCount: samples.tasks[$0]!.train.rowCount)
                 }
-                let trainedPriors = priors.compactMap { $0 }
-                let starts = try trainedPriors.indices.map { member in
-                    try members[member].starts(of: spans, training: chosen, prior: trainedPriors[member], categories: categories)
+                let starts = try members.indices.map { member in
+                    try members[member].starts(of: spans, training: chosen, prior: priors[member], categories: categories)
                 }
                 return (
-                    priors: trainedPriors, starts: starts, global: try members[0].globalModel(rows: rows), samples: samples,
+                    priors: priors, starts: starts, global: try members[0].globalModel(rows: rows), samples: samples,
                     retired: retired)
             }
             guard !trained.priors.isEmpty else { throw TrainingError(.failedPrecondition, "the samples hold fewer than two classes") }
