@@ -209,7 +209,9 @@ public struct LifelongExperiment: Sendable {
                 }
                 return try TaskModelTrainer(parameters: parameters).trainOwn(table, seed: seed)
             }
-            let model = try Self.averaged(models)
+            // A member without a model (too few classes) means none has one: the same rows.
+            let trained = models.compactMap { $0 }
+            let model = trained.count == models.count ? try RoundTraining.averaged(trained) : nil
             return { test in
                 try Self.classes(of: model)(
                     LabelledSet(
@@ -246,18 +248,6 @@ public struct LifelongExperiment: Sendable {
     static let sednaMinimumRows = 10
 
     /// A model's classes for a set's table; the first class for every row without a model.
-    /// The one model of `models`, or their raw scores averaged (`GradientBoostedTrees.averaging`);
-    /// nil when any is missing (too few classes).
-    private static func averaged(_ models: [TrainedModel?]) throws -> TrainedModel? {
-        guard models.count > 1 else { return models.first ?? nil }
-        let trees = models.compactMap { model -> GradientBoostedTrees? in
-            guard case .gradientBoostedTrees(let trees) = model else { return nil }
-            return trees
-        }
-        guard trees.count == models.count else { return nil }
-        return .gradientBoostedTrees(try LifelongError.wrapping("averaging the bag's models") { try .averaging(trees) })
-    }
-
     private static func classes(of model: TrainedModel?) -> Predictor {
         { test in
             guard let model else { return .init(repeating: 0, count: test.rowCount) }

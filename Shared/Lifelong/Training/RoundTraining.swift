@@ -327,13 +327,20 @@ public struct RoundTraining: Sendable {
             guard let only = models.first else { throw LifelongError(.emptyData, "a task's bag holds no model") }
             return only
         }
-        let trees = try models.map { stored in
-            guard case .gradientBoostedTrees(let model) = stored.model else {
-                throw LifelongError(.learning, "a bag member's task model is not a tree ensemble")
+        return try StoredModel(averaged(models.map(\.model)))
+    }
+
+    /// The same over decoded models: the one model, or their raw scores averaged.
+    static func averaged(_ models: [TrainedModel]) throws -> TrainedModel {
+        guard let first = models.first else { throw LifelongError(.emptyData, "a bag holds no model") }
+        guard models.count > 1 else { return first }
+        let trees = try models.map { model in
+            guard case .gradientBoostedTrees(let trees) = model else {
+                throw LifelongError(.learning, "a bag member's model is not a tree ensemble")
             }
-            return model
+            return trees
         }
-        return try StoredModel(.gradientBoostedTrees(LifelongError.wrapping("averaging the bag's models") { try .averaging(trees) }))
+        return .gradientBoostedTrees(try LifelongError.wrapping("averaging the bag's models") { try .averaging(trees) })
     }
 
     /// A whole round in-process, as a training service spreads it over units: tasks (by
