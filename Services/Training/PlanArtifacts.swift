@@ -9,12 +9,6 @@ import LifelongProto
 /// out-of-fold raw scores of the task's rows under it, the factor on its correction and its
 /// level), and the attribute categories of every task.
 struct PlanArtifacts: Sendable {
-    /// One training per bag member.
-    struct Member: Sendable {
-        var prior: GradientBoostedTrees
-        var start: RoundTraining.Start?
-    }
-
     /// The artifact `name` of bag member `member`: the name itself for member 0,
     /// "member<N>/<name>" for the others.
     static func name(_ name: String, member: Int) -> String { member == 0 ? name : "member\(member)/\(name)" }
@@ -26,7 +20,7 @@ struct PlanArtifacts: Sendable {
     var samples: JobSamples
     var rows: JobSamples.TaskRows
     /// Per bag member, in member order.
-    var members: [Member]
+    var members: [RoundTraining.MemberStart]
     var categories: [CategoricalEncoding]
 
     /// Reads them.
@@ -49,7 +43,7 @@ struct PlanArtifacts: Sendable {
             trainFraction: request.trainFraction, since: 0, allocator: allocator, retiredThrough: retired.map { [task: $0] } ?? [:])
         guard let rows = samples.tasks[task] else { throw TrainingError(.internalError, "the plan's samples are not task '\(task)'s") }
         let taskAttributes = try JSONDecoder().decode([[String]].self, from: Data(categoryBytes))
-        var members: [Member] = []
+        var members: [RoundTraining.MemberStart] = []
         for member in 0..<request.configuration.bagSize {
             func artifact(_ kind: String) async throws -> [UInt8]? {
                 try await store.artifact(name("\(kind):\(task)", member: member), run: run)
@@ -68,7 +62,7 @@ struct PlanArtifacts: Sendable {
                 start = RoundTraining.Start(
                     attributes: attributes ?? rows.attributes, margins: margins, correctionScale: scale ?? 1, levelShift: level)
             }
-            members.append(Member(prior: prior, start: start))
+            members.append(RoundTraining.MemberStart(prior: prior, start: start))
         }
         return PlanArtifacts(
             schema: schema, plan: plan, samples: samples, rows: rows, members: members,

@@ -62,7 +62,7 @@ enum PlanUnit {
             await context.emit(.started, "training the shared prior on \(all.rowCount) rows of \(samples.tasks.count) tasks")
             // One prior and one set of starts per member of the bag (LifelongConfiguration.bagSize),
             // as LifelongLearner: member 0's prior decides what the members share.
-            let members = (0..<request.configuration.bagSize).map { RoundTraining(configuration: request.configuration.member($0)) }
+            let members = RoundTraining(configuration: request.configuration).members
             let categories = samples.categories
             let chosen = Set(toTrain)
             let read = samples

@@ -22,13 +22,9 @@ enum TaskUnit {
         let configuration = request.configuration
         // Each bag member's model from its prior and start; the task's model is their average.
         let trained = try await context.train(task: task) {
-            let models = try members.enumerated().map { index, member in
-                try RoundTraining(configuration: configuration.member(index)).taskModel(
-                    task, start: member.start, attributes: rows.attributes, rows: rows.train, prior: member.prior,
-                    categories: categories
-                ).model
-            }
-            return try RoundTraining.averaged(models)
+            try RoundTraining(configuration: configuration).baggedTaskModel(
+                task, members: members, attributes: rows.attributes, rows: rows.train, categories: categories
+            ).model
         }
 
         await context.emit(.evaluating, task: task, "scoring the new model on \(rows.eval.rowCount) eval rows")

@@ -78,6 +78,17 @@ struct IncrementalUpdateTests {
         #expect(prediction.task == tinyKey)
     }
 
+    @Test("A round trains its tasks and bag members concurrently, yet twice gives the same models byte for byte")
+    func concurrentRoundIsDeterministic() throws {
+        var configuration = Fixtures.configuration
+        configuration.bagSize = 2
+        let train = Fixtures.scenario.rounds[0].train
+        let training = RoundTraining(configuration: configuration)
+        let first = try training.trainRound(train).tasks, second = try training.trainRound(train).tasks
+        #expect(first.count > 1)
+        #expect(first.mapValues(\.model.digest) == second.mapValues(\.model.digest))
+    }
+
     @Test("a bag's task model scores the mean of its members' models, each trained as the member alone on the same rows")
     func bagAveragesItsMembers() throws {
         var configuration = Fixtures.configuration

@@ -151,7 +151,8 @@ public struct LifelongLearner: Sendable {
         // validation (see RoundTraining and TaskPriorTrainer). Both learn from every labelled
         // row, held-out rows included (those also calibrate the detectors, whose
         // false-positive rate is then measured on rows never seen).
-        let members = (0..<configuration.bagSize).map { RoundTraining(configuration: configuration.member($0)) }
+        let training = RoundTraining(configuration: configuration)
+        let members = training.members
         let categories = RoundTraining.categories(
             attributeNames: attributeNames, taskAttributes: taskData.keys.sorted().map { taskData[$0]!.attributes })
         var correctionRounds: [String: Int] = [:]
@@ -212,24 +213,27 @@ public struct LifelongLearner: Sendable {
             try priors[member].map { try members[member].starts(of: spans, training: changed, prior: $0, categories: categories) } ?? [:]
         }
         let starts = memberStarts[0]
-        for name in changed.sorted() {
-            guard prior != nil else {
+        let changedNames = changed.sorted()
+        // Changed tasks are independent: each on its own core.
+        let data = taskData
+        let trained = try changedNames.concurrentMap { name in
+            try prior.map { _ in
+                try training.baggedTaskModel(
+                    name,
+                    members: priors.indices.compactMap { member in
+                        priors[member].map { RoundTraining.MemberStart(prior: $0.model, start: memberStarts[member][name]) }
+                    },
+                    attributes: data[name]!.attributes, rows: try data[name]!.allRows(), categories: categories)
+            }
+        }
+        for (name, trained) in zip(changedNames, trained) {
+            guard let trained else {
                 taskData[name]!.digest = nil
                 continue
             }
-            let data = taskData[name]!
-            let rows = try data.allRows()
-            let trained = try members.indices.compactMap { member in
-                try priors[member].map { memberPrior in
-                    try members[member].taskModel(
-                        name, start: memberStarts[member][name], attributes: data.attributes, rows: rows, prior: memberPrior.model,
-                        categories: categories)
-                }
-            }
-            let stored = try RoundTraining.averaged(trained.map(\.model))
-            storedModels[stored.digest] = stored
-            taskData[name]!.digest = stored.digest
-            correctionRounds[name] = trained[0].correctionRounds
+            storedModels[trained.model.digest] = trained.model
+            taskData[name]!.digest = trained.model.digest
+            correctionRounds[name] = trained.correctionRounds
             correctionScales[name] = starts[name]?.correctionScale ?? 1
             levelShifts[name] = starts[name]?.levelShift ?? []
         }

@@ -244,19 +244,21 @@ public struct RoundTraining: Sendable {
     public func starts(
         of tasks: [TaskSpan], training: Set<String>, prior: Prior, categories: [CategoricalEncoding]
     ) throws -> [String: Start] {
-        var starts: [String: Start] = [:]
         var rowsOfTask: [String: Range<Int>] = [:]
         var offset = 0
         for task in tasks {
-            if training.contains(task.name) {
-                let rows = offset..<(offset + task.rowCount)
-                let neighbours = tasks.filter { $0.name != task.name && $0.rowCount > task.rowCount }.map(\.attributes)
-                starts[task.name] = try start(
-                    rows: rows, attributes: task.attributes, neighbours: neighbours, prior: prior, categories: categories)
-                rowsOfTask[task.name] = rows
-            }
+            if training.contains(task.name) { rowsOfTask[task.name] = offset..<(offset + task.rowCount) }
             offset += task.rowCount
         }
+        // Tasks are independent: each one's start on its own core (its scoring is too small to
+        // spread over cores within).
+        let trained = tasks.filter { training.contains($0.name) }
+        let found = try trained.concurrentMap { task in
+            let neighbours = tasks.filter { $0.name != task.name && $0.rowCount > task.rowCount }.map(\.attributes)
+            return try start(
+                rows: rowsOfTask[task.name]!, attributes: task.attributes, neighbours: neighbours, prior: prior, categories: categories)
+        }
+        var starts = Dictionary(uniqueKeysWithValues: zip(trained.map(\.name), found))
         // Each task's level: one penalty for the round, chosen by validation on every trained
         // task's rows together; tasks too small for a correction keep the prior's level.
         let trainer = priorTrainer
@@ -272,14 +274,11 @@ public struct RoundTraining: Sendable {
         }
         // How far the round's corrections are trusted: one credibility constant, chosen by
         // nested validation on every trained task's rows together.
-        var heldOut: [TaskPriorTrainer.HeldOutCorrection] = []
-        for task in correctable {
-            guard
-                let correction = try trainer.heldOutCorrection(
-                    rows: task.table, margins: starts[task.name]!.shiftedMargins, seed: taskSeed(task.name))
-            else { continue }
-            heldOut.append(correction)
-        }
+        let shiftedStarts = starts
+        let heldOut = try correctable.concurrentMap { task in
+            try trainer.heldOutCorrection(
+                rows: task.table, margins: shiftedStarts[task.name]!.shiftedMargins, seed: taskSeed(task.name))
+        }.compactMap { $0 }
         let credibility = TaskPriorTrainer.credibility(of: heldOut)
         for (name, rows) in rowsOfTask {
             starts[name]!.correctionScale = TaskPriorTrainer.correctionScale(rows: rows.count, credibility: credibility)
@@ -317,6 +316,48 @@ public struct RoundTraining: Sendable {
         let (model, rounds) = try priorTrainer.taskModel(
             prior: startModel, rows: rows.table, margins: start?.shiftedMargins, scale: start?.correctionScale ?? 1, seed: taskSeed(task))
         return (try StoredModel(.gradientBoostedTrees(model)), rounds)
+    }
+
+    /// The steps of each member of the bag (``LifelongConfiguration/bagSize``), member 0 first:
+    /// each trains its own prior, starts and task models (``LifelongConfiguration/member(_:)``).
+    public var members: [RoundTraining] {
+        (0..<configuration.bagSize).map { RoundTraining(configuration: configuration.member($0)) }
+    }
+
+    /// One bag member's share of a task's model: the member's prior and the task's start under it.
+    public struct MemberStart: Sendable {
+        /// The member's prior.
+        public var prior: GradientBoostedTrees
+        /// The task's start under it; nil for the task's own attribute values with the prior's
+        /// in-sample scores.
+        public var start: Start?
+
+        /// Creates a member's share.
+        public init(prior: GradientBoostedTrees, start: Start?) {
+            self.prior = prior
+            self.start = start
+        }
+    }
+
+    /// A task's model from every member of the bag: each member's model
+    /// (``taskModel(_:start:attributes:rows:prior:categories:)`` of ``members``, the members on
+    /// their own cores), their raw scores averaged (``averaged(_:)``).
+    /// - Parameters:
+    ///   - task: The task's name (it seeds the corrections).
+    ///   - members: Per member, in member order, its prior and the task's start; fewer than
+    ///     ``members`` (none without a prior) train only those given.
+    ///   - attributes: The task's attribute values.
+    ///   - rows: The task's labelled rows.
+    ///   - categories: The categories the priors were trained with.
+    /// - Returns: The averaged model and the correction rounds of member 0's model.
+    /// - Throws: `LifelongError.learning` when training fails; `.emptyData` without members.
+    public func baggedTaskModel(
+        _ task: String, members shares: [MemberStart], attributes: [String], rows: LabelledSet, categories: [CategoricalEncoding]
+    ) throws -> (model: StoredModel, correctionRounds: Int) {
+        let trained = try Array(zip(members, shares)).concurrentMap { member, share in
+            try member.taskModel(task, start: share.start, attributes: attributes, rows: rows, prior: share.prior, categories: categories)
+        }
+        return (try Self.averaged(trained.map(\.model)), trained.first?.correctionRounds ?? 0)
     }
 
     /// A task's model from its bag members' models (``LifelongConfiguration/bagSize``): their
@@ -385,7 +426,7 @@ public struct RoundTraining: Sendable {
         let categories = Self.categories(attributeNames: all.attributeNames, taskAttributes: attributes)
         // Every member of the bag (LifelongConfiguration.bagSize) trains the round; each task's
         // model is its members' models averaged.
-        let members = (0..<configuration.bagSize).map { RoundTraining(configuration: configuration.member($0)) }
+        let members = self.members
         let priors = try members.map { member in
             guard let prior = try member.prior(rows: all, categories: categories) else {
                 throw LifelongError(.emptyData, "the rows hold fewer than two classes")
@@ -396,16 +437,14 @@ public struct RoundTraining: Sendable {
         let spans = zip(names, attributes).map { TaskSpan(name: $0, attributes: $1, rowCount: rowsByTask[$0]!.rowCount) }
         let starts = try zip(members, priors).map { try $0.starts(of: spans, training: Set(names), prior: $1, categories: categories) }
         onStep(.starts)
-        var models: [String: (model: StoredModel, rows: LabelledSet)] = [:]
-        for (name, values) in zip(names, attributes) {
-            let task = rowsByTask[name]!
-            let bag = try members.indices.map { member in
-                try members[member].taskModel(
-                    name, start: starts[member][name], attributes: values, rows: task, prior: priors[member].model, categories: categories
-                ).model
-            }
-            models[name] = (try Self.averaged(bag), task)
+        // Tasks are independent: each on its own core.
+        let trained = try Array(zip(names, attributes)).concurrentMap { name, values in
+            try baggedTaskModel(
+                name, members: zip(priors, starts).map { MemberStart(prior: $0.model, start: $1[name]) }, attributes: values,
+                rows: rowsByTask[name]!, categories: categories
+            ).model
         }
+        let models = Dictionary(uniqueKeysWithValues: zip(names, trained).map { ($0, (model: $1, rows: rowsByTask[$0]!)) })
         onStep(.taskModels)
         let global = try globalModel(rows: all)
         onStep(.global)
