@@ -213,24 +213,19 @@ public struct LifelongLearner: Sendable {
             try priors[member].map { try members[member].starts(of: spans, training: changed, prior: $0, categories: categories) } ?? [:]
         }
         let starts = memberStarts[0]
+        // Each changed task's model from every member with a prior (all or none: the same
+        // rows); without a prior (one class) no task has a model. Tasks are independent: each
+        // on its own core.
         let changedNames = changed.sorted()
-        // Changed tasks are independent: each on its own core.
         let data = taskData
-        let trained = try changedNames.concurrentMap { name in
-            try prior.map { _ in
-                try training.baggedTaskModel(
-                    name,
-                    members: priors.indices.compactMap { member in
-                        priors[member].map { RoundTraining.MemberStart(prior: $0.model, start: memberStarts[member][name]) }
-                    },
-                    attributes: data[name]!.attributes, rows: try data[name]!.allRows(), categories: categories)
-            }
+        let memberPriors = priors.compactMap { $0?.model }
+        let trained = memberPriors.isEmpty ? [] : try changedNames.concurrentMap { name in
+            try training.baggedTaskModel(
+                name, members: zip(memberPriors, memberStarts).map { RoundTraining.MemberStart(prior: $0, start: $1[name]) },
+                attributes: data[name]!.attributes, rows: try data[name]!.allRows(), categories: categories)
         }
+        for name in changedNames where trained.isEmpty { taskData[name]!.digest = nil }
         for (name, trained) in zip(changedNames, trained) {
-            guard let trained else {
-                taskData[name]!.digest = nil
-                continue
-            }
             storedModels[trained.model.digest] = trained.model
             taskData[name]!.digest = trained.model.digest
             correctionRounds[name] = trained.correctionRounds
