@@ -2,9 +2,13 @@ import Dispatch
 
 extension Array {
     /// `transform` applied to every element, the elements spread over the cores; results in
-    /// the elements' order. For independent, deterministic work (a grid search's trainings, each
-    /// mostly on one core for a table of a few thousand rows), so the result is the same as
-    /// a serial map's. The first error in element order is rethrown once every element ran.
+    /// the elements' order. For independent, deterministic work (a grid search's trainings, a
+    /// round's tasks: each mostly on one core for a table of a few thousand rows), so the result
+    /// is the same as a serial map's. Work nested in it that spreads itself over the cores
+    /// (the trainer's own `concurrentPerform`) runs inline on its element's thread once the
+    /// outer map fills the cores (libdispatch narrows nested applies), which spares small
+    /// trainings the thread wake-ups. The first error in element order is rethrown once every
+    /// element ran.
     func concurrentMap<Result>(_ transform: (Element) throws -> Result) throws -> [Result] {
         var outcomes = [Swift.Result<Result, any Error>?](repeating: nil, count: count)
         outcomes.withUnsafeMutableBufferPointer { outcomes in
