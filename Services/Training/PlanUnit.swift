@@ -24,10 +24,6 @@ enum PlanUnit {
             since = try await context.store.trainedThrough(job: request.jobID, version: request.baseVersion) ?? 0
         }
         let inputs = try await RunInputs.load(context, since: since, planner: ClusterPlan.obtain(context))
-        // Only a tuned prior chooses on the grid evidence of the runs before (each bag member on its own).
-        let earlierEvidence = request.configuration.tunesPrior
-            ? try await PriorEvidence.published(context, version: request.baseVersion, members: request.configuration.bagSize)
-            : Array(repeating: nil, count: request.configuration.bagSize)
         var samples = inputs.samples
         for (index, name) in request.taskNames.enumerated() where samples.tasks[name] == nil {
             throw TrainingError(.notFound, "task_names[\(index)]: job '\(request.jobID)' has no labelled samples of task '\(name)'")
@@ -71,9 +67,7 @@ enum PlanUnit {
             let drifting = request.definesClusters ? [] : toTrain.filter { known.contains($0) && cutoff > 0 }
             let trained = try await context.train(task: "") {
                 // Every member trains on the same rows: all have a prior, or none (one class).
-                var priors = try members.indices.compactMap { member in
-                    try members[member].prior(rows: all, categories: categories, evidence: earlierEvidence[member])
-                }
+                var priors = try members.compactMap { member in try member.prior(rows: all, categories: categories) }
                 guard priors.count == members.count else {
                     return (
                         priors: [RoundTraining.Prior](), starts: [[String: RoundTraining.Start]](),
@@ -106,10 +100,6 @@ enum PlanUnit {
             samples = trained.samples
             for (member, prior) in trained.priors.enumerated() {
                 artifacts.append((PlanArtifacts.name("prior", member: member), try StoredModel(.gradientBoostedTrees(prior.model)).bytes))
-                // As LifelongLearner: the evidence goes on to the next run unless a drift retired samples.
-                if trained.retired.isEmpty, let evidence = prior.evidence {
-                    artifacts.append((PriorEvidence.artifactName(member: member), try PriorEvidence.encode(evidence)))
-                }
             }
             for (member, starts) in trained.starts.enumerated() {
                 for (name, start) in starts {

@@ -81,21 +81,6 @@ struct RunStore: Sendable {
         }
     }
 
-    /// The artifact `name` of the run that published `version` of `job`; nil when that run
-    /// left none (or no run of this service published it).
-    func publishedArtifact(_ name: String, job: String, version: Int64) async throws -> [UInt8]? {
-        try await pool.run { connection in
-            let result = try connection.executePrepared(
-                """
-                select a.content from training_artifacts a join training_runs r on r.run_id = a.run_id
-                where r.job_id = $1 and r.published_version = $2 and a.name = $3
-                order by r.created_at desc limit 1
-                """,
-                parameters: [.text(job), .int8(version), .text(name)])
-            return result.rowCount == 1 ? try result.bytes(row: 0, column: "content") : nil
-        }
-    }
-
     /// Records what the run published.
     static func setPublished(_ run: String, version: Int64, trainedThrough: Int64, on connection: PostgresConnection) throws {
         try connection.executePrepared(

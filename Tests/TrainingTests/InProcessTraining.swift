@@ -12,11 +12,11 @@ enum InProcessTraining {
     }
 
     /// The prior a request with rounds 0 trains on the rows of `train` (every task's, by
-    /// attribute values; tasks in name order as the service pools them), on the grid evidence
-    /// of the runs before, as bag member `member` trains it.
-    static func tunedPrior(_ train: LabelledSet, evidence: GridEvidence?, member: Int = 0) throws -> RoundTraining.Prior? {
+    /// attribute values; tasks in name order as the service pools them), as bag member
+    /// `member` trains it.
+    static func tunedPrior(_ train: LabelledSet, member: Int = 0) throws -> RoundTraining.Prior? {
         let tasks = PooledTasks(train)
-        return try RoundTraining(configuration: tunedConfiguration.member(member)).prior(rows: tasks.pooled, categories: tasks.categories, evidence: evidence)
+        return try RoundTraining(configuration: tunedConfiguration.member(member)).prior(rows: tasks.pooled, categories: tasks.categories)
     }
 
     /// Each task's level shift in the starts in-process training gives the rows of `train`

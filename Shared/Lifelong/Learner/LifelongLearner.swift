@@ -63,18 +63,12 @@ public struct LifelongLearner: Sendable {
     private var standardizer: FeatureStatistics?
     private var centroids: [TaskAllocator.Centroid] = []
     private var storedModels: [String: StoredModel] = [:]
-    /// Per member of the bag, its prior's grid evidence of every update since the last drift
-    /// (RoundTraining.prior).
-    private var memberEvidence: [GridEvidence?]
-    /// Member 0's prior's grid evidence of every update since the last drift (RoundTraining.prior).
-    public var priorEvidence: GridEvidence? { memberEvidence.first ?? nil }
 
     /// Creates a learner with no tasks.
     /// - Throws: `LifelongError.invalidParameter` for an invalid configuration.
     public init(configuration: LifelongConfiguration = LifelongConfiguration()) throws {
         try configuration.validate()
         self.configuration = configuration
-        memberEvidence = Array(repeating: nil, count: configuration.bagSize)
     }
 
     /// The training rows of a task (without its held-out rows).
@@ -159,13 +153,9 @@ public struct LifelongLearner: Sendable {
         var correctionScales: [String: Float] = [:]
         var levelShifts: [String: [Float]] = [:]
         var (labelled, firstRow) = try pooledRows()
-        // One prior per member of the bag (LifelongConfiguration.bagSize), each on its own
-        // evidence; member 0's decides what the members share (the drift test below).
-        var priors = try members.indices.map { member in
-            try labelled.flatMap {
-                try members[member].prior(rows: $0, categories: categories, evidence: memberEvidence[member])
-            }
-        }
+        // One prior per member of the bag (LifelongConfiguration.bagSize), each tuned by its own
+        // search; member 0's decides what the members share (the drift test below).
+        var priors = try members.map { member in try labelled.flatMap { try member.prior(rows: $0, categories: categories) } }
 
         // A known task whose function drifted: its earlier rows are retired when leaving them
         // out fits its new rows better (RoundTraining.outdates), and the priors are trained
@@ -189,9 +179,6 @@ public struct LifelongLearner: Sendable {
                 }
             }
         }
-        // The grid evidence gathered so far saw the retired rows' function: the next update's
-        // searches start the evidence afresh.
-        memberEvidence = priors.map { outdatedRows.isEmpty ? $0?.evidence : nil }
         let prior = priors[0]
 
         // Global model on every task's training rows.

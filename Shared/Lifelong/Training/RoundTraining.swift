@@ -40,9 +40,6 @@ public struct RoundTraining: Sendable {
         var parameters: GradientBoostingParameters
         /// The rows it was trained on with the attribute columns as features.
         var trainingTable: Table
-        /// The grid evidence its parameters were chosen on, this update's search included
-        /// (nil when the prior is not tuned): what the next update adds its search to.
-        public var evidence: GridEvidence?
     }
 
     /// Where a task's correction starts: the prior specialized to these attribute values
@@ -81,34 +78,28 @@ public struct RoundTraining: Sendable {
         TaskPriorTrainer.categories(attributeNames: attributeNames, taskAttributes: taskAttributes)
     }
 
-    /// Trains the prior on every task's rows, tuned by grid search when the configuration says
-    /// so: on the search's evidence added to `earlier` (``GridEvidence``, the evidence of the
-    /// updates before; ``Prior/evidence`` holds the sum).
+    /// Trains the prior on every task's rows, tuned by grid search on them when the
+    /// configuration says so (``GridSearch``: each update, each bag member, searches afresh).
     /// - Parameters:
     ///   - rows: Every task's labelled rows, with their attributes, each task's rows together.
     ///   - categories: From ``categories(attributeNames:taskAttributes:)``.
-    ///   - earlier: The grid evidence of earlier updates (nil: none, the search alone decides).
     /// - Returns: The prior and its out-of-fold raw scores; nil when the rows hold fewer than two classes.
     /// - Throws: `LifelongError.learning` when training fails.
-    public func prior(rows: LabelledSet, categories: [CategoricalEncoding], evidence earlier: GridEvidence? = nil) throws -> Prior? {
+    public func prior(rows: LabelledSet, categories: [CategoricalEncoding]) throws -> Prior? {
         let table = TaskPriorTrainer.priorTable(rows, attributeNames: rows.attributeNames, categories: categories)
-        guard configuration.tunesPrior else { return try prior(table, rows: rows, parameters: configuration.model, evidence: nil) }
+        guard configuration.tunesPrior else { return try prior(table, rows: rows, parameters: configuration.model) }
         let search = GridSearch.ofPriorTable(base: configuration.model, seed: configuration.seed, attributeNames: rows.attributeNames)
-        let found = try search.search(table)
-        let evidence = found.map { found in earlier.map { $0.adding(found) } ?? found }
-        return try prior(table, rows: rows, parameters: evidence.map(search.best(by:)) ?? configuration.model, evidence: evidence)
+        return try prior(table, rows: rows, parameters: try search.best(for: table))
     }
 
-    /// ``prior(rows:categories:evidence:)`` with the parameters of an earlier prior of the round
-    /// (no new grid search; its evidence is kept): after a task's outdated rows were retired.
+    /// ``prior(rows:categories:)`` with the parameters of an earlier prior of the round (no new
+    /// grid search): after a task's outdated rows were retired.
     public func prior(rows: LabelledSet, categories: [CategoricalEncoding], like earlier: Prior) throws -> Prior? {
         let table = TaskPriorTrainer.priorTable(rows, attributeNames: rows.attributeNames, categories: categories)
-        return try prior(table, rows: rows, parameters: earlier.parameters, evidence: earlier.evidence)
+        return try prior(table, rows: rows, parameters: earlier.parameters)
     }
 
-    private func prior(
-        _ table: Table, rows: LabelledSet, parameters: GradientBoostingParameters, evidence: GridEvidence?
-    ) throws -> Prior? {
+    private func prior(_ table: Table, rows: LabelledSet, parameters: GradientBoostingParameters) throws -> Prior? {
         let trainer = priorTrainer
         guard let model = try trainer.trainPrior(table, parameters: parameters, seed: configuration.seed) else { return nil }
         let crossFitted = try trainer.crossFittedPriors(table, parameters: parameters, seed: configuration.seed)
@@ -117,7 +108,7 @@ public struct RoundTraining: Sendable {
             ?? [[Float]](repeating: [], count: table.rowCount)
         return Prior(
             model: model, margins: margins, crossFitted: crossFitted, table: rows.table, attributeNames: rows.attributeNames,
-            parameters: parameters, trainingTable: table, evidence: evidence)
+            parameters: parameters, trainingTable: table)
     }
 
     /// Whether a known task's earlier rows no longer describe it (its function drifted). Two
