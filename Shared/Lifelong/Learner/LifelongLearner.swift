@@ -154,14 +154,17 @@ public struct LifelongLearner: Sendable {
         var levelShifts: [String: [Float]] = [:]
         var (labelled, firstRow) = try pooledRows()
         // One prior per member of the bag (LifelongConfiguration.bagSize), each tuned by its own
-        // search; member 0's decides what the members share (the drift test below).
-        var priors = try members.map { member in try labelled.flatMap { try member.prior(rows: $0, categories: categories) } }
+        // search; member 0's decides what the members share (the drift test below). All or
+        // none: the members train on the same rows (none when they hold one class).
+        func allOrNone(_ trained: [RoundTraining.Prior]) -> [RoundTraining.Prior] { trained.count == members.count ? trained : [] }
+        var priors = allOrNone(
+            try labelled.map { rows in try members.compactMap { try $0.prior(rows: rows, categories: categories) } } ?? [])
 
         // A known task whose function drifted: its earlier rows are retired when leaving them
         // out fits its new rows better (RoundTraining.outdates), and the priors are trained
         // again without them (same parameters).
         var outdatedRows: [String: Int] = [:]
-        if let first = priors[0] {
+        if let first = priors.first {
             for name in retrained.sorted() {
                 let data = taskData[name]!
                 let (earlier, new) = data.rowsByAge(earlierCounts[name]!, offset: firstRow[name]!)
@@ -172,14 +175,13 @@ public struct LifelongLearner: Sendable {
             }
             if !outdatedRows.isEmpty {
                 (labelled, firstRow) = try pooledRows()
-                priors = try members.indices.map { member in
-                    try priors[member].flatMap { earlier in
-                        try labelled.flatMap { try members[member].prior(rows: $0, categories: categories, like: earlier) }
-                    }
-                }
+                priors = allOrNone(
+                    try labelled.map { rows in
+                        try zip(members, priors).compactMap { try $0.prior(rows: rows, categories: categories, like: $1) }
+                    } ?? [])
             }
         }
-        let prior = priors[0]
+        let prior = priors.first
 
         // Global model on every task's training rows.
         var all: LabelledSet?
@@ -196,19 +198,15 @@ public struct LifelongLearner: Sendable {
             RoundTraining.TaskSpan(name: $0, attributes: taskData[$0]!.attributes, rowCount: try taskData[$0]!.allRows().rowCount)
         }
         // Each member's starts; each changed task's model is its members' models averaged.
-        let memberStarts = try members.indices.map { member in
-            try priors[member].map { try members[member].starts(of: spans, training: changed, prior: $0, categories: categories) } ?? [:]
-        }
-        let starts = memberStarts[0]
-        // Each changed task's model from every member with a prior (all or none: the same
-        // rows); without a prior (one class) no task has a model. Tasks are independent: each
-        // on its own core.
+        let memberStarts = try zip(members, priors).map { try $0.starts(of: spans, training: changed, prior: $1, categories: categories) }
+        let starts = memberStarts.first ?? [:]
+        // Each changed task's model from every member's; without priors (one class) no task has
+        // a model. Tasks are independent: each on its own core.
         let changedNames = changed.sorted()
         let data = taskData
-        let memberPriors = priors.compactMap { $0?.model }
-        let trained = memberPriors.isEmpty ? [] : try changedNames.concurrentMap { name in
+        let trained = priors.isEmpty ? [] : try changedNames.concurrentMap { name in
             try training.baggedTaskModel(
-                name, members: zip(memberPriors, memberStarts).map { RoundTraining.MemberStart(prior: $0, start: $1[name]) },
+                name, members: zip(priors, memberStarts).map { RoundTraining.MemberStart(prior: $0.model, start: $1[name]) },
                 attributes: data[name]!.attributes, rows: try data[name]!.allRows(), categories: categories)
         }
         for name in changedNames where trained.isEmpty { taskData[name]!.digest = nil }
