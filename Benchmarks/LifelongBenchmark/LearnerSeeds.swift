@@ -2,43 +2,71 @@ import Foundation
 import LifelongCore
 import LifelongLearning
 
-/// `lifelong-benchmark learner-seeds [--first-seed S] [--count K]`: how much of lifelong's average
-/// accuracy on one scenario and seed is the learner's own chance. The learner is run `count` times
-/// with configuration seeds S..<S+K (row sampling, folds and splits change; the data do not), each
-/// through every round as `run` does, and each final index is scored on every round's test rows
-/// pooled (`run`'s average accuracy; seed 0 is `run`'s learner). Prints each seed's accuracy,
-/// their mean and spread, and for reference the accuracy of the seeds' averaged class
-/// probabilities (an ensemble the system does not serve).
+/// `lifelong-benchmark learner-seeds [--first-seed S] [--count K]`: how much of lifelong's and the
+/// baselines' average accuracy on one scenario and seed is their own chance. The learner is run
+/// `count` times with configuration seeds S..<S+K (row sampling, folds and splits change; the data
+/// do not), each through every round as `run` does, and each final index is scored on every
+/// round's test rows pooled (`run`'s average accuracy; seed 0 is `run`'s learner). With each seed,
+/// every Swift baseline is trained as `run` trains its final models (on every round's rows, with
+/// that seed: its row sampling and, for the tuned ones, its grid search's folds) and scored on the
+/// same rows, so a baseline's figure can be averaged over the same seeds as the learner's. Prints
+/// each seed's accuracies, lifelong's mean and spread, and for reference the accuracy of the
+/// seeds' averaged class probabilities (an ensemble the system does not serve).
 struct LearnerSeeds {
     let scenario: any GeneratedScenario
     /// The scenario's seed (for the report).
     let scenarioSeed: UInt64
     let seeds: Range<UInt64>
 
-    /// One seed's average accuracy and its predicted probabilities per test row.
-    private func learn(seed: UInt64, test: LabelledSet) throws -> (accuracy: Double, probabilities: [[Float]]) {
+    /// The baselines trained with every seed: `run`'s own (XGBoost's rows come from a script with
+    /// a fixed seed and stay as `run` reports them).
+    private static let baselines = LifelongExperiment.Method.allCases.filter(\.isBaseline)
+
+    /// One seed's figures: lifelong's average accuracy and predicted probabilities per test row,
+    /// and each baseline's average accuracy (``baselines`` order).
+    private func learn(seed: UInt64, test: LabelledSet) throws -> (
+        accuracy: Double, probabilities: [[Float]], baselines: [Double]
+    ) {
         var configuration = LifelongConfiguration()
         configuration.seed = seed
         var learner = try LifelongLearner(configuration: configuration)
-        for (number, round) in scenario.rounds.enumerated() { _ = try learner.update(with: round.train, timeUs: Int64(number)) }
-        guard let index = learner.index else { throw LifelongError(.emptyData, "the learner has no index after the rounds") }
+        var seen: LabelledSet?
+        for (number, round) in scenario.rounds.enumerated() {
+            _ = try learner.update(with: round.train, timeUs: Int64(number))
+            seen = try seen.map { try $0.appending(round.train) } ?? round.train
+        }
+        guard let index = learner.index, let seen else { throw LifelongError(.emptyData, "the learner has no index after the rounds") }
+        let labels = test.table.classLabels
+        func accuracy(_ classes: [Int]) -> Double {
+            Double(zip(classes, labels).filter { $0 == $1 }.count) / Double(test.rowCount)
+        }
         let predictions = try index.predict(test)
-        let correct = zip(predictions, test.table.labels).filter { $0.0.predictedClass == Int($0.1) }.count
-        return (Double(correct) / Double(test.rowCount), predictions.map(\.probabilities))
+        let baselines = try LifelongExperiment(configuration: configuration, methods: Self.baselines)
+            .finalClasses(of: Self.baselines, seen: seen, index: index, test: test)
+        return (accuracy(predictions.map(\.predictedClass)), predictions.map(\.probabilities), baselines.map(accuracy))
+    }
+
+    /// A method's name as `run`'s SUMMARY keys spell it (`global+attributes-tuned` → `global_attributes_tuned`).
+    private static func key(_ method: LifelongExperiment.Method) -> String {
+        method.rawValue.replacingOccurrences(of: "+", with: "_").replacingOccurrences(of: "-", with: "_")
     }
 
     func report() throws {
         var test = scenario.rounds[1].test
         for round in scenario.rounds.dropFirst(2) { test = try test.appending(round.test) }
         var accuracies: [Double] = []
+        var baselineAccuracies = Self.baselines.map { _ in [Double]() }
         var summed = [[Float]](repeating: [], count: test.rowCount)
         for seed in seeds {
-            let (accuracy, probabilities) = try learn(seed: seed, test: test)
+            let (accuracy, probabilities, baselines) = try learn(seed: seed, test: test)
             accuracies.append(accuracy)
+            for (method, value) in baselines.enumerated() { baselineAccuracies[method].append(value) }
             for (row, values) in probabilities.enumerated() {
                 summed[row] = summed[row].isEmpty ? values : zip(summed[row], values).map(+)
             }
-            print(String(format: "learner seed %d: lifelong avg acc %.4f", seed, accuracy))
+            print(
+                String(format: "learner seed %d: lifelong avg acc %.4f; ", seed, accuracy)
+                    + zip(Self.baselines, baselines).map { "\($0.rawValue) " + String(format: "%.4f", $1) }.joined(separator: ", "))
         }
         let ensembleCorrect = zip(summed, test.table.labels).filter { scores, label in
             scores.indices.max { scores[$0] < scores[$1] } == Int(label)
@@ -51,13 +79,22 @@ struct LearnerSeeds {
             String(
                 format: "over %d learner seeds: mean %.4f, sd %.4f, min %.4f, max %.4f; their averaged probabilities %.4f",
                 seeds.count, average, spread, accuracies.min() ?? .nan, accuracies.max() ?? .nan, ensemble))
-        print(
-            "SUMMARY scenario=\(scenario.kind.rawValue) seed=\(scenarioSeed) learner_seeds=\(seeds.lowerBound)..<\(seeds.upperBound)"
-                + " lifelong_avg_acc_by_learner_seed="
-                + zip(seeds, accuracies).map { "\($0):" + String(format: "%.4f", $1) }.joined(separator: ",")
-                + String(
-                    format: " lifelong_avg_acc_over_learner_seeds=%.4f lifelong_avg_acc_learner_seed_sd=%.4f"
-                        + " lifelong_avg_acc_learner_seed_min=%.4f learner_seed_ensemble_avg_acc=%.4f",
-                    average, spread, accuracies.min() ?? .nan, ensemble))
+        var summary = [
+            "scenario=\(scenario.kind.rawValue)", "seed=\(scenarioSeed)", "learner_seeds=\(seeds.lowerBound)..<\(seeds.upperBound)",
+            "lifelong_avg_acc_by_learner_seed=" + bySeed(accuracies),
+            String(format: "lifelong_avg_acc_over_learner_seeds=%.4f", average),
+            String(format: "lifelong_avg_acc_learner_seed_sd=%.4f", spread),
+            String(format: "lifelong_avg_acc_learner_seed_min=%.4f", accuracies.min() ?? .nan),
+            String(format: "learner_seed_ensemble_avg_acc=%.4f", ensemble),
+        ]
+        for (method, values) in zip(Self.baselines, baselineAccuracies) {
+            summary.append("\(Self.key(method))_avg_acc_by_learner_seed=" + bySeed(values))
+        }
+        print("SUMMARY " + summary.joined(separator: " "))
+    }
+
+    /// Figures per seed as `seed:value,...`.
+    private func bySeed(_ values: [Double]) -> String {
+        zip(seeds, values).map { "\($0):" + String(format: "%.4f", $1) }.joined(separator: ",")
     }
 }

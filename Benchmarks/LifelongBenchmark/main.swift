@@ -8,7 +8,7 @@
 //   (write-csv and run take --fresh-test ROWS: rounds tested on that many fresh rows per task)
 //   lifelong-benchmark few-vs-many [--few 50 --many 500]  new tasks learned from few rows vs many
 //   lifelong-benchmark per-task [--method NAME]... [--fresh-test ROWS]  chosen methods alone, per task (for work on the learner)
-//   lifelong-benchmark learner-seeds [--first-seed 0 --count 3]  lifelong's accuracy per learner seed
+//   lifelong-benchmark learner-seeds [--first-seed 0 --count 3]  lifelong's and the baselines' accuracy per seed
 //
 // The XGBoost figures come from scripts/lifelong/xgboost_global.py (its JSON output), computed on
 // the very rows `write-csv` wrote.
@@ -402,6 +402,7 @@ for row in baselines + referenceRows {
     summary.append("\(key(row.name))_avg_acc=\(String(format: "%.4f", row.averageAccuracy))")
 }
 summary += [
+    "baselines=\(baselines.map { key($0.name) }.joined(separator: ","))",
     "best_baseline=\(key(best.name))",
     "best_baseline_avg_acc=\(String(format: "%.4f", best.averageAccuracy))",
     "lifelong_minus_best_baseline_points=\(String(format: "%.2f", margin))",

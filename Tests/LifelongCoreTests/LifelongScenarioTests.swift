@@ -80,6 +80,21 @@ struct LifelongScenarioTests {
         }
     }
 
+    @Test("every method's final answers come from the last stage alone (what learner-seeds scores per seed)")
+    func finalClassesFromTheLastStage() throws {
+        let scenario = Fixtures.scenario
+        var seen = scenario.rounds[0].train
+        var test = scenario.rounds[1].test
+        for round in scenario.rounds.dropFirst() { seen = try seen.appending(round.train) }
+        for round in scenario.rounds.dropFirst(2) { test = try test.appending(round.test) }
+        let methods = Self.result.methods.compactMap { LifelongExperiment.Method(rawValue: $0.name) }
+        let classes = try LifelongExperiment(configuration: Fixtures.configuration, methods: methods)
+            .finalClasses(of: methods, seen: seen, index: try #require(Self.result.indexes.last), test: test)
+        for (method, answers) in zip(Self.result.methods, classes) {
+            #expect(zip(answers, test.table.classLabels).map { $0 == $1 } == method.finalCorrect, "\(method.name)")
+        }
+    }
+
     @Test("small new tasks with transfer beat 'global model only' and 'own data only'")
     func smallTaskTransfer() throws {
         let scenario = Fixtures.scenario

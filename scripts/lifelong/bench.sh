@@ -10,8 +10,9 @@
 # $DATA/<scenario>-seed-<n>/report.txt; each margin with its paired standard error over the test
 # rows), then new tasks learned from 50 labelled rows against the same tasks from 500 (few-vs-many.txt;
 # on the round's test rows and on 2,000 fresh test rows per task, each ratio with its standard
-# error), then lifelong again with learner seeds 1 and 2 (the run's learner is seed 0;
-# learner-seeds.txt: how much of its accuracy is the learner's own chance), the generator's own
+# error), then lifelong and the Swift baselines again with seeds 1 and 2 (the run's are seed 0;
+# learner-seeds.txt: how much of each one's accuracy is its own chance, so the summary compares
+# lifelong's mean over the three seeds with each baseline's over the same seeds), the generator's own
 # form fitted to the same rows with shared and per-task parameters (form_bound.py, form-bound.txt:
 # how much per-task models can add on these rows), and ends with one `SUMMARY key=value ...` line.
 #
@@ -67,7 +68,7 @@ for SCENARIO in $SCENARIOS; do
             --xgboost "$DIR/xgboost-attributes.json" --xgboost "$DIR/xgboost-attributes-d6r100.json" | tee "$DIR/report.txt"
         echo "bench-lifelong: $SCENARIO seed $SEED: new tasks from 50 rows vs 500" >&2
         "$BIN" few-vs-many --scenario "$SCENARIO" --seed "$SEED" | tee "$DIR/few-vs-many.txt"
-        echo "bench-lifelong: $SCENARIO seed $SEED: lifelong with learner seeds 1 and 2" >&2
+        echo "bench-lifelong: $SCENARIO seed $SEED: lifelong and the Swift baselines with seeds 1 and 2" >&2
         "$BIN" learner-seeds --scenario "$SCENARIO" --seed "$SEED" "${FRESH[@]}" --first-seed 1 --count 2 | tee "$DIR/learner-seeds.txt"
         echo "bench-lifelong: $SCENARIO seed $SEED: the generator's form fitted to the same rows" >&2
         "$PYTHON" scripts/lifelong/form_bound.py --data "$DIR" | tee "$DIR/form-bound.txt"

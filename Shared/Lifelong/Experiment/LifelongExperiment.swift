@@ -135,11 +135,7 @@ public struct LifelongExperiment: Sendable {
             guard let seen, let index = learner.index else {
                 return Stage(predictors: methods.map { _ in { Array(repeating: 0, count: $0.rowCount) } }, index: nil)
             }
-            // One global model per stage: the `global` method and the fallback of `isolated` and `sedna`.
-            let global = Self.classes(
-                of: try TaskModelTrainer(parameters: configuration.model).trainOwn(seen.table, seed: configuration.seed))
-            return Stage(
-                predictors: try methods.map { try predictor($0, seen: seen, index: index, global: global) }, index: index)
+            return try self.stage(methods, seen: seen, index: index)
         }
 
         if let initial { try learn(initial, round: 0) }
@@ -186,9 +182,42 @@ public struct LifelongExperiment: Sendable {
         var index: TaskIndex?
     }
 
+    /// Each method's classes for `test` from the models it has after learning `seen`: what the
+    /// last row of ``run(initial:rounds:)``'s matrices scores, without the earlier stages. A
+    /// baseline is retrained on every row at each stage, so its final models need only the last
+    /// one; `lifelong` answers with `index`, which the learner built round by round.
+    /// - Parameters:
+    ///   - methods: The methods, each as ``run(initial:rounds:)`` trains it.
+    ///   - seen: Every row learned so far.
+    ///   - index: The learner's index after learning `seen` (it allocates rows to tasks found by clustering).
+    ///   - test: The rows to answer.
+    /// - Returns: Per method, in `methods` order, each test row's class.
+    /// - Throws: Training and prediction errors.
+    public func finalClasses(of methods: [Method], seen: LabelledSet, index: TaskIndex, test: LabelledSet) throws -> [[Int]] {
+        try stage(methods, seen: seen, index: index).predictors.map { try $0(test) }
+    }
+
+    /// The predictors of `methods` after learning `seen`.
+    private func stage(_ methods: [Method], seen: LabelledSet, index: TaskIndex) throws -> Stage {
+        // One global model per stage: the `global` method and the fallback of `isolated` and `sedna`.
+        let global = Self.classes(
+            of: try TaskModelTrainer(parameters: configuration.model).trainOwn(seen.table, seed: configuration.seed))
+        let tuned = TunedModels()
+        return Stage(
+            predictors: try methods.map { try predictor($0, seen: seen, index: index, global: global, tuned: tuned) }, index: index)
+    }
+
+    /// The tuned global models of one stage by member (``LifelongConfiguration/member(_:)``),
+    /// trained once: `global+attributes-tuned` is member 0 of `global+attributes-tuned-bag`.
+    private final class TunedModels {
+        var byMember: [Int: TrainedModel?] = [:]
+    }
+
     /// The predictor of `method` trained on every row seen so far (`global`: the stage's
     /// global model's).
-    private func predictor(_ method: Method, seen: LabelledSet, index: TaskIndex, global: @escaping Predictor) throws -> Predictor {
+    private func predictor(
+        _ method: Method, seen: LabelledSet, index: TaskIndex, global: @escaping Predictor, tuned: TunedModels
+    ) throws -> Predictor {
         let trainer = TaskModelTrainer(parameters: configuration.model)
         switch method {
         case .lifelong:
@@ -202,12 +231,15 @@ public struct LifelongExperiment: Sendable {
             let members = method == .globalWithAttributesTunedBag ? configuration.bagSize : 1
             let models = try (0..<members).map { member in
                 let seed = configuration.member(member).seed
-                var parameters = configuration.model
-                if method != .globalWithAttributes {
-                    parameters = try GridSearch.ofPriorTable(base: configuration.model, seed: seed, attributeNames: attributeNames)
-                        .best(for: table)
+                guard method != .globalWithAttributes else {
+                    return try trainer.trainOwn(table, seed: seed)
                 }
-                return try TaskModelTrainer(parameters: parameters).trainOwn(table, seed: seed)
+                if let model = tuned.byMember[member] { return model }
+                let parameters = try GridSearch.ofPriorTable(base: configuration.model, seed: seed, attributeNames: attributeNames)
+                    .best(for: table)
+                let model = try TaskModelTrainer(parameters: parameters).trainOwn(table, seed: seed)
+                tuned.byMember[member] = model
+                return model
             }
             // A member without a model (too few classes) means none has one: the same rows.
             let trained = models.compactMap { $0 }
