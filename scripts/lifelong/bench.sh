@@ -10,9 +10,9 @@
 # $DATA/<scenario>-seed-<n>/report.txt; each margin with its paired standard error over the test
 # rows), then new tasks learned from 50 labelled rows against the same tasks from 500 (few-vs-many.txt;
 # on the round's test rows and on 2,000 fresh test rows per task, each ratio with its standard
-# error), then lifelong and the Swift baselines again with seeds 1 and 2 (the run's are seed 0;
+# error), then lifelong and the Swift baselines again with seed 1 (the run's are seed 0;
 # learner-seeds.txt: how much of each one's accuracy is its own chance, so the summary compares
-# lifelong's mean over the three seeds with each baseline's over the same seeds), the generator's own
+# lifelong's mean over the seeds with each baseline's over the same seeds), the generator's own
 # form fitted to the same rows with shared and per-task parameters (form_bound.py, form-bound.txt:
 # how much per-task models can add on these rows), and ends with one `SUMMARY key=value ...` line.
 #
@@ -21,7 +21,9 @@
 # LIFELONG_BENCH_SCENARIOS, LIFELONG_BENCH_SEEDS, LIFELONG_BENCH_KEEP (1: keep $DATA),
 # LIFELONG_BENCH_FRESH_TEST (rows per task, default 1000: the rounds tested on that many fresh
 # rows instead of their own 200, for every method and XGBoost alike — margins known about twice as
-# precisely; 0 for the rounds' own test sets; docs/lifelong.md).
+# precisely; 0 for the rounds' own test sets; docs/lifelong.md), LIFELONG_BENCH_MORE_SEEDS (seeds
+# after the run's 0 that lifelong and the Swift baselines are trained with again, at least 1, default 1; each
+# costs about a minute per scenario and seed, and with 2 the bench takes about 21 minutes).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
@@ -40,6 +42,7 @@ BIN="$(swift build --scratch-path "$SCRATCH" -c release --show-bin-path)/lifelon
 SCENARIOS="${LIFELONG_BENCH_SCENARIOS:-thermal shop}"
 SEEDS="${LIFELONG_BENCH_SEEDS:-42 43 44}"
 FRESH_ROWS="${LIFELONG_BENCH_FRESH_TEST:-1000}"
+MORE_SEEDS="${LIFELONG_BENCH_MORE_SEEDS:-1}"
 FRESH=()
 if [ "$FRESH_ROWS" != 0 ]; then FRESH=(--fresh-test "$FRESH_ROWS"); fi
 DATA="$(mktemp -d "${TMPDIR:-/tmp}/bench-lifelong.XXXXXX")"
@@ -68,8 +71,8 @@ for SCENARIO in $SCENARIOS; do
             --xgboost "$DIR/xgboost-attributes.json" --xgboost "$DIR/xgboost-attributes-d6r100.json" | tee "$DIR/report.txt"
         echo "bench-lifelong: $SCENARIO seed $SEED: new tasks from 50 rows vs 500" >&2
         "$BIN" few-vs-many --scenario "$SCENARIO" --seed "$SEED" | tee "$DIR/few-vs-many.txt"
-        echo "bench-lifelong: $SCENARIO seed $SEED: lifelong and the Swift baselines with seeds 1 and 2" >&2
-        "$BIN" learner-seeds --scenario "$SCENARIO" --seed "$SEED" "${FRESH[@]}" --first-seed 1 --count 2 | tee "$DIR/learner-seeds.txt"
+        echo "bench-lifelong: $SCENARIO seed $SEED: lifelong and the Swift baselines with $MORE_SEEDS more seed(s)" >&2
+        "$BIN" learner-seeds --scenario "$SCENARIO" --seed "$SEED" "${FRESH[@]}" --first-seed 1 --count "$MORE_SEEDS" | tee "$DIR/learner-seeds.txt"
         echo "bench-lifelong: $SCENARIO seed $SEED: the generator's form fitted to the same rows" >&2
         "$PYTHON" scripts/lifelong/form_bound.py --data "$DIR" | tee "$DIR/form-bound.txt"
         FORM_REPORTS+=("$DIR/form-bound.txt")
