@@ -163,8 +163,9 @@ struct TaskPlanTests {
 
     @Test("task mining unreachable: the publication waits, visibly, and succeeds when it comes back")
     func taskMiningComesBack() async throws {
-        // A free port, where task mining is started later.
-        let port = try await TestServiceHost.withRunning(services: []) { $0.port }
+        // A free port, where task mining is started later: below the ephemeral range, so that no
+        // other test's client connection takes it meanwhile (it did once: "Address already in use").
+        let port = try TestServiceHost.quietPort()
         var options = TrainingFixture.Options()
         options.taskMiningPort = port
         try await TrainingFixture.withEnvironment(options) { env in
