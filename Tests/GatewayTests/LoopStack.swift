@@ -67,12 +67,14 @@ final class LoopStack: Sendable {
         let trainingArguments = [
             "--schema", schemas.training, "--kb-address", "127.0.0.1:\(kb.port)", "--taskmining-address", "127.0.0.1:\(taskMining.port)",
         ] + quiet + trainingArguments
-        let training = try await ServiceProcess("lifelong-training", arguments: trainingArguments)
+        // The services a test restarts on their ports run on quiet ones (no client connection
+        // takes such a port while the service is down; `TestServiceHost.quietPort()`).
+        let training = try await ServiceProcess("lifelong-training", port: try TestServiceHost.quietPort(), arguments: trainingArguments)
         let gatewayArguments = [
             "--schema", schemas.gateway, "--kb-address", "127.0.0.1:\(kb.port)", "--training-address", "127.0.0.1:\(training.port)",
             "--tick-seconds", "0.2",
         ] + quiet + extraGatewayArguments
-        let gateway = try await ServiceProcess("lifelong-gateway", arguments: gatewayArguments)
+        let gateway = try await ServiceProcess("lifelong-gateway", port: try TestServiceHost.quietPort(), arguments: gatewayArguments)
         gatewayPort = gateway.port
         restartable = Mutex(["lifelong-training": training, "lifelong-gateway": gateway])
         restartArguments = [
