@@ -46,11 +46,6 @@ struct LearnerSeeds {
         return (accuracy(predictions.map(\.predictedClass)), predictions.map(\.probabilities), baselines.map(accuracy))
     }
 
-    /// A method's name as `run`'s SUMMARY keys spell it (`global+attributes-tuned` → `global_attributes_tuned`).
-    private static func key(_ method: LifelongExperiment.Method) -> String {
-        method.rawValue.replacingOccurrences(of: "+", with: "_").replacingOccurrences(of: "-", with: "_")
-    }
-
     func report() throws {
         var test = scenario.rounds[1].test
         for round in scenario.rounds.dropFirst(2) { test = try test.appending(round.test) }
@@ -88,7 +83,8 @@ struct LearnerSeeds {
             String(format: "learner_seed_ensemble_avg_acc=%.4f", ensemble),
         ]
         for (method, values) in zip(Self.baselines, baselineAccuracies) {
-            summary.append("\(Self.key(method))_avg_acc_by_learner_seed=" + bySeed(values))
+            // Keyed as `run`'s SUMMARY keys its methods (main.swift's `key`).
+            summary.append("\(key(method.rawValue))_avg_acc_by_learner_seed=" + bySeed(values))
         }
         print("SUMMARY " + summary.joined(separator: " "))
     }
