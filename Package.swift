@@ -337,7 +337,7 @@ let package = Package(
             name: "HTTP2TransportTests",
             dependencies: [
                 "HTTP2Transport", "MessageCompression", "StandardServices", "LifelongProto", "LifelongTestProto", "RPCCore",
-                "TLSTestSupport",
+                "ServiceHostTesting", "TLSTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

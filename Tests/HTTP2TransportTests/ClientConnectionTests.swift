@@ -1,5 +1,6 @@
 import HTTP2Transport
 import RPCCore
+import ServiceHostTesting
 import Testing
 
 /// Our client's connection management: reconnecting after the server went away, keepalive.
@@ -34,7 +35,9 @@ struct ClientConnectionTests {
 
     @Test("after the server goes away, calls fail with UNAVAILABLE, then reconnect to a new server on the same port")
     func reconnect() async throws {
-        let first = Self.echoServer(port: 0)
+        // A quiet port (below the ephemeral range): between the first server's shutdown and the
+        // second's start, no other test's outgoing connection can take it as its local port.
+        let first = Self.echoServer(port: try TestServiceHost.quietPort())
         let port = try await first.start()
         var configuration = HTTP2ClientConfiguration()
         configuration.initialBackoff = .milliseconds(20)

@@ -1,3 +1,4 @@
+import Foundation
 import LifelongLearning
 import Testing
 
@@ -115,6 +116,48 @@ struct GradientBoostedTreesTests {
         let best = model.validationLosses.indices.min { model.validationLosses[$0] < model.validationLosses[$1] }!
         #expect(best + 1 == model.roundsKept)
         #expect(model.validationLosses.count == model.roundsKept + 5)
+    }
+
+    @Test("the validation curve recorded while training is the trained model's, round by round")
+    func validationCurveMatchesTheModel() throws {
+        // Missing values, a categorical column and row sampling: the trainer scores validation
+        // rows by walking its binned trees (and the rows a round left out likewise); the model
+        // walks float thresholds and category sets. Both must land in the same leaves.
+        var generator = SeededGenerator(seed: 31)
+        let colors = try CategoricalEncoding(categories: ["red", "green", "blue", "black", "white"])
+        var x: [Float] = [], y: [Float] = []
+        for _ in 0..<1600 {
+            let color = Int.random(in: 0..<5, using: &generator)
+            let a = TestData.normal(&generator), b = TestData.normal(&generator)
+            x += [Float(color), Double.random(in: 0..<1, using: &generator) < 0.1 ? .nan : a, b]
+            let score = a + (color % 2 == 1 ? 1 : -0.5) + 0.5 * b + 0.8 * TestData.normal(&generator)
+            y.append(score < -0.5 ? 0 : score < 0.7 ? 1 : 2)
+        }
+        let encoding = FeatureEncoding(
+            features: [
+                FeatureColumn(name: "color", kind: .categorical(colors)), FeatureColumn(name: "a", kind: .numeric),
+                FeatureColumn(name: "b", kind: .numeric),
+            ],
+            labelName: "label", label: .classification(classes: try CategoricalEncoding(categories: ["lo", "mid", "hi"])))
+        let split = try Table(encoding: encoding, rowMajor: x, labels: y).split(evalFraction: 0.3, seed: 5)
+        var parameters = Self.parameters(rounds: 12, depth: 5)
+        parameters.rowSubsample = 0.7
+        for rounds in [1, 12] {
+            parameters.rounds = rounds
+            let model = try GradientBoostedTrees.train(on: split.train, validation: split.eval, parameters: parameters)
+            #expect(model.trees.contains { !$0.categorySplits.isEmpty })
+            var loss = 0.0, wrong = 0
+            for row in 0..<split.eval.rowCount {
+                let probabilities = try model.predict(split.eval.features(ofRow: row))
+                let label = Int(split.eval.labels[row])
+                loss -= log(Double(probabilities[label]))
+                if probabilities.indices.max(by: { probabilities[$0] < probabilities[$1] }) != label { wrong += 1 }
+            }
+            let rowCount = Double(split.eval.rowCount)
+            #expect(model.validationLosses.count == rounds)
+            #expect(abs(model.validationLosses.last! - loss / rowCount) < 1e-5)
+            #expect(model.validationErrors.last! == Double(wrong) / rowCount)
+        }
     }
 
     @Test("single-row, buffer and batch predictions agree")

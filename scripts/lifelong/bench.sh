@@ -51,6 +51,16 @@ if [ "${LIFELONG_BENCH_KEEP:-0}" = 1 ]; then
 else
     trap 'rm -rf "$DATA"' EXIT
 fi
+# Announces a phase on stderr and how long the one before it took (the bench's budget is 20
+# minutes: where the time goes, from the log alone).
+PHASE=""
+PHASE_START=$SECONDS
+phase() {
+    if [ -n "$PHASE" ]; then echo "bench-lifelong: ($PHASE: $((SECONDS - PHASE_START)) s)" >&2; fi
+    PHASE="$1"
+    PHASE_START=$SECONDS
+    if [ -n "$1" ]; then echo "bench-lifelong: $1" >&2; fi
+}
 REPORTS=()
 FEW_REPORTS=()
 SEEDS_REPORTS=()
@@ -58,22 +68,22 @@ FORM_REPORTS=()
 for SCENARIO in $SCENARIOS; do
     for SEED in $SEEDS; do
         DIR="$DATA/$SCENARIO-seed-$SEED"
-        echo "bench-lifelong: $SCENARIO seed $SEED: writing the scenario as CSV to $DIR" >&2
+        phase "$SCENARIO seed $SEED: writing the scenario as CSV to $DIR"
         "$BIN" write-csv --scenario "$SCENARIO" --data "$DIR" --seed "$SEED" "${FRESH[@]}"
-        echo "bench-lifelong: $SCENARIO seed $SEED: xgboost global models, per round" >&2
+        phase "$SCENARIO seed $SEED: xgboost global models, per round"
         "$PYTHON" scripts/lifelong/xgboost_global.py --data "$DIR" > "$DIR/xgboost.json"
         "$PYTHON" scripts/lifelong/xgboost_global.py --data "$DIR" --attributes-as-features > "$DIR/xgboost-attributes.json"
         "$PYTHON" scripts/lifelong/xgboost_global.py --data "$DIR" --attributes-as-features --depth 6 --rounds 100 \
             --name xgboost+attributes-d6r100 > "$DIR/xgboost-attributes-d6r100.json"
-        echo "bench-lifelong: $SCENARIO seed $SEED: every method" >&2
+        phase "$SCENARIO seed $SEED: every method"
         echo "==> $SCENARIO seed $SEED"
         "$BIN" run --scenario "$SCENARIO" --seed "$SEED" "${FRESH[@]}" --xgboost "$DIR/xgboost.json" \
             --xgboost "$DIR/xgboost-attributes.json" --xgboost "$DIR/xgboost-attributes-d6r100.json" | tee "$DIR/report.txt"
-        echo "bench-lifelong: $SCENARIO seed $SEED: new tasks from 50 rows vs 500" >&2
+        phase "$SCENARIO seed $SEED: new tasks from 50 rows vs 500"
         "$BIN" few-vs-many --scenario "$SCENARIO" --seed "$SEED" | tee "$DIR/few-vs-many.txt"
-        echo "bench-lifelong: $SCENARIO seed $SEED: lifelong and the Swift baselines with $MORE_SEEDS more seed(s)" >&2
+        phase "$SCENARIO seed $SEED: lifelong and the Swift baselines with $MORE_SEEDS more seed(s)"
         "$BIN" learner-seeds --scenario "$SCENARIO" --seed "$SEED" "${FRESH[@]}" --first-seed 1 --count "$MORE_SEEDS" | tee "$DIR/learner-seeds.txt"
-        echo "bench-lifelong: $SCENARIO seed $SEED: the generator's form fitted to the same rows" >&2
+        phase "$SCENARIO seed $SEED: the generator's form fitted to the same rows"
         "$PYTHON" scripts/lifelong/form_bound.py --data "$DIR" | tee "$DIR/form-bound.txt"
         FORM_REPORTS+=("$DIR/form-bound.txt")
         REPORTS+=("$DIR/report.txt")
@@ -82,5 +92,7 @@ for SCENARIO in $SCENARIOS; do
         echo
     done
 done
+phase ""
+echo "bench-lifelong: every scenario and seed in $SECONDS s since the start of this script" >&2
 "$PYTHON" scripts/lifelong/summarize.py --few-vs-many "${FEW_REPORTS[@]}" -- --learner-seeds "${SEEDS_REPORTS[@]}" -- \
     --form-bound "${FORM_REPORTS[@]}" -- "${REPORTS[@]}"

@@ -157,9 +157,10 @@ struct GradientBoostingTrainer {
                 let tree = gradients.withUnsafeBufferPointer { buffer in
                     grower.grow(gradients: buffer.baseAddress! + k * rowCount, sampledRows: sampled, features: features)
                 }
-                update(scores: &scores, with: tree, output: k, unsampled: unsampled)
+                let walk = TreeWalk(tree)
+                update(scores: &scores, with: tree, walk: walk, output: k, unsampled: unsampled)
                 if let validationBins {
-                    Self.add(tree: tree, to: &validationScores, output: k, scoreCount: scoreCount, bins: validationBins)
+                    Self.add(tree: walk, to: &validationScores, output: k, scoreCount: scoreCount, bins: validationBins)
                 }
                 grown.append(tree)
             }
@@ -268,7 +269,7 @@ struct GradientBoostingTrainer {
 
     /// Adds a new tree's leaf values to the training scores: through the leaves' row
     /// segments for the rows it grew on, by walking it for the rows left out.
-    func update(scores: inout [Float], with tree: GrownTree, output: Int, unsampled: [UInt32]) {
+    func update(scores: inout [Float], with tree: GrownTree, walk: TreeWalk, output: Int, unsampled: [UInt32]) {
         let scoreCount = objective.scoreCount
         let grower = self.grower
         scores.withUnsafeMutableBufferPointer { buffer in
@@ -285,10 +286,10 @@ struct GradientBoostingTrainer {
             if !unsampled.isEmpty {
                 let rows = UncheckedSendable(unsampled)
                 ParallelWork.forRanges(unsampled.count, minimumChunk: 4096) { range in
-                    let (scores, tree, grower) = shared.value
+                    let (scores, _, grower) = shared.value
                     for i in range {
                         let row = Int(rows.value[i])
-                        scores[row * scoreCount + output] += tree.value(forBinnedRow: grower.binnedRow(row))
+                        scores[row * scoreCount + output] += walk.value(forBinnedRow: grower.binnedRow(row))
                     }
                 }
             }
@@ -296,7 +297,7 @@ struct GradientBoostingTrainer {
     }
 
     /// Adds a tree's values to the scores of binned rows (validation).
-    static func add(tree: GrownTree, to scores: inout [Float], output: Int, scoreCount: Int, bins: BinnedRows) {
+    static func add(tree: TreeWalk, to scores: inout [Float], output: Int, scoreCount: Int, bins: BinnedRows) {
         let width = bins.featureCount
         bins.bins.withUnsafeBufferPointer { binBuffer in
             scores.withUnsafeMutableBufferPointer { scoreBuffer in
@@ -337,11 +338,18 @@ struct GradientBoostingTrainer {
     static func errorRate(_ objective: ModelObjective, scores: [Float], labels: [Float]) -> Double {
         let scoreCount = objective.scoreCount
         var wrong = 0
-        for (row, label) in labels.enumerated() {
-            let predicted = scoreCount == 1
-                ? (scores[row] > 0 ? 1 : 0)
-                : GradientBoostedTrees.argmax(scores[(row * scoreCount)..<((row + 1) * scoreCount)])
-            if predicted != Int(label) { wrong += 1 }
+        scores.withUnsafeBufferPointer { scores in
+            for (row, label) in labels.enumerated() {
+                let rowScores = scores.baseAddress! + row * scoreCount
+                var predicted = 0
+                if scoreCount == 1 {
+                    predicted = rowScores[0] > 0 ? 1 : 0
+                } else {
+                    // The first highest score, as `GradientBoostedTrees.argmax`.
+                    for k in 1..<scoreCount where rowScores[k] > rowScores[predicted] { predicted = k }
+                }
+                if predicted != Int(label) { wrong += 1 }
+            }
         }
         return Double(wrong) / Double(max(1, labels.count))
     }
