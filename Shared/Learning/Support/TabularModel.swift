@@ -72,9 +72,15 @@ extension TabularModel {
         return (0..<(output.count / width)).map { Self.argmax(output[($0 * width)..<(($0 + 1) * width)]) }
     }
 
+    /// The position of the first highest value.
     static func argmax(_ values: ArraySlice<Float>) -> Int {
-        var best = values.startIndex
+        values.withUnsafeBufferPointer(argmax)
+    }
+
+    /// The position of the first highest value (a row of scores in place, without a slice).
+    static func argmax(_ values: UnsafeBufferPointer<Float>) -> Int {
+        var best = 0
         for index in values.indices where values[index] > values[best] { best = index }
-        return best - values.startIndex
+        return best
     }
 }

@@ -340,14 +340,8 @@ struct GradientBoostingTrainer {
         var wrong = 0
         scores.withUnsafeBufferPointer { scores in
             for (row, label) in labels.enumerated() {
-                let rowScores = scores.baseAddress! + row * scoreCount
-                var predicted = 0
-                if scoreCount == 1 {
-                    predicted = rowScores[0] > 0 ? 1 : 0
-                } else {
-                    // The first highest score, as `GradientBoostedTrees.argmax`.
-                    for k in 1..<scoreCount where rowScores[k] > rowScores[predicted] { predicted = k }
-                }
+                let rowScores = UnsafeBufferPointer(rebasing: scores[(row * scoreCount)..<((row + 1) * scoreCount)])
+                let predicted = scoreCount == 1 ? (rowScores[0] > 0 ? 1 : 0) : GradientBoostedTrees.argmax(rowScores)
                 if predicted != Int(label) { wrong += 1 }
             }
         }
