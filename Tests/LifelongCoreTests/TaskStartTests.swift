@@ -41,7 +41,7 @@ struct TaskStartTests {
         #expect(TaskPriorTrainer.bestStart([try margins(neighbour), try margins(neighbour)], labels: labels) == 0)
     }
 
-    @Test("a new task whose rows follow a known task's function starts from that task's specialization")
+    @Test("a new task whose rows follow a known task's function starts from the mean of its own and that task's specialization")
     func neighbourStart() throws {
         // Two known tasks with 300 rows each, thresholds -0.5 ("a") and 0.5 ("b"); a new task
         // "c" with 30 rows of b's function. Its own category has too few rows to move the prior.
@@ -60,7 +60,12 @@ struct TaskStartTests {
         #expect(start.attributes == ["b"])
         #expect(start.margins.count == 30)
         // Without neighbours the task's own values; a known task keeps its own.
-        #expect(try training.start(rows: 600..<630, attributes: ["c"], neighbours: [], prior: prior, categories: categories).attributes == ["c"])
+        let own = try training.start(rows: 600..<630, attributes: ["c"], neighbours: [], prior: prior, categories: categories)
+        #expect(own.attributes == ["c"])
+        // The borrowed start hedges: its scores are the mean of the task's own and b's.
+        let borrowed = try training.start(rows: 600..<630, attributes: ["b"], neighbours: [], prior: prior, categories: categories)
+        #expect(start.margins == zip(own.margins, borrowed.margins).map { zip($0, $1).map { ($0 + $1) / 2 } })
+        #expect(start.margins != borrowed.margins)
         #expect(try training.start(rows: 0..<300, attributes: ["a"], neighbours: [["b"]], prior: prior, categories: categories).attributes == ["a"])
         // The task model is the prior specialized to the start plus its correction: it answers c's function.
         let (model, _) = try training.taskModel(
@@ -69,6 +74,24 @@ struct TaskStartTests {
         let probe = try Self.table(threshold: 0.5, rows: 200, seed: 4)
         let correct = try (0..<probe.rowCount).filter { try trees.predictClass(probe.features(ofRow: $0)) == probe.classLabels[$0] }.count
         #expect(correct >= 180, "\(correct) of 200")
+        // Without a correction the model is the mean of the two specializations, row by row.
+        func uncorrected(_ start: RoundTraining.Start, _ attributes: [String]) throws -> GradientBoostedTrees {
+            var start = start
+            start.correctionScale = 0
+            let (model, rounds) = try training.taskModel(
+                "c", start: start, attributes: attributes, rows: sets[2], prior: prior.model, categories: categories)
+            #expect(rounds == 0)
+            guard case .gradientBoostedTrees(let trees) = model.model else { throw LifelongError(.learning, "not a tree ensemble") }
+            return trees
+        }
+        let hedged = try uncorrected(start, ["c"])
+        let ownModel = try uncorrected(own, ["c"])
+        let neighbourModel = try uncorrected(borrowed, ["b"])
+        for row in 0..<probe.rowCount {
+            let features = probe.features(ofRow: row)
+            let expected = zip(try ownModel.rawScores(features), try neighbourModel.rawScores(features)).map { ($0 + $1) / 2 }
+            for (score, mean) in zip(try hedged.rawScores(features), expected) { #expect(abs(score - mean) < 1e-5) }
+        }
     }
 
     @Test("mean log loss: softmax for several scores, the logistic loss for one, hand-computed")

@@ -12,8 +12,8 @@ public import LifelongLearning
 /// let prior = try training.prior(rows: allRows, categories: categories)!
 /// let start = try training.start(rows: 0..<300, attributes: ["summer", "ac"], neighbours: [], prior: prior,
 ///                                categories: categories)
-/// let (model, _) = try training.taskModel("summer_ac", start: start, rows: taskRows, prior: prior.model,
-///                                         categories: categories)
+/// let (model, _) = try training.taskModel("summer_ac", start: start, attributes: ["summer", "ac"], rows: taskRows,
+///                                         prior: prior.model, categories: categories)
 /// ```
 public struct RoundTraining: Sendable {
     /// The settings (model parameters, prior tuning, seed, smallest task with a correction).
@@ -46,10 +46,13 @@ public struct RoundTraining: Sendable {
     /// (the task's own, or a better-known neighbour's), shifted to the task's level, with the
     /// task's rows' out-of-fold raw scores under it.
     public struct Start: Sendable {
-        /// The attribute values the prior is specialized to.
+        /// The attribute values of the task the start borrows from: the task's own (the prior
+        /// specialized to them), or a neighbour's — then the start is the mean of the prior
+        /// specialized to the task's own values and to the neighbour's, a hedge
+        /// (``RoundTraining/start(rows:attributes:neighbours:prior:categories:)``).
         public var attributes: [String]
         /// The raw scores of the task's rows, each from a prior that did not see the row
-        /// (before the level shift).
+        /// (before the level shift; for a borrowed start, the mean of both specializations' scores).
         public var margins: [[Float]]
         /// The factor on the task's correction (1: as trained; 0: the start alone), set by
         /// ``RoundTraining/starts(of:training:prior:categories:)`` from the round's credibility.
@@ -171,8 +174,12 @@ public struct RoundTraining: Sendable {
         try TaskModelTrainer(parameters: configuration.model).trainOwn(rows.table, seed: configuration.seed).map { try StoredModel($0) }
     }
 
-    /// A task's start: its own attribute values or a neighbour's, whichever specialization of
-    /// the prior fits the task's rows best out of fold (``TaskPriorTrainer/bestStart(_:labels:)``).
+    /// A task's start: the prior specialized to its own attribute values, or — when a
+    /// neighbour's specialization fits the task's rows clearly better out of fold
+    /// (``TaskPriorTrainer/bestStart(_:labels:)``) — the mean of its own and that neighbour's.
+    /// The hedge: the choice among neighbours is made on a few rows, and a neighbour that fit
+    /// them by chance pulls the task only half-way; where the neighbour is right, the
+    /// correction and the level shift continue from scores already half-way there.
     /// - Parameters:
     ///   - rows: The task's rows among those the prior was trained on.
     ///   - attributes: The task's attribute values.
@@ -202,7 +209,14 @@ public struct RoundTraining: Sendable {
             if let scores = try margins(values) { candidates.append(Start(attributes: values, margins: scores)) }
         }
         let labels = rows.map { Int(prior.table.labels[$0]) }
-        return candidates[TaskPriorTrainer.bestStart(candidates.map(\.margins), labels: labels)]
+        let chosen = candidates[TaskPriorTrainer.bestStart(candidates.map(\.margins), labels: labels)]
+        guard chosen.attributes != attributes else { return chosen }
+        return Start(attributes: chosen.attributes, margins: zip(own, chosen.margins).map { Self.mean($0, $1) })
+    }
+
+    /// The element-wise mean of two score vectors of one length.
+    private static func mean(_ first: [Float], _ second: [Float]) -> [Float] {
+        zip(first, second).map { ($0 + $1) / 2 }
     }
 
     /// One task of the rows a prior was trained on: its name, attribute values and row count
@@ -280,14 +294,15 @@ public struct RoundTraining: Sendable {
     /// The seed of a task's correction (and its validation).
     private func taskSeed(_ task: String) -> UInt64 { configuration.seed ^ LifelongLearner.hash(task) }
 
-    /// One task's model: the prior specialized to the start's attribute values and shifted to
-    /// its ``Start/levelShift``, plus the correction rounds the task's rows earn by inner
+    /// One task's model: the prior specialized to the task's attribute values (for a start
+    /// borrowed from a neighbour, averaged with the prior specialized to the neighbour's,
+    /// ``Start/attributes``) and shifted to its ``Start/levelShift``, plus the correction rounds the task's rows earn by inner
     /// validation from the start's shifted scores, scaled by the start's ``Start/correctionScale``.
     /// - Parameters:
     ///   - task: The task's name (it seeds the correction).
     ///   - start: From ``start(rows:attributes:neighbours:prior:categories:)``; nil for the
     ///     task's own attribute values with the prior's in-sample scores.
-    ///   - attributes: The task's attribute values (used when `start` is nil).
+    ///   - attributes: The task's own attribute values.
     ///   - rows: The task's labelled rows.
     ///   - prior: The round's prior.
     ///   - categories: The categories the prior was trained with.
@@ -297,9 +312,16 @@ public struct RoundTraining: Sendable {
         _ task: String, start: Start?, attributes: [String], rows: LabelledSet, prior: GradientBoostedTrees,
         categories: [CategoricalEncoding]
     ) throws -> (model: StoredModel, correctionRounds: Int) {
-        let taskPrior = try specialize(
-            prior, to: start?.attributes ?? attributes, attributeNames: rows.attributeNames, encoding: rows.table.encoding,
-            categories: categories)
+        func specialized(_ values: [String]) throws -> GradientBoostedTrees {
+            try specialize(prior, to: values, attributeNames: rows.attributeNames, encoding: rows.table.encoding, categories: categories)
+        }
+        var taskPrior = try specialized(attributes)
+        if let borrowed = start?.attributes, borrowed != attributes {
+            let neighbour = try specialized(borrowed)
+            taskPrior = try LifelongError.wrapping("averaging the task's and its neighbour's prior") {
+                try .averaging([taskPrior, neighbour])
+            }
+        }
         var startModel = taskPrior
         if let shift = start?.levelShift, !shift.isEmpty {
             startModel = try LifelongError.wrapping("shifting the prior to the task's level") { try taskPrior.shifted(by: shift) }
