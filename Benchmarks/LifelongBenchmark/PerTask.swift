@@ -36,8 +36,8 @@ struct PerTask {
             print(
                 "update \(update.round): correction rounds " + rounds.joined(separator: " ")
                     + (outdated.isEmpty ? "" : "; earlier rows retired: " + outdated.joined(separator: ", ")))
-            let borrowed = update.borrowedAttributes.sorted { $0.key < $1.key }.map { "\($0.key) from \($0.value.joined(separator: "_"))" }
-            if !borrowed.isEmpty { print("  started from other attribute values: " + borrowed.joined(separator: ", ")) }
+            let borrowed = update.borrowedAttributes.sorted { $0.key < $1.key }.map { "\($0.key) towards \($0.value.joined(separator: "_"))" }
+            if !borrowed.isEmpty { print("  starts hedged towards a neighbour (own and neighbour averaged): " + borrowed.joined(separator: ", ")) }
             if let prior = update.priorDescription { print("  prior: " + prior) }
         }
         let width = 24

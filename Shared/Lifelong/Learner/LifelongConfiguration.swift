@@ -113,8 +113,9 @@ public struct UpdateReport: Sendable, Hashable {
     /// Per known task whose function drifted, its earlier rows retired in this update (the
     /// task learns from its new rows on; see `RoundTraining.outdates`).
     public var outdatedRows: [String: Int] = [:]
-    /// Per created or retrained task whose model starts from the prior specialized to other
-    /// attribute values than its own (a better-fitting known task's; see `RoundTraining.starts`), those values.
+    /// Per created or retrained task whose start borrows from a better-fitting known task (the
+    /// mean of the prior specialized to its own attribute values and to that task's; see
+    /// `RoundTraining.start`), that task's values.
     public var borrowedAttributes: [String: [String]] = [:]
     /// The prior's hyper-parameters in this update (chosen by the grid when
     /// ``LifelongConfiguration/tunesPrior``); nil when the update trained no prior.
