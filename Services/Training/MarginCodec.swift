@@ -37,14 +37,19 @@ enum MarginCodec {
     }
 }
 
-/// Bytes of the attribute values a task's start specializes the prior to, passed from the
-/// planning unit to the task's unit: the values as UTF-8, separated by U+001F (unit separator).
+/// Bytes of the attribute values a task's start borrows from, passed from the planning unit
+/// to the task's unit: each value as UTF-8 followed by U+001F (unit separator), so that no
+/// values (tasks found by clustering) and one empty value are told apart.
 enum StartAttributes {
-    static let separator: Character = "\u{1F}"
+    static let terminator: UInt8 = 0x1F
 
-    static func encode(_ values: [String]) -> [UInt8] { Array(values.joined(separator: String(separator)).utf8) }
+    static func encode(_ values: [String]) -> [UInt8] { values.flatMap { Array($0.utf8) + [terminator] } }
 
-    static func decode(_ bytes: [UInt8]) -> [String] {
-        String(decoding: bytes, as: UTF8.self).split(separator: separator, omittingEmptySubsequences: false).map(String.init)
+    /// - Throws: `TrainingError(.internalError)` when the bytes do not end with a terminator.
+    static func decode(_ bytes: [UInt8]) throws -> [String] {
+        guard bytes.isEmpty || bytes.last == terminator else {
+            throw TrainingError(.internalError, "a task's start attributes are not terminated by U+001F")
+        }
+        return bytes.split(separator: terminator, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
     }
 }

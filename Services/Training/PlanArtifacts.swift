@@ -56,7 +56,7 @@ struct PlanArtifacts: Sendable {
             }
             var start: RoundTraining.Start?
             if let margins = try await artifact("margins").map(MarginCodec.decode) {
-                let attributes = try await artifact("start").map(StartAttributes.decode)
+                let attributes = try await artifact("start").map { try StartAttributes.decode($0) }
                 let scale = try await artifact("scale").flatMap { Float(String(decoding: $0, as: UTF8.self)) }
                 let level = try await artifact("level").map(MarginCodec.decode)?.first ?? []
                 start = RoundTraining.Start(
