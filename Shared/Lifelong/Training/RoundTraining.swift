@@ -42,9 +42,10 @@ public struct RoundTraining: Sendable {
         var trainingTable: Table
     }
 
-    /// Where a task's correction starts: the prior specialized to these attribute values
-    /// (the task's own, or a better-known neighbour's), shifted to the task's level, with the
-    /// task's rows' out-of-fold raw scores under it.
+    /// Where a task's correction starts: the prior specialized to the task's own attribute
+    /// values (or, hedged, the mean of that and the prior specialized to a better-known
+    /// neighbour's), shifted to the task's level, with the task's rows' out-of-fold raw scores
+    /// under it.
     public struct Start: Sendable {
         /// The attribute values of the task the start borrows from: the task's own (the prior
         /// specialized to them), or a neighbour's — then the start is the mean of the prior
@@ -296,8 +297,9 @@ public struct RoundTraining: Sendable {
 
     /// One task's model: the prior specialized to the task's attribute values (for a start
     /// borrowed from a neighbour, averaged with the prior specialized to the neighbour's,
-    /// ``Start/attributes``) and shifted to its ``Start/levelShift``, plus the correction rounds the task's rows earn by inner
-    /// validation from the start's shifted scores, scaled by the start's ``Start/correctionScale``.
+    /// ``Start/attributes``) and shifted to its ``Start/levelShift``, plus the correction
+    /// rounds the task's rows earn by inner validation from the start's shifted scores, scaled
+    /// by the start's ``Start/correctionScale``.
     /// - Parameters:
     ///   - task: The task's name (it seeds the correction).
     ///   - start: From ``start(rows:attributes:neighbours:prior:categories:)``; nil for the
