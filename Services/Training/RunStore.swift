@@ -38,19 +38,46 @@ struct RunStore: Sendable {
     }
 
     func record(_ run: String) async throws -> Record? {
-        try await pool.run { connection in
-            let result = try connection.executePrepared(
-                """
-                select job_id, base_version, published_version, created_at from training_runs where run_id = $1
-                """,
-                parameters: [.text(run)])
-            guard result.rowCount == 1 else { return nil }
-            let created: Int64
-            if case .timestamptz(let us) = try result.value(row: 0, column: "created_at") { created = us } else { created = 0 }
-            return Record(
-                jobID: try result.string(row: 0, column: "job_id") ?? "",
-                baseVersion: try result.int64(row: 0, column: "base_version") ?? 0,
-                publishedVersion: try result.int64(row: 0, column: "published_version") ?? 0, createdAtUs: created)
+        try await pool.run { try Self.record(run, on: $0) }
+    }
+
+    static func record(_ run: String, on connection: PostgresConnection) throws -> Record? {
+        let result = try connection.executePrepared(
+            """
+            select job_id, base_version, published_version, created_at from training_runs where run_id = $1
+            """,
+            parameters: [.text(run)])
+        guard result.rowCount == 1 else { return nil }
+        let created: Int64
+        if case .timestamptz(let us) = try result.value(row: 0, column: "created_at") { created = us } else { created = 0 }
+        return Record(
+            jobID: try result.string(row: 0, column: "job_id") ?? "",
+            baseVersion: try result.int64(row: 0, column: "base_version") ?? 0,
+            publishedVersion: try result.int64(row: 0, column: "published_version") ?? 0, createdAtUs: created)
+    }
+
+    /// Everything a view of a run shows, read at one instant.
+    struct RunState: Sendable {
+        var record: Record
+        var queued: QueueRun
+        var outcomes: [Lifelong_V1_TrainingTaskOutcome]
+        /// The tasks the publication kept from the base snapshot (its `kept` artifact).
+        var kept: [UInt8]?
+    }
+
+    /// A run's record, queue state, outcomes and kept tasks in one repeatable-read transaction:
+    /// the publication completes the run and records its version in one transaction, so a
+    /// view never shows a completed run without its published version (separate reads could
+    /// straddle that commit).
+    /// - Returns: nil when no such run exists.
+    func state(_ run: String) async throws -> RunState? {
+        try await pool.withTransaction(isolation: .repeatableRead) { connection in
+            guard let record = try Self.record(run, on: connection), let queued = try JobQueue.run(run, on: connection) else {
+                return nil
+            }
+            return RunState(
+                record: record, queued: queued, outcomes: try Self.outcomes(run, on: connection).map(\.outcome),
+                kept: try Self.artifact("kept", run: run, on: connection))
         }
     }
 
@@ -147,11 +174,13 @@ struct RunStore: Sendable {
     }
 
     func artifact(_ name: String, run: String) async throws -> [UInt8]? {
-        try await pool.run { connection in
-            let result = try connection.executePrepared(
-                "select content from training_artifacts where run_id = $1 and name = $2", parameters: [.text(run), .text(name)])
-            return result.rowCount == 1 ? try result.bytes(row: 0, column: "content") : nil
-        }
+        try await pool.run { try Self.artifact(name, run: run, on: $0) }
+    }
+
+    static func artifact(_ name: String, run: String, on connection: PostgresConnection) throws -> [UInt8]? {
+        let result = try connection.executePrepared(
+            "select content from training_artifacts where run_id = $1 and name = $2", parameters: [.text(run), .text(name)])
+        return result.rowCount == 1 ? try result.bytes(row: 0, column: "content") : nil
     }
 
     // MARK: Outcomes
@@ -173,16 +202,20 @@ struct RunStore: Sendable {
 
     /// The run's task outcomes by task name, with the one-task snapshots of accepted models.
     func outcomes(_ run: String) async throws -> [(outcome: Lifelong_V1_TrainingTaskOutcome, taskSnapshot: [UInt8]?)] {
-        try await pool.run { connection in
-            let result = try connection.executePrepared(
-                "select outcome, task_snapshot from training_outcomes where run_id = $1 order by task_name",
-                parameters: [.text(run)])
-            return try (0..<result.rowCount).map { row in
-                (
-                    try Lifelong_V1_TrainingTaskOutcome(serializedBytes: try result.bytes(row: row, column: "outcome") ?? []),
-                    try result.bytes(row: row, column: "task_snapshot")
-                )
-            }
+        try await pool.run { try Self.outcomes(run, on: $0) }
+    }
+
+    static func outcomes(
+        _ run: String, on connection: PostgresConnection
+    ) throws -> [(outcome: Lifelong_V1_TrainingTaskOutcome, taskSnapshot: [UInt8]?)] {
+        let result = try connection.executePrepared(
+            "select outcome, task_snapshot from training_outcomes where run_id = $1 order by task_name",
+            parameters: [.text(run)])
+        return try (0..<result.rowCount).map { row in
+            (
+                try Lifelong_V1_TrainingTaskOutcome(serializedBytes: try result.bytes(row: row, column: "outcome") ?? []),
+                try result.bytes(row: row, column: "task_snapshot")
+            )
         }
     }
 }

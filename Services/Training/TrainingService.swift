@@ -145,9 +145,8 @@ public struct TrainingService: Lifelong_V1_Training.SimpleServiceProtocol {
 
     /// A run as the contract shows it.
     func view(_ id: String) async throws -> Lifelong_V1_TrainingRun {
-        guard let record = try await store.record(id), let queued = try await store.queue.run(id) else {
-            throw TrainingError(.notFound, "id: no training run '\(id)'")
-        }
+        guard let state = try await store.state(id) else { throw TrainingError(.notFound, "id: no training run '\(id)'") }
+        let (record, queued) = (state.record, state.queued)
         var run = Lifelong_V1_TrainingRun()
         run.id = id
         run.jobId = record.jobID
@@ -162,7 +161,7 @@ public struct TrainingService: Lifelong_V1_Training.SimpleServiceProtocol {
             case .failed: .failed
             case .cancelled: .cancelled
             }
-        for (outcome, _) in try await store.outcomes(id) {
+        for outcome in state.outcomes {
             run.tasks.append(outcome)
             switch outcome.kind {
             case .created: run.createdTasks.append(outcome.taskName)
@@ -173,7 +172,7 @@ public struct TrainingService: Lifelong_V1_Training.SimpleServiceProtocol {
             default: break
             }
         }
-        if record.publishedVersion > 0, let kept = try await store.artifact("kept", run: id) {
+        if record.publishedVersion > 0, let kept = state.kept {
             run.keptTasks = String(decoding: kept, as: UTF8.self).split(separator: "\n").map(String.init)
         }
         return run
