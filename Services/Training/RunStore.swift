@@ -61,7 +61,8 @@ struct RunStore: Sendable {
         var record: Record
         var queued: QueueRun
         var outcomes: [Lifelong_V1_TrainingTaskOutcome]
-        /// The tasks the publication kept from the base snapshot (its `kept` artifact).
+        /// The tasks the publication kept from the base snapshot (its `kept` artifact); nil
+        /// when the run published nothing.
         var kept: [UInt8]?
     }
 
@@ -77,7 +78,7 @@ struct RunStore: Sendable {
             }
             return RunState(
                 record: record, queued: queued, outcomes: try Self.outcomes(run, on: connection).map(\.outcome),
-                kept: try Self.artifact("kept", run: run, on: connection))
+                kept: record.publishedVersion > 0 ? try Self.artifact("kept", run: run, on: connection) : nil)
         }
     }
 

@@ -172,7 +172,7 @@ public struct TrainingService: Lifelong_V1_Training.SimpleServiceProtocol {
             default: break
             }
         }
-        if record.publishedVersion > 0, let kept = state.kept {
+        if let kept = state.kept {
             run.keptTasks = String(decoding: kept, as: UTF8.self).split(separator: "\n").map(String.init)
         }
         return run
