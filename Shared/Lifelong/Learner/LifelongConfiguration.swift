@@ -102,7 +102,8 @@ public struct UpdateReport: Sendable, Hashable {
     public var correctionRounds: [String: Int]
     /// Per created or retrained task, the factor on its correction's scores: the round's
     /// credibility of corrections (``TaskPriorTrainer``), 1 when trusted as trained, 0 when
-    /// the prior served alone.
+    /// the prior served alone (also for every task of a round whose per-task steps did not
+    /// turn held-out answers right, ``RoundGate``).
     public var correctionScales: [String: Float] = [:]
     /// Per created or retrained task, its level against the prior it starts from: per raw
     /// score, the shift the round's level penalty lets its rows make (``RoundTraining/Start/levelShift``;

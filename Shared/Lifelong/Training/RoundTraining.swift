@@ -56,7 +56,8 @@ public struct RoundTraining: Sendable {
         /// (before the level shift; for a borrowed start, the mean of both specializations' scores).
         public var margins: [[Float]]
         /// The factor on the task's correction (1: as trained; 0: the start alone), set by
-        /// ``RoundTraining/starts(of:training:prior:categories:)`` from the round's credibility.
+        /// ``RoundTraining/starts(of:training:prior:categories:)`` from the round's credibility
+        /// (0 for every task of a round whose steps do not pay, ``RoundGate``).
         public var correctionScale: Float
         /// Per raw score, the task's level against the specialized prior (``TaskLevelShift``),
         /// set by ``RoundTraining/starts(of:training:prior:categories:)``; empty: none.
@@ -192,6 +193,17 @@ public struct RoundTraining: Sendable {
     public func start(
         rows: Range<Int>, attributes: [String], neighbours: [[String]], prior: Prior, categories: [CategoricalEncoding]
     ) throws -> Start {
+        Self.choose(
+            from: try startCandidates(rows: rows, attributes: attributes, neighbours: neighbours, prior: prior, categories: categories),
+            labels: rows.map { Int(prior.table.labels[$0]) })
+    }
+
+    /// The starts a task may take, its own first: the prior specialized to its own values and
+    /// to each neighbour's, with the task's rows' out-of-fold raw scores under each. Without a
+    /// prior per fold, only its own, with the full prior's in-sample scores.
+    private func startCandidates(
+        rows: Range<Int>, attributes: [String], neighbours: [[String]], prior: Prior, categories: [CategoricalEncoding]
+    ) throws -> [Start] {
         func margins(_ values: [String]) throws -> [[Float]]? {
             try prior.crossFitted.margins(of: prior.table, rows: rows) { _, model in
                 try specialize(
@@ -199,24 +211,29 @@ public struct RoundTraining: Sendable {
             }
         }
         guard let own = try margins(attributes) else {
-            // Without a prior per fold, the full prior's own scores (in sample) and no neighbours.
             let model = try specialize(
                 prior.model, to: attributes, attributeNames: prior.attributeNames, encoding: prior.table.encoding,
                 categories: categories)
-            return Start(attributes: attributes, margins: try rows.map { try model.rawScores(prior.table.features(ofRow: $0)) })
+            return [Start(attributes: attributes, margins: try rows.map { try model.rawScores(prior.table.features(ofRow: $0)) })]
         }
         var candidates = [Start(attributes: attributes, margins: own)]
         for values in neighbours where values != attributes {
             if let scores = try margins(values) { candidates.append(Start(attributes: values, margins: scores)) }
         }
-        let labels = rows.map { Int(prior.table.labels[$0]) }
+        return candidates
+    }
+
+    /// The start among `candidates` (own first) that ``TaskPriorTrainer/bestStart(_:labels:)``
+    /// picks; a neighbour's hedged: the mean of the own and the neighbour's scores.
+    private static func choose(from candidates: [Start], labels: [Int]) -> Start {
         let chosen = candidates[TaskPriorTrainer.bestStart(candidates.map(\.margins), labels: labels)]
-        guard chosen.attributes != attributes else { return chosen }
-        return Start(attributes: chosen.attributes, margins: zip(own, chosen.margins).map { Self.mean($0, $1) })
+        let own = candidates[0]
+        guard chosen.attributes != own.attributes else { return chosen }
+        return Start(attributes: chosen.attributes, margins: zip(own.margins, chosen.margins).map { mean($0, $1) })
     }
 
     /// The element-wise mean of two score vectors of one length.
-    private static func mean(_ first: [Float], _ second: [Float]) -> [Float] {
+    static func mean(_ first: [Float], _ second: [Float]) -> [Float] {
         zip(first, second).map { ($0 + $1) / 2 }
     }
 
@@ -240,7 +257,10 @@ public struct RoundTraining: Sendable {
     /// (``start(rows:attributes:neighbours:prior:categories:)``), shifted to the task's level
     /// under the penalty the round's tasks choose together (``TaskLevelShift``), with the
     /// factor on its correction from the credibility the round's corrections earn together on
-    /// rows they did not see (``TaskPriorTrainer/credibility(of:candidates:)``).
+    /// rows they did not see (``TaskPriorTrainer/credibility(of:candidates:)``). When these
+    /// steps together do not turn held-out answers right against the prior alone
+    /// (``RoundGate``), every task's start is its own specialization, unshifted, without a
+    /// correction (factor 0).
     /// - Parameters:
     ///   - tasks: Every task of the prior's rows, in the order of their rows.
     ///   - training: The names of the tasks to find starts for.
@@ -261,10 +281,13 @@ public struct RoundTraining: Sendable {
         let trained = tasks.filter { training.contains($0.name) }
         let found = try trained.concurrentMap { task in
             let neighbours = tasks.filter { $0.name != task.name && $0.rowCount > task.rowCount }.map(\.attributes)
-            return try start(
+            return try startCandidates(
                 rows: rowsOfTask[task.name]!, attributes: task.attributes, neighbours: neighbours, prior: prior, categories: categories)
         }
-        var starts = Dictionary(uniqueKeysWithValues: zip(trained.map(\.name), found))
+        let candidates = Dictionary(uniqueKeysWithValues: zip(trained.map(\.name), found))
+        var starts = Dictionary(uniqueKeysWithValues: trained.map { task in
+            (task.name, Self.choose(from: candidates[task.name]!, labels: rowsOfTask[task.name]!.map { Int(prior.table.labels[$0]) }))
+        })
         // Each task's level: one penalty for the round, chosen by validation on every trained
         // task's rows together; tasks too small for a correction keep the prior's level.
         let trainer = priorTrainer
@@ -284,10 +307,20 @@ public struct RoundTraining: Sendable {
         let heldOut = try correctable.concurrentMap { task in
             try trainer.heldOutCorrection(
                 rows: task.table, margins: shiftedStarts[task.name]!.shiftedMargins, seed: taskSeed(task.name))
-        }.compactMap { $0 }
-        let credibility = TaskPriorTrainer.credibility(of: heldOut)
+        }
+        let credibility = TaskPriorTrainer.credibility(of: heldOut.compactMap { $0 })
         for (name, rows) in rowsOfTask {
             starts[name]!.correctionScale = TaskPriorTrainer.correctionScale(rows: rows.count, credibility: credibility)
+        }
+        // Whether the steps together turn answers right on rows they did not see; if not, every
+        // task of the round is served by the prior specialized to its own values (RoundGate).
+        let gateTasks = zip(correctable, heldOut).map { task, correction in
+            RoundGate.Task(
+                labels: task.table.classLabels, own: candidates[task.name]![0].margins,
+                neighbours: candidates[task.name]!.dropFirst().map(\.margins), correction: correction, seed: taskSeed(task.name))
+        }
+        guard RoundGate.pays(gateTasks, levelPenalty: penalty, credibility: credibility, folds: trainer.folds) else {
+            return candidates.mapValues { Start(attributes: $0[0].attributes, margins: $0[0].margins, correctionScale: 0) }
         }
         return starts
     }
