@@ -48,13 +48,13 @@ enum RoundGate {
     /// Each row's raw scores under the steps, each from steps chosen without the row.
     static func replay(_ task: Task, levelPenalty: Double, credibility: Double, folds: Int) -> [[Float]] {
         var scores = task.own
+        let candidates = [task.own] + task.neighbours
         for fold in Folds(rowCount: task.labels.count, count: folds, seed: task.seed ^ 0x1E5E_15F7) {
             let keptLabels = fold.kept.map { task.labels[$0] }
-            let candidates = [task.own] + task.neighbours
             let chosen = TaskPriorTrainer.bestStart(candidates.map { set in fold.kept.map { set[$0] } }, labels: keptLabels)
-            let start = chosen == 0 ? task.own : zip(task.own, candidates[chosen]).map { RoundTraining.mean($0, $1) }
+            let start = chosen == 0 ? task.own : RoundTraining.hedged(task.own, towards: candidates[chosen])
             let shift = TaskLevelShift.shift(margins: fold.kept.map { start[$0] }, labels: keptLabels, penalty: levelPenalty)
-            for row in fold.held { scores[row] = shift.isEmpty ? start[row] : TaskLevelShift.apply(shift, to: [start[row]])[0] }
+            for row in fold.held { scores[row] = TaskLevelShift.apply(shift, to: [start[row]])[0] }
         }
         guard let correction = task.correction else { return scores }
         return scores.indices.map { row in

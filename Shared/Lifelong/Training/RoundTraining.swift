@@ -229,12 +229,12 @@ public struct RoundTraining: Sendable {
         let chosen = candidates[TaskPriorTrainer.bestStart(candidates.map(\.margins), labels: labels)]
         let own = candidates[0]
         guard chosen.attributes != own.attributes else { return chosen }
-        return Start(attributes: chosen.attributes, margins: zip(own.margins, chosen.margins).map { mean($0, $1) })
+        return Start(attributes: chosen.attributes, margins: hedged(own.margins, towards: chosen.margins))
     }
 
-    /// The element-wise mean of two score vectors of one length.
-    static func mean(_ first: [Float], _ second: [Float]) -> [Float] {
-        zip(first, second).map { ($0 + $1) / 2 }
+    /// A hedged start's scores: row by row, the element-wise mean of the own and the neighbour's.
+    static func hedged(_ own: [[Float]], towards neighbour: [[Float]]) -> [[Float]] {
+        zip(own, neighbour).map { zip($0, $1).map { ($0 + $1) / 2 } }
     }
 
     /// One task of the rows a prior was trained on: its name, attribute values and row count
