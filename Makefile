@@ -42,6 +42,9 @@ bench-learning: deps ## learning core against XGBoost, LightGBM (training) and t
 bench-lifelong: deps ## lifelong learner against global, isolated and XGBoost (thermal and shop scenarios x seeds)
 	scripts/lifelong/bench.sh
 
+bench-lifelong-real: deps ## lifelong learner against every baseline on held-out real data (a survey, states as tasks) x seeds, through the CLI
+	scripts/lifelong/bench_real.sh
+
 bench-training: deps ## 50 tasks x 2,000 samples through lifelong-kb + lifelong-training vs in-process; 1 vs 2 instances
 	scripts/training/bench.sh
 

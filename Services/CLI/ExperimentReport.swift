@@ -72,6 +72,7 @@ struct ExperimentReport {
                 "ianvs_fwt": matrix.ianvsForwardTransfer,
                 "per_task_accuracy": method.perTaskAccuracy,
                 "matrix": matrix.values,
+                "final_correct": method.finalCorrect.map { $0 ? 1 : 0 },
             ] as [String: Any]
         }
         var detection: [String: Any] = [:]

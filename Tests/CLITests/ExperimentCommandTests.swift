@@ -43,7 +43,7 @@ struct ExperimentCommandTests {
         return arguments + ["--label", "comfort", "--attributes", "site", "--ignore", "id", "--rounds", "5", "--max-depth", "2"]
     }
 
-    @Test("JSON: GEM bwt/fwt and forgetting from the matrix, Ianvs's under their names, per-task accuracy, configuration")
+    @Test("JSON: GEM bwt/fwt and forgetting from the matrix, Ianvs's under their names, per-task accuracy, per-row correctness, configuration")
     func json() async throws {
         let folder = try Self.writeFiles()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -68,6 +68,11 @@ struct ExperimentCommandTests {
             let perTask = try #require(method["per_task_accuracy"] as? [String: Double], "\(name)")
             #expect(Set(perTask.keys) == ["s1", "s2"], "\(name): the test sets hold sites s1 and s2")
             #expect(perTask.values.allSatisfy { (0...1).contains($0) })
+            // One 0/1 per row of both test sets (20 + 20), in round order: its mean is avg_accuracy.
+            let correct = try #require(method["final_correct"] as? [Int], "\(name)")
+            #expect(correct.count == 40 && correct.allSatisfy { $0 == 0 || $0 == 1 }, "\(name)")
+            let accuracy = try #require(method["avg_accuracy"] as? Double)
+            #expect(abs(Double(correct.reduce(0, +)) / 40 - accuracy) < 1e-9, "\(name)")
         }
         let configuration = try #require(object["configuration"] as? [String: Any])
         #expect(configuration["label"] as? String == "comfort")

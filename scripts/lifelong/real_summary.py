@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""The table and SUMMARY of `make bench-lifelong-real`: for each split folder (real_data.py split,
+then `lifelong experiment --json` as DIR/lifelong.json and xgboost_global.py as DIR/xgboost*.json),
+every method's average accuracy and GEM BWT / FWT / forgetting, the best baseline (every method
+but lifelong), lifelong's margin over it in points with the paired standard error of the per-row
+differences (both methods' `final_correct`, the same test rows in the same order), then the same
+over every seed's test rows pooled.
+
+The target where tasks differ little (docs/lifelong.md): lifelong at or above the best baseline,
+GEM BWT >= -0.005.
+
+  real_summary.py DIR [DIR ...]
+"""
+import glob
+import json
+import math
+import os
+import sys
+
+
+def gem(matrix):
+    """GEM's BWT and FWT and Chaudhry's forgetting of an accuracy matrix (row 0: the initial model)."""
+    rounds = len(matrix[0])
+    if rounds < 2:
+        return math.nan, math.nan, math.nan
+    final = matrix[-1]
+    bwt = sum(final[j] - matrix[j + 1][j] for j in range(rounds - 1)) / (rounds - 1)
+    fwt = sum(matrix[j][j] - matrix[0][j] for j in range(1, rounds)) / (rounds - 1)
+    forgetting = sum(max(matrix[i][j] for i in range(j + 1, rounds)) - final[j] for j in range(rounds - 1)) / (rounds - 1)
+    return bwt, fwt, forgetting
+
+
+def paired(own, other):
+    """Mean and standard error, in points, of the per-row differences of two 0/1 vectors."""
+    differences = [a - b for a, b in zip(own, other)]
+    n = len(differences)
+    mean = sum(differences) / n
+    variance = sum((d - mean) ** 2 for d in differences) / (n - 1)
+    return 100 * mean, 100 * math.sqrt(variance / n)
+
+
+def transfer(name, method):
+    """GEM BWT, FWT and forgetting of a method: computed from its matrix, and checked against the
+    CLI's own figures where it gives them (XGBoost's script reports other formulas)."""
+    figures = gem(method["matrix"])
+    if "forgetting" in method:
+        given = (method["bwt"], method["fwt"], method["forgetting"])
+        if any(abs(a - b) > 1e-9 for a, b in zip(figures, given)):
+            sys.exit(f"real_summary: {name}: GEM figures {figures} differ from the CLI's {given}")
+    return figures
+
+
+def methods(folder):
+    """{name: {avg_accuracy, matrix, final_correct}} of one split: the CLI's methods and XGBoost's."""
+    with open(os.path.join(folder, "lifelong.json")) as handle:
+        found = json.load(handle)["methods"]
+    for path in sorted(glob.glob(os.path.join(folder, "xgboost*.json"))):
+        with open(path) as handle:
+            result = json.load(handle)
+        found[result["name"]] = result
+    return found
+
+
+def main():
+    folders = sys.argv[1:]
+    if not folders:
+        sys.exit(__doc__)
+    pooled = {}
+    summary = []
+    print(f"{'seed':>5} {'method':<30} {'avg acc':>8} {'GEM BWT':>8} {'FWT':>8} {'forget':>8} {'test rows':>9}")
+    margins = []
+    for folder in folders:
+        with open(os.path.join(folder, "scenario.json")) as handle:
+            seed = json.load(handle)["seed"]
+        found = methods(folder)
+        for name in sorted(found, key=lambda n: (n != "lifelong", n)):
+            method = found[name]
+            bwt, fwt, forgetting = transfer(name, method)
+            print(f"{seed:>5} {name:<30} {method['avg_accuracy']:8.4f} {bwt:+8.4f} {fwt:+8.4f} {forgetting:+8.4f} "
+                  f"{len(method['final_correct']):>9}")
+            pooled.setdefault(name, []).extend(method["final_correct"])
+        lifelong = found["lifelong"]
+        best = max((n for n in found if n != "lifelong"), key=lambda n: found[n]["avg_accuracy"])
+        margin, error = paired(lifelong["final_correct"], found[best]["final_correct"])
+        bwt = transfer("lifelong", lifelong)[0]
+        met = margin >= 0 and bwt >= -0.005
+        margins.append(margin)
+        print(f"{seed:>5} best baseline {best} {found[best]['avg_accuracy']:.4f}: lifelong {margin:+.2f} ± {error:.2f} points "
+              f"(paired standard error), GEM BWT {bwt:+.4f} — target (at or above the best baseline): {'MET' if met else 'NOT MET'}")
+        summary += [f"seed_{seed}_lifelong_avg_acc={lifelong['avg_accuracy']:.4f}", f"seed_{seed}_best_baseline={best}",
+                    f"seed_{seed}_best_baseline_avg_acc={found[best]['avg_accuracy']:.4f}",
+                    f"seed_{seed}_lifelong_minus_best_baseline_points={margin:.2f}", f"seed_{seed}_se_points={error:.2f}",
+                    f"seed_{seed}_bwt={bwt:.4f}", f"seed_{seed}_target_met={int(met)}"]
+    print()
+    print("every seed's test rows pooled:")
+    accuracy = {name: sum(rows) / len(rows) for name, rows in pooled.items()}
+    for name in sorted(pooled, key=lambda n: -accuracy[n]):
+        margin, error = paired(pooled["lifelong"], pooled[name]) if name != "lifelong" else (0.0, 0.0)
+        print(f"  {name:<30} {accuracy[name]:.4f}" + ("" if name == "lifelong" else f"   lifelong {margin:+.2f} ± {error:.2f} points"))
+    best = max((n for n in pooled if n != "lifelong"), key=lambda n: accuracy[n])
+    margin, error = paired(pooled["lifelong"], pooled[best])
+    summary += [f"pooled_lifelong_avg_acc={accuracy['lifelong']:.4f}", f"pooled_best_baseline={best}",
+                f"pooled_lifelong_minus_best_baseline_points={margin:.2f}", f"pooled_se_points={error:.2f}",
+                f"lifelong_minus_best_baseline_points_mean={sum(margins) / len(margins):.2f}",
+                f"target_met_every_seed={int(all(s.endswith('=1') for s in summary if '_target_met=' in s))}"]
+    print("SUMMARY dataset=benefits " + " ".join(summary))
+
+
+if __name__ == "__main__":
+    main()
