@@ -104,6 +104,36 @@ struct GradientBoostedTreesTests {
         #expect(try model.predict(row).count == 2)
     }
 
+    @Test("ignored features are never split on; unknown names, no feature left or a linear base fail naming the field")
+    func ignoredFeatures() throws {
+        let table = try TestData.classificationTable(rows: 1500, seed: 15)
+        let names = table.encoding.features.map(\.name)
+        var parameters = Self.parameters(rounds: 10)
+        parameters.columnSubsample = 0.5
+        parameters.seed = 3
+        let all = try GradientBoostedTrees.train(on: table, parameters: parameters)
+        #expect(all.trees.contains { $0.splitFeatures.contains(0) }, "the first feature carries signal")
+        parameters.ignoredFeatures = [names[0]]
+        let model = try GradientBoostedTrees.train(on: table, parameters: parameters)
+        #expect(model.trees.allSatisfy { !$0.splitFeatures.contains(0) })
+        #expect(model.trees.contains { !$0.splitFeatures.filter { $0 >= 0 }.isEmpty }, "the others are split on")
+        // The model keeps the feature in its encoding and ignores its value.
+        var row = try table.features(ofRow: 0)
+        let before = try model.predict(row)
+        row[0] += 100
+        #expect(try model.predict(row) == before)
+        parameters.ignoredFeatures = ["no such feature"]
+        var error = learningError { _ = try GradientBoostedTrees.train(on: table, parameters: parameters) }
+        #expect(error?.code == .invalidParameter && error?.field == "ignoredFeatures")
+        parameters.ignoredFeatures = names
+        error = learningError { _ = try GradientBoostedTrees.train(on: table, parameters: parameters) }
+        #expect(error?.code == .invalidParameter && error?.field == "ignoredFeatures")
+        parameters.ignoredFeatures = [names[0]]
+        parameters.linearBase = true
+        error = learningError { try parameters.validate() }
+        #expect(error?.code == .invalidParameter && error?.field == "ignoredFeatures")
+    }
+
     @Test("early stopping keeps the best round of the validation loss")
     func earlyStopping() throws {
         let split = try TestData.classificationTable(rows: 1200, noise: 1.5, seed: 23).split(evalFraction: 0.3, seed: 4)

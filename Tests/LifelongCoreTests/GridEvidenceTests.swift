@@ -51,7 +51,7 @@ struct GridEvidenceTests {
     @Test("with slope features the grid has a third model class, per slope penalty")
     func slopesModelClass() throws {
         var search = GridSearch.ofPriorTable(base: GradientBoostingParameters(), seed: 5, attributeNames: ["site"])
-        #expect(search.slopeFeatures == ["@task:site"])
+        #expect(search.slopeFeatures == ["@task:site"] && search.ignorableFeatures == ["@task:site"])
         search.depths = [2]
         search.learningRates = [0.3]
         search.rounds = 1...20
@@ -63,14 +63,52 @@ struct GridEvidenceTests {
                 labelName: base.encoding.labelName, label: base.encoding.label),
             columns: base.columns + [(0..<base.rowCount).map { Float($0 % 2) }], labels: base.labels)
         let evidence = try #require(try search.search(table))
-        #expect(evidence.points.map(\.linearBase) == [false, true, true, true, true])
-        #expect(evidence.points.map(\.slopeL2Lambda) == [nil, nil, 0.003, 0.01, 0.03])
+        #expect(evidence.points.map(\.linearBase) == [false, true, true, true, true, false])
+        #expect(evidence.points.map(\.slopeL2Lambda) == [nil, nil, 0.003, 0.01, 0.03, nil])
+        #expect(evidence.points.map(\.ignoresAttributes) == [false, false, false, false, false, true])
         // Chosen, the slopes' point names the slope features.
         let slopes = GridEvidence(points: [Self.point(depth: 2, errors: [0.3]), Self.slopesPoint(errors: [0.2])])
         let chosen = search.best(by: slopes)
         #expect(chosen.linearBase && chosen.linearSlopeFeatures == ["@task:site"] && chosen.linearSlopeL2Lambda == 0.03)
         #expect(!search.best(by: GridEvidence(points: [Self.point(linearBase: true, depth: 2, errors: [0.2])]))
             .linearSlopeFeatures.contains("@task:site"))
+        // Chosen, the attribute-free point's trees ignore the attribute's feature; the others' do not.
+        let free = GridEvidence.Point(ignoresAttributes: true, depth: 2, learningRate: 0.1, errors: [0.1], losses: [0.1])
+        let withoutAttributes = search.best(by: GridEvidence(points: [Self.point(depth: 2, errors: [0.2]), free]))
+        #expect(withoutAttributes.ignoredFeatures == ["@task:site"] && !withoutAttributes.linearBase)
+        #expect(chosen.ignoredFeatures.isEmpty)
+        // Trained with it, the model's trees never split on the attribute.
+        let model = try GradientBoostedTrees.train(on: table, parameters: withoutAttributes)
+        let attribute = Int32(table.encoding.features.count - 1)
+        #expect(model.trees.allSatisfy { !$0.splitFeatures.contains(attribute) })
+    }
+
+    @Test("where the attribute is noise over many small tasks, the search takes the trees without it")
+    func attributeFreeChosen() throws {
+        // 60 tasks of 20 rows whose labels follow one feature alone, a fifth of them flipped:
+        // splits on the task's feature can only fit the flips.
+        var generator = SeededGenerator(seed: 21)
+        var x: [Float] = [], labels: [Float] = []
+        for _ in 0..<1200 {
+            let value = Float.random(in: -1...1, using: &generator)
+            x.append(value)
+            let flipped = Float.random(in: 0..<1, using: &generator) < 0.2
+            labels.append((value > 0.2) != flipped ? 1 : 0)
+        }
+        let tasks = CategoricalEncoding(sortingDistinct: (0..<60).map { "t\($0)" })
+        let table = try Table(
+            encoding: FeatureEncoding(
+                features: [FeatureColumn(name: "x", kind: .numeric), FeatureColumn(name: "@task:site", kind: .categorical(tasks))],
+                labelName: "label", label: .classification(classes: CategoricalEncoding(sortingDistinct: ["a", "b"]))),
+            columns: [x, (0..<1200).map { Float($0 % 60) }], labels: labels)
+        var search = GridSearch.ofPriorTable(base: GradientBoostingParameters(), seed: 5, attributeNames: ["site"])
+        search.linearBases = [false]
+        search.rounds = 1...60
+        let evidence = try #require(try search.search(table))
+        let free = evidence.points.filter(\.ignoresAttributes).map { $0.errors.min()! }.min()!
+        let splitting = evidence.points.filter { !$0.ignoresAttributes }.map { $0.errors.min()! }.min()!
+        #expect(free < splitting, "validation error without the attribute \(free), with it \(splitting)")
+        #expect(try search.best(for: table).ignoredFeatures == ["@task:site"])
     }
 
     static func slopesPoint(errors: [Double]) -> GridEvidence.Point {

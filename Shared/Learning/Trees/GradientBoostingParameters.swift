@@ -41,6 +41,11 @@ public struct GradientBoostingParameters: Sendable, Hashable {
     /// The L2 penalty on those slopes' offsets (the shared weights keep the linear model's
     /// default). ≥ 0.
     public var linearSlopeL2Lambda: Float = 1e-2
+    /// Features (by name) the trees never split on: the model keeps them in its encoding and
+    /// ignores them. Where a column's values are many and their rows few (a task attribute of
+    /// 51 states), splits on it fit noise; a grid search can then choose the model without it.
+    /// Trees only: not combined with ``linearBase``. Empty: every feature may be split on.
+    public var ignoredFeatures: [String] = []
 
     /// Default parameters.
     public init() {}
@@ -65,6 +70,7 @@ public struct GradientBoostingParameters: Sendable, Hashable {
         try check(
             linearSlopeL2Lambda >= 0 && linearSlopeL2Lambda.isFinite, "linearSlopeL2Lambda", "finite and >= 0", linearSlopeL2Lambda)
         try check(linearSlopeFeatures.isEmpty || linearBase, "linearSlopeFeatures", "empty without linearBase", linearSlopeFeatures)
+        try check(ignoredFeatures.isEmpty || !linearBase, "ignoredFeatures", "empty with linearBase", ignoredFeatures)
         if let earlyStoppingRounds {
             try check(earlyStoppingRounds >= 1, "earlyStoppingRounds", ">= 1", earlyStoppingRounds)
         }

@@ -40,6 +40,8 @@ struct GradientBoostingTrainer {
     let grower: TreeGrower
     let validationBins: BinnedRows?
     let start: BoostingStart?
+    /// The features trees may split on (ascending): all but ``GradientBoostingParameters/ignoredFeatures``.
+    let splittable: [Int]
 
     init(table: Table, validation: Table?, parameters: GradientBoostingParameters, start: BoostingStart? = nil) throws {
         guard table.rowCount > 0 else {
@@ -59,6 +61,7 @@ struct GradientBoostingTrainer {
             }
         }
         if let start { try start.check(rows: table.rowCount, validationRows: validation?.rowCount, scoreCount: objective.scoreCount) }
+        splittable = try Self.splittable(table.encoding, ignoring: parameters.ignoredFeatures)
         self.start = start
         self.table = table
         self.validation = validation
@@ -74,6 +77,21 @@ struct GradientBoostingTrainer {
                 lambda: Double(parameters.l2Lambda), minChildWeight: Double(parameters.minChildWeight)),
             gamma: Double(parameters.gamma))
         validationBins = validation.map { binning.binRows(of: $0) }
+    }
+
+    /// The indices of `encoding`'s features not named in `ignored`.
+    /// - Throws: `LearningError` `.invalidParameter` (field `ignoredFeatures`) for a name the
+    ///   encoding lacks, or when every feature is ignored.
+    static func splittable(_ encoding: FeatureEncoding, ignoring ignored: [String]) throws -> [Int] {
+        let names = Set(encoding.features.map(\.name))
+        if let unknown = ignored.first(where: { !names.contains($0) }) {
+            throw LearningError(.invalidParameter, "ignoredFeatures names \(unknown), which the table has no feature of", field: "ignoredFeatures")
+        }
+        let splittable = encoding.features.indices.filter { !ignored.contains(encoding.features[$0].name) }
+        guard !splittable.isEmpty else {
+            throw LearningError(.invalidParameter, "ignoredFeatures leaves no feature to split on", field: "ignoredFeatures")
+        }
+        return splittable
     }
 
     static func check(objective: ModelObjective, against table: Table) throws {
@@ -126,7 +144,6 @@ struct GradientBoostingTrainer {
     mutating func run(observer: BoostingObserver? = nil) throws -> GradientBoostedTrees {
         let rowCount = table.rowCount
         let scoreCount = objective.scoreCount
-        let width = table.featureCount
         let base = baseScores()
         var generator = SeededGenerator(seed: parameters.seed)
 
@@ -153,7 +170,7 @@ struct GradientBoostingTrainer {
             if let weights = start?.rowWeights { Self.weigh(&gradients, by: weights, scoreCount: scoreCount) }
             let (sampled, unsampled) = sampleRows(&generator)
             for k in 0..<scoreCount {
-                let features = sampleFeatures(&generator, width: width)
+                let features = sampleFeatures(&generator)
                 let tree = gradients.withUnsafeBufferPointer { buffer in
                     grower.grow(gradients: buffer.baseAddress! + k * rowCount, sampledRows: sampled, features: features)
                 }
@@ -258,11 +275,11 @@ struct GradientBoostingTrainer {
         return (sampled, unsampled)
     }
 
-    /// The features one tree may split on (ascending).
-    func sampleFeatures(_ generator: inout SeededGenerator, width: Int) -> [Int] {
-        guard parameters.columnSubsample < 1 else { return Array(0..<width) }
-        let keep = max(1, Int((Double(parameters.columnSubsample) * Double(width)).rounded()))
-        var all = Array(0..<width)
+    /// The features one tree may split on (ascending): a sample of ``splittable``.
+    func sampleFeatures(_ generator: inout SeededGenerator) -> [Int] {
+        guard parameters.columnSubsample < 1 else { return splittable }
+        let keep = max(1, Int((Double(parameters.columnSubsample) * Double(splittable.count)).rounded()))
+        var all = splittable
         all.shuffle(using: &generator)
         return all[..<keep].sorted()
     }

@@ -144,7 +144,7 @@ public struct UpdateReport: Sendable, Hashable {
         if !parameters.linearSlopeFeatures.isEmpty {
             base = "trees on a linear base with slopes per attribute value (penalty \(parameters.linearSlopeL2Lambda))"
         } else {
-            base = parameters.linearBase ? "trees on a linear base" : "trees"
+            base = parameters.linearBase ? "trees on a linear base" : parameters.ignoredFeatures.isEmpty ? "trees" : "trees without the attributes"
         }
         return base + ", depth \(parameters.maxDepth), learning rate \(parameters.learningRate), \(parameters.rounds) rounds"
     }

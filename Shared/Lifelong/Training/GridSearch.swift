@@ -39,6 +39,12 @@ struct GridSearch: Sendable {
     /// Categorical features whose values may each give the linear base slopes of their own
     /// (the task attributes' features): a third model class of the grid. Empty: two classes.
     var slopeFeatures: [String] = []
+    /// Features a fourth model class leaves out: trees that never split on them
+    /// (`GradientBoostingParameters.ignoredFeatures`; the task attributes' features). Where
+    /// tasks differ little and are many, with few rows each, splits on the attribute fit noise
+    /// and one model of the features alone is better; whether that is so is for validation
+    /// to say. Empty: no such class.
+    var ignorableFeatures: [String] = []
     /// The penalties tried on those slopes (`GradientBoostingParameters.linearSlopeL2Lambda`):
     /// how far a category's slopes may leave the shared ones is for validation to say, as a
     /// fixed penalty would be one generator's choice (docs/lifelong.md, step 1).
@@ -49,15 +55,28 @@ struct GridSearch: Sendable {
     static func ofPriorTable(base: GradientBoostingParameters, seed: UInt64, attributeNames: [String]) -> GridSearch {
         var search = GridSearch(base: base, seed: seed)
         search.slopeFeatures = attributeNames.map(TaskPriorTrainer.featureName(ofAttribute:))
+        search.ignorableFeatures = search.slopeFeatures
         return search
     }
 
-    /// The model classes searched: (linear base, the slopes' penalty or nil for no slopes).
-    private func modelClasses(for table: Table) -> [(linearBase: Bool, slopeL2Lambda: Float?)] {
-        var classes: [(Bool, Float?)] = linearBases.map { ($0, nil) }
+    /// One model class of the grid.
+    struct ModelClass: Sendable {
+        /// Trees on a linear base.
+        var linearBase = false
+        /// The slopes' penalty; nil: no slopes.
+        var slopeL2Lambda: Float? = nil
+        /// Trees that never split on ``GridSearch/ignorableFeatures``.
+        var ignoresAttributes = false
+    }
+
+    /// The model classes searched: trees and trees on a linear base, the slopes' classes (one
+    /// per penalty) for a class label, trees without the ignorable features.
+    private func modelClasses(for table: Table) -> [ModelClass] {
+        var classes = linearBases.map { ModelClass(linearBase: $0) }
         if linearBases.contains(true), !slopeFeatures.isEmpty, case .classification = table.encoding.label {
-            classes += slopeL2Lambdas.map { (true, $0) }
+            classes += slopeL2Lambdas.map { ModelClass(linearBase: true, slopeL2Lambda: $0) }
         }
+        if !ignorableFeatures.isEmpty { classes.append(ModelClass(ignoresAttributes: true)) }
         return classes
     }
 
@@ -81,8 +100,7 @@ struct GridSearch: Sendable {
                     try GradientBoostedTrees.fitLinearBase(
                         on: split.train, validation: split.validation,
                         parameters: parameters(
-                            linearBase: true, slopeL2Lambda: modelClass.slopeL2Lambda, depth: base.maxDepth,
-                            learningRate: base.learningRate, rounds: rounds.upperBound))
+                            modelClass, depth: base.maxDepth, learningRate: base.learningRate, rounds: rounds.upperBound))
                 } : nil
         }
         // Every grid point on its own core (each training is mostly serial at these sizes);
@@ -91,10 +109,8 @@ struct GridSearch: Sendable {
             depths.flatMap { depth in learningRates.map { (modelClass: modelClass, depth: depth, learningRate: $0) } }
         }
         let points = try grid.concurrentMap { point in
-            let (linearBase, slopeL2Lambda) = classes[point.modelClass]
-            var searched = parameters(
-                linearBase: linearBase, slopeL2Lambda: slopeL2Lambda, depth: point.depth, learningRate: point.learningRate,
-                rounds: rounds.upperBound)
+            let modelClass = classes[point.modelClass]
+            var searched = parameters(modelClass, depth: point.depth, learningRate: point.learningRate, rounds: rounds.upperBound)
             searched.earlyStoppingRounds = Self.patience
             var losses = [Double](repeating: 0, count: rounds.upperBound)
             var errors = [Double](repeating: 0, count: rounds.upperBound)
@@ -114,7 +130,8 @@ struct GridSearch: Sendable {
                 for (round, error) in model.validationErrors.enumerated() { errors[round] += error }
             }
             return GridEvidence.Point(
-                linearBase: linearBase, slopeL2Lambda: slopeL2Lambda, depth: point.depth, learningRate: point.learningRate,
+                linearBase: modelClass.linearBase, slopeL2Lambda: modelClass.slopeL2Lambda,
+                ignoresAttributes: modelClass.ignoresAttributes, depth: point.depth, learningRate: point.learningRate,
                 errors: Array(errors.prefix(reached)), losses: Array(losses.prefix(reached)))
         }
         return GridEvidence(points: points)
@@ -132,21 +149,21 @@ struct GridSearch: Sendable {
                 if score < bestScore {
                     bestScore = score
                     best = parameters(
-                        linearBase: point.linearBase, slopeL2Lambda: point.slopeL2Lambda, depth: point.depth,
-                        learningRate: point.learningRate, rounds: count)
+                        ModelClass(
+                            linearBase: point.linearBase, slopeL2Lambda: point.slopeL2Lambda, ignoresAttributes: point.ignoresAttributes),
+                        depth: point.depth, learningRate: point.learningRate, rounds: count)
                 }
             }
         }
         return best
     }
 
-    private func parameters(
-        linearBase: Bool, slopeL2Lambda: Float?, depth: Int, learningRate: Float, rounds: Int
-    ) -> GradientBoostingParameters {
+    private func parameters(_ modelClass: ModelClass, depth: Int, learningRate: Float, rounds: Int) -> GradientBoostingParameters {
         var parameters = base
-        parameters.linearBase = linearBase
-        parameters.linearSlopeFeatures = slopeL2Lambda == nil ? [] : slopeFeatures
-        if let slopeL2Lambda { parameters.linearSlopeL2Lambda = slopeL2Lambda }
+        parameters.linearBase = modelClass.linearBase
+        parameters.linearSlopeFeatures = modelClass.slopeL2Lambda == nil ? [] : slopeFeatures
+        if let slopeL2Lambda = modelClass.slopeL2Lambda { parameters.linearSlopeL2Lambda = slopeL2Lambda }
+        parameters.ignoredFeatures = modelClass.ignoresAttributes ? ignorableFeatures : []
         parameters.maxDepth = depth
         parameters.learningRate = learningRate
         parameters.rounds = rounds
@@ -165,6 +182,8 @@ struct GridEvidence: Sendable, Equatable {
         /// The penalty of the linear base's slopes per value of the search's
         /// ``GridSearch/slopeFeatures``; nil without slopes.
         var slopeL2Lambda: Float? = nil
+        /// Trees that never split on ``GridSearch/ignorableFeatures``.
+        var ignoresAttributes = false
         /// Tree depth.
         var depth: Int
         /// Learning rate.
