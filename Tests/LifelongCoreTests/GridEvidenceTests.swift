@@ -73,7 +73,7 @@ struct GridEvidenceTests {
         #expect(!search.best(by: GridEvidence(points: [Self.point(linearBase: true, depth: 2, errors: [0.2])]))
             .linearSlopeFeatures.contains("@task:site"))
         // Chosen, the attribute-free point's trees ignore the attribute's feature; the others' do not.
-        let free = GridEvidence.Point(ignoresAttributes: true, depth: 2, learningRate: 0.1, errors: [0.1], losses: [0.1])
+        let free = GridEvidence.Point(linearBase: false, ignoresAttributes: true, depth: 2, learningRate: 0.1, errors: [0.1], losses: [0.1])
         let withoutAttributes = search.best(by: GridEvidence(points: [Self.point(depth: 2, errors: [0.2]), free]))
         #expect(withoutAttributes.ignoredFeatures == ["@task:site"] && !withoutAttributes.linearBase)
         #expect(chosen.ignoredFeatures.isEmpty)
