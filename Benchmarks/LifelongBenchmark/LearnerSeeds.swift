@@ -30,12 +30,10 @@ struct LearnerSeeds {
         var configuration = LifelongConfiguration()
         configuration.seed = seed
         var learner = try LifelongLearner(configuration: configuration)
-        var seen: LabelledSet?
         for (number, round) in scenario.rounds.enumerated() {
             _ = try learner.update(with: round.train, timeUs: Int64(number))
-            seen = try seen.map { try $0.appending(round.train) } ?? round.train
         }
-        guard let index = learner.index, let seen else { throw LifelongError(.emptyData, "the learner has no index after the rounds") }
+        guard let index = learner.index, let seen = try learner.learnedRows() else { throw LifelongError(.emptyData, "the learner has no index after the rounds") }
         let labels = test.table.classLabels
         func accuracy(_ classes: [Int]) -> Double {
             Double(zip(classes, labels).filter { $0 == $1 }.count) / Double(test.rowCount)

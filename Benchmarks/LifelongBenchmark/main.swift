@@ -317,6 +317,7 @@ print("""
     Models: GBDT depth 3, 60 rounds, eta 0.1, subsample 0.8 for every method (XGBoost tree_method=hist, same settings),
     except global+attributes-tuned and lifelong's prior (depth, rounds, eta by 2-fold inner validation on the training rows).
     Every method is trained on the same rows; the best baseline is the bar. BWT/FWT: GEM (Lopez-Paz & Ranzato 2017).
+    The Swift baselines train on the rows in the learner's order: a tuned one draws the folds and samples of lifelong's prior.
     Matrix M[i][j]: model after round i (row 0: initial data only) on round j+1's test set (that round's tasks).
     avg acc = final model over every test set pooled; small new = mean accuracy of the final model on the \
     \(smallNewTasks.count) tasks new after round 0 (\(scenario.newTaskSamplesPerTask) labelled rows each); unseen P/R = attribute detector.

@@ -30,9 +30,29 @@ struct DriftTests {
         #expect(report.retrained == ["a"])
         #expect(report.outdatedRows["a"] == 300)
         #expect(learner.trainingRows(of: "a")!.rowCount + (learner.heldOutRows(of: "a")?.rowCount ?? 0) == 90)
+        // Every row learned stays with the baselines: the retired ones after the prior's.
+        let learned = try #require(try learner.learnedRows())
+        #expect(learned.rowCount == 90 + 300 + 300)
+        #expect(learned.attributes.prefix(90).allSatisfy { $0 == ["a"] } && learned.attributes.suffix(300).allSatisfy { $0 == ["a"] })
         // Between the old and the new threshold the new function says class 0.
         let test = try Self.rows([("a", 0.3, 400)], seed: 11)
         #expect(try learner.index!.accuracy(on: test) > 0.9)
+    }
+
+    @Test("the rows learned, in the prior's order: a baseline searching them draws the prior's folds (common random numbers)")
+    func learnedRowsInThePriorsOrder() throws {
+        var configuration = Self.configuration
+        configuration.tunesPrior = true
+        var learner = try LifelongLearner(configuration: configuration)
+        try learner.update(with: Self.rows([("b", 0.5, 150), ("a", -0.5, 150)], seed: 1))
+        let report = try learner.update(with: Self.rows([("c", 0.0, 60)], seed: 3))
+        let rows = try #require(try learner.learnedRows())
+        #expect(rows.rowCount == 360)
+        #expect(rows.attributes.map { $0[0] } == rows.attributes.map { $0[0] }.sorted(), "tasks in name order")
+        let categories = TaskPriorTrainer.categories(attributeNames: rows.attributeNames, taskAttributes: rows.attributes)
+        let table = TaskPriorTrainer.priorTable(rows, attributeNames: rows.attributeNames, categories: categories)
+        let search = GridSearch.ofPriorTable(base: configuration.model, seed: configuration.seed, attributeNames: rows.attributeNames)
+        #expect(try search.best(for: table) == report.priorParameters)
     }
 
     @Test("more rows of the same function keep the earlier rows")

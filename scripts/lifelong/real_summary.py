@@ -62,8 +62,9 @@ def test_rows(folder):
 
 def learning_correct(matrix, counts):
     """Right answers on each round's test set by the model right after that round was learned
-    (M[j+1][j] times its rows): the learning accuracy of Riemer et al. (2019) once divided by the
-    rows. Lifelong's equals its final figure (no forgetting); a baseline's differs by what the
+    (M[j+1][j] times its rows). Divided by the rows: the learning accuracy of Riemer et al.
+    (2019), weighted by each round's test rows as the average accuracy is (theirs averages over
+    tasks). Lifelong's equals its final figure (no forgetting); a baseline's differs by what the
     later rounds' rows changed on the earlier rounds' tasks."""
     return sum(matrix[j + 1][j] * count for j, count in enumerate(counts))
 

@@ -1,7 +1,10 @@
 import LifelongLearning
 
 /// Replays rounds of labelled data through the lifelong learner and honest baselines, all
-/// trained on the same rows, and measures each with the lifelong-learning metrics.
+/// trained on the same rows, and measures each with the lifelong-learning metrics. The
+/// baselines train on the rows in the learner's order (``LifelongLearner/learnedRows()``), so
+/// a tuned baseline draws the folds, searches and row samples of the learner's prior: common
+/// random numbers, the margin then measures what the learner adds to its prior.
 ///
 /// - `lifelong`: the `LifelongLearner` (per-task models from a shared prior, unseen handling).
 /// - `global`: one model retrained every round on all rows so far, without the task attributes.
@@ -82,6 +85,9 @@ public struct LifelongExperiment: Sendable {
         /// The lifelong learner's task index after each stage (the initial data when given,
         /// then each round), to evaluate it on other rows.
         public var indexes: [TaskIndex]
+        /// Every row learned, in the learner's order (``LifelongLearner/learnedRows()``): what
+        /// the baselines of the last stage were trained on.
+        public var learnedRows: LabelledSet?
     }
 
     /// The lifelong learner's settings (the baselines use the same model parameters).
@@ -128,7 +134,7 @@ public struct LifelongExperiment: Sendable {
                 }
             }
             updates.append(try learner.update(with: rows, timeUs: Int64(round)))
-            seen = try seen.map { try $0.appending(rows) } ?? rows
+            seen = try learner.learnedRows()
         }
 
         func stage() throws -> Stage {
@@ -170,7 +176,8 @@ public struct LifelongExperiment: Sendable {
                     averageAccuracy: allTests.rowCount == 0 ? 0 : Double(correct) / Double(allTests.rowCount),
                     perTaskAccuracy: perTask, finalCorrect: zip(predicted, labels).map { $0 == $1 }))
         }
-        return Result(methods: results, detection: detection, updates: updates, indexes: stages.compactMap(\.index))
+        return Result(
+            methods: results, detection: detection, updates: updates, indexes: stages.compactMap(\.index), learnedRows: seen)
     }
 
     /// Answers a test set with one method's models after one stage.
@@ -188,7 +195,8 @@ public struct LifelongExperiment: Sendable {
     /// one; `lifelong` answers with `index`, which the learner built round by round.
     /// - Parameters:
     ///   - methods: The methods, each as ``run(initial:rounds:)`` trains it.
-    ///   - seen: Every row learned so far.
+    ///   - seen: Every row learned so far, in the learner's order (``LifelongLearner/learnedRows()``;
+    ///     in another order a tuned baseline draws other folds).
     ///   - index: The learner's index after learning `seen` (it allocates rows to tasks found by clustering).
     ///   - test: The rows to answer.
     /// - Returns: Per method, in `methods` order, each test row's class.

@@ -48,6 +48,13 @@ public struct LifelongLearner: Sendable {
             )
         }
 
+        /// The rows before the last arrival (`earlier`: the counts before it), training then held-out.
+        func earlierRows(_ earlier: (train: Int, heldOut: Int)) throws -> LabelledSet {
+            let train = train.selecting(rows: Array(0..<earlier.train))
+            guard earlier.heldOut > 0, let heldOut else { return train }
+            return try train.appending(heldOut.selecting(rows: Array(0..<earlier.heldOut)))
+        }
+
         /// Keeps only the rows of the last arrival (`earlier`: the counts before it).
         mutating func retireEarlierRows(_ earlier: (train: Int, heldOut: Int)) {
             train = train.selecting(rows: Array(earlier.train..<train.rowCount))
@@ -58,6 +65,8 @@ public struct LifelongLearner: Sendable {
     }
 
     private var taskData: [String: TaskData] = [:]
+    /// The rows a drift retired (``TaskData/retireEarlierRows(_:)``), in the order retired.
+    private var retiredRows: LabelledSet?
     private var encoding: FeatureEncoding?
     private var attributeNames: [String] = []
     private var standardizer: FeatureStatistics?
@@ -169,6 +178,8 @@ public struct LifelongLearner: Sendable {
                 let data = taskData[name]!
                 let (earlier, new) = data.rowsByAge(earlierCounts[name]!, offset: firstRow[name]!)
                 if try members[0].outdates(earlierRows: earlier, newRows: new, attributes: data.attributes, prior: first, categories: categories) {
+                    let retired = try data.earlierRows(earlierCounts[name]!)
+                    retiredRows = try retiredRows.map { try $0.appending(retired) } ?? retired
                     taskData[name]!.retireEarlierRows(earlierCounts[name]!)
                     outdatedRows[name] = earlier.count
                 }
@@ -245,6 +256,18 @@ public struct LifelongLearner: Sendable {
             outdatedRows: outdatedRows,
             borrowedAttributes: starts.filter { $0.value.attributes != taskData[$0.key]?.attributes }.mapValues(\.attributes),
             priorParameters: prior?.parameters)
+    }
+
+    /// Every row learned so far, in the order the prior trains on: every task's rows (training,
+    /// then held-out), tasks in name order, then the rows a drift retired (which the prior no
+    /// longer sees). Baselines trained on these rows in this order draw the same folds and row
+    /// samples as the learner's prior (``LifelongExperiment``): common random numbers, so that a
+    /// comparison measures what the learner adds to its prior, not which of two equally good
+    /// fold splits each side drew. nil before the first update.
+    public func learnedRows() throws -> LabelledSet? {
+        let pooled = try pooledRows().rows
+        guard let retiredRows else { return pooled }
+        return try pooled.map { try $0.appending(retiredRows) } ?? retiredRows
     }
 
     /// Every task's rows (training, then held-out), tasks in name order, and where each task's
