@@ -40,7 +40,7 @@ struct LearnerSeeds {
         }
         let predictions = try index.predict(test)
         let baselines = try LifelongExperiment(configuration: configuration, methods: Self.baselines)
-            .finalClasses(of: Self.baselines, seen: seen, index: index, test: test)
+            .finalClasses(of: Self.baselines, seen: seen, index: index, searched: learner.searchedPriorParameters, test: test)
         return (accuracy(predictions.map(\.predictedClass)), predictions.map(\.probabilities), baselines.map(accuracy))
     }
 

@@ -53,6 +53,24 @@ struct DriftTests {
         let table = TaskPriorTrainer.priorTable(rows, attributeNames: rows.attributeNames, categories: categories)
         let search = GridSearch.ofPriorTable(base: configuration.model, seed: configuration.seed, attributeNames: rows.attributeNames)
         #expect(try search.best(for: table) == report.priorParameters)
+        #expect(learner.searchedPriorParameters.count == configuration.bagSize)
+        #expect(learner.searchedPriorParameters.first == report.priorParameters)
+    }
+
+    @Test("an experiment's tuned baselines take the prior's search on the same rows: the answers of searching again")
+    func tunedBaselinesReuseThePriorsSearch() throws {
+        var configuration = Self.configuration
+        configuration.tunesPrior = true
+        let methods: [LifelongExperiment.Method] = [.lifelong, .globalWithAttributesTuned, .globalWithAttributesTunedBag]
+        let test = try Self.rows([("a", -0.5, 100), ("b", 0.5, 100), ("c", 0.0, 100)], seed: 5)
+        let result = try LifelongExperiment(configuration: configuration, methods: methods).run(
+            initial: Self.rows([("b", 0.5, 150), ("a", -0.5, 150)], seed: 1),
+            rounds: [LifelongExperiment.Round(train: Self.rows([("c", 0.0, 60)], seed: 3), test: test)])
+        let searchedAgain = try LifelongExperiment(configuration: configuration, methods: methods).finalClasses(
+            of: methods, seen: try #require(result.learnedRows), index: try #require(result.indexes.last), test: test)
+        for (method, answers) in zip(result.methods, searchedAgain) {
+            #expect(zip(answers, test.table.classLabels).map { $0 == $1 } == method.finalCorrect, "\(method.name)")
+        }
     }
 
     @Test("more rows of the same function keep the earlier rows")

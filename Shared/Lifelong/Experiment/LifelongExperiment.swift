@@ -1,4 +1,4 @@
-import LifelongLearning
+public import LifelongLearning
 
 /// Replays rounds of labelled data through the lifelong learner and honest baselines, all
 /// trained on the same rows, and measures each with the lifelong-learning metrics. The
@@ -141,7 +141,7 @@ public struct LifelongExperiment: Sendable {
             guard let seen, let index = learner.index else {
                 return Stage(predictors: methods.map { _ in { Array(repeating: 0, count: $0.rowCount) } }, index: nil)
             }
-            return try self.stage(methods, seen: seen, index: index)
+            return try self.stage(methods, seen: seen, index: index, searched: learner.searchedPriorParameters)
         }
 
         if let initial { try learn(initial, round: 0) }
@@ -198,19 +198,23 @@ public struct LifelongExperiment: Sendable {
     ///   - seen: Every row learned so far, in the learner's order (``LifelongLearner/learnedRows()``;
     ///     in another order a tuned baseline draws other folds).
     ///   - index: The learner's index after learning `seen` (it allocates rows to tasks found by clustering).
+    ///   - searched: The learner's ``LifelongLearner/searchedPriorParameters``: the tuned
+    ///     baselines' search on `seen` has been run, by the learner's prior; empty: they search.
     ///   - test: The rows to answer.
     /// - Returns: Per method, in `methods` order, each test row's class.
     /// - Throws: Training and prediction errors.
-    public func finalClasses(of methods: [Method], seen: LabelledSet, index: TaskIndex, test: LabelledSet) throws -> [[Int]] {
-        try stage(methods, seen: seen, index: index).predictors.map { try $0(test) }
+    public func finalClasses(
+        of methods: [Method], seen: LabelledSet, index: TaskIndex, searched: [GradientBoostingParameters] = [], test: LabelledSet
+    ) throws -> [[Int]] {
+        try stage(methods, seen: seen, index: index, searched: searched).predictors.map { try $0(test) }
     }
 
-    /// The predictors of `methods` after learning `seen`.
-    private func stage(_ methods: [Method], seen: LabelledSet, index: TaskIndex) throws -> Stage {
+    /// The predictors of `methods` after learning `seen` (`searched`: see ``finalClasses(of:seen:index:searched:test:)``).
+    private func stage(_ methods: [Method], seen: LabelledSet, index: TaskIndex, searched: [GradientBoostingParameters]) throws -> Stage {
         // One global model per stage: the `global` method and the fallback of `isolated` and `sedna`.
         let global = Self.classes(
             of: try TaskModelTrainer(parameters: configuration.model).trainOwn(seen.table, seed: configuration.seed))
-        let tuned = TunedModels()
+        let tuned = TunedModels(searched: searched)
         return Stage(
             predictors: try methods.map { try predictor($0, seen: seen, index: index, global: global, tuned: tuned) }, index: index)
     }
@@ -219,6 +223,13 @@ public struct LifelongExperiment: Sendable {
     /// trained once: `global+attributes-tuned` is member 0 of `global+attributes-tuned-bag`.
     private final class TunedModels {
         var byMember: [Int: TrainedModel?] = [:]
+        /// Each member's parameters as the learner's prior search chose them on the same rows
+        /// (common random numbers: the same search, run once); empty: search.
+        let searched: [GradientBoostingParameters]
+
+        init(searched: [GradientBoostingParameters]) {
+            self.searched = searched
+        }
     }
 
     /// The predictor of `method` trained on every row seen so far (`global`: the stage's
@@ -243,8 +254,9 @@ public struct LifelongExperiment: Sendable {
                     return try trainer.trainOwn(table, seed: seed)
                 }
                 if let model = tuned.byMember[member] { return model }
-                let parameters = try GridSearch.ofPriorTable(base: configuration.model, seed: seed, attributeNames: attributeNames)
-                    .best(for: table)
+                let parameters = member < tuned.searched.count
+                    ? tuned.searched[member]
+                    : try GridSearch.ofPriorTable(base: configuration.model, seed: seed, attributeNames: attributeNames).best(for: table)
                 let model = try TaskModelTrainer(parameters: parameters).trainOwn(table, seed: seed)
                 tuned.byMember[member] = model
                 return model

@@ -1,6 +1,6 @@
 import Glibc
 import FoundationEssentials
-import LifelongLearning
+public import LifelongLearning
 
 /// The cloud side of lifelong learning: keeps every task's labelled rows, and on each batch
 /// of newly labelled rows updates the task index.
@@ -21,6 +21,12 @@ public struct LifelongLearner: Sendable {
     public private(set) var index: TaskIndex?
     /// Updates done so far.
     public private(set) var round: Int = 0
+    /// Each bag member's prior parameters as the last update's grid search chose them on
+    /// ``learnedRows()`` (member 0 first); empty when those rows are not what the priors were
+    /// searched on — the prior is not tuned, a drift retired rows, or no prior was trained. A
+    /// baseline running the same search on the same rows (``LifelongExperiment``'s tuned ones)
+    /// takes them instead of searching again.
+    public private(set) var searchedPriorParameters: [GradientBoostingParameters] = []
 
     struct TaskData: Sendable {
         var train: LabelledSet
@@ -193,6 +199,7 @@ public struct LifelongLearner: Sendable {
             }
         }
         let prior = priors.first
+        searchedPriorParameters = configuration.tunesPrior && retiredRows == nil ? priors.map(\.parameters) : []
 
         // Global model on every task's training rows.
         var all: LabelledSet?
