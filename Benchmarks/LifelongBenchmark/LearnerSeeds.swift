@@ -33,7 +33,9 @@ struct LearnerSeeds {
         for (number, round) in scenario.rounds.enumerated() {
             _ = try learner.update(with: round.train, timeUs: Int64(number))
         }
-        guard let index = learner.index, let seen = try learner.learnedRows() else { throw LifelongError(.emptyData, "the learner has no index after the rounds") }
+        guard let index = learner.index, let seen = try learner.learnedRows() else {
+            throw LifelongError(.emptyData, "the learner has no index after the rounds")
+        }
         let labels = test.table.classLabels
         func accuracy(_ classes: [Int]) -> Double {
             Double(zip(classes, labels).filter { $0 == $1 }.count) / Double(test.rowCount)
