@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 import unittest
+from unittest import mock
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import real_summary  # noqa: E402
@@ -72,8 +73,7 @@ class RealSummaryTests(unittest.TestCase):
                 "other": method([[0.5, 0.5], [0.5, 0.5], [1.0, 0.5]], [1, 1, 0, 1]),
             }, [2, 2])
             output = io.StringIO()
-            sys.argv = ["real_summary.py", first, second]
-            with contextlib.redirect_stdout(output):
+            with mock.patch.object(sys, "argv", ["real_summary.py", first, second]), contextlib.redirect_stdout(output):
                 real_summary.main()
         summary = dict(pair.split("=", 1) for pair in output.getvalue().splitlines()[-1].split()[2:])
         self.assertEqual(summary["seed_1_best_baseline"], "global")

@@ -54,19 +54,16 @@ public struct LifelongLearner: Sendable {
             )
         }
 
-        /// The rows before the last arrival (`earlier`: the counts before it), training then held-out.
-        func earlierRows(_ earlier: (train: Int, heldOut: Int)) throws -> LabelledSet {
-            let train = train.selecting(rows: Array(0..<earlier.train))
-            guard earlier.heldOut > 0, let heldOut else { return train }
-            return try train.appending(heldOut.selecting(rows: Array(0..<earlier.heldOut)))
-        }
-
         /// Keeps only the rows of the last arrival (`earlier`: the counts before it).
-        mutating func retireEarlierRows(_ earlier: (train: Int, heldOut: Int)) {
+        /// - Returns: The rows retired, training then held-out.
+        mutating func retireEarlierRows(_ earlier: (train: Int, heldOut: Int)) throws -> LabelledSet {
+            var retired = train.selecting(rows: Array(0..<earlier.train))
             train = train.selecting(rows: Array(earlier.train..<train.rowCount))
             if let rows = heldOut {
+                if earlier.heldOut > 0 { retired = try retired.appending(rows.selecting(rows: Array(0..<earlier.heldOut))) }
                 heldOut = rows.rowCount > earlier.heldOut ? rows.selecting(rows: Array(earlier.heldOut..<rows.rowCount)) : nil
             }
+            return retired
         }
     }
 
@@ -184,9 +181,8 @@ public struct LifelongLearner: Sendable {
                 let data = taskData[name]!
                 let (earlier, new) = data.rowsByAge(earlierCounts[name]!, offset: firstRow[name]!)
                 if try members[0].outdates(earlierRows: earlier, newRows: new, attributes: data.attributes, prior: first, categories: categories) {
-                    let retired = try data.earlierRows(earlierCounts[name]!)
+                    let retired = try taskData[name]!.retireEarlierRows(earlierCounts[name]!)
                     retiredRows = try retiredRows.map { try $0.appending(retired) } ?? retired
-                    taskData[name]!.retireEarlierRows(earlierCounts[name]!)
                     outdatedRows[name] = earlier.count
                 }
             }
