@@ -30,8 +30,8 @@ struct ExperimentReport {
                 lines.append(String(format: "BWT n/a  FWT n/a  forgetting n/a  (one round; Ianvs BWT %+.4f, FWT %+.4f)",
                                     matrix.ianvsBackwardTransfer, matrix.ianvsForwardTransfer))
             }
-            lines.append(String(format: "task average accuracy %.4f  average accuracy %.4f",
-                                method.taskAverageAccuracy, method.averageAccuracy))
+            lines.append(String(format: "task average accuracy %.4f  average accuracy %.4f  at learning %.4f",
+                                method.taskAverageAccuracy, method.averageAccuracy, method.learningAccuracy))
             lines.append("")
         }
         if !result.detection.isEmpty {
@@ -65,6 +65,7 @@ struct ExperimentReport {
             methods[method.name] = [
                 "avg_accuracy": method.averageAccuracy,
                 "task_avg_accuracy": method.taskAverageAccuracy,
+                "learning_accuracy": method.learningAccuracy,
                 "bwt": gem(matrix.backwardTransfer),
                 "fwt": gem(matrix.forwardTransfer),
                 "forgetting": gem(matrix.forgetting),

@@ -73,6 +73,9 @@ struct ExperimentCommandTests {
             #expect(correct.count == 40 && correct.allSatisfy { $0 == 0 || $0 == 1 }, "\(name)")
             let accuracy = try #require(method["avg_accuracy"] as? Double)
             #expect(abs(Double(correct.reduce(0, +)) / 40 - accuracy) < 1e-9, "\(name)")
+            // At learning: each round's test set (20 rows each) right after that round.
+            let learning = try #require(method["learning_accuracy"] as? Double, "\(name)")
+            #expect(abs(learning - (m[1][0] * 20 + m[2][1] * 20) / 40) < 1e-9, "\(name)")
         }
         let configuration = try #require(object["configuration"] as? [String: Any])
         #expect(configuration["label"] as? String == "comfort")
@@ -106,6 +109,7 @@ struct ExperimentCommandTests {
             #expect(run.output.contains("== \(method)\n"), "\(method)")
         }
         #expect(transferLines.allSatisfy { $0.contains("forgetting") && $0.contains("Ianvs BWT") })
+        #expect(run.output.split(separator: "\n").filter { $0.hasPrefix("task average accuracy") && $0.contains(" at learning ") }.count == 7)
         #expect(run.output.contains("skipped rows without a label: 1 ("))
         #expect(run.output.contains("round-1.csv: 1)"))
     }

@@ -44,6 +44,23 @@ struct MetricsTests {
         #expect(abs(m.forgetting - -0.05) < 1e-12)
     }
 
+    @Test("learning accuracy: each round's test set right after it was learned, weighted by its rows")
+    func learningAccuracy() throws {
+        let m = try AccuracyMatrix(Self.forgetful)
+        // Diagonal M[1][1], M[2][2], M[3][3] = 0.90, 0.80, 0.85 with 100, 300, 600 rows.
+        #expect(abs(try m.learningAccuracy(testRows: [100, 300, 600]) - (90 + 240 + 510) / 1000.0) < 1e-12)
+        // Equal rows: the plain mean of the diagonal; the final row's mean is lower by the forgetting.
+        #expect(abs(try m.learningAccuracy(testRows: [5, 5, 5]) - 2.55 / 3) < 1e-12)
+        // A round without test rows does not count.
+        #expect(abs(try m.learningAccuracy(testRows: [0, 1, 1]) - 0.825) < 1e-12)
+        // A method that never changes what it learned: at learning = final, row-weighted.
+        let frozen = try AccuracyMatrix([[0.5, 0.4], [0.8, 0.4], [0.8, 0.9]])
+        #expect(abs(try frozen.learningAccuracy(testRows: [200, 100]) - (0.8 * 200 + 0.9 * 100) / 300) < 1e-12)
+        for counts in [[100, 300], [1, -1, 1], [0, 0, 0]] {
+            #expect(throws: LifelongError.self) { try m.learningAccuracy(testRows: counts) }
+        }
+    }
+
     @Test("a matrix that forgets round 1 after round 2: GEM and Ianvs disagree in sign")
     func signs() throws {
         let m = try AccuracyMatrix([[0.5, 0.4], [0.8, 0.5], [0.7, 0.9]])

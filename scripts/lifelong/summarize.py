@@ -29,6 +29,11 @@ form_per_task_gain_points (what each task's own parameters add over it) join the
 same scenario and seed; per scenario, <scenario>_per_task_target_reachable_every_seed says whether
 that gain reached the target's margin on every seed (0: the rows do not hold the margin for a
 per-task learner; only where the target asks for a gain).
+The last two columns are the report's figures at learning (each round's test set scored right
+after that round was learned): lifelong_minus_best_baseline_learning_points (lifelong against the
+best baseline at learning) and best_baseline_later_rounds_gain_points (what later rounds' rows
+added to the final bar's earlier rounds — a gain lifelong's untouched tasks do not take); "-" for
+reports older than these keys.
 """
 import re
 import statistics
@@ -39,7 +44,8 @@ KEYS = ["lifelong_minus_best_baseline_points", "lifelong_minus_best_baseline_se_
         "unseen_confidence_best_recall_at_fpr_0_05", "unseen_separability_bound_roc_area", "few_over_many", "few_over_many_se",
         "lifelong_avg_acc_over_learner_seeds", "lifelong_avg_acc_learner_seed_sd",
         "lifelong_minus_best_baseline_points_over_learner_seeds", "best_baseline_avg_acc_over_seeds",
-        "lifelong_minus_best_baseline_points_over_seeds", "form_shared_avg_acc", "form_per_task_gain_points"]
+        "lifelong_minus_best_baseline_points_over_seeds", "form_shared_avg_acc", "form_per_task_gain_points",
+        "lifelong_minus_best_baseline_learning_points", "best_baseline_later_rounds_gain_points"]
 FORM_KEYS = ["form_shared_avg_acc", "form_per_task_gain_points"]
 
 
@@ -151,7 +157,7 @@ def main():
     width = max(8, *(len(scenario) for scenario in scenarios))
     print(f"{'scenario':<{width}} seed   lifelong  best baseline                     points     se   GEM BWT  small new  bayes   50/500    se"
           "  learner seeds: mean    sd  points  bar over seeds: best          mean  points"
-          "  form: shared per-task gain")
+          "  form: shared per-task gain  at learning: points  bar's later gain")
     for scenario, seed, fields in rows:
         print(f"{scenario:<{width}} {seed:<6} {float(fields['lifelong_avg_acc']):8.4f}  {fields['best_baseline']:<24} "
               f"{float(fields['best_baseline_avg_acc']):.4f}  {float(fields['lifelong_minus_best_baseline_points']):+7.2f}"
@@ -163,7 +169,10 @@ def main():
               f"  {fields.get('best_baseline_over_seeds', '-'):<27} {float(fields.get('best_baseline_avg_acc_over_seeds', 'nan')):.4f}"
               f"  {float(fields.get('lifelong_minus_best_baseline_points_over_seeds', 'nan')):+6.2f}"
               + (f"        {float(fields['form_shared_avg_acc']):.4f}          {float(fields['form_per_task_gain_points']):+5.2f}"
-                 if "form_shared_avg_acc" in fields else "             -              -"))
+                 if "form_shared_avg_acc" in fields else "             -              -")
+              + (f"                {float(fields['lifelong_minus_best_baseline_learning_points']):+6.2f}"
+                 f"           {float(fields['best_baseline_later_rounds_gain_points']):+6.2f}"
+                 if "lifelong_minus_best_baseline_learning_points" in fields else "                     -                -"))
     seeds = len({seed for _, seed, _ in rows})
     out = [f"reports={len(rows)}", f"seeds={seeds}", f"scenarios={','.join(scenarios)}"]
     overall = []

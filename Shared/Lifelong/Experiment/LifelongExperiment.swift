@@ -61,6 +61,10 @@ public struct LifelongExperiment: Sendable {
         public var taskAverageAccuracy: Double
         /// The final model's accuracy over every test set pooled.
         public var averageAccuracy: Double
+        /// Each round's test set scored right after that round was learned, weighted by its rows
+        /// (``AccuracyMatrix/learningAccuracy(testRows:)``): `averageAccuracy` minus it is what
+        /// later rounds changed on earlier rounds' test sets.
+        public var learningAccuracy: Double
         /// The final model's accuracy per task over every test set.
         public var perTaskAccuracy: [String: Double]
         /// Whether the final model's class is the label, per row of every test set pooled (in
@@ -169,11 +173,13 @@ public struct LifelongExperiment: Sendable {
             let predicted = try final.predictors[number](allTests)
             let correct = zip(predicted, labels).filter { $0 == $1 }.count
             let perTask = LifelongMetrics.perTaskAccuracy(keys: keys, predicted: predicted, labels: labels)
+            let matrix = try AccuracyMatrix(matrices[number])
             results.append(
                 MethodResult(
-                    name: method.rawValue, matrix: try AccuracyMatrix(matrices[number]),
+                    name: method.rawValue, matrix: matrix,
                     taskAverageAccuracy: LifelongMetrics.taskAverageAccuracy(perTask),
                     averageAccuracy: allTests.rowCount == 0 ? 0 : Double(correct) / Double(allTests.rowCount),
+                    learningAccuracy: allTests.rowCount == 0 ? 0 : try matrix.learningAccuracy(testRows: rounds.map(\.test.rowCount)),
                     perTaskAccuracy: perTask, finalCorrect: zip(predicted, labels).map { $0 == $1 }))
         }
         return Result(

@@ -70,6 +70,24 @@ public struct AccuracyMatrix: Sendable, Hashable {
         return total / Double(r - 1)
     }
 
+    /// Learning accuracy (Riemer et al. 2019), weighted by test rows: Σ_j M[j][j] · n_j / Σ_j n_j
+    /// over the rounds j = 1…R, where n_j is the number of rows of round j's test set.
+    ///
+    /// Each round's test set scored by the model right after that round was learned. Weighted
+    /// by rows as the average accuracy is (Riemer et al. average over tasks), so for a method
+    /// that never changes what it learned it equals the final average accuracy, and a method's
+    /// final figure minus this one is what later rounds' rows changed on earlier rounds' tests.
+    /// - Parameter testRows: n_1…n_R, the rows of each round's test set.
+    /// - Throws: `LifelongError.invalidParameter` unless there are R non-negative counts, not all 0.
+    public func learningAccuracy(testRows: [Int]) throws -> Double {
+        guard testRows.count == rounds, testRows.allSatisfy({ $0 >= 0 }), testRows.contains(where: { $0 > 0 }) else {
+            throw LifelongError(.invalidParameter, "learning accuracy needs one non-negative row count per round, not all 0 (\(rounds) rounds, \(testRows.count) counts)", field: "testRows")
+        }
+        // Round j = c + 1 was learned in row c + 1.
+        let correct = (0..<rounds).reduce(0.0) { $0 + values[$1 + 1][$1] * Double(testRows[$1]) }
+        return correct / Double(testRows.reduce(0, +))
+    }
+
     /// Ianvs's documented backward transfer: (1/R²) · Σ_i Σ_j (M[i+1][j] − M[i][j]).
     ///
     /// The sum telescopes to "final row minus row 0" on every test set, so learning a round's
