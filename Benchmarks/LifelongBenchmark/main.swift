@@ -99,6 +99,8 @@ struct Row {
     var isBaseline: Bool
     /// Per row of every test set pooled, whether the final model was right (nil: not recorded).
     var correct: [Bool]? = nil
+    /// The same rows, each round's answered right after that round was learned (nil: not recorded).
+    var learningCorrect: [Bool]? = nil
 }
 
 func fail(_ message: String) -> Never {
@@ -193,7 +195,7 @@ for method in result.methods {
             averageAccuracy: method.averageAccuracy, taskAverageAccuracy: method.taskAverageAccuracy,
             bwt: method.backwardTransfer, fwt: method.forwardTransfer, smallNewTasks: mean(small),
             matrix: method.matrix.values, detection: detection, isBaseline: method.name != "lifelong",
-            correct: method.finalCorrect))
+            correct: method.finalCorrect, learningCorrect: method.learningCorrect))
 }
 
 var referenceRows: [Row] = []
@@ -296,7 +298,8 @@ for file in arguments.xgboost {
         Row(
             name: name, averageAccuracy: average, taskAverageAccuracy: taskAverage,
             bwt: matrix.backwardTransfer, fwt: matrix.forwardTransfer, smallNewTasks: mean(small), matrix: matrix.values,
-            detection: "n/a", isBaseline: true, correct: (object["final_correct"] as? [Int])?.map { $0 == 1 }))
+            detection: "n/a", isBaseline: true, correct: (object["final_correct"] as? [Int])?.map { $0 == 1 },
+            learningCorrect: (object["learning_correct"] as? [Int])?.map { $0 == 1 }))
 }
 
 // The ceiling every method is under, and what a feature-only unseen detector could reach at best.
@@ -384,11 +387,13 @@ let lifelong = rows[0]
 let baselines = rows.filter(\.isBaseline)
 let best = baselines.max { $0.averageAccuracy < $1.averageAccuracy }!
 let margin = (lifelong.averageAccuracy - best.averageAccuracy) * 100
-// How precisely the test rows measure the margin: the paired standard error of the per-row
-// differences (nan when the best baseline's rows were not recorded).
-let marginStandardError = lifelong.correct.flatMap { own in
-    best.correct.flatMap { LifelongMetrics.pairedAccuracyDifference(own, $0) }
-}.map { $0.standardError * 100 } ?? .nan
+/// How precisely the test rows measure a margin: the paired standard error of the per-row
+/// differences, in points (nan when either side's rows were not recorded).
+func pairedStandardError(_ own: [Bool]?, _ other: [Bool]?) -> Double {
+    guard let own, let other, let difference = LifelongMetrics.pairedAccuracyDifference(own, other) else { return .nan }
+    return difference.standardError * 100
+}
+let marginStandardError = pairedStandardError(lifelong.correct, best.correct)
 // Where tasks differ lifelong has to beat the best baseline by a point; where they are alike, match it.
 let requiredMargin = arguments.scenario.tasksDiffer ? 1.0 : 0.0
 let targetMet = margin >= requiredMargin && lifelong.bwt >= -0.005
@@ -406,10 +411,12 @@ print(
 let lifelongAtLearning = learningAccuracy(lifelong, testRows: testRows)
 let bestAtLearning = baselines.max { learningAccuracy($0, testRows: testRows) < learningAccuracy($1, testRows: testRows) }!
 let bestAtLearningAccuracy = learningAccuracy(bestAtLearning, testRows: testRows)
+let learningMarginStandardError = pairedStandardError(lifelong.learningCorrect, bestAtLearning.learningCorrect)
 print(
     String(
-        format: "at learning (each round's test set right after it was learned): lifelong %.4f, best baseline %@ %.4f, %+.2f points; later rounds moved %@ by %+.2f points",
-        lifelongAtLearning, bestAtLearning.name, bestAtLearningAccuracy, (lifelongAtLearning - bestAtLearningAccuracy) * 100, best.name,
+        format: "at learning (each round's test set right after it was learned): lifelong %.4f, best baseline %@ %.4f, %+.2f points (standard error %.2f); later rounds moved %@ by %+.2f points",
+        lifelongAtLearning, bestAtLearning.name, bestAtLearningAccuracy, (lifelongAtLearning - bestAtLearningAccuracy) * 100,
+        learningMarginStandardError, best.name,
         (best.averageAccuracy - learningAccuracy(best, testRows: testRows)) * 100))
 func key(_ name: String) -> String {
     String(name.split(separator: " ")[0]).replacingOccurrences(of: "+", with: "_").replacingOccurrences(of: "-", with: "_")
@@ -435,6 +442,7 @@ summary += [
     "best_baseline_at_learning=\(key(bestAtLearning.name))",
     "best_baseline_learning_acc=\(String(format: "%.4f", bestAtLearningAccuracy))",
     "lifelong_minus_best_baseline_learning_points=\(String(format: "%.2f", (lifelongAtLearning - bestAtLearningAccuracy) * 100))",
+    "lifelong_minus_best_baseline_learning_se_points=\(String(format: "%.2f", learningMarginStandardError))",
     "best_baseline_later_rounds_gain_points=\(String(format: "%.2f", (best.averageAccuracy - learningAccuracy(best, testRows: testRows)) * 100))",
     "bwt=\(String(format: "%.4f", lifelong.bwt))",
     "fwt=\(String(format: "%.4f", lifelong.fwt))",

@@ -74,6 +74,7 @@ struct ExperimentReport {
                 "per_task_accuracy": method.perTaskAccuracy,
                 "matrix": matrix.values,
                 "final_correct": method.finalCorrect.map { $0 ? 1 : 0 },
+                "learning_correct": method.learningCorrect.map { $0 ? 1 : 0 },
             ] as [String: Any]
         }
         var detection: [String: Any] = [:]

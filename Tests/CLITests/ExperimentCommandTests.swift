@@ -76,6 +76,11 @@ struct ExperimentCommandTests {
             // At learning: each round's test set (20 rows each) right after that round.
             let learning = try #require(method["learning_accuracy"] as? Double, "\(name)")
             #expect(abs(learning - (m[1][0] * 20 + m[2][1] * 20) / 40) < 1e-9, "\(name)")
+            // The same rows answered at learning, one 0/1 each: their mean is learning_accuracy.
+            let learningCorrect = try #require(method["learning_correct"] as? [Int], "\(name)")
+            #expect(learningCorrect.count == 40 && abs(Double(learningCorrect.reduce(0, +)) / 40 - learning) < 1e-9, "\(name)")
+            // Round 2's rows are answered by the final model at learning too.
+            #expect(Array(learningCorrect[20...]) == Array(correct[20...]), "\(name)")
         }
         let configuration = try #require(object["configuration"] as? [String: Any])
         #expect(configuration["label"] as? String == "comfort")

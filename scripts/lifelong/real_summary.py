@@ -4,7 +4,8 @@ then `lifelong experiment --json` as DIR/lifelong.json and xgboost_global.py as 
 every method's average accuracy and GEM BWT / FWT / forgetting, the best baseline (every method
 but lifelong), lifelong's margin over it in points with the paired standard error of the per-row
 differences (both methods' `final_correct`, the same test rows in the same order), then the same
-over every seed's test rows pooled.
+over every seed's test rows pooled; at learning too (each round's test rows answered right after
+that round), paired on the methods' `learning_correct` where every split has it.
 
 The target where tasks differ little (docs/lifelong.md): lifelong at or above the best baseline,
 GEM BWT >= -0.005.
@@ -87,7 +88,7 @@ def main():
     pooled = {}
     summary = []
     print(f"{'seed':>5} {'method':<30} {'avg acc':>8} {'at learn':>8} {'GEM BWT':>8} {'FWT':>8} {'forget':>8} {'test rows':>9}")
-    learned = {}
+    learned, learned_rows = {}, {}
     margins, met_seeds, bests, bwts = [], [], [], []
     for folder in folders:
         with open(os.path.join(folder, "scenario.json")) as handle:
@@ -102,6 +103,8 @@ def main():
                   f"{forgetting:+8.4f} {len(method['final_correct']):>9}")
             pooled.setdefault(name, []).extend(method["final_correct"])
             learned[name] = learned.get(name, 0) + correct
+            if "learning_correct" in method:
+                learned_rows.setdefault(name, []).extend(method["learning_correct"])
         lifelong = found["lifelong"]
         best = max((n for n in found if n != "lifelong"), key=lambda n: found[n]["avg_accuracy"])
         margin, error = paired(lifelong["final_correct"], found[best]["final_correct"])
@@ -136,6 +139,16 @@ def main():
     print(f"  at learning: lifelong {at_learning['lifelong']:.4f}, {best} {at_learning[best]:.4f}; the later rounds' rows moved "
           f"{best} by {100 * (accuracy[best] - at_learning[best]):+.2f} points on the earlier rounds' tasks, which lifelong's "
           f"untouched tasks do not take (GEM BWT 0)")
+    # Lifelong against the best baseline at learning, paired per row (methods with every split's rows).
+    complete = {name: rows for name, rows in learned_rows.items() if len(rows) == len(pooled[name])}
+    if "lifelong" in complete and len(complete) > 1:
+        best_learning = max((n for n in complete if n != "lifelong"), key=lambda n: at_learning[n])
+        learning_margin, learning_error = paired(complete["lifelong"], complete[best_learning])
+        print(f"  at learning, against the best baseline at learning ({best_learning}): lifelong {learning_margin:+.2f} ± "
+              f"{learning_error:.2f} points")
+        summary += [f"pooled_best_baseline_at_learning={best_learning}",
+                    f"pooled_lifelong_minus_best_baseline_learning_points={learning_margin:.2f}",
+                    f"pooled_learning_se_points={learning_error:.2f}"]
     summary += [f"pooled_lifelong_avg_acc={accuracy['lifelong']:.4f}", f"pooled_best_baseline={best}",
                 f"pooled_lifelong_minus_best_baseline_points={margin:.2f}", f"pooled_se_points={error:.2f}",
                 f"lifelong_minus_best_baseline_points_mean={sum(margins) / len(margins):.2f}",

@@ -31,7 +31,8 @@ that gain reached the target's margin on every seed (0: the rows do not hold the
 per-task learner; only where the target asks for a gain).
 The last two columns are the report's figures at learning (each round's test set scored right
 after that round was learned): lifelong_minus_best_baseline_learning_points (lifelong against the
-best baseline at learning) and best_baseline_later_rounds_gain_points (what later rounds' rows
+best baseline at learning; per scenario also the seeds' mean with its standard error, from
+lifelong_minus_best_baseline_learning_se_points) and best_baseline_later_rounds_gain_points (what later rounds' rows
 added to the final bar's earlier rounds — a gain lifelong's untouched tasks do not take); "-" for
 reports older than these keys.
 """
@@ -69,17 +70,18 @@ def statistics_of(name, rows, prefix, out):
         out += [f"{prefix}{key}={mean:.4f}", f"{prefix}{key}_sd={spread:.4f}", f"{prefix}{key}_min={min(values):.4f}"]
 
 
-def margin_of_mean(scenario, rows, out):
-    """The seeds' mean margin and its standard error over their test rows (each seed's test set
-    is its own draw: √(Σ se²) / n); printed and appended to `out` when every row has its se."""
-    if not rows or not all("lifelong_minus_best_baseline_se_points" in f for _, _, f in rows):
+def margin_of_mean(scenario, rows, out, key="lifelong_minus_best_baseline"):
+    """The seeds' mean margin `<key>_points` and its standard error over their test rows (each
+    seed's test set is its own draw: √(Σ se²) / n, from each report's `<key>_se_points`); printed
+    and appended to `out` when every row has its se (and it is a number)."""
+    if not rows or not all(f"{key}_se_points" in f and f[f"{key}_se_points"] != "nan" for _, _, f in rows):
         return
-    margins = [float(f["lifelong_minus_best_baseline_points"]) for _, _, f in rows]
-    errors = [float(f["lifelong_minus_best_baseline_se_points"]) for _, _, f in rows]
+    margins = [float(f[f"{key}_points"]) for _, _, f in rows]
+    errors = [float(f[f"{key}_se_points"]) for _, _, f in rows]
     mean = statistics.fmean(margins)
     error = sum(e * e for e in errors) ** 0.5 / len(errors)
-    print(f"{scenario:<8} lifelong_minus_best_baseline_points over the seeds' test rows: {mean:+.2f} ± {error:.2f} (standard error)")
-    out += [f"{scenario}_lifelong_minus_best_baseline_points_mean_se={error:.4f}"]
+    print(f"{scenario:<8} {key}_points over the seeds' test rows: {mean:+.2f} ± {error:.2f} (standard error)")
+    out += [f"{scenario}_{key}_points_mean_se={error:.4f}"]
 
 
 def met(fields, margin="lifelong_minus_best_baseline_points"):
@@ -183,6 +185,7 @@ def main():
         per_scenario.append(f"{scenario}_seeds={len(subset)}")
         statistics_of(scenario, subset, f"{scenario}_", per_scenario)
         margin_of_mean(scenario, subset, per_scenario)
+        margin_of_mean(scenario, subset, per_scenario, key="lifelong_minus_best_baseline_learning")
         per_scenario.append(f"{scenario}_target_met_every_seed={1 if all(met(f) for _, _, f in subset) else 0}")
         if all("lifelong_minus_best_baseline_points_over_seeds" in f for _, _, f in subset):
             over_seeds = all(met(f, "lifelong_minus_best_baseline_points_over_seeds") for _, _, f in subset)

@@ -30,10 +30,12 @@ def write_split(folder, seed, methods, test_rows):
             handle.write("x,ui\n" + "".join(f"{row},yes\n" for row in range(rows)))
 
 
-def method(matrix, final_correct):
+def method(matrix, final_correct, learning_correct=None):
     """A method's entry with the GEM figures computed by hand below left out (checked only when given)."""
-    return {"matrix": matrix, "final_correct": final_correct,
-            "avg_accuracy": sum(final_correct) / len(final_correct)}
+    entry = {"matrix": matrix, "final_correct": final_correct, "avg_accuracy": sum(final_correct) / len(final_correct)}
+    if learning_correct is not None:
+        entry["learning_correct"] = learning_correct
+    return entry
 
 
 class RealSummaryTests(unittest.TestCase):
@@ -62,15 +64,16 @@ class RealSummaryTests(unittest.TestCase):
             # Two rounds of 2 test rows each per seed. Lifelong keeps its answers (BWT 0);
             # "global" learns more on seed 1 and is the best baseline there, "other" on seed 2.
             first, second = os.path.join(root, "s1"), os.path.join(root, "s2")
+            # learning_correct: per row, right after its round (consistent with M[1][0], M[2][1]).
             write_split(first, 1, {
-                "lifelong": method([[0.5, 0.5], [0.5, 0.5], [0.5, 1.0]], [1, 0, 1, 1]),
-                "global": method([[0.5, 0.5], [0.5, 0.5], [1.0, 1.0]], [1, 1, 1, 1]),
-                "other": method([[0.5, 0.5], [0.5, 0.5], [0.0, 0.5]], [0, 0, 1, 0]),
+                "lifelong": method([[0.5, 0.5], [0.5, 0.5], [0.5, 1.0]], [1, 0, 1, 1], [1, 0, 1, 1]),
+                "global": method([[0.5, 0.5], [0.5, 0.5], [1.0, 1.0]], [1, 1, 1, 1], [0, 1, 1, 1]),
+                "other": method([[0.5, 0.5], [0.5, 0.5], [0.0, 0.5]], [0, 0, 1, 0], [1, 0, 0, 1]),
             }, [2, 2])
             write_split(second, 2, {
-                "lifelong": method([[0.5, 0.5], [1.0, 0.5], [1.0, 1.0]], [1, 1, 1, 1]),
-                "global": method([[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]], [1, 0, 0, 1]),
-                "other": method([[0.5, 0.5], [0.5, 0.5], [1.0, 0.5]], [1, 1, 0, 1]),
+                "lifelong": method([[0.5, 0.5], [1.0, 0.5], [1.0, 1.0]], [1, 1, 1, 1], [1, 1, 1, 1]),
+                "global": method([[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]], [1, 0, 0, 1], [1, 0, 0, 1]),
+                "other": method([[0.5, 0.5], [0.5, 0.5], [1.0, 0.5]], [1, 1, 0, 1], [0, 1, 1, 0]),
             }, [2, 2])
             output = io.StringIO()
             with mock.patch.object(sys, "argv", ["real_summary.py", first, second]), contextlib.redirect_stdout(output):
@@ -91,6 +94,22 @@ class RealSummaryTests(unittest.TestCase):
         # (0.5 * 2 + 1.0 * 2) + (0.5 * 2 + 0.5 * 2) = 5 of 8.
         self.assertEqual(summary["pooled_lifelong_learning_acc"], "0.8750")
         self.assertEqual(summary["pooled_best_baseline_learning_acc"], "0.6250")
+        # Paired at learning against global (5 of 8): per-row differences 1,-1,0,0,0,1,1,0 —
+        # mean 0.25, sample variance 3.5 / 7, standard error sqrt(0.5 / 8) = 0.25.
+        self.assertEqual(summary["pooled_best_baseline_at_learning"], "global")
+        self.assertEqual(summary["pooled_lifelong_minus_best_baseline_learning_points"], "25.00")
+        self.assertEqual(summary["pooled_learning_se_points"], "25.00")
+
+    def test_no_paired_figure_at_learning_without_every_split_rows(self):
+        with tempfile.TemporaryDirectory() as root:
+            first, second = os.path.join(root, "s1"), os.path.join(root, "s2")
+            write_split(first, 1, {"lifelong": method([[0.5], [1.0]], [1, 1], [1, 1]),
+                                   "global": method([[0.5], [0.5]], [1, 0], [1, 0])}, [2])
+            write_split(second, 2, {"lifelong": method([[0.5], [1.0]], [1, 1]), "global": method([[0.5], [0.5]], [0, 1])}, [2])
+            output = io.StringIO()
+            with mock.patch.object(sys, "argv", ["real_summary.py", first, second]), contextlib.redirect_stdout(output):
+                real_summary.main()
+        self.assertNotIn("pooled_lifelong_minus_best_baseline_learning_points", output.getvalue())
 
 
 if __name__ == "__main__":

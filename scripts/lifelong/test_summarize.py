@@ -43,8 +43,10 @@ class SummarizeTests(unittest.TestCase):
     def test_figures_at_learning_beside_the_final_ones(self):
         with tempfile.TemporaryDirectory() as root:
             paths = [write_report(root, "thermal", 42, {"lifelong_minus_best_baseline_learning_points": "0.50",
+                                                        "lifelong_minus_best_baseline_learning_se_points": "0.30",
                                                         "best_baseline_later_rounds_gain_points": "1.50"}),
                      write_report(root, "thermal", 43, {"lifelong_minus_best_baseline_learning_points": "-0.10",
+                                                        "lifelong_minus_best_baseline_learning_se_points": "0.40",
                                                         "best_baseline_later_rounds_gain_points": "0.90"})]
             lines, summary = run(paths)
         rows = [line for line in lines if line.startswith("thermal  4")]
@@ -53,6 +55,10 @@ class SummarizeTests(unittest.TestCase):
         self.assertEqual(rows[1].split()[-2:], ["-0.10", "+0.90"])
         self.assertEqual(summary["thermal_lifelong_minus_best_baseline_learning_points"], "0.2000")
         self.assertEqual(summary["thermal_best_baseline_later_rounds_gain_points"], "1.2000")
+        # The mean margin at learning, +0.20, known to sqrt(0.3² + 0.4²) / 2 = 0.25.
+        self.assertIn("thermal  lifelong_minus_best_baseline_learning_points over the seeds' test rows: +0.20 ± 0.25 (standard error)",
+                      lines)
+        self.assertEqual(summary["thermal_lifelong_minus_best_baseline_learning_points_mean_se"], "0.2500")
         # The final margins are still what the target reads: -1 point is below the bar.
         self.assertEqual(summary["thermal_target_met_every_seed"], "0")
 
@@ -62,6 +68,7 @@ class SummarizeTests(unittest.TestCase):
         row = next(line for line in lines if line.startswith("shop"))
         self.assertEqual(row.split()[-2:], ["-", "-"])
         self.assertNotIn("lifelong_minus_best_baseline_learning_points", summary)
+        self.assertNotIn("shop_lifelong_minus_best_baseline_learning_points_mean_se", summary)
         self.assertEqual(summary["shop_lifelong_minus_best_baseline_points"], "-1.0000")
 
 

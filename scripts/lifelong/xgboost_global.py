@@ -26,8 +26,10 @@ pooled; task average accuracy the mean of its per-task (site_season) accuracies.
                              xgboost+attributes).
 
 Prints one JSON object: {"name", "avg_accuracy", "task_avg_accuracy", "bwt", "fwt", "matrix",
-"per_task_accuracy", "final_correct", "params"}; final_correct: per row of every test set pooled, in
-round order, 1 where the final model was right (the lifelong benchmark's paired comparison).
+"per_task_accuracy", "final_correct", "learning_correct", "params"}; final_correct: per row of every
+test set pooled, in round order, 1 where the final model was right (the lifelong benchmark's paired
+comparison); learning_correct: the same rows, each round's answered by the model right after that
+round (the paired comparison at learning).
 """
 import argparse
 import json
@@ -124,7 +126,8 @@ def main():
         stages.append(list(seen))
     matrix = []
     final_predictions = None
-    for stage in stages:
+    learning_correct = []
+    for number, stage in enumerate(stages):
         x, y = matrix_of(stage)
         booster = xgb.train(params, dmatrix(x, y), num_boost_round=args.rounds)
         row, predictions = [], []
@@ -134,6 +137,8 @@ def main():
             row.append(float((predicted == ty).mean()))
         matrix.append(row)
         final_predictions = predictions
+        if number >= 1:  # right after round `number`: its test set is column number - 1
+            learning_correct += [int(p == y) for p, y in zip(predictions[number - 1], test_sets[number - 1][1])]
 
     R = len(rounds)
     bwt = sum(matrix[i + 1][j] - matrix[i][j] for i in range(R) for j in range(R)) / (R * R)
@@ -155,6 +160,7 @@ def main():
         "bwt": bwt, "fwt": fwt, "matrix": matrix, "per_task_accuracy": per_task,
         "final_correct": [int(p == y) for (tx, ty), predicted in zip(test_sets, final_predictions)
                           for p, y in zip(predicted, ty)],
+        "learning_correct": learning_correct,
         "params": {k: v for k, v in params.items() if k != "verbosity"} | {"num_boost_round": args.rounds},
         "xgboost_version": xgb.__version__,
         "attributes": attributes, "label": label, "categorical_features": categorical,

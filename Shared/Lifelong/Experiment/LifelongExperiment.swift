@@ -65,6 +65,11 @@ public struct LifelongExperiment: Sendable {
         /// (``AccuracyMatrix/learningAccuracy(testRows:)``): `averageAccuracy` minus it is what
         /// later rounds changed on earlier rounds' test sets.
         public var learningAccuracy: Double
+        /// Like ``finalCorrect`` (the same rows in the same order), but each round's rows
+        /// answered by the model right after that round was learned: its mean is
+        /// ``learningAccuracy``; paired with another method's, the margin at learning and its
+        /// standard error.
+        public var learningCorrect: [Bool]
         /// The final model's accuracy per task over every test set.
         public var perTaskAccuracy: [String: Double]
         /// Whether the final model's class is the label, per row of every test set pooled (in
@@ -155,9 +160,13 @@ public struct LifelongExperiment: Sendable {
             stages.append(try stage())
         }
         var matrices = methods.map { _ in [[Double]]() }
-        for stage in stages {
+        var learningCorrect = methods.map { _ in [Bool]() }
+        for (number, stage) in stages.enumerated() {
             for method in methods.indices {
-                matrices[method].append(try rounds.map { try accuracy(stage.predictors[method], on: $0.test) })
+                let correct = try rounds.map { try correctness(stage.predictors[method], on: $0.test) }
+                matrices[method].append(correct.map { $0.isEmpty ? 0 : Double($0.filter { $0 }.count) / Double($0.count) })
+                // Stage j + 1 is the model right after round j + 1 (column j) was learned.
+                if number >= 1 { learningCorrect[method] += correct[number - 1] }
             }
         }
         // Final figures over every test set.
@@ -180,6 +189,7 @@ public struct LifelongExperiment: Sendable {
                     taskAverageAccuracy: LifelongMetrics.taskAverageAccuracy(perTask),
                     averageAccuracy: allTests.rowCount == 0 ? 0 : Double(correct) / Double(allTests.rowCount),
                     learningAccuracy: allTests.rowCount == 0 ? 0 : try matrix.learningAccuracy(testRows: rounds.map(\.test.rowCount)),
+                    learningCorrect: learningCorrect[number],
                     perTaskAccuracy: perTask, finalCorrect: zip(predicted, labels).map { $0 == $1 }))
         }
         return Result(
@@ -313,10 +323,10 @@ public struct LifelongExperiment: Sendable {
         }
     }
 
-    private func accuracy(_ predictor: Predictor, on test: LabelledSet) throws -> Double {
-        guard test.rowCount > 0 else { return 0 }
-        let predicted = try predictor(test)
-        return Double(zip(predicted, test.table.classLabels).filter { $0 == $1 }.count) / Double(test.rowCount)
+    /// Per row of `test`, whether the predictor's class is the label.
+    private func correctness(_ predictor: Predictor, on test: LabelledSet) throws -> [Bool] {
+        guard test.rowCount > 0 else { return [] }
+        return zip(try predictor(test), test.table.classLabels).map { $0 == $1 }
     }
 
     private func taskKey(_ set: LabelledSet, row: Int, index: TaskIndex?) throws -> String? {
