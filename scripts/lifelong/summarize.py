@@ -32,7 +32,8 @@ per-task learner; only where the target asks for a gain).
 The last two columns are the report's figures at learning (each round's test set scored right
 after that round was learned): lifelong_minus_best_baseline_learning_points (lifelong against the
 best baseline at learning; per scenario also the seeds' mean with its standard error, from
-lifelong_minus_best_baseline_learning_se_points) and best_baseline_later_rounds_gain_points (what later rounds' rows
+lifelong_minus_best_baseline_learning_se_points, and <scenario>_target_met_every_seed_at_learning,
+the target judged on it) and best_baseline_later_rounds_gain_points (what later rounds' rows
 added to the final bar's earlier rounds — a gain lifelong's untouched tasks do not take); "-" for
 reports older than these keys.
 """
@@ -173,7 +174,7 @@ def main():
               + (f"        {float(fields['form_shared_avg_acc']):.4f}          {float(fields['form_per_task_gain_points']):+5.2f}"
                  if "form_shared_avg_acc" in fields else "             -              -")
               + (f"                {float(fields['lifelong_minus_best_baseline_learning_points']):+6.2f}"
-                 f"           {float(fields['best_baseline_later_rounds_gain_points']):+6.2f}"
+                 f"           {float(fields.get('best_baseline_later_rounds_gain_points', 'nan')):+6.2f}"
                  if "lifelong_minus_best_baseline_learning_points" in fields else "                     -                -"))
     seeds = len({seed for _, seed, _ in rows})
     out = [f"reports={len(rows)}", f"seeds={seeds}", f"scenarios={','.join(scenarios)}"]
@@ -187,6 +188,9 @@ def main():
         margin_of_mean(scenario, subset, per_scenario)
         margin_of_mean(scenario, subset, per_scenario, key="lifelong_minus_best_baseline_learning")
         per_scenario.append(f"{scenario}_target_met_every_seed={1 if all(met(f) for _, _, f in subset) else 0}")
+        if all("lifelong_minus_best_baseline_learning_points" in f for _, _, f in subset):
+            at_learning = all(met(f, "lifelong_minus_best_baseline_learning_points") for _, _, f in subset)
+            per_scenario.append(f"{scenario}_target_met_every_seed_at_learning={1 if at_learning else 0}")
         if all("lifelong_minus_best_baseline_points_over_seeds" in f for _, _, f in subset):
             over_seeds = all(met(f, "lifelong_minus_best_baseline_points_over_seeds") for _, _, f in subset)
             per_scenario.append(f"{scenario}_target_met_every_seed_over_seeds={1 if over_seeds else 0}")
