@@ -412,12 +412,12 @@ let lifelongAtLearning = learningAccuracy(lifelong, testRows: testRows)
 let bestAtLearning = baselines.max { learningAccuracy($0, testRows: testRows) < learningAccuracy($1, testRows: testRows) }!
 let bestAtLearningAccuracy = learningAccuracy(bestAtLearning, testRows: testRows)
 let learningMarginStandardError = pairedStandardError(lifelong.learningCorrect, bestAtLearning.learningCorrect)
+let laterRoundsGain = (best.averageAccuracy - learningAccuracy(best, testRows: testRows)) * 100
 print(
     String(
         format: "at learning (each round's test set right after it was learned): lifelong %.4f, best baseline %@ %.4f, %+.2f points (standard error %.2f); later rounds moved %@ by %+.2f points",
         lifelongAtLearning, bestAtLearning.name, bestAtLearningAccuracy, (lifelongAtLearning - bestAtLearningAccuracy) * 100,
-        learningMarginStandardError, best.name,
-        (best.averageAccuracy - learningAccuracy(best, testRows: testRows)) * 100))
+        learningMarginStandardError, best.name, laterRoundsGain))
 func key(_ name: String) -> String {
     String(name.split(separator: " ")[0]).replacingOccurrences(of: "+", with: "_").replacingOccurrences(of: "-", with: "_")
 }
@@ -443,7 +443,7 @@ summary += [
     "best_baseline_learning_acc=\(String(format: "%.4f", bestAtLearningAccuracy))",
     "lifelong_minus_best_baseline_learning_points=\(String(format: "%.2f", (lifelongAtLearning - bestAtLearningAccuracy) * 100))",
     "lifelong_minus_best_baseline_learning_se_points=\(String(format: "%.2f", learningMarginStandardError))",
-    "best_baseline_later_rounds_gain_points=\(String(format: "%.2f", (best.averageAccuracy - learningAccuracy(best, testRows: testRows)) * 100))",
+    "best_baseline_later_rounds_gain_points=\(String(format: "%.2f", laterRoundsGain))",
     "bwt=\(String(format: "%.4f", lifelong.bwt))",
     "fwt=\(String(format: "%.4f", lifelong.fwt))",
     "small_new_tasks_acc=\(String(format: "%.4f", lifelong.smallNewTasks))",

@@ -61,15 +61,17 @@ public struct LifelongExperiment: Sendable {
         public var taskAverageAccuracy: Double
         /// The final model's accuracy over every test set pooled.
         public var averageAccuracy: Double
-        /// Each round's test set scored right after that round was learned, weighted by its rows
-        /// (``AccuracyMatrix/learningAccuracy(testRows:)``): `averageAccuracy` minus it is what
-        /// later rounds changed on earlier rounds' test sets.
-        public var learningAccuracy: Double
         /// Like ``finalCorrect`` (the same rows in the same order), but each round's rows
-        /// answered by the model right after that round was learned: its mean is
-        /// ``learningAccuracy``; paired with another method's, the margin at learning and its
-        /// standard error.
+        /// answered by the model right after that round was learned; paired with another
+        /// method's, the margin at learning and its standard error.
         public var learningCorrect: [Bool]
+        /// Each round's test set scored right after that round was learned, pooled: the mean of
+        /// ``learningCorrect`` (``AccuracyMatrix/learningAccuracy(testRows:)`` of the matrix);
+        /// `averageAccuracy` minus it is what later rounds changed on earlier rounds' test sets.
+        /// 0 without test rows, as `averageAccuracy`.
+        public var learningAccuracy: Double {
+            learningCorrect.isEmpty ? 0 : Double(learningCorrect.filter { $0 }.count) / Double(learningCorrect.count)
+        }
         /// The final model's accuracy per task over every test set.
         public var perTaskAccuracy: [String: Double]
         /// Whether the final model's class is the label, per row of every test set pooled (in
@@ -182,13 +184,11 @@ public struct LifelongExperiment: Sendable {
             let predicted = try final.predictors[number](allTests)
             let correct = zip(predicted, labels).filter { $0 == $1 }.count
             let perTask = LifelongMetrics.perTaskAccuracy(keys: keys, predicted: predicted, labels: labels)
-            let matrix = try AccuracyMatrix(matrices[number])
             results.append(
                 MethodResult(
-                    name: method.rawValue, matrix: matrix,
+                    name: method.rawValue, matrix: try AccuracyMatrix(matrices[number]),
                     taskAverageAccuracy: LifelongMetrics.taskAverageAccuracy(perTask),
                     averageAccuracy: allTests.rowCount == 0 ? 0 : Double(correct) / Double(allTests.rowCount),
-                    learningAccuracy: allTests.rowCount == 0 ? 0 : try matrix.learningAccuracy(testRows: rounds.map(\.test.rowCount)),
                     learningCorrect: learningCorrect[number],
                     perTaskAccuracy: perTask, finalCorrect: zip(predicted, labels).map { $0 == $1 }))
         }
