@@ -48,9 +48,33 @@ struct TaskIndexPredictorTests {
         if index.assignments[stripped].fallbacks.isEmpty, let global = index.globalModel {
             index.assignments[stripped].fallbacks = [WeightedModelReference(digest: global, weight: 0.5)]
         }
+        let kinds = try Self.compare(index, on: Fixtures.scenario)
+        #expect(kinds.known > 0 && kinds.unknown > 0 && kinds.modelLess > 0, "\(kinds)")
+    }
+
+    /// The nearest-task screening works in blocks of four tasks: indices of 1, 2 and 5 tasks
+    /// leave blocks part empty and fewer tasks than the three the unknown-task blend takes.
+    @Test("indices whose task count is not a multiple of four, or below three", arguments: [1, 2, 5])
+    func taskCounts(sites: Int) throws {
+        var parameters = Fixtures.scenarioParameters
+        parameters.initialSites = sites
+        parameters.seasons = 1
+        parameters.testSamplesPerTask = 40
+        let scenario = try ThermalComfortScenario(parameters: parameters)
+        var learner = try LifelongLearner(configuration: Fixtures.configuration)
+        try learner.update(with: scenario.rounds[0].train, timeUs: 1)
+        let index = try #require(learner.index)
+        #expect(index.tasks.count == sites)
+        let kinds = try Self.compare(index, on: scenario)
+        #expect(kinds.known > 0 && kinds.unknown > 0, "\(kinds)")
+    }
+
+    /// Compares the served answers with `reference` on up to 300 test rows of the scenario's
+    /// first two rounds (every seventh with a missing feature); counts the rows of each kind.
+    static func compare(_ index: TaskIndex, on scenario: ThermalComfortScenario) throws -> (known: Int, modelLess: Int, unknown: Int) {
         let predictor = try index.predictor()
         var kinds = (known: 0, modelLess: 0, unknown: 0)
-        for round in Fixtures.scenario.rounds.prefix(2) {
+        for round in scenario.rounds.prefix(2) {
             let test = round.test
             for row in 0..<min(test.rowCount, 300) {
                 var features = test.table.features(ofRow: row)
@@ -70,7 +94,7 @@ struct TaskIndexPredictorTests {
                 if expected.task == nil { kinds.unknown += 1 } else if expected.blended { kinds.modelLess += 1 } else { kinds.known += 1 }
             }
         }
-        #expect(kinds.known > 0 && kinds.unknown > 0 && kinds.modelLess > 0, "\(kinds)")
+        return kinds
     }
 
     @Test("wrong feature, attribute or output counts are refused, naming the field")

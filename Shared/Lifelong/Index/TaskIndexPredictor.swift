@@ -70,12 +70,13 @@ public final class TaskIndexPredictor: Sendable {
     private let centroids: [Double], centroidTasks: [Int]
     /// Tasks with statistics, in task order: position, statistics and distance threshold.
     private let distanceTasks: [Int], taskStatistics: [FeatureStatistics], taskThreshold: [Double]
-    /// For the screening pass of `nearestTasks`: each task's mean and 1 ÷ scale in lanes of
-    /// four, the features padded to `screeningStride` with zeros (a padded lane adds nothing),
-    /// and 1 ÷ `taskThreshold`.
-    private let screeningMean: [SIMD4<Double>], screeningInverseScale: [SIMD4<Double>], taskInverseThreshold: [Double]
-    /// Lanes of four per task in the screening arrays.
-    private let screeningStride: Int
+    /// For the screening pass of `nearestTasks`, feature-major in blocks of four tasks: feature
+    /// f's mean and 1 ÷ scale for tasks 4b..<4b+4 at `f * screeningBlocks + b` (tasks past the
+    /// last are padded with zeros and never read back), and 1 ÷ `taskThreshold` per block.
+    private let screeningMean: [SIMD4<Double>], screeningInverseScale: [SIMD4<Double>]
+    private let screeningInverseThreshold: [SIMD4<Double>]
+    /// Blocks of four tasks in the screening arrays.
+    private let screeningBlocks: Int
     /// Per task: whether it has an assignment, its own model (position in `models`) or -1,
     /// and its fallbacks (model position, weight).
     private let hasAssignment: [Bool], ownModel: [Int], fallbacks: [[(model: Int, weight: Double)]]
@@ -119,19 +120,17 @@ public final class TaskIndexPredictor: Sendable {
         taskStatistics = measured.map(\.element.statistics)
         let taskMean = measured.flatMap(\.element.statistics.mean)
         let taskScale = measured.flatMap { $0.element.statistics.stddev.map { Swift.max($0, FeatureStatistics.minimumStddev) } }
-        taskThreshold = measured.map { Swift.max($0.element.distanceThreshold, 1e-9) }
-        let stride = (allocator.featureCount + 3) / 4, width = allocator.featureCount
-        func lanes(_ values: [Double]) -> [SIMD4<Double>] {
-            (0..<measured.count).flatMap { k in
-                (0..<stride).map { lane in
-                    SIMD4<Double>((0..<4).map { i in lane * 4 + i < width ? values[k * width + lane * 4 + i] : 0 })
-                }
-            }
+        let thresholds = measured.map { Swift.max($0.element.distanceThreshold, 1e-9) }
+        taskThreshold = thresholds
+        let blocks = (measured.count + 3) / 4, width = allocator.featureCount
+        /// Per-task values (`perTask(k)`) laid out as blocks of four tasks.
+        func block(_ b: Int, _ perTask: (Int) -> Double) -> SIMD4<Double> {
+            SIMD4<Double>((0..<4).map { i in b * 4 + i < measured.count ? perTask(b * 4 + i) : 0 })
         }
-        screeningStride = stride
-        screeningMean = lanes(taskMean)
-        screeningInverseScale = lanes(taskScale.map { 1 / $0 })
-        taskInverseThreshold = taskThreshold.map { 1 / $0 }
+        screeningBlocks = blocks
+        screeningMean = (0..<width).flatMap { f in (0..<blocks).map { block($0) { taskMean[$0 * width + f] } } }
+        screeningInverseScale = (0..<width).flatMap { f in (0..<blocks).map { block($0) { 1 / taskScale[$0 * width + f] } } }
+        screeningInverseThreshold = (0..<blocks).map { block($0) { 1 / thresholds[$0] } }
 
         var models: [any TabularModel] = [], modelNames: [String] = [], modelPosition: [String: Int] = [:]
         for (digest, stored) in index.models.sorted(by: { $0.key < $1.key }) {
@@ -287,56 +286,52 @@ public final class TaskIndexPredictor: Sendable {
     /// nearest tasks, nearest first (ties: task order) — exactly as `TaskIndex.nearestTasks`
     /// computes them (mean squared z-score ÷ the task's threshold, divisions and all).
     ///
-    /// Dividing for every task is most of the cost, so a first pass screens the tasks with
-    /// multiplications by reciprocals, which differ from the exact distances by a few units in
-    /// the last place (relative error far below `screeningMargin`); only the tasks whose
-    /// screened distance could be among the nearest are then computed exactly. The answer is
-    /// the exact one: a task left out is farther than the third nearest by more than any
-    /// rounding difference.
+    /// Dividing for every task is most of the cost, so a first pass screens the tasks, four at
+    /// a time in SIMD lanes, with multiplications by reciprocals, which differ from the exact
+    /// distances by a few units in the last place (relative error far below
+    /// `screeningMargin`); only the tasks whose screened distance could be among the nearest
+    /// are then computed exactly. The answer is the exact one: a task left out is farther than
+    /// the third nearest by more than any rounding difference.
     private func nearestTasks(_ features: UnsafeBufferPointer<Float>) -> (Double, Nearest) {
         let count = distanceTasks.count
         guard count > 0 else { return (.infinity, Nearest()) }
         var present = 0
         for f in 0..<featureCount where !features[f].isNaN { present += 1 }
-        let inverseCount = present > 0 ? 1 / Double(present) : 0
-        let stride = screeningStride
-        return withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: 2 * stride) { lanes in
-          withUnsafeTemporaryAllocation(of: Double.self, capacity: count) { screened in
-            // The row in lanes of four, and a mask that drops missing (NaN) and padded features.
-            let row = lanes.baseAddress!, mask = lanes.baseAddress! + stride
-            for lane in 0..<stride {
-                var values = SIMD4<Double>(repeating: 0), present = SIMD4<Double>(repeating: 0)
-                for i in 0..<4 where lane * 4 + i < featureCount && !features[lane * 4 + i].isNaN {
-                    values[i] = Double(features[lane * 4 + i])
-                    present[i] = 1
-                }
-                row[lane] = values
-                mask[lane] = present
-            }
-            var screen = Nearest()
+        let inverseCount = SIMD4<Double>(repeating: present > 0 ? 1 / Double(present) : 0)
+        let blocks = screeningBlocks
+        return withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: blocks) { screened in
+            // Four tasks at a time, one present feature after another (the order the exact
+            // distance sums them in): the squared z-scores.
+            screened.initialize(repeating: .zero)
             screeningMean.withUnsafeBufferPointer { mean in
                 screeningInverseScale.withUnsafeBufferPointer { inverseScale in
-                    for k in 0..<count {
-                        let base = k &* stride
-                        var sums = SIMD4<Double>(repeating: 0)
-                        for lane in 0..<stride {
-                            let z = (row[lane] - mean[base &+ lane]) * inverseScale[base &+ lane]
-                            sums += z * z * mask[lane]
+                    for f in 0..<featureCount where !features[f].isNaN {
+                        let value = SIMD4<Double>(repeating: Double(features[f]))
+                        let base = f &* blocks
+                        for b in 0..<blocks {
+                            let z = (value - mean[base &+ b]) * inverseScale[base &+ b]
+                            screened[b] += z * z
                         }
-                        let distance = sums.sum() * inverseCount * taskInverseThreshold[k]
-                        screened[k] = distance
-                        screen.insert(task: k, distance: distance)
                     }
                 }
             }
-            let cutoff = screen.count < Self.similarityFallbackCount
-                ? Double.infinity : screen[Self.similarityFallbackCount - 1].distance * (1 + Self.screeningMargin)
+            // Most blocks hold no task nearer than the third nearest so far: one comparison each.
+            var screen = Nearest()
+            for b in 0..<blocks {
+                let distances = screened[b] * inverseCount * screeningInverseThreshold[b]
+                screened[b] = distances
+                guard !screen.isFull || any(distances .< SIMD4(repeating: screen.farthestKept)) else { continue }
+                for i in 0..<Swift.min(4, count &- b &* 4) { screen.insert(task: b &* 4 &+ i, distance: distances[i]) }
+            }
+            let cutoff = SIMD4(repeating: screen.farthestKept * (1 + Self.screeningMargin))
             var nearest = Nearest()
-            for k in 0..<count where screened[k] <= cutoff {
-                nearest.insert(task: distanceTasks[k], distance: exactDistance(features, task: k))
+            for b in 0..<blocks where any(screened[b] .<= cutoff) {
+                for i in 0..<Swift.min(4, count &- b &* 4) where screened[b][i] <= cutoff[i] {
+                    let k = b &* 4 &+ i
+                    nearest.insert(task: distanceTasks[k], distance: exactDistance(features, task: k))
+                }
             }
             return (nearest[0].distance, nearest)
-          }
         }
     }
 
@@ -382,10 +377,16 @@ public final class TaskIndexPredictor: Sendable {
             }
         }
 
+        /// Whether it holds `similarityFallbackCount` tasks: a task must then be nearer than
+        /// `farthestKept` to enter.
+        var isFull: Bool { count == TaskIndexPredictor.similarityFallbackCount }
+        /// The distance of the last task kept once full, else +∞.
+        var farthestKept: Double { isFull ? distances.2 : .infinity }
+
         /// Inserts a task after every task at the same or a smaller distance.
         mutating func insert(task: Int, distance: Double) {
             // Most tasks are farther than the third nearest so far: one comparison.
-            if count == TaskIndexPredictor.similarityFallbackCount && !(distance < distances.2) { return }
+            if isFull && !(distance < distances.2) { return }
             var rank = count
             while rank > 0 && self[rank - 1].distance > distance { rank -= 1 }
             guard rank < TaskIndexPredictor.similarityFallbackCount else { return }
