@@ -23,6 +23,11 @@ public struct TrainingConfiguration: Sendable {
     public var retryDelay: Duration = .seconds(1)
     /// A boosting-round event every this many rounds (and at the last round).
     public var boostingEventInterval = 10
+    /// At most one boosting-round event per unit in this time: rounds reported sooner are not
+    /// recorded, except the newest of them, which is recorded when the unit's training ends
+    /// (before the unit's next event). A unit's training can hold hundreds of small fits (the
+    /// plan's held-out corrections), and each event is a write under the run's lock.
+    public var boostingEventSpacing: Duration = .milliseconds(250)
     /// First pause of a call retried while the knowledge base or task mining is unreachable
     /// (doubles to 5 s).
     public var unreachableRetry: Duration = .milliseconds(200)

@@ -66,18 +66,33 @@ struct UnitContext: Sendable {
     }
 
     /// Emits boosting-round events of a training, at most one every `boostingEventInterval`
-    /// rounds and at the last round.
+    /// rounds and at the last round, spaced by `boostingEventSpacing` (the newest round
+    /// waiting is recorded before `drain` returns).
     private func boostingReporter(task: String) -> (reporter: @Sendable (Int, Int) -> Void, drain: () async -> Void) {
         let (stream, continuation) = AsyncStream.makeStream(of: (Int, Int).self, bufferingPolicy: .bufferingNewest(64))
         let every = max(1, configuration.boostingEventInterval)
+        let spacing = configuration.boostingEventSpacing
         let consumer = Task {
-            for await (round, rounds) in stream {
+            func emitRound(_ round: Int, of rounds: Int) async {
                 var event = self.event(.boostingRound, task: task, "boosting round \(round) of \(rounds)")
                 event.round = Int32(round)
                 event.rounds = Int32(rounds)
                 event.progress = rounds > 0 ? Double(round) / Double(rounds) : 1
                 await emit(event)
             }
+            let clock = ContinuousClock()
+            var lastEmitted: ContinuousClock.Instant?
+            var waiting: (round: Int, rounds: Int)?
+            for await (round, rounds) in stream {
+                if let last = lastEmitted, clock.now - last < spacing {
+                    waiting = (round, rounds)
+                    continue
+                }
+                waiting = nil
+                await emitRound(round, of: rounds)
+                lastEmitted = clock.now
+            }
+            if let waiting { await emitRound(waiting.round, of: waiting.rounds) }
         }
         let reporter: @Sendable (Int, Int) -> Void = { round, rounds in
             if round % every == 0 || round == rounds { continuation.yield((round, rounds)) }

@@ -1,4 +1,5 @@
 @testable import LifelongCore
+import LifelongLearning
 import Testing
 
 @Suite("concurrentMap: a grid search's trainings spread over the cores")
@@ -20,5 +21,20 @@ struct ConcurrentMapTests {
                 return index
             }
         }
+    }
+
+    @Test("every element sees the caller's boosting observer, on whichever thread it runs")
+    func observerFollows() throws {
+        let observer = BoostingObserver { _, _ in }
+        // Enough elements, each busy long enough, that Dispatch's worker threads take some.
+        let seen = try BoostingObserver.$current.withValue(observer) {
+            try Array(0..<64).concurrentMap { _ -> Bool in
+                var spin = 0.0
+                for i in 0..<20_000 { spin += Double(i).squareRoot() }
+                return spin > 0 && BoostingObserver.current != nil
+            }
+        }
+        #expect(seen.allSatisfy { $0 }, "\(seen.filter { !$0 }.count) of 64 elements ran without the observer")
+        #expect(try Array(0..<8).concurrentMap { _ in BoostingObserver.current == nil }.allSatisfy { $0 })
     }
 }

@@ -57,6 +57,8 @@ enum TrainingFixture {
         /// The task-mining port training calls; nil: the hosted service's.
         var taskMiningPort: Int?
         var boostingEventInterval = 5
+        /// nil: `TrainingConfiguration`'s default.
+        var boostingEventSpacing: Duration?
     }
 
     /// Runs `body` with a hosted KB and `options.instances` training instances.
@@ -115,6 +117,7 @@ enum TrainingFixture {
         configuration.pollInterval = .milliseconds(50)
         configuration.retryDelay = .milliseconds(100)
         configuration.boostingEventInterval = options.boostingEventInterval
+        if let spacing = options.boostingEventSpacing { configuration.boostingEventSpacing = spacing }
         configuration.unreachableRetry = .milliseconds(100)
         let token = TestServiceHost.token(.service)
         return Training(

@@ -26,6 +26,42 @@ struct TrainingQueueTests {
         }
     }
 
+    @Test("boosting-round events are spaced: within the spacing a unit records its first reported round and, before its next event, the newest")
+    func boostingEventSpacing() async throws {
+        /// The boosting-round events of each unit (the plan's under task "") of one run.
+        func rounds(spacing: Duration) async throws -> [String: [Lifelong_V1_JobProgressEvent]] {
+            var options = TrainingFixture.Options()
+            options.boostingEventInterval = 1
+            options.boostingEventSpacing = spacing
+            return try await TrainingFixture.withEnvironment(options) { env in
+                let data = try ScenarioSamples(job: "spacing")
+                try await env.add(data.samples(round: 0))
+                let events = try await env.train(data.request(base: 0))
+                #expect(events.last?.state == .completed)
+                var byUnit = Dictionary(grouping: events.filter { $0.kind == .boostingRound }, by: \.taskName)
+                for task in data.scenario.rounds[0].newTasks {
+                    if byUnit[task] == nil { byUnit[task] = [] }
+                    // Recorded before the unit scores its model.
+                    let evaluating = try #require(events.first { $0.kind == .evaluating && $0.taskName == task })
+                    #expect(byUnit[task]!.allSatisfy { $0.sequence < evaluating.sequence })
+                }
+                return byUnit
+            }
+        }
+        // Without spacing every reported round is recorded: the prior alone reports one per
+        // round, and every task unit reports its members' rounds.
+        let every = try await rounds(spacing: .zero)
+        #expect(every.values.allSatisfy { $0.count > 2 }, "\(every.mapValues(\.count))")
+        #expect(every[""]?.first?.round == 1)
+        // Spaced by an hour: per unit, the first reported round and the newest at the end.
+        let spaced = try await rounds(spacing: .seconds(3600))
+        #expect(spaced.keys == every.keys)
+        for (unit, events) in spaced {
+            #expect(events.count == 2, "unit '\(unit)': \(events.map { "\($0.round)/\($0.rounds)" })")
+            #expect(events.first?.round == 1)
+        }
+    }
+
     @Test("after CancelTraining returns, no boosting-round event is recorded and nothing is published")
     func cancellation() async throws {
         var options = TrainingFixture.Options()

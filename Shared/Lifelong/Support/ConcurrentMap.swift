@@ -1,4 +1,5 @@
 import Dispatch
+import LifelongLearning
 
 extension Array {
     /// `transform` applied to every element, the elements spread over the cores; results in
@@ -15,10 +16,16 @@ extension Array {
             let shared = UnsafeSharing((self, outcomes))
             withoutActuallyEscaping(transform) { transform in
                 let transform = UnsafeSharing(transform)
+                // Task-local values do not follow the work onto Dispatch's threads: each
+                // iteration binds the caller's boosting observer again, so the trainings in
+                // it report their rounds and stop as the caller's would.
+                let observer = BoostingObserver.current
                 DispatchQueue.concurrentPerform(iterations: count) { index in
                     let (elements, outcomes) = shared.value
                     // Each iteration writes its own slot only.
-                    outcomes[index] = Swift.Result { try transform.value(elements[index]) }
+                    outcomes[index] = BoostingObserver.$current.withValue(observer) {
+                        Swift.Result { try transform.value(elements[index]) }
+                    }
                 }
             }
         }
