@@ -1,7 +1,8 @@
 import Synchronization
 
 /// Set when a unit's work must stop: its lease was lost or its run cancelled. Read between
-/// boosting rounds (on the training thread) and before every step that writes.
+/// boosting rounds (on every thread the unit's trainings run on) and before every step that
+/// writes.
 final class StopFlag: Sendable {
     enum Reason: Sendable, Hashable {
         case leaseLost

@@ -26,7 +26,7 @@ struct TrainingQueueTests {
         }
     }
 
-    @Test("boosting-round events are spaced: within the spacing a unit records its first reported round and, before its next event, the newest")
+    @Test("boosting-round events are spaced: within the spacing a unit records the first round it reads and, before its next event, the newest")
     func boostingEventSpacing() async throws {
         /// The boosting-round events of each unit (the plan's under task "") of one run.
         func rounds(spacing: Duration) async throws -> [String: [Lifelong_V1_JobProgressEvent]] {
@@ -48,18 +48,20 @@ struct TrainingQueueTests {
                 return byUnit
             }
         }
-        // Without spacing every reported round is recorded: the prior alone reports one per
-        // round, and every task unit reports its members' rounds.
+        // Without spacing every reported round is recorded (up to the reporter's buffer of the
+        // newest 64 when the writes fall behind): the prior alone reports one per round, and
+        // every task unit reports its members' rounds.
         let every = try await rounds(spacing: .zero)
         #expect(every.values.allSatisfy { $0.count > 2 }, "\(every.mapValues(\.count))")
-        #expect(every[""]?.first?.round == 1)
-        // Spaced by an hour: per unit, the first reported round and the newest at the end.
+        // Spaced by an hour: per unit, the first round it reads and the newest at the end — for
+        // the plan, the last round of its last training (the global model), as without spacing.
         let spaced = try await rounds(spacing: .seconds(3600))
         #expect(spaced.keys == every.keys)
         for (unit, events) in spaced {
             #expect(events.count == 2, "unit '\(unit)': \(events.map { "\($0.round)/\($0.rounds)" })")
-            #expect(events.first?.round == 1)
         }
+        let last = { (events: [Lifelong_V1_JobProgressEvent]?) in events?.last.map { "\($0.round)/\($0.rounds)" } }
+        #expect(last(spaced[""]) == last(every[""]))
     }
 
     @Test("after CancelTraining returns, no boosting-round event is recorded and nothing is published")
