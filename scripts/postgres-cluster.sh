@@ -84,6 +84,9 @@ import socket, sys
 start, count = int(sys.argv[1]), int(sys.argv[2])
 for port in range(start, min(start + count, 65536)):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # As PostgreSQL binds: a port whose last connections linger in TIME_WAIT (a cluster
+    # stopped a moment ago) is free; one somebody listens on is not.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         s.bind(("127.0.0.1", port))
     except OSError:
