@@ -40,13 +40,17 @@ public enum TestServiceHost {
         }
     }
 
-    /// The tokens of this test process, generated once in a temporary folder: admin,
-    /// service, reader, and edge tokens for ``edgeNodes``. ``options`` accept them.
+    /// The tokens of this test process, generated once in a temporary folder (removed when
+    /// the process exits): admin, service, reader, and edge tokens for ``edgeNodes``.
+    /// ``options`` accept them.
     public static let tokens: TokenDirectory = {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(
             "lifelong-test-tokens-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))").path
         do {
-            return try TokenDirectory.generate(at: path, edgeNodes: edgeNodes)
+            let tokens = try TokenDirectory.generate(at: path, edgeNodes: edgeNodes)
+            testTokenFolder = path
+            atexit { if let folder = testTokenFolder { try? FileManager.default.removeItem(atPath: folder) } }
+            return tokens
         } catch {
             fatalError("cannot generate the test tokens in \(path): \(error)")
         }
@@ -169,3 +173,7 @@ extension TestServiceHost.Running {
         }
     }
 }
+
+/// The folder ``TestServiceHost/tokens`` was generated in: set once, before the exit handler
+/// that removes it is registered (a C exit handler cannot capture it).
+nonisolated(unsafe) private var testTokenFolder: String?
