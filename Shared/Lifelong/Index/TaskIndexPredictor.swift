@@ -295,17 +295,16 @@ public final class TaskIndexPredictor: Sendable {
     private func nearestTasks(_ features: UnsafeBufferPointer<Float>) -> (Double, Nearest) {
         let count = distanceTasks.count
         guard count > 0 else { return (.infinity, Nearest()) }
-        var present = 0
-        for f in 0..<featureCount where !features[f].isNaN { present += 1 }
-        let inverseCount = SIMD4<Double>(repeating: present > 0 ? 1 / Double(present) : 0)
         let blocks = screeningBlocks
         return withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: blocks) { screened in
             // Four tasks at a time, one present feature after another (the order the exact
             // distance sums them in): the squared z-scores.
             screened.initialize(repeating: .zero)
+            var present = 0
             screeningMean.withUnsafeBufferPointer { mean in
                 screeningInverseScale.withUnsafeBufferPointer { inverseScale in
                     for f in 0..<featureCount where !features[f].isNaN {
+                        present += 1
                         let value = SIMD4<Double>(repeating: Double(features[f]))
                         let base = f &* blocks
                         for b in 0..<blocks {
@@ -316,6 +315,7 @@ public final class TaskIndexPredictor: Sendable {
                 }
             }
             // Most blocks hold no task nearer than the third nearest so far: one comparison each.
+            let inverseCount = SIMD4<Double>(repeating: present > 0 ? 1 / Double(present) : 0)
             var screen = Nearest()
             for b in 0..<blocks {
                 let distances = screened[b] * inverseCount * screeningInverseThreshold[b]
