@@ -1,76 +1,21 @@
 import PostgresClient
 public import RPCCore
 
-/// An error of the knowledge base: a code, a message naming the field or object concerned,
-/// and the underlying cause. The one place where errors become gRPC statuses.
-public struct KnowledgeBaseError: Error, Sendable, CustomStringConvertible, RPCErrorConvertible {
-    /// What kind of failure.
-    public var code: Code
-    /// What went wrong, naming the field, object or limit.
-    public var message: String
-    /// The underlying error, if any (never sent to clients).
-    public var cause: (any Error)?
+/// An error of the knowledge base. The statuses it uses: INVALID_ARGUMENT (a request field
+/// malformed or out of range), NOT_FOUND (a task, model, job or version does not exist), ABORTED
+/// (a compare-and-set lost: another publisher won), FAILED_PRECONDITION (a request references
+/// something that must exist first), RESOURCE_EXHAUSTED (a request over a configured limit),
+/// DATA_LOSS (uploaded bytes do not match their declared hash or size), UNAVAILABLE (PostgreSQL
+/// is unreachable; retry later), DEADLINE_EXCEEDED (a statement ran past its timeout),
+/// CANCELLED, and INTERNAL (a bug or an unexpected database error).
+public typealias KnowledgeBaseError = ServiceError<KnowledgeBaseErrorMapping>
 
-    /// Creates an error.
-    /// - Parameters:
-    ///   - code: The kind of failure.
-    ///   - message: What went wrong.
-    ///   - cause: The underlying error.
-    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
-
-    /// Kinds of failure, each with its gRPC status.
-    public enum Code: Sendable, Hashable {
-        /// A request field is malformed or out of range (INVALID_ARGUMENT).
-        case invalidArgument
-        /// A task, model, job or version does not exist (NOT_FOUND).
-        case notFound
-        /// A compare-and-set lost: another publisher won (ABORTED).
-        case aborted
-        /// A request references something that must exist first (FAILED_PRECONDITION).
-        case failedPrecondition
-        /// A request exceeds a configured limit (RESOURCE_EXHAUSTED).
-        case resourceExhausted
-        /// Uploaded bytes do not match their declared hash or size (DATA_LOSS).
-        case dataLoss
-        /// PostgreSQL is unreachable (UNAVAILABLE); retry later.
-        case unavailable
-        /// A statement ran past its timeout (DEADLINE_EXCEEDED).
-        case deadlineExceeded
-        /// The call was cancelled (CANCELLED).
-        case cancelled
-        /// A bug or an unexpected database error (INTERNAL).
-        case internalError
-    }
-
-    public var description: String {
-        "\(code): \(message)"
-    }
-
-    /// The error as it reaches the client.
-    public var rpcError: RPCError {
-        let status: RPCError.Code =
-            switch code {
-            case .invalidArgument: .invalidArgument
-            case .notFound: .notFound
-            case .aborted: .aborted
-            case .failedPrecondition: .failedPrecondition
-            case .resourceExhausted: .resourceExhausted
-            case .dataLoss: .dataLoss
-            case .unavailable: .unavailable
-            case .deadlineExceeded: .deadlineExceeded
-            case .cancelled: .cancelled
-            case .internalError: .internalError
-            }
-        return RPCError(code: status, message: message, cause: cause ?? self)
-    }
-
-    /// The status any error thrown while serving a call reaches the client with: the
-    /// service's error mapping (see ``KnowledgeBase/interceptors``).
-    @Sendable public static func rpcError(for error: any Error) -> RPCError {
+/// The knowledge base's one place where errors become statuses, installed as the service's
+/// error mapping (see ``KnowledgeBase/interceptors``).
+public enum KnowledgeBaseErrorMapping: ServiceErrorMapping {
+    /// The status any error thrown while serving a call reaches the client with: every error
+    /// classified, an `RPCError` from the request stream too.
+    public static func rpcError(for error: any Error) -> RPCError {
         classify(error).rpcError
     }
 
@@ -129,6 +74,8 @@ public struct KnowledgeBaseError: Error, Sendable, CustomStringConvertible, RPCE
 }
 
 extension KnowledgeBaseError {
+    /// An INVALID_ARGUMENT error whose message names its field itself.
     static func invalid(_ message: String) -> KnowledgeBaseError { KnowledgeBaseError(.invalidArgument, message) }
+    /// A NOT_FOUND error.
     static func notFound(_ message: String) -> KnowledgeBaseError { KnowledgeBaseError(.notFound, message) }
 }

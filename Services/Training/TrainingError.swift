@@ -3,35 +3,15 @@ import LifelongCore
 import PostgresClient
 public import RPCCore
 
-/// An error of the training service: a gRPC status code, a message naming the field or
-/// object concerned, and the underlying cause. The one place where errors become statuses.
-public struct TrainingError: Error, Sendable, CustomStringConvertible {
-    /// The status the client sees.
-    public var code: RPCError.Code
-    /// What went wrong, naming the field or object.
-    public var message: String
-    /// The underlying error, if any (never sent to clients).
-    public var cause: (any Error)?
+/// An error of the training service: statuses of the knowledge base it calls keep their code
+/// and message; database and queue failures are classified by kind.
+public typealias TrainingError = ServiceError<TrainingErrorMapping>
 
-    /// Creates an error.
-    public init(_ code: RPCError.Code, _ message: String, cause: (any Error)? = nil) {
-        self.code = code
-        self.message = message
-        self.cause = cause
-    }
-
-    /// An INVALID_ARGUMENT naming `field`.
-    static func invalid(_ field: String, _ message: String) -> TrainingError {
-        TrainingError(.invalidArgument, "\(field): \(message)")
-    }
-
-    public var description: String { "\(code): \(message)" }
-
-    /// The status any error thrown while serving a call reaches the client with.
-    @Sendable public static func rpcError(for error: any Error) -> RPCError {
-        let classified = classify(error)
-        return RPCError(code: classified.code, message: classified.message, cause: classified.cause ?? error)
-    }
+/// The training service's one place where errors become statuses.
+public enum TrainingErrorMapping: ServiceErrorMapping {
+    /// The status any error thrown while serving a call reaches the client with: every error
+    /// classified.
+    public static func rpcError(for error: any Error) -> RPCError { classify(error).rpcError }
 
     /// Classifies any error: ours as they are, RPC errors (from the KB) as they came,
     /// database and queue failures by kind, anything else INTERNAL.

@@ -31,6 +31,17 @@ func testRouter() -> RPCRouter {
     return router
 }
 
+/// A failure of some store, for the service-error test.
+struct StoreFailure: Error {}
+/// A service's error type, for the service-error test.
+typealias ShopError = ServiceError<ShopErrorMapping>
+/// Its mapping: its own errors as they are, anything else INTERNAL.
+enum ShopErrorMapping: ServiceErrorMapping {
+    static func classify(_ error: any Error) -> ShopError {
+        error as? ShopError ?? ShopError(.internalError, "the store failed", cause: error)
+    }
+}
+
 @Suite("RPCCore")
 struct RPCCoreTests {
     @Test("status codes print their gRPC names; unknown codes keep their number")
@@ -62,6 +73,26 @@ struct RPCCoreTests {
         #expect(RPCError(mapping: Domain()).code == .notFound)
         #expect(RPCError(mapping: CancellationError()).code == .cancelled)
         #expect(RPCError(mapping: Other()).code == .unknown)
+    }
+
+    @Test("a service error names its field, reaches the client as its status and message, and keeps its cause for the log")
+    func serviceErrors() throws {
+        let invalid = ShopError.invalid("samples[3].features", "expected 6 values, got 5")
+        #expect(invalid.code == .invalidArgument)
+        #expect(invalid.message == "samples[3].features: expected 6 values, got 5")
+        #expect(invalid.description == "INVALID_ARGUMENT: samples[3].features: expected 6 values, got 5")
+        #expect(RPCError(mapping: invalid).code == .invalidArgument)
+        #expect(RPCError(mapping: invalid).message == invalid.message)
+        #expect(invalid.rpcError.cause is ShopError)
+
+        let failure = ShopError.rpcError(for: StoreFailure())
+        #expect(failure.code == .internalError)
+        #expect(failure.message == "the store failed")
+        #expect(failure.cause is StoreFailure)
+        // By default a status from the transport or another service goes on as it came.
+        let passed = ShopError.rpcError(for: RPCError(code: .unavailable, message: "kb down", metadata: ["retry-after": .string("1")]))
+        #expect(passed.code == .unavailable)
+        #expect(passed.metadata[stringValues: "retry-after"] == ["1"])
     }
 
     @Test("method paths are /package.Service/Method")
