@@ -85,10 +85,7 @@ struct LifelongEdge: ServiceCommand {
     }
 
     func run() async throws {
-        HostLogging.bootstrap(level: host.logLevel, format: host.logFormat)
-        let logger = Logger(label: Self.identity.loggerLabel)
-        let metrics = HostMetrics()
-        metrics.bootstrapSystem()
+        let (logger, metrics) = Self.bootstrapProcess(host)
         var gateway: HTTP2ClientTransport?
         if !gatewayAddress.isEmpty {
             let endpoint = try ServiceAddress(parsing: gatewayAddress, option: "gateway-address")

@@ -53,10 +53,7 @@ struct LifelongGateway: ServiceCommand {
     }
 
     func run() async throws {
-        HostLogging.bootstrap(level: host.logLevel, format: host.logFormat)
-        let logger = Logger(label: Self.identity.loggerLabel)
-        let metrics = HostMetrics()
-        metrics.bootstrapSystem()
+        let (logger, metrics) = Self.bootstrapProcess(host)
         var configuration = GatewayConfiguration(
             postgres: try postgres.poolConfiguration(), instanceID: instanceID ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())")
         configuration.schema = schema

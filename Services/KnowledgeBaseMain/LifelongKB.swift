@@ -38,10 +38,7 @@ struct LifelongKB: ServiceCommand {
     }
 
     func run() async throws {
-        HostLogging.bootstrap(level: host.logLevel, format: host.logFormat)
-        let logger = Logger(label: Self.identity.loggerLabel)
-        let metrics = HostMetrics()
-        metrics.bootstrapSystem()
+        let (logger, metrics) = Self.bootstrapProcess(host)
         var configuration = KnowledgeBaseConfiguration(postgres: try postgres.poolConfiguration())
         configuration.schema = schema
         configuration.uploadSpoolDirectory = uploadSpoolDirectory

@@ -27,24 +27,13 @@ struct LifelongTaskMining: ServiceCommand {
     var maxSamples = TaskMiningConfiguration.Limits().maximumSamples
 
     func validate() throws {
-        _ = try knowledgeBaseEndpoint()
+        _ = try ServiceAddress(parsing: kbAddress, option: "kb-address")
         guard maxSamples > 0 else { throw ValidationError("--max-samples must be > 0") }
     }
 
-    /// The knowledge base's host and port from `--kb-address`.
-    func knowledgeBaseEndpoint() throws -> (host: String, port: Int) {
-        guard let colon = kbAddress.lastIndex(of: ":"), let port = Int(kbAddress[kbAddress.index(after: colon)...]),
-              (1...65_535).contains(port), colon != kbAddress.startIndex
-        else { throw ValidationError("--kb-address must be host:port, got '\(kbAddress)'") }
-        return (String(kbAddress[..<colon]), port)
-    }
-
     func run() async throws {
-        HostLogging.bootstrap(level: host.logLevel, format: host.logFormat)
-        let logger = Logger(label: Self.identity.loggerLabel)
-        let metrics = HostMetrics()
-        metrics.bootstrapSystem()
-        let endpoint = try knowledgeBaseEndpoint()
+        let (logger, metrics) = Self.bootstrapProcess(host)
+        let endpoint = try ServiceAddress(parsing: kbAddress, option: "kb-address")
         let kb = HTTP2ClientTransport(
             host: endpoint.host, port: endpoint.port,
             configuration: host.serviceClientConfiguration(.bulkReads(maxReceiveMessageBytes: 16 << 20)), logger: logger)

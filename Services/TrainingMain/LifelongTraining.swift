@@ -52,32 +52,22 @@ struct LifelongTraining: ServiceCommand {
         guard leaseSeconds >= 1 else { throw ValidationError("--lease-seconds must be >= 1") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be >= 1") }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be >= 1") }
-        _ = try Self.endpoint(kbAddress, option: "kb-address")
-        _ = try Self.endpoint(taskminingAddress, option: "taskmining-address")
-    }
-
-    static func endpoint(_ address: String, option: String) throws -> (host: String, port: Int) {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-              (1...65535).contains(port), colon > address.startIndex
-        else { throw ValidationError("--\(option) must be host:port, got '\(address)'") }
-        return (String(address[..<colon]), port)
+        _ = try ServiceAddress(parsing: kbAddress, option: "kb-address")
+        _ = try ServiceAddress(parsing: taskminingAddress, option: "taskmining-address")
     }
 
     func run() async throws {
-        HostLogging.bootstrap(level: host.logLevel, format: host.logFormat)
-        let logger = Logger(label: Self.identity.loggerLabel)
-        let metrics = HostMetrics()
-        metrics.bootstrapSystem()
+        let (logger, metrics) = Self.bootstrapProcess(host)
         let worker = workerID ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())"
         var configuration = TrainingConfiguration(postgres: try postgres.poolConfiguration(), workerID: worker)
         configuration.schema = schema
         configuration.lease = .milliseconds(Int64(leaseSeconds * 1000))
         configuration.concurrency = concurrency
         configuration.maxAttempts = maxAttempts
-        let endpoint = try Self.endpoint(kbAddress, option: "kb-address")
+        let endpoint = try ServiceAddress(parsing: kbAddress, option: "kb-address")
         let kbTransport = HTTP2ClientTransport(
             host: endpoint.host, port: endpoint.port, configuration: host.serviceClientConfiguration(.bulkReads()), logger: logger)
-        let miningEndpoint = try Self.endpoint(taskminingAddress, option: "taskmining-address")
+        let miningEndpoint = try ServiceAddress(parsing: taskminingAddress, option: "taskmining-address")
         let miningTransport = HTTP2ClientTransport(
             host: miningEndpoint.host, port: miningEndpoint.port, configuration: host.serviceClientConfiguration(), logger: logger)
         let token = try host.serviceToken()

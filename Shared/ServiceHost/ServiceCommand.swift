@@ -1,5 +1,6 @@
 public import ArgumentParser
 import FoundationEssentials
+public import Logging
 
 /// An executable hosted by ``ServiceHost``: an `AsyncParsableCommand` with an identity.
 /// Mark the command `@main`; its options come from flags, then `<PREFIX>_*` variables, then
@@ -35,5 +36,20 @@ extension ServiceCommand {
         } catch {
             exit(withError: error)
         }
+    }
+}
+
+extension ServiceCommand {
+    /// Sets the process up as every service does before it builds anything: logging at the
+    /// level and in the format `host` asks for, and a metrics registry made the process-wide
+    /// swift-metrics backend. Call once, first thing in `run()`.
+    /// - Parameter host: The command's host options.
+    /// - Returns: The service's logger (labelled with ``ServiceIdentity/loggerLabel``) and its
+    ///   metrics, to hand to ``ServiceApplication``.
+    public static func bootstrapProcess(_ host: HostOptions) -> (logger: Logger, metrics: HostMetrics) {
+        HostLogging.bootstrap(level: host.logLevel, format: host.logFormat)
+        let metrics = HostMetrics()
+        metrics.bootstrapSystem()
+        return (Logger(label: identity.loggerLabel), metrics)
     }
 }
